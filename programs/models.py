@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+# US states, DC and the territories that host ACGME programs.
+US_STATES: list[tuple[str, str]] = [
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
+    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
+    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
+    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"),
+    ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"),
+    ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
+    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"),
+    ("NV", "Nevada"), ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"),
+    ("NY", "New York"), ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"),
+    ("OK", "Oklahoma"), ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"),
+    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"),
+    ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"),
+    ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
+    ("AS", "American Samoa"), ("MP", "Northern Mariana Islands"),
+]
+US_STATE_CODES = frozenset(code for code, _ in US_STATES)
+
+
+class Track(models.TextChoices):
+    CATEGORICAL = "categorical", "Categorical"
+    PRELIMINARY = "preliminary", "Preliminary"
+    TRANSITIONAL = "transitional", "Transitional"
+
+
+class Specialty(models.Model):
+    """A specialty and track that programs offer; codes are stable identifiers."""
+
+    code = models.SlugField(max_length=20, unique=True, allow_unicode=False)
+    name = models.CharField(max_length=100, unique=True)
+    track = models.CharField(max_length=20, choices=Track.choices, default=Track.CATEGORICAL)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ProgramType(models.TextChoices):
+    UNIVERSITY = "university", "University-based"
+    COMMUNITY_UNIVERSITY = "community_university", "Community, university-affiliated"
+    COMMUNITY = "community", "Community-based"
+    MILITARY = "military", "Military"
+
+
+acgme_id_validator = RegexValidator(r"^\d{10}$", "The ACGME program id has exactly 10 digits.")
+
+
+def validate_state(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value not in US_STATE_CODES:
+        raise ValidationError(f"“{value}” is not a US state or territory code.")
+
+
+class Program(models.Model):
+    """One residency program with the facts IMGs filter on.
+
+    Every nullable number and every yes/no/unknown field may be unknown: unknown is
+    never the same as no, and the engine treats it as "verify with the program".
+    """
+
+    acgme_id = models.CharField(
+        "ACGME program id", max_length=10, blank=True, null=True, unique=True,
+        validators=[acgme_id_validator],
+    )
+    name = models.CharField(max_length=200)
+    institution = models.CharField("sponsoring institution", max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, choices=US_STATES, validators=[validate_state])
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="programs")
+    program_type = models.CharField(max_length=30, choices=ProgramType.choices)
+    positions = models.PositiveSmallIntegerField(
+        "first-year positions", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    j1 = models.CharField(
+        "J-1 sponsorship", max_length=7, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    h1b = models.CharField(
+        "H-1B sponsorship", max_length=7, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    img_share = models.PositiveSmallIntegerField(
+        "IMG residents (%)", null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of current residents who are IMGs; blank when unknown.",
+    )
+    step2_min = models.PositiveSmallIntegerField(
+        "Step 2 CK hard minimum", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+    )
+    step2_typical = models.PositiveSmallIntegerField(
+        "typical Step 2 CK of interviewees", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+    )
+    max_yog = models.PositiveSmallIntegerField(
+        "maximum years since graduation", null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+    )
+    accepts_failures = models.CharField(
+        "accepts an exam failure", max_length=7, choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    requires_usce = models.CharField(
+        "requires US clinical experience", max_length=7, choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    website = models.URLField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    last_verified = models.DateField("last verified", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["specialty", "state"], name="program_spec_state"),
+            models.Index(fields=["state"], name="program_state"),
+            models.Index(fields=["j1"], name="program_j1"),
+            models.Index(fields=["h1b"], name="program_h1b"),
+            models.Index(fields=["img_share"], name="program_img_share"),
+            models.Index(fields=["program_type"], name="program_type"),
+            models.Index(fields=["name", "id"], name="program_name_id"),
+            models.Index(fields=["last_verified"], name="program_last_verified"),
+            models.Index(fields=["source"], name="program_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acgme_id__isnull=True) | Q(acgme_id__regex=r"^[0-9]{10}$"),
+                name="program_acgme_id_10_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=sorted(US_STATE_CODES)), name="program_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(program_type__in=ProgramType.values), name="program_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(positions__isnull=True) | Q(positions__gte=1, positions__lte=500),
+                name="program_positions_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(img_share__isnull=True) | Q(img_share__gte=0, img_share__lte=100),
+                name="program_img_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(step2_min__isnull=True) | Q(step2_min__gte=1, step2_min__lte=300),
+                name="program_step2_min_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(step2_typical__isnull=True)
+                | Q(step2_typical__gte=1, step2_typical__lte=300),
+                name="program_step2_typical_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_yog__isnull=True) | Q(max_yog__gte=0, max_yog__lte=60),
+                name="program_max_yog_range",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__in": YesNoUnknown.values}),
+                    name=f"program_{field}_valid",
+                )
+                for field in ("j1", "h1b", "accepts_failures", "requires_usce")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_stale(self) -> bool:
+        if self.last_verified is None:
+            return True
+        return self.last_verified < dt.date.today() - dt.timedelta(days=365)
