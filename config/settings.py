@@ -19,7 +19,7 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DEBUG", default=False)
 
-_DEV_SECRET = "django-insecure-matchplan-development-only"
+_DEV_SECRET = "django-insecure-matchplan-development-only"  # noqa: S105 (DEBUG only)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
