@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments import views
+from assessments.views import pages, plans, wizard
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("methodology/", views.methodology, name="methodology"),
-    path("assessment/", views.wizard, name="wizard"),
-    path("plans/", views.plan_list, name="plan_list"),
+    # pages
+    path("", pages.home, name="home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("methodology/", pages.methodology, name="methodology"),
+    # wizard
+    path("assessment/", wizard.wizard, name="wizard"),
+    # plans
+    path("plans/", plans.plan_list, name="plan_list"),
 ]

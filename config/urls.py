@@ -11,4 +11,4 @@ urlpatterns = [
     path("", include("assessments.urls")),
 ]
 
-handler500 = "assessments.views.server_error"
+handler500 = "assessments.views.pages.server_error"

@@ -26,13 +26,5 @@ def methodology(request: HttpRequest) -> HttpResponse:  # replaced by the engine
     return render(request, "assessments/home.html")
 
 
-def wizard(request: HttpRequest) -> HttpResponse:  # replaced by the wizard work
-    return render(request, "assessments/home.html")
-
-
-def plan_list(request: HttpRequest) -> HttpResponse:  # replaced by the plans work
-    return render(request, "assessments/home.html")
-
-
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
