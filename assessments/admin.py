@@ -1,0 +1,101 @@
+"""Admin for the strategy engine's rule parameters and fee schedules (with change history)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments.models import DualPartner, FeeSchedule, SpecialtyRule
+
+
+class DualPartnerInline(admin.TabularInline):
+    model = DualPartner
+    extra = 1
+    fields = ("position", "specialty")
+    ordering = ("position",)
+
+
+@admin.register(SpecialtyRule)
+class SpecialtyRuleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "specialty",
+        "basis",
+        "strong_min",
+        "viable_min",
+        "risk_min",
+        "recommended_ranks",
+        "matched_median",
+        "updated_at",
+    )
+    list_filter = ("basis",)
+    search_fields = ("specialty__code", "specialty__name", "source_note")
+    readonly_fields = ("updated_at",)
+    list_select_related = ("specialty",)
+    inlines = [DualPartnerInline]
+    fieldsets = (
+        (None, {"fields": ("specialty", "basis", "source_note", "updated_at")}),
+        (
+            "Step 2 CK bands (lower bounds; under 'risk from' is high risk)",
+            {
+                "fields": (
+                    "strong_min",
+                    "viable_min",
+                    "risk_min",
+                    "h1b_band_shift",
+                    "after_failure_min_step2",
+                )
+            },
+        ),
+        (
+            "Applications per tier",
+            {
+                "fields": (
+                    ("apps_strong_min", "apps_strong_max"),
+                    ("apps_viable_min", "apps_viable_max"),
+                    ("apps_risk_min", "apps_risk_max"),
+                    ("apps_high_risk_min", "apps_high_risk_max"),
+                )
+            },
+        ),
+        (
+            "Targets and flags",
+            {
+                "fields": (
+                    "recommended_ranks",
+                    "yog_limit_years",
+                    "usce_target_months",
+                    "us_letters_target",
+                    "sloes_target",
+                )
+            },
+        ),
+        (
+            "Reference figures",
+            {
+                "fields": (
+                    "matched_median",
+                    "unmatched_median",
+                    "matched_ranks_median",
+                    "unmatched_ranks_median",
+                    "match_rate_pct",
+                    "stats_source",
+                )
+            },
+        ),
+    )
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "season",
+        "active",
+        "eras_fee_first_tier",
+        "eras_first_tier_size",
+        "eras_fee_after",
+        "usmle_transcript_fee",
+        "nrmp_registration_fee",
+        "updated_at",
+    )
+    list_filter = ("active",)
+    readonly_fields = ("updated_at",)
