@@ -1,14 +1,100 @@
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from accounts import services
+from accounts.forms import AccountDeleteForm, SignupForm
+from assessments.drafts import draft_for_user
+
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (typing only)."""
+
+    htmx: HtmxDetails
+
+
+def _safe_next(request: HtmxHttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HtmxHttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "accounts:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("password1" if field == "password" else field, errors)
+        else:
+            # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
+            login(request, user, backend=_MODEL_BACKEND)
+            messages.success(
+                request, "Your account is ready. Your answers and plans are saved to it."
+            )
+            return redirect(next_url or "accounts:home")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @login_required
-def account_home(request: HttpRequest) -> HttpResponse:  # replaced by the accounts work
-    return render(request, "assessments/home.html")
+@require_http_methods(["GET"])
+def account_home(request: HtmxHttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "draft": draft_for_user(user=user),
+        "plan_count": user.plans.count(),
+        "latest_plans": user.plans.order_by("-created_at", "-pk")[:3],
+    }
+    return render(request, "accounts/home.html", context)
 
 
-def signup(request: HttpRequest) -> HttpResponse:  # replaced by the accounts work
-    return render(request, "assessments/home.html")
+@login_required
+@require_http_methods(["GET"])
+def account_export(request: HtmxHttpRequest) -> HttpResponse:
+    data = services.user_export_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = services.export_filename(user=request.user)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HtmxHttpRequest) -> HttpResponse:
+    user = request.user
+    form = AccountDeleteForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        logout(request)
+        services.user_delete(user=user)
+        messages.success(request, "Your account and all its data have been deleted.")
+        return redirect(reverse("assessments:home"))
+    context = {"form": form, "summary": services.user_data_summary(user=user)}
+    return render(request, "accounts/delete.html", context)

@@ -1,0 +1,149 @@
+"""Account services: create, export and delete a user.
+
+Other apps add their data to the personal-data export by registering an exporter
+(`register_user_data_exporter`). Whatever they do not register is still exported: every
+model that is deleted together with the user (a CASCADE foreign key to it) and has no
+registered exporter is serialized generically under "other", so a new app can never
+silently drop data from the export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+EXPORT_FORMAT = "matchplan.user-data.v1"
+
+UserDataExporter = Callable[[User], Any]
+
+
+@dataclass(frozen=True)
+class _Registration:
+    exporter: UserDataExporter
+    models: tuple[str, ...]  # "app_label.ModelName" labels this exporter covers
+
+
+_exporters: dict[str, _Registration] = {}
+
+# Records about what staff did (the admin log) are kept for auditing, not exported.
+_NOT_EXPORTED = frozenset({"admin.LogEntry"})
+
+
+def register_user_data_exporter(
+    key: str, exporter: UserDataExporter, *, models: Iterable[str] = ()
+) -> None:
+    """Add `exporter(user)`'s return value (JSON-serializable) under `key` in the export.
+
+    `models` names the models ("app_label.ModelName") the exporter covers, so the
+    generic fallback does not export them a second time. Registering a key again
+    replaces the previous exporter (module reloads in tests stay harmless).
+    """
+    if key in {"export_format", "exported_at", "user", "other"}:
+        raise ValueError(f"The export key {key!r} is reserved.")
+    _exporters[key] = _Registration(exporter=exporter, models=tuple(models))
+
+
+def registered_user_data_exporters() -> dict[str, UserDataExporter]:
+    return {key: reg.exporter for key, reg in _exporters.items()}
+
+
+def user_create(*, email: str, password: str, full_name: str = "") -> User:
+    """Create an applicant account. Raises ValidationError keyed by "email" or "password"."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not email:
+        raise ValidationError({"email": "Enter your email address."})
+    candidate = User(email=email, full_name=full_name.strip())
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                {"email": "An account with this email address already exists. Log in instead."}
+            )
+        return User.objects.create_user(email=email, password=password, full_name=full_name.strip())
+
+
+def _user_record(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+    }
+
+
+def _cascade_relations() -> list[models.ForeignObjectRel]:
+    return [
+        rel
+        for rel in User._meta.related_objects
+        if (rel.one_to_many or rel.one_to_one) and rel.on_delete is models.CASCADE
+    ]
+
+
+def _generic_export(user: User, covered: set[str]) -> dict[str, list[dict[str, Any]]]:
+    other: dict[str, list[dict[str, Any]]] = {}
+    for rel in _cascade_relations():
+        label = rel.related_model._meta.label
+        if label in covered or label in _NOT_EXPORTED:
+            continue
+        rows = rel.related_model._default_manager.filter(**{rel.field.name: user})
+        serialized = serializers.serialize("python", rows.order_by("pk"))
+        if serialized:
+            other[label] = [{"pk": row["pk"], **row["fields"]} for row in serialized]
+    return other
+
+
+def user_export_data(*, user: User) -> dict[str, Any]:
+    """Everything MatchPlan keeps about `user`, as a JSON-serializable dict.
+
+    Values may include dates and UUIDs: encode with DjangoJSONEncoder.
+    """
+    data: dict[str, Any] = {
+        "export_format": EXPORT_FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "user": _user_record(user),
+    }
+    covered: set[str] = set()
+    for key, registration in sorted(_exporters.items()):
+        data[key] = registration.exporter(user)
+        covered.update(registration.models)
+    data["other"] = _generic_export(user, covered)
+    return data
+
+
+def user_data_summary(*, user: User) -> dict[str, int]:
+    """Row counts of what deleting the account removes, by model verbose name."""
+    counts: dict[str, int] = {}
+    for rel in _cascade_relations():
+        if rel.related_model._meta.label in _NOT_EXPORTED:
+            continue
+        count = rel.related_model._default_manager.filter(**{rel.field.name: user}).count()
+        if count:
+            counts[str(rel.related_model._meta.verbose_name_plural)] = count
+    return counts
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the account and, through CASCADE, every draft, plan and other record it owns."""
+    if user.pk is None:
+        raise ValueError("This user is not saved.")
+    User.objects.filter(pk=user.pk).delete()
+
+
+def export_filename(*, user: User, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    return f"matchplan-data-{today.isoformat()}.json"

@@ -1,0 +1,170 @@
+"""Wizard drafts: where the answers live between steps, and who they belong to.
+
+A logged-in applicant's draft is found by owner (their latest draft), so they resume
+where they left off on any device. An anonymous visitor's draft is found by the token
+kept in their session under "draft_token"; plans they generate anonymously are listed
+by token under "plan_tokens". Logging in or signing up moves both to the account
+(`anonymous_work_claim`), so trying MatchPlan first and signing up later loses nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.http import HttpRequest
+
+from assessments.models import AssessmentDraft, Plan
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+SESSION_DRAFT_KEY = "draft_token"
+SESSION_PLAN_TOKENS_KEY = "plan_tokens"
+# Bound the session list: a visitor generating plans in a loop must not grow the session forever.
+MAX_SESSION_PLAN_TOKENS = 50
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+# --- session helpers (shared with the plan pages) ----------------------------------------
+
+
+def session_plan_tokens(request: HttpRequest) -> list[str]:
+    """Tokens of the plans this (anonymous) session generated, oldest first."""
+    tokens = request.session.get(SESSION_PLAN_TOKENS_KEY, [])
+    return [str(t) for t in tokens if _as_uuid(t) is not None] if isinstance(tokens, list) else []
+
+
+def session_add_plan_token(request: HttpRequest, token: uuid.UUID | str) -> None:
+    tokens = [t for t in session_plan_tokens(request) if t != str(token)]
+    tokens.append(str(token))
+    request.session[SESSION_PLAN_TOKENS_KEY] = tokens[-MAX_SESSION_PLAN_TOKENS:]
+
+
+def session_draft_token(request: HttpRequest) -> uuid.UUID | None:
+    return _as_uuid(request.session.get(SESSION_DRAFT_KEY))
+
+
+# --- selectors ---------------------------------------------------------------------------
+
+
+def draft_for_user(*, user: User) -> AssessmentDraft | None:
+    return AssessmentDraft.objects.filter(owner=user).order_by("-updated_at", "-pk").first()
+
+
+def draft_for_request(request: HttpRequest) -> AssessmentDraft | None:
+    """The draft the wizard shows this request, or None before the first saved step.
+
+    Anonymous drafts are only ever found through the session's own token, and only
+    while they have no owner: a token that leaks or lingers never opens an account's draft.
+    """
+    if request.user.is_authenticated:
+        return draft_for_user(user=request.user)
+    token = session_draft_token(request)
+    if token is None:
+        return None
+    return AssessmentDraft.objects.filter(token=token, owner__isnull=True).first()
+
+
+# --- services ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_save_answers(
+    *, request: HttpRequest, draft: AssessmentDraft | None, answers: dict[str, Any]
+) -> AssessmentDraft:
+    """Merge one step's answers into the draft, creating the draft on the first save.
+
+    A draft is only created when a step is saved, so browsing the wizard leaves no rows.
+    """
+    if draft is None:
+        owner = request.user if request.user.is_authenticated else None
+        draft = AssessmentDraft.objects.create(owner=owner, answers={})
+        if owner is None:
+            request.session[SESSION_DRAFT_KEY] = str(draft.token)
+    else:
+        draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
+    draft.answers = {**draft.answers, **answers}
+    draft.save(update_fields=["answers", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def draft_claim(*, user: User, token: uuid.UUID | str | None) -> AssessmentDraft | None:
+    """Give the anonymous draft with `token` to `user`; returns it, or None if none qualifies.
+
+    An empty draft is deleted instead: it must not become the account's latest draft and
+    hide the work the user saved earlier.
+    """
+    token = _as_uuid(token)
+    if token is None:
+        return None
+    draft = (
+        AssessmentDraft.objects.select_for_update().filter(token=token, owner__isnull=True).first()
+    )
+    if draft is None:
+        return None
+    if not draft.answers:
+        draft.delete()
+        return None
+    draft.owner = user
+    draft.save(update_fields=["owner", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def plans_claim(*, user: User, tokens: list[str]) -> int:
+    """Give the anonymous plans with these tokens to `user`; returns how many moved."""
+    valid = [t for t in (_as_uuid(token) for token in tokens) if t is not None]
+    if not valid:
+        return 0
+    return Plan.objects.filter(token__in=valid, owner__isnull=True).update(owner=user)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    draft: AssessmentDraft | None
+    plan_count: int
+
+
+@transaction.atomic
+def anonymous_work_claim(*, request_session: SessionBase, user: User) -> ClaimResult:
+    """Move the session's anonymous draft and plans to `user` and forget their tokens.
+
+    Called right after signup and after every login.
+    """
+    draft = draft_claim(user=user, token=request_session.get(SESSION_DRAFT_KEY))
+    tokens = request_session.get(SESSION_PLAN_TOKENS_KEY, [])
+    plan_count = plans_claim(user=user, tokens=tokens if isinstance(tokens, list) else [])
+    request_session.pop(SESSION_DRAFT_KEY, None)
+    request_session.pop(SESSION_PLAN_TOKENS_KEY, None)
+    return ClaimResult(draft=draft, plan_count=plan_count)
+
+
+# --- the engine's input ------------------------------------------------------------------
+
+
+def draft_profile_data(draft: AssessmentDraft) -> dict[str, Any]:
+    """The draft's answers as the engine's input: exactly its keys, wizard-only keys left out.
+
+    parse_profile rejects unknown keys (a typo must not silently change a plan), so the
+    wizard's extra answers (country, oet, hands-on and observership months...) stay here.
+    """
+    from assessments.profile import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
+
+    answers = draft.answers or {}
+    return {
+        key: copy.deepcopy(answers[key])
+        for key in (*TOP_KEYS_REQUIRED, *TOP_KEYS_OPTIONAL)
+        if key in answers
+    }

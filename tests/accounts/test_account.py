@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services import register_user_data_exporter, user_export_data
+from assessments.models import AssessmentDraft, Plan
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.wizard.factories import DraftFactory, PlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_account_page_shows_email_and_links(client):
+    user = UserFactory(email="jane@example.org")
+    PlanFactory(owner=user)
+    client.force_login(user)
+    response = client.get(reverse("accounts:home"))
+    html = response.content.decode()
+    assert "jane@example.org" in html
+    assert reverse("assessments:plan_list") in html
+    assert reverse("accounts:export") in html
+    assert reverse("accounts:delete") in html
+    assert "You have 1 saved plan." in html
+
+
+def test_export_downloads_the_users_data_as_json(client):
+    user = UserFactory(email="jane@example.org")
+    draft = DraftFactory(owner=user)
+    plan = PlanFactory(owner=user, specialty_code="IM", tier="risk")
+    other = UserFactory()
+    DraftFactory(owner=other)
+    PlanFactory(owner=other)
+    client.force_login(user)
+
+    response = client.get(reverse("accounts:export"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith('attachment; filename="matchplan-data-')
+    data = json.loads(response.content)
+    assert data["export_format"] == "matchplan.user-data.v1"
+    assert data["user"]["email"] == "jane@example.org"
+    assert "password" not in json.dumps(data["user"])
+    assert [d["token"] for d in data["drafts"]] == [str(draft.token)]
+    assert data["drafts"][0]["answers"]["specialty"] == "EM"
+    assert [p["token"] for p in data["plans"]] == [str(plan.token)]
+    assert data["plans"][0]["tier"] == "risk"
+    # drafts and plans are not exported a second time by the generic fallback
+    assert "assessments.AssessmentDraft" not in data["other"]
+    assert "assessments.Plan" not in data["other"]
+
+
+def test_export_needs_login(client):
+    response = client.get(reverse("accounts:export"))
+    assert response.status_code == 302
+
+
+def test_a_registered_exporter_adds_its_key():
+    user = UserFactory()
+    register_user_data_exporter("test_extra", lambda u: {"email_again": u.email})
+    try:
+        data = user_export_data(user=user)
+    finally:
+        from accounts import services
+
+        services._exporters.pop("test_extra", None)
+    assert data["test_extra"] == {"email_again": user.email}
+
+
+def test_delete_page_asks_for_the_password_and_lists_what_goes(client):
+    user = UserFactory()
+    DraftFactory(owner=user)
+    PlanFactory.create_batch(2, owner=user)
+    client.force_login(user)
+    html = client.get(reverse("accounts:delete")).content.decode()
+    assert "Your password" in html
+    assert "2 plans" in html
+
+
+def test_delete_with_a_wrong_password_keeps_everything(client):
+    user = UserFactory()
+    DraftFactory(owner=user)
+    client.force_login(user)
+    response = client.post(reverse("accounts:delete"), {"password": "not-it"})
+    assert response.status_code == 200
+    assert "That is not your password." in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+    assert AssessmentDraft.objects.filter(owner=user).exists()
+
+
+def test_delete_removes_the_user_drafts_and_plans_and_logs_out(client):
+    user = UserFactory()
+    DraftFactory(owner=user)
+    PlanFactory.create_batch(2, owner=user)
+    keeper = UserFactory()
+    PlanFactory(owner=keeper)
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:home")
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not AssessmentDraft.objects.filter(owner_id=user.pk).exists()
+    assert list(Plan.objects.values_list("owner_id", flat=True)) == [keeper.pk]
+    assert client.get(reverse("accounts:home")).status_code == 302
