@@ -1,0 +1,170 @@
+"""Reads for advising. The access rule lives here once: advisable_applicants."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import ADVISORS_GROUP
+from advising.models import AdvisorAssignment, PlanComment, PlanReview, Share
+from assessments.models import Plan
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Dashboard "status" filter values besides the ReviewStatus values.
+STATUS_NOT_REVIEWED = "not_reviewed"
+STATUS_NO_PLAN = "no_plan"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_is_advisor(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_advisor)
+
+
+def advisable_applicants(advisor: Any) -> QuerySet[User]:
+    """The users whose saved plans `advisor` may read: assigned by an admin, or with an
+    active (accepted, not revoked) share. Nobody, unless `advisor` is in the Advisors
+    group: removing someone from the group removes all their access at once."""
+    user_model = get_user_model()
+    if not getattr(advisor, "is_authenticated", False):
+        return user_model.objects.none()
+    assigned = AdvisorAssignment.objects.filter(
+        advisor=advisor, advisor__groups__name=ADVISORS_GROUP
+    ).values("applicant_id")
+    shared = (
+        Share.objects.active()
+        .filter(advisor=advisor, advisor__groups__name=ADVISORS_GROUP)
+        .values("applicant_id")
+    )
+    return user_model.objects.filter(Q(pk__in=assigned) | Q(pk__in=shared))
+
+
+def can_advise(advisor: Any, applicant: Any) -> bool:
+    if applicant is None:
+        return False
+    return advisable_applicants(advisor).filter(pk=applicant.pk).exists()
+
+
+def advisable_plans(advisor: Any) -> QuerySet[Plan]:
+    """Saved plans (with an owner) of the applicants `advisor` may advise."""
+    return Plan.objects.filter(owner__in=advisable_applicants(advisor)).select_related("owner")
+
+
+def dashboard_rows(
+    advisor: Any,
+    *,
+    q: str = "",
+    tier: str = "",
+    specialty: str = "",
+    status: str = "",
+) -> QuerySet[User]:
+    """The advisor's applicants, each annotated with their latest saved plan and its review.
+
+    Every figure comes from a correlated subquery, so one query returns a whole page
+    however many applicants, plans and comments there are.
+    """
+    latest = Plan.objects.filter(owner=OuterRef("pk")).order_by("-created_at", "-id")
+    plan_count = (
+        Plan.objects.filter(owner=OuterRef("pk"))
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = advisable_applicants(advisor).annotate(
+        latest_plan_id=Subquery(latest.values("id")[:1]),
+        latest_specialty=Subquery(latest.values("specialty_code")[:1]),
+        latest_tier=Subquery(latest.values("tier")[:1]),
+        latest_red_flags=Subquery(latest.values("red_flag_count")[:1]),
+        latest_created=Subquery(latest.values("created_at")[:1]),
+        plan_count=Coalesce(Subquery(plan_count, output_field=IntegerField()), Value(0)),
+    )
+    rows = rows.annotate(
+        review_status=Subquery(
+            PlanReview.objects.filter(plan_id=OuterRef("latest_plan_id")).values("status")[:1]
+        ),
+    )
+    if q:
+        rows = rows.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if tier:
+        rows = rows.filter(latest_tier=tier)
+    if specialty:
+        rows = rows.filter(latest_specialty=specialty)
+    if status == STATUS_NO_PLAN:
+        rows = rows.filter(latest_plan_id__isnull=True)
+    elif status == STATUS_NOT_REVIEWED:
+        rows = rows.filter(latest_plan_id__isnull=False, review_status__isnull=True)
+    elif status:
+        rows = rows.filter(review_status=status)
+    return rows.order_by(F("latest_created").desc(nulls_last=True), "email")
+
+
+@dataclass(frozen=True)
+class SharingOverview:
+    assignments: list[AdvisorAssignment]
+    shares: list[Share]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.assignments and not self.shares
+
+
+def sharing_overview(applicant: Any) -> SharingOverview:
+    """Who can see the applicant's plans: admin assignments and not-revoked shares."""
+    assignments = list(
+        AdvisorAssignment.objects.filter(applicant=applicant).select_related("advisor")
+    )
+    shares = list(Share.objects.not_revoked().filter(applicant=applicant).select_related("advisor"))
+    return SharingOverview(assignments=assignments, shares=shares)
+
+
+@dataclass(frozen=True)
+class PlanFeedback:
+    comments: list[PlanComment]
+    review: PlanReview | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.comments and self.review is None
+
+
+def plan_feedback(plan: Plan) -> PlanFeedback:
+    """The advisors' comments (oldest first, with authors) and review status of one plan."""
+    comments = list(PlanComment.objects.filter(plan=plan).select_related("author"))
+    review = PlanReview.objects.filter(plan=plan).select_related("reviewer").first()
+    return PlanFeedback(comments=comments, review=review)
+
+
+def applicant_plans(applicant: Any, *, limit: int = 50) -> list[Plan]:
+    """An applicant's saved plans, newest first, without their heavy JSON columns."""
+    return list(
+        Plan.objects.filter(owner=applicant)
+        .only("id", "owner_id", "created_at", "specialty_code", "tier", "red_flag_count")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def share_for_invitation(token: str) -> Share | None:
+    return (
+        Share.objects.select_related("applicant", "advisor")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )

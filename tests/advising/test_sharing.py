@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from advising.models import Share
+from advising.selectors import advisable_applicants, can_advise
+from tests.advising.conftest import INVITATION_TOKEN, INVITED_EMAIL, World, client_for
+from tests.advising.factories import AdvisorFactory, PlanFactory, ShareFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+INVITATION_LINK = re.compile(r"https?://\S+/advising/invitations/[\w-]+/")
+
+
+def _share(client: Any, email: str) -> Any:
+    return client.post(reverse("advising:sharing"), {"advisor_email": email}, follow=True)
+
+
+def _link_in(message: Any) -> str:
+    match = INVITATION_LINK.search(message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def test_sharing_with_a_new_address_emails_an_invitation_with_a_working_link() -> None:
+    applicant = UserFactory(full_name="Amal Applicant")
+    PlanFactory(owner=applicant)
+    response = _share(client_for(applicant), "  Mentor@Example.org ")
+
+    assert "We sent an invitation to mentor@example.org" in response.content.decode()
+    share = Share.objects.get(applicant=applicant)
+    assert share.advisor_email == "mentor@example.org"
+    assert share.advisor is None and share.status == "invited"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["mentor@example.org"]
+    assert "Amal Applicant" in message.subject
+    link = _link_in(message)
+
+    page = client_for(None).get(link)
+    assert page.status_code == 200
+    assert "Create your advisor account" in page.content.decode()
+    assert 'value="mentor@example.org"' in page.content.decode()
+
+
+def test_accepting_an_invitation_creates_an_advisor_account_with_access(world: World) -> None:
+    client = client_for(None)
+    url = reverse("advising:invitation", args=[INVITATION_TOKEN])
+
+    response = client.post(
+        url,
+        {
+            "email": "attacker@example.org",  # disabled field: the invitation decides
+            "full_name": "Nia New",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("advising:dashboard")
+    advisor = User.objects.get(email=INVITED_EMAIL)
+    assert advisor.full_name == "Nia New"
+    assert advisor.is_advisor
+    assert advisor.check_password("a-long-passphrase-9")
+    assert not User.objects.filter(email="attacker@example.org").exists()
+    world.invitation.refresh_from_db()
+    assert world.invitation.advisor == advisor and world.invitation.accepted_at is not None
+    assert can_advise(advisor, world.applicant_a)
+    assert not can_advise(advisor, world.applicant_b)
+    # signed in straight away
+    dashboard = client.get(reverse("advising:dashboard"))
+    assert dashboard.status_code == 200
+    assert "Amal Applicant" in dashboard.content.decode()
+
+
+def test_invitation_signup_shows_password_errors_and_creates_nothing(world: World) -> None:
+    url = reverse("advising:invitation", args=[INVITATION_TOKEN])
+
+    response = client_for(None).post(
+        url, {"full_name": "", "password1": "12345678", "password2": "12345679"}
+    )
+
+    assert response.status_code == 200
+    assert "The two passwords are not the same." in response.content.decode()
+    response = client_for(None).post(url, {"password1": "password", "password2": "password"})
+    assert "This password is too common." in response.content.decode()
+    assert not User.objects.filter(email=INVITED_EMAIL).exists()
+    world.invitation.refresh_from_db()
+    assert world.invitation.accepted_at is None
+
+
+def test_an_invitation_link_works_only_once(world: World) -> None:
+    url = reverse("advising:invitation", args=[INVITATION_TOKEN])
+    data = {"password1": "a-long-passphrase-9", "password2": "a-long-passphrase-9"}
+    assert client_for(None).post(url, data).status_code == 302
+
+    again = client_for(None).get(url)
+
+    assert again.status_code == 410
+    assert "already accepted" in again.content.decode()
+
+
+def test_unknown_invitation_token_is_404(db: Any) -> None:
+    response = client_for(None).get(reverse("advising:invitation", args=["nope"]))
+    assert response.status_code == 404
+    assert "We do not know this link" in response.content.decode()
+
+
+def test_revoked_and_expired_invitations_cannot_be_used(world: World) -> None:
+    url = reverse("advising:invitation", args=[INVITATION_TOKEN])
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    assert client_for(None).get(url).status_code == 410
+
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now(), revoked_at=timezone.now()
+    )
+    response = client_for(None).post(
+        url, {"password1": "a-long-passphrase-9", "password2": "a-long-passphrase-9"}
+    )
+    assert response.status_code == 410
+    assert not User.objects.filter(email=INVITED_EMAIL).exists()
+
+
+def test_sharing_with_an_existing_advisor_links_at_once_and_notifies(world: World) -> None:
+    response = _share(client_for(world.applicant_b), world.advisor_shared.email)
+
+    assert "can now see your plans" in response.content.decode()
+    assert can_advise(world.advisor_shared, world.applicant_b)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [world.advisor_shared.email]
+    assert reverse("advising:dashboard") in mail.outbox[0].body
+    assert "/invitations/" not in mail.outbox[0].body
+
+
+def test_sharing_with_an_existing_non_advisor_account_sends_an_invitation_to_log_in(
+    world: World,
+) -> None:
+    """The applicant learns nothing about which addresses have accounts; the holder of
+    the address accepts by logging in, and their account joins the Advisors group."""
+    _share(client_for(world.applicant_a), world.applicant_b.email)
+    share = Share.objects.get(applicant=world.applicant_a, advisor_email=world.applicant_b.email)
+    assert share.status == "invited"
+    assert not can_advise(world.applicant_b, world.applicant_a)
+    link = _link_in(mail.outbox[0])
+
+    anonymous = client_for(None).get(link)
+    assert "Log in to accept" in anonymous.content.decode()
+    client = client_for(world.applicant_b)
+    assert "Accept and open the advisor dashboard" in client.get(link).content.decode()
+    response = client.post(link)
+
+    assert response.status_code == 302
+    world.applicant_b.refresh_from_db()
+    assert world.applicant_b.is_advisor
+    assert can_advise(world.applicant_b, world.applicant_a)
+
+
+def test_an_invitation_cannot_be_accepted_by_another_account(world: World) -> None:
+    url = reverse("advising:invitation", args=[INVITATION_TOKEN])
+
+    response = client_for(world.advisor_unrelated).post(url)
+
+    assert response.status_code == 403
+    assert "This invitation is for another email address" in response.content.decode()
+    world.invitation.refresh_from_db()
+    assert world.invitation.accepted_at is None
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [
+        ("a@example.org", "This is your own email address."),
+        ("shared@example.org", "You already share your plans with this address."),
+        (INVITED_EMAIL.upper(), "You already share your plans with this address."),
+        ("not-an-email", "Enter a valid email address."),
+    ],
+)
+def test_share_form_rejects_bad_addresses(world: World, email: str, error: str) -> None:
+    before = Share.objects.count()
+
+    response = client_for(world.applicant_a).post(
+        reverse("advising:sharing"), {"advisor_email": email}
+    )
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert Share.objects.count() == before
+    assert mail.outbox == []
+
+
+def test_revoking_removes_access_at_once(world: World) -> None:
+    advisor = world.advisor_shared
+    plan_url = reverse("advising:plan_review", args=[world.plan_a.pk])
+    assert client_for(advisor).get(plan_url).status_code == 200
+
+    response = client_for(world.applicant_a).post(
+        reverse("advising:share_revoke", args=[world.share.pk]), follow=True
+    )
+
+    assert "can no longer see your plans" in response.content.decode()
+    world.share.refresh_from_db()
+    assert world.share.revoked_at is not None
+    assert client_for(advisor).get(plan_url).status_code == 404
+    assert world.applicant_a not in advisable_applicants(advisor)
+    dashboard = client_for(advisor).get(reverse("advising:dashboard")).content.decode()
+    assert "Amal Applicant" not in dashboard
+
+
+def test_revoking_frees_the_address_for_a_new_invitation(world: World) -> None:
+    client = client_for(world.applicant_a)
+    client.post(reverse("advising:share_revoke", args=[world.invitation.pk]))
+
+    _share(client, INVITED_EMAIL)
+
+    assert (
+        Share.objects.filter(applicant=world.applicant_a, advisor_email=INVITED_EMAIL).count() == 2
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_sharing_page_lists_assigned_advisors_read_only_and_shares_with_status(
+    world: World,
+) -> None:
+    html = client_for(world.applicant_a).get(reverse("advising:sharing")).content.decode()
+
+    assert "Ada Assigned" in html
+    assert "Assigned by your school or MatchPlan administrator" in html
+    assert "Sam Shared" in html and "Active" in html
+    assert INVITED_EMAIL in html and "Invited" in html
+    revoke_urls = re.findall(r'action="(/advising/sharing/\d+/revoke/)"', html)
+    assert sorted(revoke_urls) == sorted(
+        reverse("advising:share_revoke", args=[pk]) for pk in (world.share.pk, world.invitation.pk)
+    )
+
+
+def test_sharing_page_does_not_list_other_applicants_shares(world: World) -> None:
+    ShareFactory(applicant=world.applicant_b, advisor=world.advisor_unrelated)
+
+    html = client_for(world.applicant_a).get(reverse("advising:sharing")).content.decode()
+
+    assert world.advisor_unrelated.email not in html
+
+
+def test_advisor_email_carries_no_scores_and_a_comment_email_no_comment_text(world: World) -> None:
+    _share(client_for(world.applicant_b), "fresh@example.org")
+    client_for(world.advisor_assigned).post(
+        reverse("advising:plan_comment", args=[world.plan_a.pk]),
+        {"body": "Your Step 2 CK of 238 is fine."},
+    )
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "238" not in bodies
+    assert "Step 2 CK" not in bodies
+
+
+def test_advisor_with_an_existing_account_gets_linked_even_if_emails_differ_in_case(
+    world: World,
+) -> None:
+    AdvisorFactory(email="mixed@example.org")
+
+    _share(client_for(world.applicant_a), "MIXED@example.org")
+
+    share = Share.objects.get(advisor_email="mixed@example.org")
+    assert share.status == "active"
