@@ -158,6 +158,14 @@ class WizardForm(forms.Form):
 
     # --- shared -----------------------------------------------------------------------------
 
+    def _post_clean(self) -> None:
+        # Fields that do not apply to the current choices are ignored, even if what was typed
+        # in them is invalid: without JavaScript they are all on the page.
+        super()._post_clean()
+        for name in self.hidden_field_names():
+            self._errors.pop(name, None)
+            self.cleaned_data[name] = None
+
     def visible_fields_names(self) -> list[str]:
         hidden = self.hidden_field_names()
         return [name for name in self.fields if name not in hidden]

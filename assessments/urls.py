@@ -13,6 +13,7 @@ urlpatterns = [
     path("methodology/", pages.methodology, name="methodology"),
     # wizard
     path("assessment/", wizard.wizard, name="wizard"),
+    path("assessment/<slug:step>/", wizard.wizard_step, name="wizard_step"),
     # plans
     path("plans/", plans.plan_list, name="plan_list"),
 ]

@@ -1,8 +1,32 @@
+"""The self-assessment wizard: one URL per step, the steps themselves live in assessments.wizard."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBase
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseLocation
+
+from assessments.wizard import HtmxHttpRequest, WizardFlow
 
 
-def wizard(request: HttpRequest) -> HttpResponse:  # replaced by the wizard work
-    return render(request, "assessments/home.html")
+@require_http_methods(["GET"])
+def wizard(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Resume: go to the first step not yet completed (the review once all are)."""
+    return redirect(WizardFlow(request).first_incomplete().url)
+
+
+@require_http_methods(["GET", "POST"])
+def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
+    flow = WizardFlow(request)
+    current = flow.step_named(step)
+    if current is None:
+        raise Http404("No such step.")
+    if not flow.may_enter(current):
+        target = flow.first_incomplete().url
+        if request.htmx and not request.htmx.history_restore_request:
+            return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
+        return redirect(target)
+    if request.method == "POST":
+        return current.post(request, flow)
+    return current.get(request, flow)

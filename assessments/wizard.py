@@ -1,0 +1,359 @@
+"""The self-assessment wizard as a list of steps (in the manner of pretix's checkout flow).
+
+Each step knows whether the draft has completed it (`is_completed`) and answers its own
+GET and POST. The flow (`WizardFlow`) holds one request's draft and answers, which steps
+may be entered (a jump ahead lands on the first incomplete step) and the progress indicator.
+Answers are saved server-side after every valid step (assessments.drafts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
+from django_htmx.middleware import HtmxDetails
+
+from assessments import drafts
+from assessments.forms import BackgroundForm, ExamsForm, ExperienceForm, GoalsForm, WizardForm
+from assessments.models import AssessmentDraft
+from assessments.profile import ProfileError
+
+STEP_TEMPLATE = "assessments/wizard_step.html"
+REVIEW_TEMPLATE = "assessments/wizard_review.html"
+RETURN_TO_REVIEW = "review"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (typing only)."""
+
+    htmx: HtmxDetails
+
+
+def _is_partial(request: HtmxHttpRequest) -> bool:
+    """htmx swaps only the wizard region; a history restore needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+class FormStep:
+    """A step that asks questions with one form and saves its answers into the draft."""
+
+    def __init__(self, name: str, title: str, intro: str, form_class: type[WizardForm]):
+        self.name = name
+        self.title = title
+        self.intro = intro
+        self.form_class = form_class
+
+    def __repr__(self) -> str:
+        return f"<FormStep {self.name}>"
+
+    @property
+    def url(self) -> str:
+        return reverse("assessments:wizard_step", args=[self.name])
+
+    def has_answers(self, answers: Mapping[str, Any]) -> bool:
+        return bool(self.form_class.data_from_answers(answers))
+
+    def saved_form(
+        self, answers: Mapping[str, Any], *, today: dt.date, **kwargs: Any
+    ) -> WizardForm:
+        """The form as saved: bound to the saved answers so that stale ones show their errors."""
+        data = self.form_class.data_from_answers(answers)
+        return self.form_class(data or None, answers=answers, today=today, **kwargs)
+
+    def is_completed(self, draft: AssessmentDraft | None, *, today: dt.date | None = None) -> bool:
+        answers = draft.answers if draft else {}
+        if not self.has_answers(answers):
+            return False
+        return self.saved_form(answers, today=today or timezone.localdate()).is_valid()
+
+    # --- request handling -----------------------------------------------------------------
+
+    def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponse:
+        form = self.saved_form(flow.answers, today=flow.today, htmx_url=self.url)
+        return self.render(request, flow, form)
+
+    def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
+        form = self.form_class(
+            request.POST, answers=flow.answers, today=flow.today, htmx_url=self.url
+        )
+        field_name = request.POST.get("_validate")
+        if field_name is not None:
+            # Live validation of one field as it is left: nothing is saved.
+            if field_name not in form.fields:
+                return HttpResponse(status=204)
+            form.is_valid()
+            return render(request, f"{STEP_TEMPLATE}#field", {"field": form[field_name]})
+        if request.POST.get("_refresh") is not None:
+            # A controlling answer changed: show the fields that now apply, without errors
+            # for fields the user has not reached yet.
+            form.helper.form_show_errors = False
+            return render(request, f"{STEP_TEMPLATE}#fields", {"form": form})
+        if not form.is_valid():
+            return self.render(request, flow, form)
+        flow.save(form.to_answers())
+        if request.POST.get("return") == RETURN_TO_REVIEW:
+            target = flow.review.url
+        else:
+            target = flow.next_step(self).url
+        if _is_partial(request):
+            return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
+        return redirect(target)
+
+    def render(self, request: HtmxHttpRequest, flow: WizardFlow, form: WizardForm) -> HttpResponse:
+        context = flow.context(self) | {
+            "form": form,
+            "return_to": RETURN_TO_REVIEW
+            if (request.GET.get("return") or request.POST.get("return")) == RETURN_TO_REVIEW
+            else "",
+        }
+        template = f"{STEP_TEMPLATE}#wizard" if _is_partial(request) else STEP_TEMPLATE
+        return render(request, template, context)
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    step: FormStep
+    rows: list[tuple[str, str, str]]  # (field name, label, answer)
+
+
+class ReviewStep:
+    """Every answer with a link to change it, and the button that generates the plan."""
+
+    name = "review"
+    title = "Review your answers"
+    intro = (
+        "Check your answers. Change any of them, then generate your plan. You can come back "
+        "and change them later: a new plan is made each time, older plans are kept."
+    )
+
+    def __repr__(self) -> str:
+        return "<ReviewStep>"
+
+    @property
+    def url(self) -> str:
+        return reverse("assessments:wizard_step", args=[self.name])
+
+    def is_completed(self, draft: AssessmentDraft | None, *, today: dt.date | None = None) -> bool:
+        # Like a checkout's confirmation page, the review is never "done": it is where the
+        # wizard ends up once everything before it is.
+        return False
+
+    def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponse:
+        return self.render(request, flow, profile_errors=flow.profile_errors())
+
+    def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
+        from assessments.services import plan_create
+
+        assert flow.draft is not None  # the flow only lets complete drafts reach the review
+        owner = request.user if request.user.is_authenticated else None
+        try:
+            plan = plan_create(
+                owner=owner,
+                profile_data=drafts.draft_profile_data(flow.draft),
+                session_token_sink=(
+                    None if owner else (lambda token: drafts.session_add_plan_token(request, token))
+                ),
+            )
+        except ProfileError as exc:
+            return self.render(request, flow, profile_errors=flow.describe_errors(exc))
+        target = reverse("assessments:plan_detail", args=[plan.token])
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
+
+    def render(
+        self,
+        request: HtmxHttpRequest,
+        flow: WizardFlow,
+        *,
+        profile_errors: list[dict[str, str]],
+    ) -> HttpResponse:
+        context = flow.context(self) | {
+            "sections": flow.review_sections(),
+            "profile_errors": profile_errors,
+        }
+        template = f"{REVIEW_TEMPLATE}#wizard" if _is_partial(request) else REVIEW_TEMPLATE
+        return render(request, template, context)
+
+
+STEPS: list[FormStep | ReviewStep] = [
+    FormStep(
+        "background",
+        "Your background",
+        "Where you trained, when you graduated, and the visa you need. Programs filter on "
+        "these first.",
+        BackgroundForm,
+    ),
+    FormStep(
+        "exams",
+        "Your USMLE exams",
+        "Your results so far. Step 2 CK is the score programs look at most since Step 1 "
+        "became pass/fail.",
+        ExamsForm,
+    ),
+    FormStep(
+        "experience",
+        "Your US experience, letters and research",
+        "US clinical experience and US letters weigh heavily for IMGs.",
+        ExperienceForm,
+    ),
+    FormStep(
+        "goals",
+        "Your goals",
+        "The specialty you aim for, any backups, the season you apply in, and your preferences.",
+        GoalsForm,
+    ),
+    ReviewStep(),
+]
+
+
+# Error paths from parse_profile, by the step where the user fixes them.
+_ERROR_STEP = {
+    "specialty": "goals",
+    "backup_specialties": "goals",
+    "application_year": "goals",
+    "preferred_states": "goals",
+    "program_types": "goals",
+    "budget_usd": "goals",
+    "visa": "background",
+    "graduation_year": "background",
+    "ecfmg_certified": "background",
+    "oet_passed": "background",
+    "step1": "exams",
+    "step2ck": "exams",
+    "step3": "exams",
+    "usce_months": "experience",
+    "usce_in_specialty_months": "experience",
+    "us_letters": "experience",
+    "sloes": "experience",
+    "publications": "experience",
+    "presentations": "experience",
+    "specialty_experience_years": "experience",
+}
+
+
+class WizardFlow:
+    """One request's view of the wizard: the draft, its answers, and where the user may go."""
+
+    def __init__(
+        self,
+        request: HtmxHttpRequest,
+        *,
+        steps: list[FormStep | ReviewStep] | None = None,
+        today: dt.date | None = None,
+    ):
+        self.request = request
+        self.steps = steps or STEPS
+        self.today = today or timezone.localdate()
+        self.draft: AssessmentDraft | None = drafts.draft_for_request(request)
+        self._completed: dict[str, bool] = {}
+
+    @property
+    def answers(self) -> Mapping[str, Any]:
+        return self.draft.answers if self.draft else {}
+
+    @cached_property
+    def review(self) -> ReviewStep:
+        return next(step for step in self.steps if isinstance(step, ReviewStep))
+
+    def step_named(self, name: str) -> FormStep | ReviewStep | None:
+        return next((step for step in self.steps if step.name == name), None)
+
+    def is_completed(self, step: FormStep | ReviewStep) -> bool:
+        if step.name not in self._completed:
+            self._completed[step.name] = step.is_completed(self.draft, today=self.today)
+        return self._completed[step.name]
+
+    def first_incomplete(self) -> FormStep | ReviewStep:
+        return next((s for s in self.steps if not self.is_completed(s)), self.steps[-1])
+
+    def may_enter(self, step: FormStep | ReviewStep) -> bool:
+        """A step is open once every step before it is complete."""
+        index = self.steps.index(step)
+        return all(self.is_completed(earlier) for earlier in self.steps[:index])
+
+    def next_step(self, step: FormStep | ReviewStep) -> FormStep | ReviewStep:
+        index = self.steps.index(step)
+        return self.steps[min(index + 1, len(self.steps) - 1)]
+
+    def previous_step(self, step: FormStep | ReviewStep) -> FormStep | ReviewStep | None:
+        index = self.steps.index(step)
+        return self.steps[index - 1] if index > 0 else None
+
+    def save(self, answers: dict[str, Any]) -> None:
+        self.draft = drafts.draft_save_answers(
+            request=self.request, draft=self.draft, answers=answers
+        )
+        self._completed.clear()
+
+    # --- presentation ---------------------------------------------------------------------
+
+    def progress(self, current: FormStep | ReviewStep) -> list[dict[str, Any]]:
+        items = []
+        for number, step in enumerate(self.steps, start=1):
+            items.append(
+                {
+                    "number": number,
+                    "name": step.name,
+                    "title": step.title,
+                    "url": step.url,
+                    "current": step is current,
+                    "completed": self.is_completed(step),
+                    "reachable": self.may_enter(step),
+                }
+            )
+        return items
+
+    def context(self, step: FormStep | ReviewStep) -> dict[str, Any]:
+        previous = self.previous_step(step)
+        return {
+            "step": step,
+            "step_number": self.steps.index(step) + 1,
+            "step_count": len(self.steps),
+            "progress": self.progress(step),
+            "previous_step": previous,
+            "is_last_form_step": self.next_step(step) is self.review,
+        }
+
+    def review_sections(self) -> list[ReviewSection]:
+        sections = []
+        for step in self.steps:
+            if isinstance(step, FormStep):
+                form = step.saved_form(self.answers, today=self.today)
+                sections.append(ReviewSection(step=step, rows=form.summary()))
+        return sections
+
+    def profile_errors(self) -> list[dict[str, str]]:
+        """What the engine would reject in these answers (normally nothing: the forms
+        check the same rules), so the review can say where to fix it."""
+        from assessments.profile import parse_profile
+        from programs.models import Specialty
+
+        if self.draft is None:
+            return []
+        codes = set(Specialty.objects.values_list("code", flat=True))
+        try:
+            parse_profile(
+                drafts.draft_profile_data(self.draft), specialty_codes=codes, today=self.today
+            )
+        except ProfileError as exc:
+            return self.describe_errors(exc)
+        return []
+
+    def describe_errors(self, exc: ProfileError) -> list[dict[str, str]]:
+        described = []
+        for path, message in exc.errors.items():
+            root = path.split(".")[0].split("[")[0]
+            step = self.step_named(_ERROR_STEP.get(root, "")) or self.steps[0]
+            described.append(
+                {"path": path, "message": message, "step_title": step.title, "url": step.url}
+            )
+        return described

@@ -1,0 +1,181 @@
+"""Resume, ownership, and the move of anonymous work to an account."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.drafts import (
+    SESSION_DRAFT_KEY,
+    SESSION_PLAN_TOKENS_KEY,
+    anonymous_work_claim,
+    draft_profile_data,
+)
+from assessments.models import AssessmentDraft, Plan
+from assessments.profile import parse_profile
+from tests.accounts.factories import PASSWORD
+from tests.wizard.conftest import step_url
+from tests.wizard.factories import DraftFactory, PlanFactory, UserFactory, complete_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return response
+
+
+def signup(client, email="new@example.org", next_url=""):
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "next": next_url}
+    response = client.post(reverse("accounts:signup"), data)
+    assert response.status_code == 302
+    return response
+
+
+def add_anonymous_plan(client) -> Plan:
+    plan = PlanFactory(owner=None)
+    session = client.session
+    session[SESSION_PLAN_TOKENS_KEY] = [*session.get(SESSION_PLAN_TOKENS_KEY, []), str(plan.token)]
+    session.save()
+    return plan
+
+
+def test_resume_after_logout_and_login(client, walk):
+    user = UserFactory()
+    login(client, user)
+    walk(client, upto="exams")
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("background")
+
+    login(client, user)
+
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("experience")
+    assert 'value="240"' in client.get(step_url("exams")).content.decode()
+
+
+def test_a_logged_in_user_resumes_their_latest_draft():
+    user = UserFactory()
+    DraftFactory(owner=user, answers={"country": "old"})
+    latest = DraftFactory(owner=user)
+    from assessments.drafts import draft_for_user
+
+    assert draft_for_user(user=user) == latest
+
+
+def test_anonymous_draft_and_plan_move_to_a_new_account_on_signup(client, walk):
+    walk(client, upto="goals")
+    draft = AssessmentDraft.objects.get()
+    plan = add_anonymous_plan(client)
+
+    signup(client, next_url=step_url("review"))
+
+    user = draft.__class__.objects.get(pk=draft.pk).owner
+    assert user is not None and user.email == "new@example.org"
+    draft.refresh_from_db()
+    assert draft.answers["specialty"] == "EM"  # nothing lost
+    plan.refresh_from_db()
+    assert plan.owner == user
+    assert SESSION_DRAFT_KEY not in client.session
+    assert SESSION_PLAN_TOKENS_KEY not in client.session
+    # the wizard carries on where the visitor was
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
+
+
+def test_anonymous_draft_and_plan_move_to_an_existing_account_on_login(client, walk):
+    user = UserFactory()
+    older = DraftFactory(owner=user, answers={"country": "Older draft"})
+    walk(client, upto="exams")
+    draft = AssessmentDraft.objects.get(owner__isnull=True)
+    plan = add_anonymous_plan(client)
+
+    login(client, user)
+
+    draft.refresh_from_db()
+    plan.refresh_from_db()
+    assert draft.owner == user and plan.owner == user
+    assert draft.answers["step2ck"]["score"] == 240
+    assert AssessmentDraft.objects.filter(pk=older.pk, owner=user).exists()  # kept, too
+    # the draft just worked on is the one resumed
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("experience")
+
+
+def test_an_empty_anonymous_draft_does_not_hide_the_accounts_draft(client):
+    user = UserFactory()
+    mine = DraftFactory(owner=user)
+    empty = AssessmentDraft.objects.create(answers={})
+    session = client.session
+    session[SESSION_DRAFT_KEY] = str(empty.token)
+    session.save()
+
+    login(client, user)
+
+    assert not AssessmentDraft.objects.filter(pk=empty.pk).exists()
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
+    assert list(AssessmentDraft.objects.filter(owner=user)) == [mine]
+
+
+def test_another_users_draft_is_never_shown_through_a_session_token(client):
+    other = DraftFactory(owner=UserFactory(), answers={**complete_answers(), "country": "Secret"})
+    session = client.session
+    session[SESSION_DRAFT_KEY] = str(other.token)
+    session.save()
+
+    response = client.get(reverse("assessments:wizard"))
+    assert response["Location"] == step_url("background")
+    assert "Secret" not in client.get(step_url("background")).content.decode()
+    assert client.get(step_url("review"))["Location"] == step_url("background")
+
+
+def test_claiming_never_takes_another_users_draft_or_plan(client):
+    victim = UserFactory()
+    draft = DraftFactory(owner=victim)
+    plan = PlanFactory(owner=victim)
+    session = client.session
+    session[SESSION_DRAFT_KEY] = str(draft.token)
+    session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token), "not-a-uuid"]
+    session.save()
+
+    intruder = UserFactory()
+    login(client, intruder)
+
+    draft.refresh_from_db()
+    plan.refresh_from_db()
+    assert draft.owner == victim and plan.owner == victim
+
+
+def test_a_garbled_session_does_not_crash_the_claim():
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_DRAFT_KEY] = "garbage"
+    session[SESSION_PLAN_TOKENS_KEY] = "not a list"
+    result = anonymous_work_claim(request_session=session, user=UserFactory())
+    assert result.draft is None and result.plan_count == 0
+
+
+def test_draft_profile_data_is_exactly_the_engines_input():
+    draft = DraftFactory()
+    data = draft_profile_data(draft)
+    for wizard_only in (
+        "country",
+        "oet",
+        "usce_hands_on_months",
+        "observership_months",
+        "specialty_months",
+    ):
+        assert wizard_only not in data
+    assert data["oet_passed"] is True
+    profile = parse_profile(data)  # unknown keys would raise ProfileError
+    assert profile.specialty == "EM"
+    assert profile.usce_months == 4
+    assert profile.backup_specialties == ("IM",)
+
+
+def test_a_wizard_walk_produces_a_profile_the_engine_accepts(client, walk):
+    walk(client)
+    profile = parse_profile(draft_profile_data(AssessmentDraft.objects.get()))
+    assert profile.step2ck.score == 240
+    assert profile.preferred_states == ("NY", "TX")
