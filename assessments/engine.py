@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from assessments.profile import Profile
@@ -287,7 +288,8 @@ class ScoreUsed:
 class Budget:
     budget_usd: int
     covers: str  # max | min | below_min
-    affordable_primary_applications: int
+    affordable_primary_applications: int  # if the whole budget goes to the primary
+    affordable_with_backups: int  # primary applications left after the backups' minimum
     shortfall_for_min_usd: int
     reason: Reason
 
@@ -353,16 +355,19 @@ class Action:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProgramEntry:
+    """One listed program. Not frozen only because a frozen __init__ costs ~1 us more per
+    program in the 50,000-program loop; treat it as read-only."""
+
     facts: ProgramFacts
     fit: str  # likely | target | reach
-    rank: int  # 1-based position in the list
     points: int  # ranking points (fit, preferences); higher first
     preferred_state: bool
     preferred_type: bool
     reasons: tuple[Reason, ...]
     verify: tuple[Reason, ...]  # unknown or stale facts: "verify with the program"
+    rank: int = 0  # 1-based position in the list, set once the list is sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +404,1361 @@ class PlanResult:
     notes: tuple[Reason, ...] = field(default_factory=tuple)
 
 
+# --- exam history -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExamHistory:
+    step1_failures: int
+    step2_failures: int
+    step3_failures: int
+    step2_passed: bool | None  # None: not taken yet
+    step2_standard: int | None  # the standard in force on the Step 2 CK test date
+
+    @property
+    def total(self) -> int:
+        return self.step1_failures + self.step2_failures + self.step3_failures
+
+
+def _failures(result: str, attempts: int) -> int:
+    if result == "pass":
+        return attempts - 1
+    if result == "fail":
+        return attempts
+    return 0
+
+
+def exam_history(profile: Profile) -> ExamHistory:
+    """Failed attempts per Step. Step 2 CK pass/fail follows the standard of its test date."""
+    s2 = profile.step2ck
+    if s2.score is None:
+        # attempts counts the coming attempt: the earlier ones were failures.
+        step2_failures, passed, standard = s2.attempts - 1, None, None
+    else:
+        standard = passing_standard(s2.test_date or dt.date.max)
+        passed = s2.score >= standard
+        step2_failures = s2.attempts - 1 if passed else s2.attempts
+    return ExamHistory(
+        step1_failures=_failures(profile.step1.result, profile.step1.attempts),
+        step2_failures=step2_failures,
+        step3_failures=_failures(profile.step3.result, profile.step3.attempts),
+        step2_passed=passed,
+        step2_standard=standard,
+    )
+
+
+def _score_used(profile: Profile, history: ExamHistory) -> ScoreUsed:
+    s2 = profile.step2ck
+    if s2.score is not None:
+        verdict = "passes" if history.step2_passed else "is under"
+        return ScoreUsed(
+            value=s2.score,
+            kind="actual",
+            test_date=s2.test_date,
+            passing_standard=history.step2_standard,
+            passed=history.step2_passed,
+            reason=Reason(
+                "step2ck_passing_standard",
+                f"Your Step 2 CK score {s2.score} (taken {s2.test_date}) {verdict} the minimum "
+                f"passing score of {history.step2_standard} in force on that date.",
+                SRC_USMLE,
+            ),
+        )
+    latest = s2.latest_practice
+    if latest is not None:
+        label = f"{latest.form} " if latest.form else ""
+        when = f" of {latest.date.isoformat()}" if latest.date else ""
+        return ScoreUsed(
+            value=latest.score,
+            kind="projected",
+            test_date=None,
+            passing_standard=None,
+            passed=None,
+            reason=Reason(
+                "step2ck_projected",
+                f"Step 2 CK is not taken yet, so the plan is projected from your latest practice "
+                f"score: {label}{latest.score}{when}. Treat it as a forecast until the real score "
+                "is in.",
+                SRC_EM,
+            ),
+        )
+    return ScoreUsed(
+        value=None,
+        kind="none",
+        test_date=None,
+        passing_standard=None,
+        passed=None,
+        reason=Reason(
+            "step2ck_no_score",
+            "There is no Step 2 CK score and no practice score yet, so the plan cannot be placed "
+            "by score. It assumes 'at risk' until you add a practice test result.",
+            SRC_ASSUMPTION,
+        ),
+    )
+
+
+# --- tiers -----------------------------------------------------------------------------------
+
+_TIER_INDEX = {tier: index for index, tier in enumerate(TIERS)}
+
+
+def _worse(a: str, b: str) -> str:
+    return a if _TIER_INDEX[a] >= _TIER_INDEX[b] else b
+
+
+def _rules_source(rules: SpecialtyRules) -> str:
+    if rules.basis == "article":
+        return SRC_EM if rules.code == "EM" else SRC_GS if rules.code == "GS-PRELIM" else SRC_BOTH
+    if rules.basis == "derived":
+        return f"{rules.stats_source or SRC_NRMP}; offsets: {SRC_ASSUMPTION}"
+    return SRC_ASSUMPTION
+
+
+def bands_for(rules: SpecialtyRules, visa: str) -> dict[str, int]:
+    """Effective lower bounds (strong, viable, risk) after the H-1B raise."""
+    shift = rules.h1b_band_shift if visa == "h1b" else 0
+    return {
+        "strong": rules.strong_min + shift,
+        "viable": rules.viable_min + shift,
+        "risk": rules.risk_min + shift,
+    }
+
+
+def band_of(score: int, bands: Mapping[str, int]) -> str:
+    if score >= bands["strong"]:
+        return "strong"
+    if score >= bands["viable"]:
+        return "viable"
+    if score >= bands["risk"]:
+        return "risk"
+    return "high_risk"
+
+
+def tier_for(
+    rules: SpecialtyRules, profile: Profile, score: ScoreUsed, history: ExamHistory
+) -> tuple[str, tuple[TierStep, ...], dict[str, int]]:
+    """The tier for one specialty and every step that set or moved it."""
+    bands = bands_for(rules, profile.visa)
+    steps: list[TierStep] = []
+    code = rules.code
+    if profile.visa == "h1b" and rules.h1b_band_shift:
+        steps.append(
+            TierStep(
+                "h1b_raises_bar",
+                "raise_bar",
+                "",
+                f"You need an H-1B: fewer programs sponsor it and those that do tend to expect "
+                f"stronger scores, so every {code} band is raised by {rules.h1b_band_shift} "
+                f"points (strong from {bands['strong']}, viable from {bands['viable']}, at risk "
+                f"from {bands['risk']}).",
+                f"{SRC_EM} (visa status amplifies the score); size of the raise: {SRC_ASSUMPTION}",
+            )
+        )
+    if score.value is None:
+        tier = "risk"
+        steps.append(
+            TierStep("no_score_assumed_risk", "band", tier, score.reason.text, SRC_ASSUMPTION)
+        )
+    else:
+        tier = band_of(score.value, bands)
+        word = "projected score" if score.kind == "projected" else "Step 2 CK"
+        if tier == "high_risk":
+            where = f"under {bands['risk']}"
+        elif tier == "strong":
+            where = f"{bands['strong']} or more"
+        else:
+            upper = bands["strong"] if tier == "viable" else bands["viable"]
+            where = f"{bands[tier]}-{upper - 1}"
+        steps.append(
+            TierStep(
+                "step2ck_band",
+                "band",
+                tier,
+                f"Your {word} {score.value} is in the {code} band for '{TIER_LABELS[tier]}' "
+                f"({where}).",
+                _rules_source(rules),
+            )
+        )
+    total = history.total
+    if history.step1_failures and history.step2_failures:
+        tier = "high_risk"
+        steps.append(
+            TierStep(
+                "step2ck_failure_after_step1_failure",
+                "lower",
+                tier,
+                "A failed Step 2 CK after a failed Step 1 puts the application at high risk: "
+                "most programs, surgical ones above all, stop reading at that point.",
+                SRC_GS,
+            )
+        )
+    elif total >= MULTIPLE_FAILURES_HIGH_RISK:
+        tier = "high_risk"
+        steps.append(
+            TierStep(
+                "multiple_failures",
+                "lower",
+                tier,
+                f"{total} failed exam attempts across the Steps: more than one attempt is high "
+                "risk whatever the score.",
+                SRC_EM,
+            )
+        )
+    elif total == 1:
+        floor = rules.after_failure_min_step2
+        if score.value is not None and score.value < floor:
+            tier = "high_risk"
+            steps.append(
+                TierStep(
+                    "failure_with_modest_step2",
+                    "lower",
+                    tier,
+                    f"A failed attempt on record with a Step 2 CK under {floor} is high risk: "
+                    f"after a failure, programs look for a clearly stronger Step 2 CK ({floor} "
+                    "or more).",
+                    SRC_BOTH,
+                )
+            )
+        elif _TIER_INDEX[tier] < _TIER_INDEX[STEP1_FAILURE_CAP]:
+            tier = STEP1_FAILURE_CAP
+            steps.append(
+                TierStep(
+                    "failure_caps_tier",
+                    "cap",
+                    tier,
+                    "One failed attempt caps the tier at 'viable', even with a strong Step 2 "
+                    "CK: a strong position assumes a first-attempt pass.",
+                    SRC_EM,
+                )
+            )
+        else:
+            steps.append(
+                TierStep(
+                    "failure_caps_tier",
+                    "note",
+                    tier,
+                    "One failed attempt caps the tier at 'viable'; your tier is already at or "
+                    "under that cap.",
+                    SRC_EM,
+                )
+            )
+    return tier, tuple(steps), bands
+
+
+# --- red flags -------------------------------------------------------------------------------
+
+
+def _date(year: int, month_day: tuple[int, int]) -> dt.date:
+    return dt.date(year, *month_day)
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(n, f"#{n}")
+
+
+def red_flags(
+    profile: Profile,
+    rules: SpecialtyRules,
+    history: ExamHistory,
+    score: ScoreUsed,
+    bands: Mapping[str, int],
+    today: dt.date,
+) -> tuple[RedFlag, ...]:
+    flags: list[RedFlag] = []
+    s1, s2 = profile.step1, profile.step2ck
+    if history.step1_failures:
+        if s1.result == "fail":
+            text = (
+                f"Step 1 is not passed yet ({s1.attempts} failed attempt"
+                f"{'s' if s1.attempts > 1 else ''}). You cannot be ECFMG certified without it, "
+                "and many programs screen on a first-attempt pass."
+            )
+        else:
+            text = (
+                f"Step 1 was passed on the {_ordinal(s1.attempts)} attempt. Many programs filter "
+                f"on attempts: you need a clearly stronger Step 2 CK ({rules.after_failure_min_step2}"
+                " or more) and a short, factual account of what changed."
+            )
+        flags.append(RedFlag("step1_failure", "high", text, "step1_failure", SRC_BOTH, True))
+    if history.step2_failures:
+        if s2.score is not None and not history.step2_passed:
+            text = (
+                f"Your Step 2 CK score {s2.score} is under the passing score of "
+                f"{history.step2_standard} in force on {s2.test_date}: it is a failed attempt."
+            )
+        else:
+            text = (
+                f"Step 2 CK has {history.step2_failures} failed attempt"
+                f"{'s' if history.step2_failures > 1 else ''} on record; programs weigh the first "
+                "attempt most."
+            )
+        if history.step1_failures:
+            text += " Following a Step 1 failure, it closes most surgical programs."
+        flags.append(RedFlag("step2ck_failure", "high", text, "step2ck_failure", SRC_BOTH, True))
+    if history.total >= MULTIPLE_FAILURES_HIGH_RISK:
+        flags.append(
+            RedFlag(
+                "multiple_attempts",
+                "high",
+                f"{history.total} failed attempts across the Steps. Many programs screen out more "
+                "than one attempt automatically.",
+                "multiple_failures",
+                f"{SRC_EM}; {SRC_GS}",
+                True,
+            )
+        )
+    years = profile.application_year - profile.graduation_year
+    if years > rules.yog_limit_years:
+        flags.append(
+            RedFlag(
+                "yog_old",
+                "medium",
+                f"You graduated {years} years before this application season. Many programs have "
+                f"unpublished cutoffs around {rules.yog_limit_years} years; recent hands-on "
+                "clinical work, in the US if possible, softens it.",
+                "yog_limit",
+                f"{SRC_GS} (YOG cutoffs); limit: {SRC_ASSUMPTION}",
+            )
+        )
+    if profile.visa == "h1b" and profile.step3.result != "pass":
+        flags.append(
+            RedFlag(
+                "h1b_requires_step3",
+                "high",
+                "You need an H-1B, and an H-1B petition needs Step 3 passed: without it, a "
+                "program cannot file for you in time for a July start.",
+                "h1b_step3",
+                SRC_VISA,
+            )
+        )
+    late_after = _date(profile.application_year, STEP2CK_LATE_AFTER_MONTH_DAY)
+    if s2.score is None and (
+        (s2.planned_date is not None and s2.planned_date > late_after)
+        or (s2.planned_date is None and today > late_after)
+    ):
+        when = f"planned for {s2.planned_date}" if s2.planned_date else "not taken and not booked"
+        flags.append(
+            RedFlag(
+                "step2ck_late",
+                "high",
+                f"Step 2 CK is {when}: the score will miss the first weeks of interview offers "
+                f"(aim for the end of July, {late_after:%d %B} at the latest).",
+                "step2ck_timing",
+                SRC_EM,
+            )
+        )
+    target = bands["viable"]
+    latest = s2.latest_practice
+    if (
+        s2.score is None
+        and latest is not None
+        and latest.score <= target - PRACTICE_BELOW_TARGET_POINTS
+    ):
+        flags.append(
+            RedFlag(
+                "practice_below_target",
+                "high",
+                f"Your latest practice score {latest.score} is {target - latest.score} points "
+                f"under {target}, the score of a viable {rules.code} application. A gap of 15 "
+                "points or more is a reason to move the exam date rather than risk a low score.",
+                "practice_gap",
+                SRC_EM,
+            )
+        )
+    if s2.score is None and latest is None:
+        flags.append(
+            RedFlag(
+                "no_practice_score",
+                "medium",
+                "No practice score yet: take an NBME self-assessment to see where you stand.",
+                "practice_gap",
+                SRC_EM,
+            )
+        )
+    if profile.usce_months <= 0:
+        flags.append(
+            RedFlag(
+                "no_usce",
+                "high",
+                "No US clinical experience yet. Programs want to see you work in a US setting, "
+                "and it is where US letters come from.",
+                "usce_target",
+                SRC_BOTH,
+                True,
+            )
+        )
+    if profile.us_letters <= 0:
+        flags.append(
+            RedFlag(
+                "no_us_letters",
+                "high",
+                "No letters from US physicians yet: most programs expect at least two, from "
+                "doctors in the specialty.",
+                "letters_target",
+                SRC_BOTH,
+            )
+        )
+    if rules.sloes_target and profile.sloes <= 0:
+        flags.append(
+            RedFlag(
+                "no_sloe",
+                "high",
+                f"No SLOE yet: {rules.name} programs expect {rules.sloes_target} Standardized "
+                "Letters of Evaluation from US rotations in the specialty.",
+                "sloe_target",
+                f"{SRC_EM}; {SRC_CORD}",
+            )
+        )
+    if not profile.ecfmg_certified:
+        flags.append(
+            RedFlag(
+                "ecfmg_pending",
+                "medium" if today >= eras_opens(profile.application_year) else "low",
+                "Not ECFMG certified yet. Programs want certification, or a clear date for it, "
+                "when they rank, and a J-1 cannot be issued without it.",
+                "ecfmg_certification",
+                SRC_ECFMG,
+            )
+        )
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return tuple(sorted(flags, key=lambda f: order[f.severity]))
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    return first + dt.timedelta(days=offset + 7 * (n - 1))
+
+
+def eras_opens(year: int) -> dt.date:
+    """Programs start reading ERAS applications: the fourth Wednesday of September."""
+    return _nth_weekday(year, 9, 2, 4)
+
+
+def match_day(application_year: int) -> dt.date:
+    """Match Day: the third Friday of March of the year after the application season."""
+    return _nth_weekday(application_year + 1, 3, 4, 3)
+
+
+def rank_list_deadline(application_year: int) -> dt.date:
+    """NRMP rank order list deadline: the Wednesday 16 days before Match Day."""
+    return match_day(application_year) - dt.timedelta(days=16)
+
+
+def _task(
+    code: str,
+    title: str,
+    due: dt.date,
+    done: bool,
+    today: dt.date,
+    note: str,
+    rule: str,
+    source: str,
+) -> Milestone:
+    status = "done" if done else ("overdue" if today > due else "due")
+    return Milestone(code, title, due, None, "task", status, note, rule, source)
+
+
+def _event(
+    code: str,
+    title: str,
+    start: dt.date,
+    end: dt.date | None,
+    today: dt.date,
+    note: str,
+    source: str,
+) -> Milestone:
+    status = "done" if today > (end or start) else "due"
+    return Milestone(code, title, start, end, "event", status, note, "calendar", source)
+
+
+def timeline(
+    profile: Profile, rules: SpecialtyRules, history: ExamHistory, today: dt.date
+) -> tuple[Milestone, ...]:
+    year = profile.application_year
+    s2 = profile.step2ck
+    items: list[Milestone] = []
+    if history.step2_passed:
+        note = f"Done: {s2.score} on {s2.test_date}."
+    elif s2.score is not None:
+        note = "The last attempt did not pass: plan the retake with care, practice scores first."
+    elif s2.planned_date:
+        note = f"Planned for {s2.planned_date}."
+    else:
+        note = "Not booked yet."
+    items.append(
+        _task(
+            "step2ck",
+            "Step 2 CK taken, score in hand",
+            _date(year, STEP2CK_TARGET_MONTH_DAY),
+            bool(history.step2_passed),
+            today,
+            note,
+            "step2ck_timing",
+            SRC_EM,
+        )
+    )
+    oet_done = profile.ecfmg_certified or bool(profile.oet_passed)
+    items.append(
+        _task(
+            "oet",
+            "OET Medicine passed (for ECFMG certification)",
+            dt.date(year, 8, 31),
+            oet_done,
+            today,
+            "Certification needs it; take it over the summer at the latest.",
+            "ecfmg_certification",
+            f"{SRC_EM}; {SRC_ECFMG}",
+        )
+    )
+    letters_done = (
+        profile.usce_months >= rules.usce_target_months
+        and profile.us_letters >= rules.us_letters_target
+        and profile.sloes >= rules.sloes_target
+    )
+    wanted = f"{rules.usce_target_months} months of US clinical experience, {rules.us_letters_target} US letters"
+    if rules.sloes_target:
+        wanted += f" ({rules.sloes_target} of them SLOEs)"
+    items.append(
+        _task(
+            "rotations_letters",
+            "US rotations done and letters uploaded",
+            dt.date(year, 9, 15),
+            letters_done,
+            today,
+            f"Aim: {wanted}, before programs start reading.",
+            "usce_target",
+            SRC_BOTH,
+        )
+    )
+    opens = eras_opens(year)
+    items.append(
+        _event(
+            "eras_opens",
+            "ERAS opens to programs: have your application submitted",
+            opens,
+            None,
+            today,
+            "Apply on the first day; early applications are read first.",
+            SRC_ERAS_CALENDAR,
+        )
+    )
+    items.append(
+        _event(
+            "interviews",
+            "Interview season",
+            dt.date(year, 10, 1),
+            dt.date(year + 1, 1, 31),
+            today,
+            "Keep visa and certification papers ready for interviews.",
+            SRC_NRMP_CALENDAR,
+        )
+    )
+    deadline = rank_list_deadline(year)
+    items.append(
+        _task(
+            "ecfmg_certification",
+            "ECFMG certification complete",
+            deadline,
+            profile.ecfmg_certified,
+            today,
+            "Best by the time ERAS opens; programs want it, or a firm date, before ranking.",
+            "ecfmg_certification",
+            SRC_ECFMG,
+        )
+    )
+    if profile.visa in ("h1b", "either"):
+        note = (
+            "Needed for the H-1B petition before a July start."
+            if profile.visa == "h1b"
+            else "Optional: it keeps H-1B-only programs open to you."
+        )
+        items.append(
+            _task(
+                "step3_h1b",
+                "Step 3 passed (for an H-1B)",
+                dt.date(year + 1, 2, 28),
+                profile.step3.result == "pass",
+                today,
+                note,
+                "h1b_step3",
+                SRC_VISA,
+            )
+        )
+    items.append(
+        _event(
+            "rank_list",
+            "Rank order list deadline",
+            deadline,
+            None,
+            today,
+            f"Rank at least {rules.recommended_ranks} {rules.code} programs in a row.",
+            SRC_NRMP_CALENDAR,
+        )
+    )
+    day = match_day(year)
+    items.append(
+        _event(
+            "soap",
+            "SOAP (Match week)",
+            day - dt.timedelta(days=4),
+            day - dt.timedelta(days=1),
+            today,
+            "If unmatched, unfilled positions are offered this week.",
+            SRC_NRMP_CALENDAR,
+        )
+    )
+    items.append(_event("match_day", "Match Day", day, None, today, "", SRC_NRMP_CALENDAR))
+    items.append(
+        _event(
+            "residency_start",
+            "Residency starts",
+            dt.date(year + 1, 7, 1),
+            None,
+            today,
+            "Visa, certification and (for an H-1B) Step 3 must all be in place.",
+            SRC_NRMP_CALENDAR,
+        )
+    )
+    return tuple(sorted(items, key=lambda m: m.date))
+
+
+# --- application strategy --------------------------------------------------------------------
+
+
+def _split(low: int, high: int, share: float) -> tuple[int, int]:
+    return round(low * share), round(high * share)
+
+
+def _mix(rules: SpecialtyRules, tier: str, low: int, high: int) -> tuple[MixItem, ...]:
+    items: list[MixItem] = []
+    if rules.code == "GS-PRELIM" and GS_CATEGORICAL_SHARE[tier]:
+        cat_low, cat_high = _split(low, high, GS_CATEGORICAL_SHARE[tier])
+        items.append(
+            MixItem(
+                "categorical general surgery",
+                cat_low,
+                cat_high,
+                (),
+                Reason(
+                    "mix_gs_categorical",
+                    "With this score a few categorical surgery applications are worth it, if the "
+                    "budget allows, beside the prelim positions.",
+                    SRC_GS,
+                ),
+            )
+        )
+        low, high = low - cat_low, high - cat_high
+    acad_low, acad_high = _split(low, high, ACADEMIC_SHARE[tier])
+    source = (
+        SRC_EM if (rules.code == "EM" and tier == "strong") else f"{SRC_BOTH}; {SRC_ASSUMPTION}"
+    )
+    items.append(
+        MixItem(
+            "academic (university-based) programs that take IMGs",
+            acad_low,
+            acad_high,
+            ("university",),
+            Reason(
+                "mix_academic",
+                f"About {round(ACADEMIC_SHARE[tier] * 100)}% academic when {TIER_LABELS[tier]}: "
+                "university programs screen harder, so the share shrinks as the tier drops.",
+                source,
+            ),
+        )
+    )
+    items.append(
+        MixItem(
+            "community and affiliated programs with many IMGs",
+            low - acad_low,
+            high - acad_high,
+            ("community", "community_university"),
+            Reason(
+                "mix_community",
+                "The rest at community and university-affiliated programs that sponsor your visa "
+                "and already train IMGs.",
+                SRC_BOTH,
+            ),
+        )
+    )
+    return tuple(items)
+
+
+def specialty_plan(
+    profile: Profile,
+    rules: SpecialtyRules,
+    role: str,
+    score: ScoreUsed,
+    history: ExamHistory,
+    fees: FeeSchedule,
+) -> SpecialtyPlan:
+    tier, steps, bands = tier_for(rules, profile, score, history)
+    low, high = rules.apps_for(tier)
+    return SpecialtyPlan(
+        code=rules.code,
+        name=rules.name,
+        role=role,
+        tier=tier,
+        projected=score.kind != "actual",
+        bands=bands,
+        tier_steps=steps,
+        applications_min=low,
+        applications_max=high,
+        eras_cost_min=fees.eras_cost(low),
+        eras_cost_max=fees.eras_cost(high),
+        mix=_mix(rules, tier, low, high),
+        ranks=rules.recommended_ranks,
+        basis=rules.basis,
+        source_note=rules.source_note,
+        matched_median=rules.matched_median,
+        unmatched_median=rules.unmatched_median,
+        match_rate_pct=rules.match_rate_pct,
+        stats_source=rules.stats_source,
+    )
+
+
+def dual_apply(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    rules: SpecialtyRules,
+    flags: Sequence[RedFlag],
+    available: Mapping[str, SpecialtyRules],
+) -> DualApply:
+    major = [f.code for f in flags if f.major]
+    uncertain = primary.tier in ("risk", "high_risk")
+    evidence = (
+        "Applying to fewer specialties is associated with better match odds (BMC Med Educ "
+        "2024): a second specialty splits your letters, statement and budget, so it is worth it "
+        "only when the first choice is uncertain."
+    )
+    if not (uncertain or major):
+        listed = ", ".join(profile.backup_specialties)
+        extra = (
+            f" You listed {listed}: its plan is shown, but the money may do more as extra "
+            f"{primary.code} applications."
+            if listed
+            else ""
+        )
+        return DualApply(
+            False,
+            (),
+            f"Your {primary.code} profile is {TIER_LABELS[primary.tier]}"
+            f"{' (projected)' if primary.projected else ''} with no major red flag, so one "
+            f"specialty is the better bet. {evidence}{extra}",
+            "single_specialty",
+            f"{SRC_BMC}; {SRC_EM}",
+        )
+    partners = tuple(c for c in rules.dual_partners if c in available and c != primary.code)
+    specialties = profile.backup_specialties or partners[:1]
+    why = []
+    if uncertain:
+        why.append(f"your {primary.code} tier is {TIER_LABELS[primary.tier]}")
+    if major:
+        why.append("of a major red flag (" + ", ".join(major) + ")")
+    names = (
+        " or ".join(available[c].name if c in available else c for c in partners)
+        or "a broader specialty"
+    )
+    text = f"Apply to a second specialty or track as well, because {' and '.join(why)}. {evidence}"
+    if specialties:
+        text += f" Suggested: {', '.join(specialties)}"
+        if not profile.backup_specialties and len(partners) > 1:
+            text += f" (alternatives: {names})"
+        text += "."
+    if rules.code in ("GS-PRELIM", "GS"):
+        text += (
+            " For surgery this is a parallel plan: a preliminary medicine year, a research "
+            "year or another specialty, kept ready beside the surgical applications."
+        )
+    if primary.tier == "high_risk":
+        text += f" Also weigh whether {primary.code} should stay the first choice."
+    rule = "dual_apply_tier" if uncertain else "dual_apply_red_flag"
+    source = f"{SRC_GS if rules.code in ('GS-PRELIM', 'GS') else SRC_EM}; {SRC_BMC}"
+    return DualApply(True, tuple(specialties), text, rule, source)
+
+
+def _affordable(fees: FeeSchedule, available: int) -> int:
+    if available <= 0:
+        return 0
+    size, first, after = fees.eras_first_tier_size, fees.eras_fee_first_tier, fees.eras_fee_after
+    n1 = size if first <= 0 else min(size, available // first)
+    if n1 < size:
+        return n1
+    rest = available - size * first
+    return size + (rest // after if after > 0 else 400)
+
+
+def applications(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    backups: Sequence[SpecialtyPlan],
+    fees: FeeSchedule,
+) -> tuple[Applications, Ranks]:
+    plans = (primary, *backups)
+    by_specialty = tuple((p.code, p.ranks) for p in plans)
+    total_ranks = sum(r for _, r in by_specialty)
+    nrmp = fees.nrmp_cost(total_ranks)
+    eras_min = sum(p.eras_cost_min for p in plans)
+    eras_max = sum(p.eras_cost_max for p in plans)
+    transcript = fees.usmle_transcript_fee
+    cost_min, cost_max = eras_min + transcript + nrmp, eras_max + transcript + nrmp
+    budget = None
+    if profile.budget_usd is not None:
+        b = profile.budget_usd
+        affordable = _affordable(fees, b - transcript - fees.nrmp_cost(primary.ranks))
+        with_backups = _affordable(
+            fees, b - transcript - nrmp - sum(p.eras_cost_min for p in backups)
+        )
+        covers = "max" if b >= cost_max else "min" if b >= cost_min else "below_min"
+        if covers == "max":
+            text = f"Your budget of ${b:,} covers the whole plan at its upper end (${cost_max:,})."
+        elif covers == "min":
+            text = (
+                f"Your budget of ${b:,} covers the lower end (${cost_min:,}) but not the upper "
+                f"end (${cost_max:,})."
+            )
+        else:
+            text = (
+                f"Your budget of ${b:,} is ${cost_min - b:,} short of the lower end of the plan "
+                f"(${cost_min:,})."
+            )
+        text += (
+            f" After the transcript and NRMP fees it pays for {affordable} {primary.code} "
+            "applications"
+        )
+        if backups:
+            text += (
+                f", or {with_backups} beside the minimum for {', '.join(p.code for p in backups)}"
+            )
+        text += "."
+        budget = Budget(
+            b,
+            covers,
+            affordable,
+            with_backups,
+            max(0, cost_min - b),
+            Reason("budget_coverage", text, fees.source_note or SRC_FEES),
+        )
+    ranks = Ranks(
+        recommended_contiguous=primary.ranks,
+        by_specialty=by_specialty,
+        total=total_ranks,
+        reason=Reason(
+            "recommended_ranks",
+            f"Rank at least {primary.ranks} {primary.code} programs in a row: the more "
+            "contiguous ranks, the better the odds, and matched non-US IMGs ranked more programs "
+            "than unmatched ones.",
+            f"{SRC_NRMP}; {SRC_CORD}" if primary.code == "EM" else f"{SRC_NRMP}; {SRC_ASSUMPTION}",
+        ),
+    )
+    apps = Applications(
+        specialty=primary.code,
+        min=primary.applications_min,
+        max=primary.applications_max,
+        cost_min=cost_min,
+        cost_max=cost_max,
+        total_min=sum(p.applications_min for p in plans),
+        total_max=sum(p.applications_max for p in plans),
+        eras_min=eras_min,
+        eras_max=eras_max,
+        transcript=transcript,
+        nrmp_min=nrmp,
+        nrmp_max=nrmp,
+        mix=primary.mix,
+        budget=budget,
+        fee_season=fees.season,
+        fee_source=fees.source_note or SRC_FEES,
+        reason=Reason(
+            "applications_by_tier",
+            f"{primary.applications_min}-{primary.applications_max} {primary.code} applications "
+            f"for a {TIER_LABELS[primary.tier]} profile. The cost counts ERAS fees per "
+            f"specialty, the USMLE transcript once and NRMP registration with {total_ranks} "
+            "ranks.",
+            primary.source_note and _rules_source_short(primary),
+        ),
+    )
+    return apps, ranks
+
+
+def _rules_source_short(plan: SpecialtyPlan) -> str:
+    if plan.basis == "article":
+        return SRC_EM if plan.code == "EM" else SRC_GS
+    return SRC_ASSUMPTION
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def actions(
+    profile: Profile,
+    rules: SpecialtyRules,
+    primary: SpecialtyPlan,
+    history: ExamHistory,
+    score: ScoreUsed,
+    flags: Sequence[RedFlag],
+    dual: DualApply,
+) -> tuple[Action, ...]:
+    out: list[Action] = []
+    codes = {f.code for f in flags}
+    s2 = profile.step2ck
+    bands = primary.bands
+    goal = bands["viable"] if (score.value or 0) < bands["viable"] else bands["strong"]
+    if history.total:
+        goal = max(goal, rules.after_failure_min_step2)
+    if s2.score is None:
+        latest = s2.latest_practice
+        if "practice_below_target" in codes and latest is not None:
+            out.append(
+                Action(
+                    "step2ck_reschedule",
+                    "high",
+                    "Move the Step 2 CK date until practice scores reach the target; a low first "
+                    "score cannot be replaced.",
+                    f"{goal - latest.score} points to gain: NBME practice scores of {goal} or "
+                    "more, consistently, before test day.",
+                    "practice_gap",
+                    SRC_EM,
+                )
+            )
+        else:
+            gap = (
+                f"{goal - latest.score} points above your latest {latest.score}"
+                if (latest is not None and latest.score < goal)
+                else "keep your practice scores there"
+            )
+            out.append(
+                Action(
+                    "step2ck_prepare",
+                    "high",
+                    f"Prepare Step 2 CK for a score of {goal} or more"
+                    f"{' (after a failed attempt, aim well above ' + str(rules.after_failure_min_step2) + ')' if history.total else ''}.",
+                    f"Target {goal}: {gap}; two NBME practice tests at or above it before the exam.",
+                    "step2ck_target",
+                    SRC_BOTH,
+                )
+            )
+        if "step2ck_late" in codes or s2.planned_date is None:
+            out.append(
+                Action(
+                    "step2ck_book",
+                    "high",
+                    "Book Step 2 CK so the score is out when programs start reading.",
+                    f"Test by {_date(profile.application_year, STEP2CK_TARGET_MONTH_DAY):%d %B %Y}"
+                    f" (early August at the latest).",
+                    "step2ck_timing",
+                    SRC_EM,
+                )
+            )
+    if history.total:
+        out.append(
+            Action(
+                "failure_narrative",
+                "high",
+                "Write a short account of the failed attempt: what happened, what you changed, "
+                "and the result that shows it worked. No long excuses.",
+                "Three or four sentences in the personal statement, and the same story ready "
+                "for interviews.",
+                "failure_story",
+                SRC_BOTH,
+            )
+        )
+    if profile.visa in ("h1b", "either") and profile.step3.result != "pass":
+        out.append(
+            Action(
+                "step3_for_h1b",
+                "high" if profile.visa == "h1b" else "medium",
+                "Pass Step 3 before the H-1B petition is due"
+                + ("." if profile.visa == "h1b" else ": it keeps H-1B-only programs open."),
+                f"Step 3 passed by February {profile.application_year + 1}.",
+                "h1b_step3",
+                SRC_VISA,
+            )
+        )
+    if dual.recommended:
+        out.append(
+            Action(
+                "dual_apply",
+                "high",
+                f"Prepare a second application for {', '.join(dual.specialties) or 'a second specialty'}: "
+                "its own personal statement and letters from that field.",
+                "One tailored personal statement and at least one letter per extra specialty.",
+                dual.rule,
+                dual.source,
+            )
+        )
+    usce_gap = rules.usce_target_months - profile.usce_months
+    if usce_gap > 0:
+        in_spec = profile.usce_in_specialty_months
+        out.append(
+            Action(
+                "usce",
+                "high" if profile.usce_months <= 0 else "medium",
+                f"Get hands-on US clinical experience (externships, sub-internships), in "
+                f"{rules.name} where you can.",
+                f"{usce_gap:g} more month{'s' if usce_gap != 1 else ''} to reach "
+                f"{rules.usce_target_months} (you have {profile.usce_months:g}, {in_spec:g} in "
+                f"{rules.code}).",
+                "usce_target",
+                SRC_BOTH,
+            )
+        )
+    letters_gap = rules.us_letters_target - profile.us_letters
+    if letters_gap > 0:
+        out.append(
+            Action(
+                "us_letters",
+                "high" if profile.us_letters <= 0 else "medium",
+                f"Collect letters from US physicians in {rules.name} who saw your work.",
+                f"{letters_gap} more to reach {rules.us_letters_target}.",
+                "letters_target",
+                SRC_BOTH,
+            )
+        )
+    sloe_gap = rules.sloes_target - profile.sloes
+    if sloe_gap > 0:
+        out.append(
+            Action(
+                "sloes",
+                "high",
+                "Get SLOEs from your US emergency medicine rotations.",
+                f"{sloe_gap} more SLOE{'s' if sloe_gap > 1 else ''} to reach {rules.sloes_target}.",
+                "sloe_target",
+                f"{SRC_EM}; {SRC_CORD}",
+            )
+        )
+    if not profile.ecfmg_certified:
+        missing = [] if (profile.oet_passed or profile.ecfmg_certified) else ["OET Medicine"]
+        if profile.step1.result != "pass":
+            missing.append("Step 1")
+        if not history.step2_passed:
+            missing.append("Step 2 CK")
+        out.append(
+            Action(
+                "ecfmg",
+                "medium",
+                "Finish ECFMG certification, ideally before ERAS opens.",
+                "Still missing: "
+                + (", ".join(missing) if missing else "the credential checks")
+                + ".",
+                "ecfmg_certification",
+                SRC_ECFMG,
+            )
+        )
+    if "yog_old" in codes:
+        out.append(
+            Action(
+                "recent_clinical_work",
+                "medium",
+                "Show recent clinical work to answer the question of time since graduation.",
+                "Hands-on clinical work within the last 12 months, in the US if possible.",
+                "yog_limit",
+                SRC_GS,
+            )
+        )
+    scholarly = profile.publications + profile.presentations
+    if scholarly == 0 or (primary.tier in ("strong", "viable") and scholarly < 2):
+        out.append(
+            Action(
+                "research",
+                "medium" if primary.tier == "strong" else "low",
+                f"Add scholarly work in {rules.name}: a case report, a poster, a QI project.",
+                f"{max(1, 2 - scholarly)} more item{'s' if 2 - scholarly > 1 else ''} "
+                f"(you have {scholarly}).",
+                "research",
+                SRC_BOTH,
+            )
+        )
+    out.append(
+        Action(
+            "apply_early",
+            "low",
+            "Submit ERAS on the day it opens to programs, to programs that sponsor your visa and "
+            "already train IMGs.",
+            f"Application complete by {eras_opens(profile.application_year):%d %B %Y}.",
+            "apply_early",
+            SRC_BOTH,
+        )
+    )
+    order = {s: i for i, s in enumerate(IMPACTS)}
+    return tuple(sorted(out, key=lambda a: order[a.impact]))
+
+
+# --- program matching ------------------------------------------------------------------------
+# The loop below runs once per program (50,000 in the benchmark): plain attribute reads,
+# integer comparisons and shared, pre-built Reason objects; f-strings only where a number
+# must be shown.
+
+_R_NO_SCORE = Reason(
+    "fit_no_score",
+    "No Step 2 CK or practice score yet, so every program is a reach for now.",
+    SRC_ASSUMPTION,
+)
+_R_J1 = Reason("visa_sponsored", "Sponsors the J-1 visa.", SRC_PROGRAM)
+_R_H1B = Reason("visa_sponsored", "Sponsors the H-1B visa.", SRC_PROGRAM)
+_R_EITHER = Reason("visa_sponsored", "Sponsors a J-1 or an H-1B.", SRC_PROGRAM)
+_R_STATE = Reason("preference_state", "In one of your preferred states.", "your preferences")
+_R_TYPE = Reason("preference_type", "A program type you prefer.", "your preferences")
+_V_J1 = Reason("j1", "J-1 sponsorship unknown: verify with the program.", SRC_PROGRAM)
+_V_H1B = Reason("h1b", "H-1B sponsorship unknown: verify with the program.", SRC_PROGRAM)
+_V_EITHER = Reason("visa", "Visa sponsorship unknown: verify with the program.", SRC_PROGRAM)
+_V_YOG = Reason(
+    "max_yog", "Limit on years since graduation unknown: verify with the program.", SRC_PROGRAM
+)
+_V_FAIL = Reason(
+    "accepts_failures",
+    "Unknown whether it considers applicants with a failed attempt: verify with the program.",
+    SRC_PROGRAM,
+)
+_V_USCE = Reason(
+    "requires_usce",
+    "Unknown whether US clinical experience is required: verify with the program.",
+    SRC_PROGRAM,
+)
+_V_TYPICAL = Reason(
+    "step2_typical",
+    "Typical Step 2 CK of interviewees unknown: verify with the program.",
+    SRC_PROGRAM,
+)
+_V_IMG = Reason(
+    "img_share", "Share of IMG residents unknown: verify with the program.", SRC_PROGRAM
+)
+_V_STALE = Reason(
+    "last_verified",
+    f"Facts not verified in the last {STALE_AFTER_DAYS} days: verify with the program.",
+    SRC_PROGRAM,
+)
+_EX_VISA = {
+    "j1": Reason("visa", "Does not sponsor the J-1 you need.", SRC_PROGRAM),
+    "h1b": Reason("visa", "Does not sponsor the H-1B you need.", SRC_PROGRAM),
+    "either": Reason("visa", "Sponsors neither a J-1 nor an H-1B.", SRC_PROGRAM),
+}
+_EX_FAIL = Reason(
+    "exam_failures", "Does not consider applicants with a failed exam attempt.", SRC_PROGRAM
+)
+_EX_USCE = Reason(
+    "usce_required", "Requires US clinical experience, and you have none yet.", SRC_PROGRAM
+)
+
+
+def match_programs(
+    profile: Profile,
+    plans: Sequence[SpecialtyPlan],
+    history: ExamHistory,
+    score: ScoreUsed,
+    programs: Sequence[ProgramFacts],
+    today: dt.date,
+) -> tuple[tuple[ProgramEntry, ...], tuple[ExcludedProgram, ...], dict[str, int], int]:
+    order = {plan.code: index for index, plan in enumerate(plans)}
+    base_fit: dict[str, int] = {}
+    base_reason: dict[str, Reason] = {}
+    for plan in plans:
+        base_fit[plan.code] = 0 if plan.tier == "strong" else 1 if plan.tier == "viable" else 2
+        base_reason[plan.code] = Reason(
+            "fit_from_tier",
+            f"Its typical score is unknown, so the fit follows your "
+            f"'{TIER_LABELS[plan.tier]}' standing in {plan.code}.",
+            SRC_ASSUMPTION,
+        )
+    visa = profile.visa
+    years = profile.application_year - profile.graduation_year
+    has_failures = history.total > 0
+    value = score.value
+    projected = score.kind == "projected"
+    word = "projected score" if projected else "Step 2 CK"
+    no_usce = profile.usce_months <= 0
+    states = frozenset(profile.preferred_states)
+    types = frozenset(profile.program_types)
+    stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    likely_margin, target_margin = FIT_LIKELY_MARGIN, -FIT_TARGET_MARGIN
+    friendly, few = IMG_FRIENDLY_SHARE, IMG_FEW_SHARE
+    fits = FITS
+    fit_points = (FIT_RANK_POINTS["likely"], FIT_RANK_POINTS["target"], FIT_RANK_POINTS["reach"])
+    bonus_state, bonus_type, bonus_img = RANK_BONUS_STATE, RANK_BONUS_TYPE, RANK_BONUS_IMG_FRIENDLY
+    check_j1 = visa == "j1"
+    check_h1b = visa == "h1b"
+    check_either = visa == "either"
+    ex_visa = _EX_VISA.get(visa)
+    # Reasons that show a number are built once per distinct number, not once per program.
+    fit_reasons: dict[int, tuple[int, Reason]] = {}
+    share_reasons: dict[int, Reason] = {}
+    yog_reasons: dict[int, Reason] = {}
+    minimum_reasons: dict[int, Reason] = {}
+    projected_reasons: dict[int, Reason] = {}
+
+    counts = dict.fromkeys(EXCLUSION_REASONS, 0)
+    excluded: list[ExcludedProgram] = []
+    rows: list[tuple[int, int, str, int, ProgramEntry]] = []
+    append = rows.append
+    considered = 0
+    for p in programs:
+        code = p.specialty_code
+        group = order.get(code)
+        if group is None:
+            continue
+        considered += 1
+        j1, h1b = p.j1, p.h1b
+        why: list[Reason] | None = None
+        if (
+            (check_j1 and j1 == "no")
+            or (check_h1b and h1b == "no")
+            or (check_either and j1 == "no" and h1b == "no")
+        ):
+            why = [ex_visa]  # type: ignore[list-item]
+            counts["visa"] += 1
+        max_yog = p.max_yog
+        if max_yog is not None and years > max_yog:
+            reason = yog_reasons.get(max_yog)
+            if reason is None:
+                reason = yog_reasons[max_yog] = Reason(
+                    "yog",
+                    f"Takes applicants up to {max_yog} years after graduation; you will be at "
+                    f"{years}.",
+                    SRC_PROGRAM,
+                )
+            why = [*why, reason] if why else [reason]
+            counts["yog"] += 1
+        if has_failures and p.accepts_failures == "no":
+            why = [*why, _EX_FAIL] if why else [_EX_FAIL]
+            counts["exam_failures"] += 1
+        step2_min = p.step2_min
+        if step2_min is not None and value is not None and not projected and value < step2_min:
+            reason = minimum_reasons.get(step2_min)
+            if reason is None:
+                reason = minimum_reasons[step2_min] = Reason(
+                    "score_below_minimum",
+                    f"Its minimum Step 2 CK is {step2_min}; yours is {value}.",
+                    SRC_PROGRAM,
+                )
+            why = [*why, reason] if why else [reason]
+            counts["score_below_minimum"] += 1
+        if no_usce and p.requires_usce == "yes":
+            why = [*why, _EX_USCE] if why else [_EX_USCE]
+            counts["usce_required"] += 1
+        if why:
+            excluded.append(ExcludedProgram(p.id, p.name, code, tuple(why)))
+            continue
+
+        verify: list[Reason] = []
+        typical = p.step2_typical
+        if value is None:
+            fit = 2
+            reasons = [_R_NO_SCORE]
+        elif typical is not None:
+            cached = fit_reasons.get(typical)
+            if cached is None:
+                diff = value - typical
+                cached = fit_reasons[typical] = (
+                    0 if diff >= likely_margin else 1 if diff > target_margin else 2,
+                    Reason(
+                        "fit_score",
+                        f"Your {word} {value} against its typical {typical} ({diff:+d}).",
+                        SRC_PROGRAM,
+                    ),
+                )
+            fit = cached[0]
+            reasons = [cached[1]]
+        else:
+            fit = base_fit[code]
+            reasons = [base_reason[code]]
+            verify.append(_V_TYPICAL)
+        points = 0
+        share = p.img_share
+        if share is None:
+            verify.append(_V_IMG)
+        elif share >= friendly or share < few:
+            reason = share_reasons.get(share)
+            if reason is None:
+                reason = share_reasons[share] = (
+                    Reason(
+                        "fit_img_friendly",
+                        f"IMG-friendly: {share}% of residents are IMGs (fit one step up).",
+                        SRC_PROGRAM,
+                    )
+                    if share >= friendly
+                    else Reason(
+                        "fit_few_imgs",
+                        f"Few IMGs: {share}% of residents (fit one step down).",
+                        SRC_PROGRAM,
+                    )
+                )
+            reasons.append(reason)
+            if share >= friendly:
+                points = bonus_img
+                if fit:
+                    fit -= 1
+            elif fit < 2:
+                fit += 1
+        if projected and step2_min is not None and value < step2_min:  # type: ignore[operator]
+            fit = 2
+            reason = projected_reasons.get(step2_min)
+            if reason is None:
+                reason = projected_reasons[step2_min] = Reason(
+                    "projected_below_minimum",
+                    f"Your projected score is under its minimum of {step2_min}: a reach until "
+                    "your real score reaches it.",
+                    SRC_PROGRAM,
+                )
+            reasons.append(reason)
+        if check_j1:
+            if j1 == "yes":
+                reasons.append(_R_J1)
+            else:
+                verify.append(_V_J1)
+        elif check_h1b:
+            if h1b == "yes":
+                reasons.append(_R_H1B)
+            else:
+                verify.append(_V_H1B)
+        elif check_either:
+            if j1 == "yes" or h1b == "yes":
+                reasons.append(_R_EITHER)
+            else:
+                verify.append(_V_EITHER)
+        if max_yog is None:
+            verify.append(_V_YOG)
+        if has_failures and p.accepts_failures == "unknown":
+            verify.append(_V_FAIL)
+        if no_usce and p.requires_usce == "unknown":
+            verify.append(_V_USCE)
+        verified = p.last_verified
+        if verified is None or verified < stale_before:
+            verify.append(_V_STALE)
+        points += fit_points[fit]
+        in_state = p.state in states
+        if in_state:
+            points += bonus_state
+            reasons.append(_R_STATE)
+        in_type = p.program_type in types
+        if in_type:
+            points += bonus_type
+            reasons.append(_R_TYPE)
+        append(
+            (
+                group,
+                -points,
+                p.name,
+                p.id,
+                ProgramEntry(
+                    p, fits[fit], points, in_state, in_type, tuple(reasons), tuple(verify)
+                ),
+            )
+        )
+    rows.sort(key=_ROW_KEY)
+    entries = tuple([row[4] for row in rows])
+    for rank, entry in enumerate(entries, start=1):
+        entry.rank = rank
+    return entries, tuple(excluded), counts, considered
+
+
+_ROW_KEY = itemgetter(0, 1, 2, 3)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
 def assess(
     profile: Profile,
     *,
@@ -407,10 +1767,262 @@ def assess(
     programs: Sequence[ProgramFacts],
     today: dt.date,
 ) -> PlanResult:
-    """Compute the plan. Raises KeyError if a profile specialty has no rules."""
-    raise NotImplementedError  # filled in by the next commit
+    """Compute the plan. ``rules`` must hold the profile's specialty (KeyError otherwise);
+    backups without rules are skipped. Only programs of the primary and backup specialties
+    are considered."""
+    primary_rules = rules[profile.specialty]
+    history = exam_history(profile)
+    score = _score_used(profile, history)
+    primary = specialty_plan(profile, primary_rules, "primary", score, history, fees)
+    flags = red_flags(profile, primary_rules, history, score, primary.bands, today)
+    dual = dual_apply(profile, primary, primary_rules, flags, rules)
+    backup_codes = profile.backup_specialties or (dual.specialties if dual.recommended else ())
+    backups = tuple(
+        specialty_plan(profile, rules[code], "backup", score, history, fees)
+        for code in backup_codes
+        if code in rules and code != profile.specialty
+    )
+    apps, ranks = applications(profile, primary, backups, fees)
+    entries, excluded_programs, counts, considered = match_programs(
+        profile, (primary, *backups), history, score, programs, today
+    )
+    notes = (
+        score.reason,
+        Reason("rule_basis", primary_rules.source_note, _rules_source(primary_rules)),
+        Reason("fees", apps.fee_source, SRC_FEES),
+    )
+    return PlanResult(
+        engine_version=ENGINE_VERSION,
+        computed_on=today,
+        specialty=profile.specialty,
+        tier=primary.tier,
+        projected=primary.projected,
+        score=score,
+        tier_steps=primary.tier_steps,
+        primary=primary,
+        backups=backups,
+        red_flags=flags,
+        applications=apps,
+        ranks=ranks,
+        dual_apply=dual,
+        timeline=timeline(profile, primary_rules, history, today),
+        actions=actions(profile, primary_rules, primary, history, score, flags, dual),
+        programs=entries,
+        excluded_programs=excluded_programs,
+        excluded=counts,
+        programs_considered=considered,
+        failed_attempts=history.total,
+        years_since_graduation=profile.application_year - profile.graduation_year,
+        notes=notes,
+    )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _reason(r: Reason) -> dict[str, str]:
+    return {"rule": r.rule, "text": r.text, "source": r.source}
+
+
+def _step(s: TierStep) -> dict[str, str]:
+    return {"rule": s.rule, "effect": s.effect, "tier": s.tier, "text": s.text, "source": s.source}
+
+
+def _mix_dict(m: MixItem) -> dict[str, Any]:
+    return {
+        "label": m.label,
+        "min": m.min,
+        "max": m.max,
+        "program_types": list(m.program_types),
+        "reason": _reason(m.reason),
+    }
+
+
+def _specialty_dict(p: SpecialtyPlan) -> dict[str, Any]:
+    return {
+        "specialty": p.code,
+        "name": p.name,
+        "role": p.role,
+        "tier": p.tier,
+        "projected": p.projected,
+        "bands": dict(p.bands),
+        "tier_reasons": [_step(s) for s in p.tier_steps],
+        "applications": {
+            "min": p.applications_min,
+            "max": p.applications_max,
+            "eras_cost_usd": {"min": p.eras_cost_min, "max": p.eras_cost_max},
+        },
+        "mix": [_mix_dict(m) for m in p.mix],
+        "ranks": p.ranks,
+        "basis": p.basis,
+        "source_note": p.source_note,
+        "reference": {
+            "matched_median": p.matched_median,
+            "unmatched_median": p.unmatched_median,
+            "match_rate_pct": p.match_rate_pct,
+            "source": p.stats_source,
+        },
+    }
+
+
+def _program_dict(e: ProgramEntry) -> dict[str, Any]:
+    f = e.facts
+    return {
+        "id": f.id,
+        "acgme_id": f.acgme_id,
+        "name": f.name,
+        "institution": f.institution,
+        "city": f.city,
+        "state": f.state,
+        "specialty_code": f.specialty_code,
+        "program_type": f.program_type,
+        "positions": f.positions,
+        "j1": f.j1,
+        "h1b": f.h1b,
+        "img_share": f.img_share,
+        "step2_min": f.step2_min,
+        "step2_typical": f.step2_typical,
+        "max_yog": f.max_yog,
+        "accepts_failures": f.accepts_failures,
+        "requires_usce": f.requires_usce,
+        "last_verified": _iso(f.last_verified),
+        "website": f.website,
+        "source": f.source,
+        "fit": e.fit,
+        "rank": e.rank,
+        "points": e.points,
+        "preferred_state": e.preferred_state,
+        "preferred_type": e.preferred_type,
+        "verify_with_program": bool(e.verify),
+        "reasons": [_reason(r) for r in e.reasons],
+        "verify": [_reason(r) for r in e.verify],
+    }
 
 
 def plan_to_dict(result: PlanResult) -> dict[str, Any]:
     """The plan as the JSON documented in docs/assess.md (valid against docs/plan.schema.json)."""
-    raise NotImplementedError
+    apps = result.applications
+    budget = apps.budget
+    score = result.score
+    by_fit = dict.fromkeys(FITS, 0)
+    for entry in result.programs:
+        by_fit[entry.fit] += 1
+    return {
+        "engine_version": result.engine_version,
+        "computed_on": result.computed_on.isoformat(),
+        "specialty": result.specialty,
+        "tier": result.tier,
+        "projected": result.projected,
+        "score": {
+            "value": score.value,
+            "kind": score.kind,
+            "test_date": _iso(score.test_date),
+            "passing_standard": score.passing_standard,
+            "passed": score.passed,
+            "reason": _reason(score.reason),
+        },
+        "tier_reasons": [_step(s) for s in result.tier_steps],
+        "failed_attempts": result.failed_attempts,
+        "years_since_graduation": result.years_since_graduation,
+        "primary": _specialty_dict(result.primary),
+        "backups": [_specialty_dict(b) for b in result.backups],
+        "red_flags": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "major": f.major,
+                "rule": f.rule,
+                "source": f.source,
+            }
+            for f in result.red_flags
+        ],
+        "applications": {
+            "specialty": apps.specialty,
+            "min": apps.min,
+            "max": apps.max,
+            "estimated_cost_usd": {"min": apps.cost_min, "max": apps.cost_max},
+            "total": {"min": apps.total_min, "max": apps.total_max},
+            "cost_breakdown": {
+                "eras": {"min": apps.eras_min, "max": apps.eras_max},
+                "usmle_transcript": apps.transcript,
+                "nrmp": {"min": apps.nrmp_min, "max": apps.nrmp_max},
+            },
+            "mix": [_mix_dict(m) for m in apps.mix],
+            "budget": None
+            if budget is None
+            else {
+                "budget_usd": budget.budget_usd,
+                "covers": budget.covers,
+                "affordable_primary_applications": budget.affordable_primary_applications,
+                "affordable_with_backups": budget.affordable_with_backups,
+                "shortfall_for_min_usd": budget.shortfall_for_min_usd,
+                "reason": _reason(budget.reason),
+            },
+            "fee_season": apps.fee_season,
+            "fee_source": apps.fee_source,
+            "reason": _reason(apps.reason),
+        },
+        "ranks": {
+            "recommended_contiguous": result.ranks.recommended_contiguous,
+            "by_specialty": [
+                {"specialty": code, "ranks": n} for code, n in result.ranks.by_specialty
+            ],
+            "total": result.ranks.total,
+            "reason": _reason(result.ranks.reason),
+        },
+        "dual_apply": {
+            "recommended": result.dual_apply.recommended,
+            "specialties": list(result.dual_apply.specialties),
+            "reason": result.dual_apply.reason,
+            "rule": result.dual_apply.rule,
+            "source": result.dual_apply.source,
+        },
+        "timeline": [
+            {
+                "code": m.code,
+                "title": m.title,
+                "date": m.date.isoformat(),
+                "end_date": _iso(m.end_date),
+                "kind": m.kind,
+                "status": m.status,
+                "note": m.note,
+                "rule": m.rule,
+                "source": m.source,
+            }
+            for m in result.timeline
+        ],
+        "actions": [
+            {
+                "code": a.code,
+                "impact": a.impact,
+                "text": a.text,
+                "how_much": a.how_much,
+                "rule": a.rule,
+                "source": a.source,
+            }
+            for a in result.actions
+        ],
+        "programs": [_program_dict(e) for e in result.programs],
+        "excluded": dict(result.excluded),
+        "excluded_programs": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "specialty_code": x.specialty_code,
+                "reasons": [_reason(r) for r in x.reasons],
+            }
+            for x in result.excluded_programs
+        ],
+        "program_counts": {
+            "considered": result.programs_considered,
+            "listed": len(result.programs),
+            "excluded": len(result.excluded_programs),
+            "by_fit": by_fit,
+        },
+        "notes": [_reason(n) for n in result.notes],
+    }

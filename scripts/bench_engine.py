@@ -1,0 +1,122 @@
+"""Time the pure strategy engine for one profile against generated programs.
+
+Usage: ``DEBUG=1 .venv/bin/python scripts/bench_engine.py [--runs 7] [--sizes 5000,50000]``
+(or ``make bench-engine``). Programs are generated in memory, so the figures measure the engine
+alone: no database, no Django. Prints the median of several runs per size and the time per
+program; similar per-program times show that the engine grows linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assessments.engine import ProgramFacts, assess, plan_to_dict
+from assessments.profile import parse_profile
+from assessments.rules import DEFAULT_FEES, default_rules
+
+PROFILE = {
+    "specialty": "EM",
+    "backup_specialties": ["IM"],
+    "visa": "j1",
+    "graduation_year": 2022,
+    "application_year": 2026,
+    "step1": {"result": "pass", "attempts": 1, "score": None},
+    "step2ck": {
+        "score": 238,
+        "attempts": 1,
+        "test_date": "2026-05-20",
+        "planned_date": None,
+        "practice_scores": [],
+    },
+    "step3": {"result": "not_taken"},
+    "ecfmg_certified": False,
+    "usce_months": 3,
+    "usce_in_specialty_months": 2,
+    "us_letters": 2,
+    "sloes": 1,
+    "publications": 0,
+    "presentations": 1,
+    "specialty_experience_years": 0,
+    "preferred_states": ["NY", "TX"],
+    "program_types": ["community"],
+    "budget_usd": 1500,
+}
+STATES = ["NY", "TX", "CA", "FL", "IL", "PA", "OH", "MI", "NJ", "GA", "MA", "MD"]
+TYPES = ["university", "community_university", "community", "military"]
+YNU = ["yes", "no", "unknown"]
+# Every program belongs to the plan's specialties (EM primary, IM backup): the worst case, as
+# programs of other specialties are skipped at once.
+CODES = ["EM", "IM"]
+
+
+def generate(n: int, seed: int = 7) -> list[ProgramFacts]:
+    rng = random.Random(seed)
+    today = dt.date(2026, 6, 1)
+    out = []
+    for i in range(n):
+        out.append(
+            ProgramFacts(
+                id=i + 1,
+                name=f"Program {i:06d}",
+                institution=f"Hospital {i % 977}",
+                city=f"City {i % 331}",
+                state=rng.choice(STATES),
+                specialty_code=CODES[i % len(CODES)],
+                program_type=rng.choice(TYPES),
+                j1=rng.choice(YNU),
+                h1b=rng.choice(YNU),
+                img_share=rng.choice([None, rng.randint(0, 100)]),
+                step2_min=rng.choice([None, None, rng.randint(210, 240)]),
+                step2_typical=rng.choice([None, rng.randint(220, 260)]),
+                max_yog=rng.choice([None, None, rng.randint(1, 10)]),
+                accepts_failures=rng.choice(YNU),
+                requires_usce=rng.choice(YNU),
+                last_verified=rng.choice([None, today - dt.timedelta(days=rng.randint(0, 800))]),
+            )
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sizes", default="5000,50000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rules = default_rules()
+    profile = parse_profile(PROFILE, today=dt.date(2026, 6, 1))
+    today = dt.date(2026, 6, 1)
+    print("Engine only (assess), median of", args.runs, "runs; plan_to_dict timed once for info")
+    print(
+        f"{'programs':>9} {'median s':>9} {'min s':>8} {'us/program':>11} {'listed':>7} "
+        f"{'excluded':>8} {'to_dict s':>9}"
+    )
+    for size in sizes:
+        programs = generate(size)
+        times = []
+        result = None
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            result = assess(profile, rules=rules, fees=DEFAULT_FEES, programs=programs, today=today)
+            times.append(time.perf_counter() - start)
+        assert result is not None
+        median = statistics.median(times)
+        start = time.perf_counter()
+        plan_to_dict(result)
+        to_dict = time.perf_counter() - start
+        print(
+            f"{size:>9} {median:>9.4f} {min(times):>8.4f} {median / size * 1e6:>11.2f} "
+            f"{len(result.programs):>7} {len(result.excluded_programs):>8} {to_dict:>9.4f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
