@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "applicant@example.com"
+PASSWORD = "correct-horse-battery"
+LOGIN_URL_NAMES = ["admin:login"]
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(email=EMAIL, password=PASSWORD, is_staff=True)
+
+
+def _post(client: Client, url_name: str, password: str, ip: str = "203.0.113.7"):
+    return client.post(reverse(url_name), {"username": EMAIL, "password": password}, REMOTE_ADDR=ip)
+
+
+def _fail(client: Client, url_name: str, times: int, ip: str = "203.0.113.7") -> None:
+    for _ in range(times):
+        _post(client, url_name, "wrong-password", ip)
+
+
+@pytest.mark.parametrize("url_name", LOGIN_URL_NAMES)
+def test_the_sixth_failed_login_shows_the_lockout_page(client: Client, user, url_name: str) -> None:
+    _fail(client, url_name, 5)
+    response = _post(client, url_name, "wrong-password")
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Log-in paused after too many failed attempts" in body
+    assert "Try again in 15 minutes" in body
+    assert "accounts/locked_out.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize("url_name", LOGIN_URL_NAMES)
+def test_the_right_password_is_refused_during_the_lockout(
+    client: Client, user, url_name: str
+) -> None:
+    _fail(client, url_name, 6)
+    response = _post(client, url_name, PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_failures_do_not_lock_the_account(client: Client, user) -> None:
+    _fail(client, "admin:login", 4)
+    response = _post(client, "admin:login", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_lock_is_per_address_so_others_cannot_lock_the_owner_out(client: Client, user) -> None:
+    _fail(client, "admin:login", 6, ip="198.51.100.66")
+    response = _post(client, "admin:login", PASSWORD, ip="203.0.113.7")
+    assert response.status_code == 302
+
+
+def test_login_works_again_after_the_cool_off(client: Client, user) -> None:
+    _fail(client, "admin:login", 6)
+    assert _post(client, "admin:login", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    response = _post(client, "admin:login", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_throttling_settings_match_the_documented_policy() -> None:
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME == 0.25  # hours
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+def test_changing_the_case_of_the_email_does_not_reset_the_count(client: Client, user) -> None:
+    for variant in ["Applicant@example.com", "APPLICANT@example.com", "applicant@EXAMPLE.com"]:
+        client.post(
+            reverse("admin:login"),
+            {"username": variant, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+        )
+    _fail(client, "admin:login", 2)
+    assert _post(client, "admin:login", PASSWORD).status_code == 429
+
+
+def test_the_lock_names_the_account_not_only_the_address(
+    client: Client, user, django_user_model
+) -> None:
+    # Another person behind the same address (a hospital network) can still log in.
+    django_user_model.objects.create_user(
+        email="colleague@example.com", password=PASSWORD, is_staff=True
+    )
+    _fail(client, "admin:login", 6)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "colleague@example.com", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert response.status_code == 302
