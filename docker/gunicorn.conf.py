@@ -1,0 +1,34 @@
+"""gunicorn settings for the container (docker-compose.yml) and the benchmark harness.
+
+Read by ``gunicorn --config docker/gunicorn.conf.py config.wsgi``. Tunable from the
+environment: WEB_CONCURRENCY (workers), GUNICORN_THREADS, GUNICORN_TIMEOUT, PORT,
+FORWARDED_ALLOW_IPS.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files on tmpfs: a slow container disk must not make workers look dead.
+# Gunicorn only touches its own empty files there; nothing is read back.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+
+# Trust X-Forwarded-Proto only from the proxy in front (Django: SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# %(U)s is the path without the query string: query strings can carry applicant data
+# (what-if scores, filters), which must never reach the logs.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
