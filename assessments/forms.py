@@ -112,6 +112,9 @@ class WizardForm(forms.Form):
     answer_keys: ClassVar[tuple[str, ...]] = ()
     # Changing one of these re-renders the whole form (dependent fields appear or disappear).
     refresh_fields: ClassVar[frozenset[str]] = frozenset()
+    # Messages for an empty required field that say what to enter (instead of Django's
+    # "This field is required.").
+    required_messages: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,
@@ -128,6 +131,10 @@ class WizardForm(forms.Form):
             kwargs["initial"] = self.data_from_answers(self.answers)
         super().__init__(data, **kwargs)
         self.setup_fields()
+        for name in self.required_now():
+            self.fields[name].required = True
+        for name, message in self.required_messages.items():
+            self.fields[name].error_messages["required"] = message
         if htmx_url:
             self._add_htmx(htmx_url)
         self.helper = FormHelper(self)
@@ -154,6 +161,10 @@ class WizardForm(forms.Form):
 
     def hidden_field_names(self) -> set[str]:
         """Fields that do not apply given the current choices; they are not shown."""
+        return set()
+
+    def required_now(self) -> set[str]:
+        """Optional fields that the current choices make required (shown with their star)."""
         return set()
 
     # --- shared -----------------------------------------------------------------------------
@@ -229,6 +240,13 @@ class WizardForm(forms.Form):
 
 class BackgroundForm(WizardForm):
     answer_keys = ("country", "graduation_year", "visa", "ecfmg_certified", "oet", "oet_passed")
+    required_messages = {
+        "country": "Enter the country of your medical school.",
+        "graduation_year": "Enter the year you graduated or will graduate.",
+        "visa": "Choose the visa you need, or “None”.",
+        "ecfmg_certified": "Choose Yes or No.",
+        "oet": "Choose one answer.",
+    }
 
     country = forms.CharField(
         label="Country of your medical school",
@@ -386,6 +404,16 @@ def _date_field(label: str, help_text: str) -> forms.DateField:
 class ExamsForm(WizardForm):
     answer_keys = ("step1", "step2ck", "step3")
     refresh_fields = frozenset({"step1_result", "step2ck_taken"})
+    required_messages = {
+        "step1_result": "Choose your Step 1 result.",
+        "step1_attempts": "Enter how many times you sat Step 1.",
+        "step2ck_taken": "Choose Yes or No.",
+        "step2ck_score": "Enter your Step 2 CK score.",
+        "step2ck_test_date": "Enter the date you sat Step 2 CK.",
+        "step2ck_attempts": "Enter how many times you sat Step 2 CK.",
+        "step2ck_planned_date": "Enter the date you plan to sit Step 2 CK.",
+        "step3_result": "Choose your Step 3 result.",
+    }
 
     step1_result = forms.ChoiceField(
         label="Step 1 result",
@@ -466,9 +494,16 @@ class ExamsForm(WizardForm):
             hidden.update(_STEP2_TAKEN)
         return hidden
 
-    def _require(self, cleaned: dict[str, Any], name: str, message: str) -> None:
-        if cleaned.get(name) is None and name not in self.errors:
-            self.add_error(name, message)
+    def required_now(self) -> set[str]:
+        required: set[str] = set()
+        if self.current("step1_result") in ("pass", "fail"):
+            required.add("step1_attempts")
+        taken = self.current("step2ck_taken")
+        if taken == "yes":
+            required.update(_STEP2_TAKEN)
+        elif taken == "no":
+            required.add("step2ck_planned_date")
+        return required
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -476,8 +511,6 @@ class ExamsForm(WizardForm):
         certified = self.answers.get("ecfmg_certified") is True
 
         step1 = cleaned.get("step1_result")
-        if step1 in ("pass", "fail"):
-            self._require(cleaned, "step1_attempts", "Enter how many times you sat Step 1.")
         if certified and step1 and step1 != "pass":
             self.add_error(
                 "step1_result",
@@ -487,9 +520,6 @@ class ExamsForm(WizardForm):
 
         taken = cleaned.get("step2ck_taken")
         if taken == "yes":
-            self._require(cleaned, "step2ck_score", "Enter your Step 2 CK score.")
-            self._require(cleaned, "step2ck_test_date", "Enter the date you sat Step 2 CK.")
-            self._require(cleaned, "step2ck_attempts", "Enter how many times you sat Step 2 CK.")
             test_date = cleaned.get("step2ck_test_date")
             if test_date and test_date > today:
                 self.add_error(
@@ -500,9 +530,6 @@ class ExamsForm(WizardForm):
             elif test_date and test_date < EARLIEST_STEP2CK_DATE:
                 self.add_error("step2ck_test_date", "Enter a date from June 2004 on.")
         elif taken == "no":
-            self._require(
-                cleaned, "step2ck_planned_date", "Enter the date you plan to sit Step 2 CK."
-            )
             planned = cleaned.get("step2ck_planned_date")
             if planned and planned < today - dt.timedelta(days=SCORE_PENDING_DAYS):
                 self.add_error(
@@ -636,6 +663,16 @@ def weighted_specialty_usce(specialty: Decimal, hands_on: Decimal) -> Decimal:
 
 
 class ExperienceForm(WizardForm):
+    required_messages = {
+        "usce_hands_on_months": "Enter a number of months; 0 if none.",
+        "observership_months": "Enter a number of months; 0 if none.",
+        "specialty_months": "Enter a number of months; 0 if none.",
+        "us_letters": "Enter a number of letters; 0 if none.",
+        "sloes": "Enter a number of SLOEs; 0 if none.",
+        "publications": "Enter a number; 0 if none.",
+        "presentations": "Enter a number; 0 if none.",
+        "specialty_experience_years": "Enter a number of years; 0 if none.",
+    }
     answer_keys = (
         "usce_hands_on_months",
         "observership_months",
@@ -783,6 +820,10 @@ class GoalsForm(WizardForm):
         "budget_usd",
     )
     refresh_fields = frozenset({"specialty"})
+    required_messages = {
+        "specialty": "Choose the specialty you want most.",
+        "application_year": "Choose the year you will apply in.",
+    }
     # Ticking boxes needs no validation round trip per click.
     quiet_fields: ClassVar[frozenset[str]] = frozenset({"preferred_states", "program_types"})
 
@@ -861,6 +902,12 @@ class GoalsForm(WizardForm):
             field.widget.choices = [
                 (value, label) for value, label in field.choices if str(value) != primary
             ]
+
+    def display_value(self, name: str) -> str:
+        value = self.cleaned_data.get(name)
+        if name == "budget_usd" and value is not None:
+            return f"${value:,}"
+        return super().display_value(name)
 
     def current_list(self, name: str) -> list[str]:
         if self.is_bound:

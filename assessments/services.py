@@ -7,14 +7,18 @@ comes first; plan persistence (``plan_create`` and friends) follows below it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from django.db import transaction
 
 from assessments import engine, selectors
 from assessments.engine import PlanResult
+from assessments.models import Plan
 from assessments.profile import ProfileError, parse_profile
 
-__all__ = ["ProfileError", "plan_compute"]
+__all__ = ["ProfileError", "plan_compute", "plan_create"]
 
 
 def plan_compute(
@@ -52,3 +56,39 @@ def plan_compute(
         "programs_considered": result.programs_considered,
     }
     return result, inputs
+
+
+# --- plan persistence -------------------------------------------------------------------------
+# Minimal version written with the wizard; the plan pages' work may extend it, keeping this
+# signature (the wizard's review step calls it).
+
+
+def plan_create(
+    *,
+    owner: Any | None,
+    profile_data: Mapping[str, Any],
+    session_token_sink: Callable[[uuid.UUID], None] | None = None,
+    today: dt.date | None = None,
+) -> Plan:
+    """Compute the plan for ``profile_data`` and store it as an immutable snapshot.
+
+    ``owner`` is the account (None for an anonymous visitor); for an anonymous plan,
+    ``session_token_sink(token)`` records the plan's token so that the visitor's session can
+    open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
+    """
+    result, inputs = plan_compute(profile_data=profile_data, today=today)
+    output = engine.plan_to_dict(result)
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            owner=owner,
+            engine_version=result.engine_version,
+            specialty_code=result.specialty,
+            tier=result.tier,
+            red_flag_count=len(result.red_flags),
+            profile=dict(profile_data),
+            inputs=inputs,
+            output=output,
+        )
+    if owner is None and session_token_sink is not None:
+        session_token_sink(plan.token)
+    return plan

@@ -16,4 +16,6 @@ urlpatterns = [
     path("assessment/<slug:step>/", wizard.wizard_step, name="wizard_step"),
     # plans
     path("plans/", plans.plan_list, name="plan_list"),
+    # placeholder from the wizard work until the plan pages replace it
+    path("plans/<uuid:token>/", plans.plan_detail, name="plan_detail"),
 ]
