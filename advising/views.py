@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -268,6 +268,7 @@ def plan_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def plan_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _advisable_plan(request, pk)
     form = CommentForm(request.POST)
+    added = False
     if form.is_valid():
         try:
             services.comment_create(
@@ -278,14 +279,14 @@ def plan_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-        except PermissionDenied:  # access ended between the lookup and the write
-            return render(request, "advising/not_advisor.html", status=403)
+        except PermissionDenied as exc:  # access ended between the lookup and the write
+            raise Http404 from exc
         else:
             if not request.htmx:
                 messages.success(request, "Comment added. The applicant gets an email.")
                 return redirect(reverse("advising:plan_review", args=[plan.pk]) + "#comments")
-            form = CommentForm()
-    context = _review_context(plan, comment_form=form)
+            form, added = CommentForm(), True
+    context = {**_review_context(plan, comment_form=form), "comment_added": added}
     if request.htmx:
         return render(request, "advising/plan_review.html#comments", context)
     return render(request, "advising/plan_review.html", context)
@@ -303,8 +304,8 @@ def plan_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-        except PermissionDenied:
-            return render(request, "advising/not_advisor.html", status=403)
+        except PermissionDenied as exc:
+            raise Http404 from exc
         else:
             if not request.htmx:
                 messages.success(request, "Review status saved.")

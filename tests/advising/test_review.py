@@ -88,6 +88,7 @@ def test_comment_with_htmx_returns_the_comments_partial(world: World) -> None:
     html = response.content.decode()
     assert response.status_code == 200
     assert "Looks good." in html
+    assert "Comment added." in html
     assert "<html" not in html
     assert 'id="comments-heading"' in html
     assert PlanComment.objects.filter(plan=world.plan_a).count() == 1
