@@ -1,0 +1,108 @@
+"""Profiles and a runner for the pure engine tests (no database)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from assessments.engine import PlanResult, ProgramFacts, assess, plan_to_dict
+from assessments.profile import parse_profile
+from assessments.rules import DEFAULT_FEES, default_rules
+
+TODAY = dt.date(2026, 6, 1)
+
+# The issue's example profile (docs/example-profile.json holds the same JSON).
+EXAMPLE: dict[str, Any] = {
+    "specialty": "EM",
+    "backup_specialties": ["IM"],
+    "visa": "j1",
+    "graduation_year": 2022,
+    "application_year": 2026,
+    "step1": {"result": "pass", "attempts": 1, "score": None},
+    "step2ck": {
+        "score": 238,
+        "attempts": 1,
+        "test_date": "2026-05-20",
+        "planned_date": None,
+        "practice_scores": [],
+    },
+    "step3": {"result": "not_taken"},
+    "ecfmg_certified": False,
+    "usce_months": 3,
+    "usce_in_specialty_months": 2,
+    "us_letters": 2,
+    "sloes": 1,
+    "publications": 0,
+    "presentations": 1,
+    "specialty_experience_years": 0,
+    "preferred_states": ["NY", "TX"],
+    "program_types": ["community"],
+    "budget_usd": 1500,
+}
+
+
+def profile_data(**changes: Any) -> dict[str, Any]:
+    """The example with changes; nested keys as step2ck__score=245 or step1={...}."""
+    data = copy.deepcopy(EXAMPLE)
+    for key, value in changes.items():
+        if "__" in key:
+            outer, inner = key.split("__", 1)
+            data[outer][inner] = value
+        else:
+            data[key] = value
+    return data
+
+
+def run(
+    data: dict[str, Any] | None = None,
+    *,
+    programs: list[ProgramFacts] | None = None,
+    today: dt.date = TODAY,
+    rules: dict | None = None,
+    **changes: Any,
+) -> PlanResult:
+    data = data if data is not None else profile_data(**changes)
+    profile = parse_profile(data, today=today)
+    return assess(
+        profile,
+        rules=rules or default_rules(),
+        fees=DEFAULT_FEES,
+        programs=programs or [],
+        today=today,
+    )
+
+
+def run_dict(data: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    return plan_to_dict(run(data, **kwargs))
+
+
+_next_id = iter(range(1, 10**9))
+
+
+def program(**fields: Any) -> ProgramFacts:
+    """A program that excludes nobody and has every fact known unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "id": next(_next_id),
+        "name": "Program",
+        "institution": "Hospital",
+        "city": "Albany",
+        "state": "OH",
+        "specialty_code": "EM",
+        "program_type": "university",
+        "j1": "yes",
+        "h1b": "yes",
+        "img_share": 30,
+        "step2_min": None,
+        "step2_typical": 238,
+        "max_yog": 10,
+        "accepts_failures": "yes",
+        "requires_usce": "no",
+        "last_verified": TODAY,
+    }
+    defaults.update(fields)
+    return ProgramFacts(**defaults)
+
+
+def codes(result: PlanResult) -> set[str]:
+    return {flag.code for flag in result.red_flags}

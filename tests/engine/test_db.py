@@ -1,0 +1,162 @@
+"""Defaults installed by migration, selectors, plan_compute and the rule admin."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from assessments import selectors
+from assessments.engine import FeeSchedule, ProgramFacts, SpecialtyRules
+from assessments.models import DualPartner, SpecialtyRule
+from assessments.models import FeeSchedule as FeeScheduleModel
+from assessments.profile import ProfileError
+from assessments.rules import DEFAULT_FEES, DEFAULT_RULES
+from assessments.services import plan_compute
+from programs.models import Specialty
+from tests.engine.factories import ProgramFactory
+from tests.engine.helpers import EXAMPLE, profile_data
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def test_migration_installs_rules_for_every_specialty():
+    assert set(SpecialtyRule.objects.values_list("specialty__code", flat=True)) == set(
+        Specialty.objects.values_list("code", flat=True)
+    )
+    em = SpecialtyRule.objects.get(specialty__code="EM")
+    assert (em.strong_min, em.viable_min, em.risk_min) == (245, 238, 225)
+    assert em.basis == "article"
+    assert em.matched_median == 243 and em.unmatched_median == 236
+    assert em.stats_source == "NRMP Charting Outcomes 2026, non-US IMGs"
+    gs = SpecialtyRule.objects.get(specialty__code="GS-PRELIM")
+    assert (gs.strong_min, gs.viable_min, gs.risk_min) == (245, 235, 220)
+    rad = SpecialtyRule.objects.get(specialty__code="RAD")
+    assert rad.unmatched_ranks_median == Decimal("1.5")
+
+
+def test_migrated_rules_equal_the_documented_defaults():
+    # The migration keeps a frozen copy; a change to rules.py needs a new migration.
+    assert selectors.rules_by_code() == {r.code: r for r in DEFAULT_RULES}
+
+
+def test_migration_installs_one_active_fee_schedule():
+    assert FeeScheduleModel.objects.filter(active=True).count() == 1
+    assert selectors.active_fee_schedule() == DEFAULT_FEES
+
+
+def test_partner_order_is_kept():
+    assert selectors.rules_by_code()["EM"].dual_partners == ("IM", "FM")
+    assert selectors.rules_by_code()["GS-PRELIM"].dual_partners == ("IM-PRELIM", "IM")
+
+
+def test_rules_by_code_reads_in_two_queries(django_assert_num_queries):
+    with django_assert_num_queries(2):
+        rules = selectors.rules_by_code()
+    assert isinstance(rules["IM"], SpecialtyRules)
+
+
+def test_an_edited_rule_is_what_the_engine_gets():
+    SpecialtyRule.objects.filter(specialty__code="EM").update(viable_min=235)
+    assert selectors.rules_by_code()["EM"].viable_min == 235
+    result, inputs = plan_compute(profile_data=profile_data(step2ck__score=236), today=TODAY)
+    assert result.tier == "viable"
+    assert inputs["rules"]["EM"]["viable_min"] == 235
+
+
+def test_without_an_active_fee_schedule_the_defaults_apply():
+    FeeScheduleModel.objects.update(active=False)
+    assert selectors.active_fee_schedule() == DEFAULT_FEES
+
+
+def test_only_one_fee_schedule_may_be_active():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeeScheduleModel.objects.create(season=2027, source_note="x", active=True)
+
+
+def test_rule_bands_must_be_ordered():
+    rule = SpecialtyRule.objects.get(specialty__code="EM")
+    rule.viable_min = 250
+    with pytest.raises(ValidationError) as info:
+        rule.full_clean()
+    assert "viable_min" in info.value.message_dict
+
+
+def test_program_facts_for_reads_one_query_of_plain_tuples(django_assert_num_queries):
+    ProgramFactory.create_batch(3)
+    ProgramFactory(specialty=Specialty.objects.get(code="PATH"))
+    with django_assert_num_queries(1):
+        facts = selectors.program_facts_for(["EM"])
+    assert len(facts) == 3
+    assert all(isinstance(f, ProgramFacts) for f in facts)
+    assert facts[0].specialty_code == "EM" and facts[0].j1 == "yes"
+
+
+def test_plan_compute_returns_plan_and_input_snapshot(django_assert_max_num_queries):
+    ProgramFactory(name="EM one")
+    ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
+    ProgramFactory(name="No J-1", j1="no")
+    with django_assert_max_num_queries(4):
+        result, inputs = plan_compute(profile_data=EXAMPLE, today=TODAY)
+    assert result.tier == "viable"
+    assert [e.facts.name for e in result.programs] == ["EM one", "IM one"]
+    assert result.excluded["visa"] == 1
+    assert set(inputs["rules"]) == {"EM", "IM"}
+    assert inputs["fees"]["season"] == 2026
+    assert inputs["today"] == "2026-06-01"
+    assert inputs["engine_version"] == result.engine_version
+
+
+def test_plan_compute_raises_profile_error():
+    with pytest.raises(ProfileError) as info:
+        plan_compute(profile_data=profile_data(specialty="XX"), today=TODAY)
+    assert "specialty" in info.value.errors
+
+
+def test_plan_compute_validates_codes_against_the_rule_table():
+    SpecialtyRule.objects.filter(specialty__code="TY").delete()
+    with pytest.raises(ProfileError) as info:
+        plan_compute(profile_data=profile_data(backup_specialties=["TY"]), today=TODAY)
+    assert "backup_specialties[0]" in info.value.errors
+
+
+def test_methodology_data_has_every_rule_and_source():
+    data = selectors.methodology_data()
+    assert len(data["rules"]) == 13
+    assert all(rule["source_note"] for rule in data["rules"])
+    assert [p["score"] for p in data["passing_standards"]] == [209, 214, 218]
+    assert data["fees"]["eras_fee_first_tier"] == 11
+    assert data["thresholds"]["fit_likely_margin"] == 5
+
+
+def test_fee_schedule_dataclass_fields_match_the_model():
+    model_fields = {f.name for f in FeeScheduleModel._meta.get_fields()}
+    assert {f.name for f in dataclasses.fields(FeeSchedule)} <= model_fields
+
+
+def test_admin_lists_and_edits_rules_and_fees(admin_client):
+    rule = SpecialtyRule.objects.get(specialty__code="EM")
+    for url in (
+        reverse("admin:assessments_specialtyrule_changelist"),
+        reverse("admin:assessments_specialtyrule_change", args=[rule.pk]),
+        reverse("admin:assessments_specialtyrule_history", args=[rule.pk]),
+        reverse("admin:assessments_feeschedule_changelist"),
+    ):
+        assert admin_client.get(url).status_code == 200
+
+
+def test_editing_a_rule_records_history():
+    rule = SpecialtyRule.objects.get(specialty__code="EM")
+    before = rule.history.count()
+    rule.strong_min = 246
+    rule.save()
+    assert rule.history.count() == before + 1
+    assert DualPartner.objects.filter(rule=rule).count() == 2

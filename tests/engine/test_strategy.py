@@ -1,0 +1,112 @@
+"""Costs from the fee schedule, budget coverage, ranks, timeline and action order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assessments.engine import eras_opens, match_day, rank_list_deadline
+from assessments.rules import DEFAULT_FEES
+from tests.engine.helpers import profile_data, run
+
+
+def test_eras_fees_are_tiered_per_specialty():
+    assert DEFAULT_FEES.eras_cost(30) == 330
+    assert DEFAULT_FEES.eras_cost(31) == 360
+    assert DEFAULT_FEES.eras_cost(60) == 330 + 30 * 30
+
+
+def test_nrmp_charges_ranks_beyond_twenty():
+    assert DEFAULT_FEES.nrmp_cost(20) == 75
+    assert DEFAULT_FEES.nrmp_cost(24) == 75 + 4 * 30
+
+
+def test_plan_cost_adds_eras_per_specialty_transcript_and_nrmp():
+    result = run(profile_data(step2ck__score=238, backup_specialties=["IM"]))
+    apps = result.applications
+    em_low, em_high = DEFAULT_FEES.eras_cost(60), DEFAULT_FEES.eras_cost(80)
+    im_low, im_high = DEFAULT_FEES.eras_cost(70), DEFAULT_FEES.eras_cost(100)
+    nrmp = DEFAULT_FEES.nrmp_cost(24)  # 12 EM + 12 IM ranks
+    assert (apps.cost_min, apps.cost_max) == (
+        em_low + im_low + 80 + nrmp,
+        em_high + im_high + 80 + nrmp,
+    )
+    assert (apps.total_min, apps.total_max) == (130, 180)
+    assert result.ranks.total == 24
+
+
+def test_budget_coverage():
+    base = profile_data(step2ck__score=246, backup_specialties=[])  # strong: 35-45
+    low = 11 * 30 + 5 * 30 + 80 + 75
+    high = 11 * 30 + 15 * 30 + 80 + 75
+    assert (run(base).applications.cost_min, run(base).applications.cost_max) == (low, high)
+    for budget, covers in ((high, "max"), (high - 1, "min"), (low, "min"), (low - 1, "below_min")):
+        base["budget_usd"] = budget
+        assert run(base).applications.budget.covers == covers
+    base["budget_usd"] = 1000
+    budget = run(base).applications.budget
+    # 1000 - 80 - 75 = 845: 30 programs for 330, then 17 more at 30 (510) = 47
+    assert budget.affordable_primary_applications == 47
+    assert budget.shortfall_for_min_usd == 0
+    assert "$1,000" in budget.reason.text
+
+
+def test_no_budget_no_coverage():
+    data = profile_data()
+    del data["budget_usd"]
+    assert run(data).applications.budget is None
+
+
+def test_calendar_dates():
+    assert eras_opens(2025) == dt.date(2025, 9, 24)
+    assert match_day(2024) == dt.date(2025, 3, 21)  # third Friday of March
+    assert match_day(2023) == dt.date(2024, 3, 15)
+    assert rank_list_deadline(2024) == dt.date(2025, 3, 5)
+
+
+def test_timeline_statuses_follow_today_and_the_profile():
+    data = profile_data(
+        step2ck={
+            "score": None,
+            "attempts": 1,
+            "planned_date": "2026-07-10",
+            "practice_scores": [240],
+        },
+        ecfmg_certified=False,
+    )
+    early = {m.code: m for m in run(data, today=dt.date(2026, 6, 1)).timeline}
+    assert early["step2ck"].status == "due"
+    assert early["match_day"].status == "due"
+    late = {m.code: m for m in run(data, today=dt.date(2026, 8, 15)).timeline}
+    assert late["step2ck"].status == "overdue"
+    data["step2ck"] = {"score": 240, "attempts": 1, "test_date": "2026-05-01"}
+    done = {m.code: m for m in run(data, today=dt.date(2026, 8, 15)).timeline}
+    assert done["step2ck"].status == "done"
+    dates = [m.date for m in run(data).timeline]
+    assert dates == sorted(dates)
+
+
+def test_step3_milestone_only_when_an_h1b_may_be_needed():
+    assert "step3_h1b" not in {m.code for m in run(profile_data(visa="j1")).timeline}
+    h1b = {m.code: m for m in run(profile_data(visa="h1b")).timeline}
+    assert h1b["step3_h1b"].date == dt.date(2027, 2, 28)
+    assert h1b["match_day"].date == dt.date(2027, 3, 19)
+
+
+def test_actions_are_ordered_by_impact_and_say_how_much():
+    data = profile_data(
+        step2ck__score=236,
+        usce_months=1,
+        usce_in_specialty_months=0,
+        us_letters=0,
+        sloes=0,
+        visa="h1b",
+    )
+    result = run(data)
+    impacts = [a.impact for a in result.actions]
+    assert impacts == sorted(impacts, key=["high", "medium", "low"].index)
+    by_code = {a.code: a for a in result.actions}
+    assert by_code["usce"].how_much.startswith("2 more months")
+    assert by_code["us_letters"].how_much == "3 more to reach 3."
+    assert by_code["sloes"].how_much == "2 more SLOEs to reach 2."
+    assert by_code["step3_for_h1b"].impact == "high"
+    assert all(a.rule and a.source for a in result.actions)
