@@ -116,7 +116,7 @@ class PlanReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class PlanCommentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlanComment
     fields = ["author", "created_at", "body"]
-    readonly_fields = fields
+    readonly_fields = ["author", "created_at", "body"]
     extra = 0
 
 

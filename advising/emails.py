@@ -28,6 +28,11 @@ def applicant_plan_path(plan: Plan) -> str:
     return reverse("assessments:plan_list")
 
 
+def _one_line(value: object) -> str:
+    # Names end up in the Subject header, where a line break would be refused.
+    return " ".join(str(value).split())
+
+
 def _send(*, template: str, subject: str, to: str, context: dict[str, object]) -> None:
     body = render_to_string(f"advising/email/{template}.txt", context)
     send_mail(subject, body, None, [to])
@@ -37,7 +42,7 @@ def send_invitation(*, share: Share, token: str, base_url: str) -> None:
     applicant = share.applicant
     _send(
         template="invitation",
-        subject=f"{applicant} invited you to review their MatchPlan plans",
+        subject=f"{_one_line(applicant)} invited you to review their MatchPlan plans",
         to=share.advisor_email,
         context={
             "share": share,
@@ -51,7 +56,7 @@ def send_share_notice(*, share: Share, base_url: str) -> None:
     applicant = share.applicant
     _send(
         template="share_notice",
-        subject=f"{applicant} shared their MatchPlan plans with you",
+        subject=f"{_one_line(applicant)} shared their MatchPlan plans with you",
         to=share.advisor_email,
         context={
             "share": share,
@@ -63,6 +68,8 @@ def send_share_notice(*, share: Share, base_url: str) -> None:
 
 def send_comment_notice(*, comment: PlanComment, base_url: str) -> None:
     plan = comment.plan
+    if plan.owner is None:  # an unsaved plan has nobody to tell
+        return
     _send(
         template="comment_notice",
         subject="Your advisor commented on your MatchPlan plan",

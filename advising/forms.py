@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row, Submit
@@ -111,12 +111,13 @@ class DashboardFilterForm(forms.Form):
     tier = forms.ChoiceField(
         label="Tier", choices=[("", "Any tier"), *Tier.choices], required=False
     )
-    specialty = forms.ChoiceField(label="Specialty", required=False)
+    specialty = forms.ChoiceField(label="Specialty", choices=(), required=False)
     status = forms.ChoiceField(label="Review status", choices=STATUS_FILTER_CHOICES, required=False)
 
     def __init__(self, *args: Any, specialties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", "Any specialty"), *specialties]
+        specialty_field = cast(forms.ChoiceField, self.fields["specialty"])
+        specialty_field.choices = [("", "Any specialty"), *specialties]
         url = reverse("advising:dashboard")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Name or email"})
         self.helper = FormHelper()

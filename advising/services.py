@@ -6,6 +6,7 @@ cannot grant access.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import smtplib
@@ -26,6 +27,9 @@ from assessments.models import Plan
 logger = logging.getLogger(__name__)
 
 COMMENT_MAX_LENGTH = 5000
+# Each share sends an email to an address the applicant typed: a cap keeps the form
+# from being used to send mail in bulk.
+SHARES_PER_DAY = 10
 
 
 def _normalize_email(email: str) -> str:
@@ -61,6 +65,12 @@ def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
                 "advisor_email": "You already share your plans with this address. "
                 "To send a new invitation, revoke the current one first."
             }
+        )
+
+    since = timezone.now() - dt.timedelta(days=1)
+    if Share.objects.filter(applicant=applicant, created_at__gte=since).count() >= SHARES_PER_DAY:
+        raise ValidationError(
+            f"You can invite up to {SHARES_PER_DAY} advisors a day. Please try again tomorrow."
         )
 
     token = secrets.token_urlsafe(32)

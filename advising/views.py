@@ -296,8 +296,8 @@ def plan_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @advisor_required
 def plan_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _advisable_plan(request, pk)
-    form = ReviewStatusForm(request.POST)
-    if form.is_valid():
+    form: ReviewStatusForm | None = ReviewStatusForm(request.POST)
+    if form is not None and form.is_valid():
         try:
             services.review_set_status(
                 plan=plan, reviewer=request.user, status=form.cleaned_data["status"]
@@ -310,7 +310,7 @@ def plan_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, "Review status saved.")
                 return redirect(reverse("advising:plan_review", args=[plan.pk]) + "#review-status")
-            form = None
+            form = None  # a fresh form showing the saved status
     context = _review_context(plan, status_form=form)
     if request.htmx:
         return render(request, "advising/plan_review.html#review-status", context)

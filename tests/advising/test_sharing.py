@@ -272,3 +272,26 @@ def test_advisor_with_an_existing_account_gets_linked_even_if_emails_differ_in_c
 
     share = Share.objects.get(advisor_email="mixed@example.org")
     assert share.status == "active"
+
+
+def test_the_share_form_cannot_be_used_to_send_mail_in_bulk(world: World) -> None:
+    from advising.services import SHARES_PER_DAY
+
+    client = client_for(world.applicant_b)
+    for n in range(SHARES_PER_DAY):
+        _share(client, f"bulk{n}@example.org")
+
+    response = _share(client, "one-too-many@example.org")
+
+    assert "Please try again tomorrow" in response.content.decode()
+    assert len(mail.outbox) == SHARES_PER_DAY
+    assert not Share.objects.filter(advisor_email="one-too-many@example.org").exists()
+
+
+def test_a_name_with_line_breaks_does_not_break_the_email_subject(world: World) -> None:
+    world.applicant_b.full_name = "Bo\nBcc: victim@example.org"
+    world.applicant_b.save()
+
+    _share(client_for(world.applicant_b), "line@example.org")
+
+    assert mail.outbox[0].subject.startswith("Bo Bcc: victim@example.org invited you")
