@@ -420,6 +420,12 @@ class ExamHistory:
         return self.step1_failures + self.step2_failures + self.step3_failures
 
 
+def years_since_graduation(profile: Profile) -> int:
+    """Years from graduation to the application season (0 for final-year students), the
+    figure programs' YOG limits are compared with."""
+    return max(0, profile.application_year - profile.graduation_year)
+
+
 def _failures(result: str, attempts: int) -> int:
     if result == "pass":
         return attempts - 1
@@ -707,7 +713,7 @@ def red_flags(
                 True,
             )
         )
-    years = profile.application_year - profile.graduation_year
+    years = years_since_graduation(profile)
     if years > rules.yog_limit_years:
         flags.append(
             RedFlag(
@@ -815,7 +821,12 @@ def red_flags(
                 "ecfmg_pending",
                 "medium" if today >= eras_opens(profile.application_year) else "low",
                 "Not ECFMG certified yet. Programs want certification, or a clear date for it, "
-                "when they rank, and a J-1 cannot be issued without it.",
+                "when they rank"
+                + (
+                    ", and a J-1 cannot be issued without it."
+                    if profile.visa in ("j1", "either")
+                    else ", and residency cannot start without it."
+                ),
                 "ecfmg_certification",
                 SRC_ECFMG,
             )
@@ -1430,7 +1441,12 @@ def actions(
             )
         )
     if not profile.ecfmg_certified:
-        missing = [] if (profile.oet_passed or profile.ecfmg_certified) else ["OET Medicine"]
+        if profile.oet_passed:
+            missing = []
+        elif profile.oet_passed is None:
+            missing = ["OET Medicine (unless already passed)"]
+        else:
+            missing = ["OET Medicine"]
         if profile.step1.result != "pass":
             missing.append("Step 1")
         if not history.step2_passed:
@@ -1563,7 +1579,7 @@ def match_programs(
             SRC_ASSUMPTION,
         )
     visa = profile.visa
-    years = profile.application_year - profile.graduation_year
+    years = years_since_graduation(profile)
     has_failures = history.total > 0
     value = score.value
     projected = score.kind == "projected"
@@ -1812,7 +1828,7 @@ def assess(
         excluded=counts,
         programs_considered=considered,
         failed_attempts=history.total,
-        years_since_graduation=profile.application_year - profile.graduation_year,
+        years_since_graduation=years_since_graduation(profile),
         notes=notes,
     )
 
