@@ -102,7 +102,7 @@ def test_cli_works_after_a_plain_migrate(tmp_path):
         timeout=300,
     )
     ok = subprocess.run(
-        [*manage, "assess", "-"],
+        [*manage, "assess", "-", "--today", "2026-06-01"],
         input=json.dumps(EXAMPLE),
         env=env,
         capture_output=True,
