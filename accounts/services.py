@@ -124,16 +124,19 @@ def user_export_data(*, user: User) -> dict[str, Any]:
     return data
 
 
-def user_data_summary(*, user: User) -> dict[str, int]:
-    """Row counts of what deleting the account removes, by model verbose name."""
-    counts: dict[str, int] = {}
+def user_data_summary(*, user: User) -> list[tuple[int, str]]:
+    """(count, what) of the records deleting the account removes, e.g. (2, "plans")."""
+    summary: list[tuple[int, str]] = []
     for rel in _cascade_relations():
-        if rel.related_model._meta.label in _NOT_EXPORTED:
+        meta = rel.related_model._meta
+        if meta.label in _NOT_EXPORTED:
             continue
         count = rel.related_model._default_manager.filter(**{rel.field.name: user}).count()
         if count:
-            counts[str(rel.related_model._meta.verbose_name_plural)] = count
-    return counts
+            summary.append(
+                (count, str(meta.verbose_name if count == 1 else meta.verbose_name_plural))
+            )
+    return summary
 
 
 @transaction.atomic

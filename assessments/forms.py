@@ -200,7 +200,9 @@ class WizardForm(forms.Form):
                     "hx-target": target,
                     "hx-swap": "outerHTML",
                     "hx-vals": json.dumps(param),
-                    "hx-sync": "closest form:abort",
+                    # A submit while this check is in flight waits for it (htmx queues it),
+                    # and a check while the form is being submitted is dropped.
+                    "hx-sync": "closest form:drop",
                 }
             )
 
