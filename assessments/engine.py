@@ -11,7 +11,9 @@ its ``source``; docs/rules.md lists them all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -1772,6 +1774,24 @@ def match_programs(
 _ROW_KEY = itemgetter(0, 1, 2, 3)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the program loop runs.
+
+    The loop allocates a few objects per program and none of them form reference cycles, yet
+    with 50,000 programs the collector would repeatedly walk every live object (a third of
+    the run time in the benchmark). Reference counting still frees everything; the collector
+    is restored, if it was on, as soon as the loop ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -1799,9 +1819,10 @@ def assess(
         if code in rules and code != profile.specialty
     )
     apps, ranks = applications(profile, primary, backups, fees)
-    entries, excluded_programs, counts, considered = match_programs(
-        profile, (primary, *backups), history, score, programs, today
-    )
+    with _gc_paused():
+        entries, excluded_programs, counts, considered = match_programs(
+            profile, (primary, *backups), history, score, programs, today
+        )
     notes = (
         score.reason,
         Reason("rule_basis", primary_rules.source_note, _rules_source(primary_rules)),
