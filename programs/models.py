@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # US states, DC and the territories that host ACGME programs.
+# fmt: off
 US_STATES: list[tuple[str, str]] = [
     ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
     ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
@@ -25,6 +29,7 @@ US_STATES: list[tuple[str, str]] = [
     ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
     ("AS", "American Samoa"), ("MP", "Northern Mariana Islands"),
 ]
+# fmt: on
 US_STATE_CODES = frozenset(code for code, _ in US_STATES)
 
 
@@ -65,9 +70,25 @@ class ProgramType(models.TextChoices):
 acgme_id_validator = RegexValidator(r"^\d{10}$", "The ACGME program id has exactly 10 digits.")
 
 
-def validate_state(value: str) -> None:
-    from django.core.exceptions import ValidationError
+# Source of the benchmark programs made by `manage.py generate_programs`; like the demo
+# catalog (settings.DEMO_SOURCE) they are fictional and trigger the demo notice.
+GENERATED_SOURCE = "Generated benchmark data (fictional)"
 
+
+def fictional_sources() -> tuple[str, str]:
+    return (settings.DEMO_SOURCE, GENERATED_SOURCE)
+
+
+# A fact checked more than this long ago is "stale": shown with a hint, filterable in admin.
+STALE_AFTER = dt.timedelta(days=365)
+
+
+def stale_cutoff(today: dt.date | None = None) -> dt.date:
+    """Records last verified before this date (or never) are stale."""
+    return (today or timezone.localdate()) - STALE_AFTER
+
+
+def validate_state(value: str) -> None:
     if value not in US_STATE_CODES:
         raise ValidationError(f"“{value}” is not a US state or territory code.")
 
@@ -80,7 +101,11 @@ class Program(models.Model):
     """
 
     acgme_id = models.CharField(
-        "ACGME program id", max_length=10, blank=True, null=True, unique=True,
+        "ACGME program id",
+        max_length=10,
+        blank=True,
+        null=True,
+        unique=True,
         validators=[acgme_id_validator],
     )
     name = models.CharField(max_length=200)
@@ -90,7 +115,9 @@ class Program(models.Model):
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="programs")
     program_type = models.CharField(max_length=30, choices=ProgramType.choices)
     positions = models.PositiveSmallIntegerField(
-        "first-year positions", null=True, blank=True,
+        "first-year positions",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
     j1 = models.CharField(
@@ -100,28 +127,40 @@ class Program(models.Model):
         "H-1B sponsorship", max_length=7, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
     )
     img_share = models.PositiveSmallIntegerField(
-        "IMG residents (%)", null=True, blank=True,
+        "IMG residents (%)",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Share of current residents who are IMGs; blank when unknown.",
     )
     step2_min = models.PositiveSmallIntegerField(
-        "Step 2 CK hard minimum", null=True, blank=True,
+        "Step 2 CK hard minimum",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(300)],
     )
     step2_typical = models.PositiveSmallIntegerField(
-        "typical Step 2 CK of interviewees", null=True, blank=True,
+        "typical Step 2 CK of interviewees",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(300)],
     )
     max_yog = models.PositiveSmallIntegerField(
-        "maximum years since graduation", null=True, blank=True,
+        "maximum years since graduation",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(60)],
     )
     accepts_failures = models.CharField(
-        "accepts an exam failure", max_length=7, choices=YesNoUnknown.choices,
+        "accepts an exam failure",
+        max_length=7,
+        choices=YesNoUnknown.choices,
         default=YesNoUnknown.UNKNOWN,
     )
     requires_usce = models.CharField(
-        "requires US clinical experience", max_length=7, choices=YesNoUnknown.choices,
+        "requires US clinical experience",
+        max_length=7,
+        choices=YesNoUnknown.choices,
         default=YesNoUnknown.UNKNOWN,
     )
     website = models.URLField(blank=True)
@@ -144,6 +183,13 @@ class Program(models.Model):
             models.Index(fields=["name", "id"], name="program_name_id"),
             models.Index(fields=["last_verified"], name="program_last_verified"),
             models.Index(fields=["source"], name="program_source"),
+            # MAX(updated_at) is part of the catalog version that keys the browser's cache.
+            models.Index(fields=["updated_at"], name="program_updated_at"),
+            # The browser's commonest pages: one specialty by name, and the Step 2 CK
+            # and IMG share sorts, each read 25 rows at a time in index order.
+            models.Index(fields=["specialty", "name", "id"], name="program_spec_name"),
+            models.Index(fields=["step2_typical", "name", "id"], name="program_step2_name"),
+            models.Index(fields=["-img_share", "name", "id"], name="program_img_desc_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,8 +235,28 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (
+            self.step2_min is not None
+            and self.step2_typical is not None
+            and self.step2_min > self.step2_typical
+        ):
+            errors["step2_min"] = (
+                "The hard minimum cannot be higher than the typical score of interviewees."
+            )
+        # One day of slack: an admin in a time zone ahead of UTC may verify "today".
+        if self.last_verified and self.last_verified > timezone.localdate() + dt.timedelta(days=1):
+            errors["last_verified"] = "The last verified date cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_fictional(self) -> bool:
+        return self.source in fictional_sources()
+
     @property
     def is_stale(self) -> bool:
         if self.last_verified is None:
             return True
-        return self.last_verified < dt.date.today() - dt.timedelta(days=365)
+        return self.last_verified < stale_cutoff()

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from programs.models import Program, Specialty, stale_cutoff
+from programs.resources import ProgramResource, iter_row_errors
+from programs.services import program_mark_verified
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "track"]
+    list_filter = ["track"]
+    search_fields = ["code", "name"]
+    ordering = ["name"]
+
+
+class ImgShareBandFilter(admin.SimpleListFilter):
+    title = "IMG share"
+    parameter_name = "img_band"
+
+    BANDS: dict[str, tuple[str, Q]] = {
+        "unknown": ("Unknown", Q(img_share__isnull=True)),
+        "lt25": ("Under 25%", Q(img_share__lt=25)),
+        "25-49": ("25–49%", Q(img_share__gte=25, img_share__lt=50)),
+        "50plus": ("50% or more", Q(img_share__gte=50)),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(key, label) for key, (label, _q) in self.BANDS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Program]) -> QuerySet[Program]:
+        band = self.BANDS.get(self.value() or "")
+        return queryset.filter(band[1]) if band else queryset
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("stale", "Stale (over 12 months or never)"),
+            ("never", "Never verified"),
+            ("current", "Verified in the last 12 months"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Program]) -> QuerySet[Program]:
+        cutoff = stale_cutoff()
+        if self.value() == "stale":
+            return queryset.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+        if self.value() == "never":
+            return queryset.filter(last_verified__isnull=True)
+        if self.value() == "current":
+            return queryset.filter(last_verified__gte=cutoff)
+        return queryset
+
+
+@admin.register(Program)
+class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ProgramResource]
+    formats = [CSV, XLSX]
+    # Excel writes "CSV UTF-8" with a byte-order mark; utf-8-sig reads both.
+    from_encoding = "utf-8-sig"
+
+    list_display = [
+        "name",
+        "specialty_code",
+        "location",
+        "program_type",
+        "j1",
+        "h1b",
+        "img_share_display",
+        "step2_typical",
+        "last_verified",
+    ]
+    list_display_links = ["name"]
+    list_filter = [
+        "specialty",
+        "state",
+        "program_type",
+        "j1",
+        "h1b",
+        ImgShareBandFilter,
+        VerificationFilter,
+        "source",
+    ]
+    search_fields = ["name", "institution", "city", "=acgme_id"]
+    search_help_text = "Name, institution or city (part of the word), or an exact ACGME id."
+    list_select_related = ["specialty"]
+    list_per_page = 50
+    # With 50,000 programs the unfiltered COUNT(*) on every filtered page is waste.
+    show_full_result_count = False
+    ordering = ["name", "id"]
+    actions = ["mark_verified_today"]
+    readonly_fields = ["updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "acgme_id", "specialty", "program_type"]}),
+        ("Where", {"fields": ["institution", "city", "state", "website"]}),
+        ("Visas", {"fields": ["j1", "h1b"]}),
+        (
+            "What the program looks for",
+            {
+                "fields": [
+                    "positions",
+                    "img_share",
+                    "step2_min",
+                    "step2_typical",
+                    "max_yog",
+                    "accepts_failures",
+                    "requires_usce",
+                ],
+                "description": "Leave a number empty, or choose “Unknown”, when the "
+                "program has not said. Unknown is not the same as no.",
+            },
+        ),
+        ("Provenance", {"fields": ["source", "last_verified", "notes", "updated_at"]}),
+    ]
+
+    @admin.display(description="specialty", ordering="specialty__code")
+    def specialty_code(self, obj: Program) -> str:
+        return obj.specialty.code
+
+    @admin.display(description="city, state", ordering="state")
+    def location(self, obj: Program) -> str:
+        return f"{obj.city}, {obj.state}"
+
+    @admin.display(description="IMG share", ordering="img_share")
+    def img_share_display(self, obj: Program) -> str:
+        return "unknown" if obj.img_share is None else f"{obj.img_share}%"
+
+    @admin.action(description="Mark selected programs verified today", permissions=["change"])
+    def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:
+        count = program_mark_verified(programs=queryset, user=request.user)
+        self.message_user(request, f"Marked {count} program(s) verified today.", messages.SUCCESS)
+
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        # The confirm step re-runs the import; if the data changed since the preview and
+        # a row failed, ProgramResource rolled everything back: say so, not "success".
+        if result.has_errors() or result.has_validation_errors():
+            for row, column, reason in list(iter_row_errors(result))[:20]:
+                where = f"Row {row}, column {column}" if row is not None else "File"
+                self.message_user(request, f"{where}: {reason}", messages.ERROR)
+            self.message_user(
+                request, "Nothing was imported: fix the rows above and try again.", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:programs_program_import"))
+        return super().process_result(result, request)

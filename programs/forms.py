@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
+from django import forms
+
+from programs.models import US_STATES, ProgramType
+from programs.selectors import DEFAULT_SORT, SORTS, ProgramFilters
+
+ANY = ("", "Any")
+
+
+class ProgramFilterForm(forms.Form):
+    """The browser's GET filters. Invalid values are reported and then ignored."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Part of a program name, institution or city.",
+    )
+    specialty = forms.ChoiceField(label="Specialty", required=False)
+    state = forms.ChoiceField(
+        label="State", required=False, choices=[("", "Any state"), *US_STATES]
+    )
+    program_type = forms.ChoiceField(
+        label="Program type",
+        required=False,
+        choices=[("", "Any type"), *ProgramType.choices],
+    )
+    j1 = forms.ChoiceField(
+        label="J-1 visa",
+        required=False,
+        choices=[ANY, ("yes", "Sponsors J-1")],
+        help_text="“Any” includes unknown answers.",
+    )
+    h1b = forms.ChoiceField(
+        label="H-1B visa",
+        required=False,
+        choices=[ANY, ("yes", "Sponsors H-1B")],
+    )
+    min_img = forms.IntegerField(
+        label="Minimum IMG share (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Leaves out programs whose share is unknown.",
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
+    )
+
+    def __init__(self, *args: Any, specialties: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].choices = [("", "Any specialty"), *specialties]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form> and its htmx attributes
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class="col-12 col-lg-4"),
+                Column("specialty", css_class="col-12 col-sm-6 col-lg-3"),
+                Column("state", css_class="col-6 col-sm-6 col-lg-2"),
+                Column("program_type", css_class="col-6 col-sm-6 col-lg-3"),
+                Column("j1", css_class="col-6 col-lg-2"),
+                Column("h1b", css_class="col-6 col-lg-2"),
+                Column("min_img", css_class="col-6 col-lg-3"),
+                Column("sort", css_class="col-6 col-lg-3"),
+            ),
+            Div(
+                # No name attribute: the button should not add itself to the shared URL.
+                HTML('<button type="submit" class="btn btn-primary">Apply filters</button>'),
+                HTML(
+                    '<span class="small text-body-secondary">'
+                    "With JavaScript on, results update as you change a filter.</span>"
+                ),
+                css_class="program-filters-actions",
+            ),
+        )
+
+    def to_filters(self) -> ProgramFilters:
+        """The valid part of the input; a field with an error counts as "any"."""
+        self.is_valid()  # runs cleaning; errors stay on the form for display
+        data = self.cleaned_data
+        return ProgramFilters(
+            specialty=data.get("specialty") or "",
+            state=data.get("state") or "",
+            j1=data.get("j1") == "yes",
+            h1b=data.get("h1b") == "yes",
+            min_img_share=data.get("min_img"),
+            program_type=data.get("program_type") or "",
+            text=(data.get("q") or "").strip(),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )

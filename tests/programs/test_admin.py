@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Program
+from tests.programs.factories import ProgramFactory, specialty
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:programs_program_changelist")
+IMPORT = reverse("admin:programs_program_import")
+PROCESS_IMPORT = reverse("admin:programs_program_process_import")
+EXPORT = reverse("admin:programs_program_export")
+HEADER = "acgme_id,name,institution,city,state,specialty,program_type,img_share,j1"
+
+
+def csv_upload(*lines: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        "programs.csv", ("\n".join(lines) + "\n").encode(), content_type="text/csv"
+    )
+
+
+def listed_names(response: Any) -> set[str]:
+    return {p.name for p in response.context["cl"].result_list}
+
+
+def test_anonymous_users_are_sent_to_the_admin_login(client: Client) -> None:
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_the_changelist_shows_the_key_facts(staff_client: Client) -> None:
+    ProgramFactory(name="Visible Program", img_share=None, city="Albany", state="NY")
+
+    response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Visible Program" in html
+    assert "Albany, NY" in html
+    assert "unknown" in html  # the IMG share column says unknown, not a blank
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("img_band=unknown", {"Unknown share"}),
+        ("img_band=lt25", {"Low share"}),
+        ("img_band=25-49", {"Middle share"}),
+        ("img_band=50plus", {"High share"}),
+        ("verification=stale", {"Low share", "Unknown share"}),
+        ("verification=never", {"Unknown share"}),
+        ("verification=current", {"Middle share", "High share"}),
+        ("j1__exact=no", {"Middle share"}),
+        ("state__exact=TX", {"High share"}),
+        ("program_type__exact=university", {"Low share"}),
+        ("q=Low", {"Low share"}),
+        ("q=1400000777", {"High share"}),
+    ],
+)
+def test_changelist_filters_and_search(staff_client: Client, query: str, expected: set) -> None:
+    today = timezone.localdate()
+    ProgramFactory(name="Unknown share", img_share=None, last_verified=None)
+    ProgramFactory(
+        name="Low share",
+        img_share=10,
+        program_type="university",
+        last_verified=today - dt.timedelta(days=400),
+    )
+    ProgramFactory(name="Middle share", img_share=25, j1="no")
+    ProgramFactory(name="High share", img_share=50, state="TX", acgme_id="1400000777")
+
+    response = staff_client.get(f"{CHANGELIST}?{query}")
+
+    assert response.status_code == 200
+    assert listed_names(response) == expected
+
+
+def test_changelist_filters_by_specialty(staff_client: Client) -> None:
+    ProgramFactory(name="Surgery", specialty=specialty("GS"))
+    ProgramFactory(name="Medicine", specialty=specialty("IM"))
+
+    response = staff_client.get(f"{CHANGELIST}?specialty__id__exact={specialty('GS').pk}")
+
+    assert listed_names(response) == {"Surgery"}
+
+
+def test_changelist_queries_do_not_grow_with_the_catalog(
+    staff_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    ProgramFactory.create_batch(5)
+    staff_client.get(CHANGELIST)  # warm the session and content types
+    with django_assert_max_num_queries(12) as small:
+        staff_client.get(CHANGELIST)
+    ProgramFactory.create_batch(60)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+
+
+def test_the_change_form_and_history_pages_open(staff_client: Client) -> None:
+    program = ProgramFactory()
+
+    change = staff_client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    history = staff_client.get(reverse("admin:programs_program_history", args=[program.pk]))
+
+    assert change.status_code == 200
+    assert history.status_code == 200
+
+
+def test_an_admin_edit_is_recorded_in_the_history_with_its_author(
+    staff_client: Client, staff_user: Any
+) -> None:
+    program = ProgramFactory(img_share=30)
+    change_url = reverse("admin:programs_program_change", args=[program.pk])
+    form = staff_client.get(change_url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"img_share": 55, "specialty": program.specialty_id, "website": program.website})
+    data = {key: ("" if value is None else value) for key, value in data.items()}
+    data.pop("updated_at", None)
+    data["last_verified"] = program.last_verified.isoformat()
+
+    response = staff_client.post(change_url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.img_share == 55
+    latest = program.history.first()
+    assert latest.history_type == "~"
+    assert latest.history_user == staff_user
+    assert latest.img_share == 55
+
+
+def test_the_admin_form_rejects_an_out_of_range_value(staff_client: Client) -> None:
+    program = ProgramFactory(img_share=30)
+    change_url = reverse("admin:programs_program_change", args=[program.pk])
+    form = staff_client.get(change_url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
+    data.update({"img_share": 120, "specialty": program.specialty_id})
+    data["last_verified"] = program.last_verified.isoformat()
+
+    response = staff_client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert "img_share" in response.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.img_share == 30
+
+
+def test_mark_verified_today_sets_the_date_and_records_history(
+    staff_client: Client, staff_user: Any
+) -> None:
+    old = timezone.localdate() - dt.timedelta(days=500)
+    chosen = ProgramFactory(last_verified=old)
+    other = ProgramFactory(last_verified=old)
+
+    response = staff_client.post(
+        CHANGELIST, {"action": "mark_verified_today", "_selected_action": [chosen.pk]}
+    )
+
+    assert response.status_code == 302
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert chosen.last_verified == timezone.localdate()
+    assert other.last_verified == old
+    entry = chosen.history.first()
+    assert entry.history_change_reason == "Marked verified"
+    assert entry.history_user == staff_user
+
+
+def test_the_import_page_opens(staff_client: Client) -> None:
+    response = staff_client.get(IMPORT)
+
+    assert response.status_code == 200
+    assert "acgme_id" in response.content.decode()  # the accepted columns are listed
+
+
+def test_an_admin_import_with_bad_rows_shows_them_and_creates_nothing(
+    staff_client: Client,
+) -> None:
+    upload = csv_upload(
+        HEADER,
+        "1400000301,Good,Inst,City,NY,IM,community,40,yes",
+        "1400000302,Bad,Inst,City,ZZ,IM,community,140,yes",
+    )
+
+    response = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": upload})
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.has_validation_errors()
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert set(result.invalid_rows[0].error_dict) == {"state", "img_share"}
+    assert "confirm_form" not in response.context  # no way to confirm a bad file
+    assert "is not a US state or territory code" in response.content.decode()
+    assert not Program.objects.exists()
+
+
+def test_an_admin_import_with_an_unknown_column_shows_the_problem(staff_client: Client) -> None:
+    upload = csv_upload(HEADER + ",colour", "1400000301,Good,Inst,City,NY,IM,community,40,yes,red")
+
+    response = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": upload})
+
+    assert "Unknown column(s): colour" in response.content.decode()
+    assert not Program.objects.exists()
+
+
+def test_an_admin_import_previews_then_creates_on_confirm(
+    staff_client: Client, staff_user: Any
+) -> None:
+    upload = csv_upload(HEADER, "1400000301,Good,Inst,City,NY,IM,community,40,yes")
+
+    preview = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": upload})
+
+    assert preview.status_code == 200
+    assert not Program.objects.exists()  # the preview is a dry run
+    confirm = preview.context["confirm_form"]
+    response = staff_client.post(PROCESS_IMPORT, confirm.initial)
+
+    assert response.status_code == 302
+    program = Program.objects.get(acgme_id="1400000301")
+    assert program.img_share == 40
+    assert program.history.first().history_user == staff_user
+
+
+def test_export_downloads_a_csv_that_imports_back(staff_client: Client) -> None:
+    ProgramFactory(name="Round Trip", img_share=None, j1="unknown")
+    form = staff_client.get(EXPORT).context["form"]
+    data = {"format": "0", "resource": "0"}
+    data.update({name: "on" for name in form.fields if name.startswith("programresource_")})
+
+    response = staff_client.post(EXPORT, data)
+
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.startswith("id,acgme_id,name")
+    assert "Round Trip" in row
+    assert ",unknown," in row
