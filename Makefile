@@ -52,3 +52,19 @@ bench-engine: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# --- Load tests (owned by the benchmark harness; see docs/benchmarks.md) ---------------
+# They need PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) and drop/create the
+# matchplan_bench database; wrk is installed from Debian's packages when missing.
+
+## Throughput and latency per endpoint at 5,000 and 50,000 programs (about 10 minutes)
+bench: install
+	$(PY) -m scripts.bench
+
+## Five minutes of mixed traffic at 64 connections: errors and worker memory growth
+soak: install
+	$(PY) scripts/soak.py
+
+## Restart PostgreSQL under load: clean 503s, recovery time, no lost wizard answers
+fault: install
+	$(PY) scripts/fault.py

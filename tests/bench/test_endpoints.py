@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from scripts.bench.client import Response
+from scripts.bench.endpoints import (
+    ENDPOINTS,
+    Expect,
+    Options,
+    plan_generate,
+    plan_page,
+    sample,
+    wizard_post,
+)
+
+CTX = {
+    "cookies": {"session": "sessionid", "csrf": "csrftoken"},
+    "csrf_header": "X-CSRFTOKEN",
+    "urls": {
+        "healthz": "/healthz",
+        "programs": "/programs/",
+        "plan_detail": True,
+        "plan_whatif": False,
+        "plan_service": True,
+    },
+    "wizard_steps": [
+        {
+            "name": "background",
+            "url": "/assessment/background/",
+            "title": "Background",
+            "form": True,
+        },
+        {"name": "goals", "url": "/assessment/goals/", "title": "Goals", "form": True},
+        {"name": "review", "url": "/assessment/review/", "title": "Review", "form": False},
+    ],
+    "applicants": [
+        {"session": "s1", "csrf": "c1", "plan_url": "/plans/1/", "specialty_name": "Pediatrics"},
+        {"session": "s2", "csrf": "c2"},
+    ],
+    "visitors": [
+        {"session": "v1", "csrf": "d1", "step_bodies": {"background": "b=1", "goals": "g=1"}},
+        {"session": "v2", "csrf": "d2", "step_bodies": {"background": "b=2", "goals": "g=2"}},
+    ],
+}
+OPTS = Options(host="127.0.0.1:8701", browser_requests=100)
+
+
+def response(status=200, body="", headers=None) -> Response:
+    return Response(status=status, headers=headers or {}, body=body, started=0, elapsed=0)
+
+
+def test_expect_names_every_problem():
+    expect = Expect((302,), contains=("Plan",), header="location", header_contains="/plans/")
+    assert expect.problems(response(302, "Plan", {"location": "/plans/abc/"})) == []
+    problems = expect.problems(response(500, "Traceback", {"location": "/accounts/login/"}))
+    assert problems == [
+        "status 500 (expected (302,))",
+        "body lacks 'Plan'",
+        "body contains 'Traceback'",
+        "location: '/accounts/login/' lacks '/plans/'",
+    ]
+
+
+def test_plan_pages_go_to_applicants_with_a_plan_with_their_own_session():
+    items = plan_page(CTX, OPTS)
+    assert len(items) == 1
+    assert items[0].req.headers["Cookie"] == "sessionid=s1; csrftoken=c1"
+    assert items[0].expect.contains == ("Pediatrics",)
+
+
+def test_wizard_posts_expect_the_next_step_plain_or_through_htmx():
+    items = wizard_post(CTX, OPTS)
+    assert len(items) == 4  # two visitors, two form steps
+    plain = [i for i in items if "HX-Request" not in i.req.headers]
+    htmx = [i for i in items if "HX-Request" in i.req.headers]
+    assert plain and htmx
+    for item in plain:
+        assert item.expect.statuses == (302,) and item.expect.header == "location"
+    for item in htmx:
+        assert item.expect.statuses == (200,) and item.expect.header == "hx-location"
+    background = next(i for i in items if i.req.path == "/assessment/background/")
+    assert background.expect.header_contains == "/assessment/goals/"
+    assert (
+        background.req.headers["X-CSRFTOKEN"]
+        == background.req.headers["Cookie"].split("csrftoken=")[1]
+    )
+
+
+def test_plan_generation_posts_the_review_step_of_every_visitor():
+    items = plan_generate(CTX, OPTS)
+    assert [i.req.path for i in items] == ["/assessment/review/"] * 2
+    assert all(i.expect.header_contains == "/plans/" for i in items)
+
+
+def test_missing_features_are_reported_not_measured():
+    whatif = next(e for e in ENDPOINTS if e.name == "whatif")
+    assert "plan_whatif" in whatif.missing(CTX)
+    plan = next(e for e in ENDPOINTS if e.name == "plan")
+    assert plan.missing(CTX) is None
+
+
+def test_sample_spreads_over_the_list_and_keeps_both_ends():
+    items = list(range(100))
+    picked = sample(items, 5)
+    assert picked[0] == 0 and picked[-1] == 99 and len(picked) == 5
+    assert sample(items[:3], 5) == [0, 1, 2]
