@@ -37,7 +37,7 @@ def minimal_output(*, tier: str = "viable", red_flags: int = 2) -> dict:
     return {
         "tier": tier,
         "red_flags": [
-            {"code": f"flag_{i}", "severity": "major", "message": f"Red flag number {i}."}
+            {"code": f"flag_{i}", "severity": "high", "message": f"Red flag number {i}."}
             for i in range(red_flags)
         ],
         "applications": {"min": 60, "max": 80, "estimated_cost_usd": 2130},

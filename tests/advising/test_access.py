@@ -40,6 +40,7 @@ PLAN_A_WRITE = {**PLAN_A_READ, "advisor_assigned": 302, "advisor_shared": 302}
 ANY_SIGNED_IN = dict.fromkeys(ROLES, 200) | {"anonymous": 302}
 ANY_SIGNED_IN_POST = dict.fromkeys(ROLES, 302)  # success redirects; anonymous to login
 REVOKE_A_SHARE = dict.fromkeys(ROLES, 404) | {"anonymous": 302, "applicant_a": 302}
+OWNER_ONLY = dict.fromkeys(ROLES, 404) | {"anonymous": 302, "applicant_a": 200}
 # The invitation is for an address none of these accounts has.
 INVITATION = dict.fromkeys(ROLES, 403) | {"anonymous": 200}
 INVITATION_SIGNUP_POST = dict.fromkeys(ROLES, 403) | {"anonymous": 302}
@@ -70,6 +71,9 @@ def _request(world: World, name: str, client: Any) -> Any:
         "status_post": lambda: client.post(
             reverse("advising:plan_status", args=[plan]), {"status": "reviewed"}
         ),
+        "applicant_plan_page": lambda: client.get(
+            reverse("assessments:plan_detail", args=[world.plan_a.token])
+        ),
         "invitation_get": lambda: client.get(invitation_url),
         "invitation_post": lambda: client.post(invitation_url, signup),
     }
@@ -85,11 +89,12 @@ MATRIX = {
     "plan_review": PLAN_A_READ,
     "comment_post": PLAN_A_WRITE,
     "status_post": PLAN_A_WRITE,
+    # The applicant's own page (built by the plans work): advisors read plans through
+    # advising:plan_review instead, so they get 404 here like everybody else.
+    "applicant_plan_page": OWNER_ONLY,
     "invitation_get": INVITATION,
     "invitation_post": INVITATION_SIGNUP_POST,
 }
-# TODO(integrator): add the applicant's own plan page (assessments:plan_detail, built by
-# the plans work) once it exists: anonymous 302, applicant_a 200, everyone else 404.
 
 
 @pytest.mark.parametrize("role", ROLES)
