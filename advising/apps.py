@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class AdvisingConfig(AppConfig):
     name = "advising"
     verbose_name = "Advising"
+
+    def ready(self) -> None:
+        from advising import exporters
+
+        exporters.register()
