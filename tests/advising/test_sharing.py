@@ -295,3 +295,20 @@ def test_a_name_with_line_breaks_does_not_break_the_email_subject(world: World) 
     _share(client_for(world.applicant_b), "line@example.org")
 
     assert mail.outbox[0].subject.startswith("Bo Bcc: victim@example.org invited you")
+
+
+def test_account_summary_include_lists_who_can_see_the_plans(world: World) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "advising/includes/account_sharing_summary.html", {"user": world.applicant_a}
+    )
+
+    assert "Ada Assigned" in html and "(assigned)" in html
+    assert "Sam Shared" in html and "(active)" in html
+    assert INVITED_EMAIL in html and "(invited)" in html
+    assert reverse("advising:sharing") in html
+    alone = render_to_string(
+        "advising/includes/account_sharing_summary.html", {"user": world.staff}
+    )
+    assert "Only you can see your plans." in alone
