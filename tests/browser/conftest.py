@@ -71,8 +71,33 @@ def browser():
     playwright.stop()
 
 
+@pytest.fixture(scope="session")
+def _reference_data_at_exit(django_db_setup, django_db_blocker) -> Iterator[None]:
+    yield
+    # The last transactional test leaves the tables empty. With --reuse-db (on
+    # PostgreSQL) the next run would start from that empty database, so put the
+    # migrated rows back before the session ends.
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    database=connection.alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
-def _reference_data_survives_flushes(django_db_serialized_rollback: None) -> None:
+def _reference_data_survives_flushes(
+    django_db_serialized_rollback: None, _reference_data_at_exit: None
+) -> None:
     # live_server tests are transactional: the database is emptied after each one,
     # including rows made by data migrations (the specialties). Serialized rollback
     # puts the migrated state back before every browser test.

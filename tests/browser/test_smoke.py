@@ -90,7 +90,7 @@ def test_the_admin_works_under_the_content_security_policy(
         response = admin_page.goto(path)
         assert response is not None, path
         assert response.status == 200 or (path.endswith("/add/") and response.status == 403), path
-        admin_page.wait_for_load_state("networkidle")
+        admin_page.wait_for_load_state("load")
     admin_page.goto("/admin/auth/group/add/")
     screenshot(admin_page, "smoke-admin-group-add")
     # The filter_horizontal widget for permissions is built by the admin's JavaScript.
