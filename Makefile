@@ -9,7 +9,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test install migrate demo lint format check bench bench-engine soak fault clean
+.PHONY: run test install migrate demo lint format check ci bench bench-engine soak fault clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -50,8 +50,12 @@ check: install
 bench-engine: install
 	$(PY) scripts/bench_engine.py
 
+## The CI run: PostgreSQL, browser tests, migrations check, ruff, bandit, check --deploy
+ci:
+	bash .ci/run
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
 
 # --- Load tests (owned by the benchmark harness; see docs/benchmarks.md) ---------------
 # They need PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) and drop/create the
