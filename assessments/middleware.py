@@ -1,7 +1,10 @@
-"""A database outage gives visitors a clean 503 page, never a traceback.
+"""Site-wide middleware: a clean 503 page on database outages, and the admin's CSP.
 
 It sits in assessments beside the other site-wide pages (home, /healthz and the 500
 handler in assessments.views.pages); config/ holds only settings and entry points.
+
+DatabaseUnavailableMiddleware
+-----------------------------
 
 When PostgreSQL goes away (restart, failover) the first query of a request raises
 OperationalError or InterfaceError. process_exception() turns that into the 503 page with
@@ -13,18 +16,25 @@ after the database is back open a fresh connection, so the app recovers by itsel
 
 The 503 page is rendered without the request: context processors (the demo notice, the
 user) would query the database that is down.
+
+AdminCSPMiddleware
+------------------
+django-csp's middleware, plus one exception for Django admin pages only (see below).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -57,9 +67,9 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             response = self.get_response(request)
-        except DATABASE_ERRORS:
+        except DATABASE_ERRORS as exc:
             # Reached only when Django's own 500 handling failed on the database too.
-            self._log(request)
+            self._log(request, exc)
             return database_unavailable_response()
         if response.status_code == 500 and getattr(request, _FLAG, False):
             return database_unavailable_response()
@@ -67,13 +77,53 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
-            self._log(request)
+            self._log(request, exception)
             return database_unavailable_response()
         return None
 
     @staticmethod
-    def _log(request: HttpRequest) -> None:
-        # Path only: the query string and body may carry applicant data.
+    def _log(request: HttpRequest, exc: Exception) -> None:
+        # One line per request, no traceback: an outage floods the log otherwise. Path
+        # only: the query string and body may carry applicant data.
         logger.warning(
-            "Database unavailable: %s %s -> 503", request.method, request.path, exc_info=True
+            "Database unavailable: %s %s -> 503 (%s)",
+            request.method,
+            request.path,
+            type(exc).__name__,
         )
+
+
+# django-import-export's export page (admin/import_export/export.html, version 4.4) has
+# two style attributes and an onchange handler for its "Select all" box. Instead of
+# 'unsafe-inline', the admin alone allows exactly these three strings by hash
+# ('unsafe-hashes' only permits attribute code whose hash is listed). The rest of the
+# admin needs nothing: Django 5.2's admin has no inline code. A test checks the strings
+# are still in the installed template, so an upgrade that changes them is noticed.
+ADMIN_INLINE_ATTRIBUTES = {
+    "script-src": ["onSelectToggleChange(event)"],
+    "style-src": ["padding: 0;", "font-weight: bold;"],
+}
+
+
+def _csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+ADMIN_CSP_UPDATE = {
+    directive: ["'unsafe-hashes'", *(_csp_hash(s) for s in sources)]
+    for directive, sources in ADMIN_INLINE_ATTRIBUTES.items()
+}
+
+
+class AdminCSPMiddleware(CSPMiddleware):
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        match = getattr(request, "resolver_match", None)
+        if not report_only and match is not None and match.app_name == "admin":
+            update = dict(parts.update or {})
+            for directive, sources in ADMIN_CSP_UPDATE.items():
+                update[directive] = [*update.get(directive, []), *sources]
+            parts.update = update
+        return parts

@@ -74,7 +74,9 @@ def test_the_outage_is_logged_by_path_without_the_query_string(
     with caplog.at_level(logging.WARNING, logger="assessments.middleware"):
         client.get("/_test/operational-error/?step2_score=250&email=jane@example.com")
     messages = [r.getMessage() for r in caplog.records if r.name == "assessments.middleware"]
-    assert messages == ["Database unavailable: GET /_test/operational-error/ -> 503"]
+    assert messages == [
+        "Database unavailable: GET /_test/operational-error/ -> 503 (OperationalError)"
+    ]
 
 
 @pytest.mark.django_db

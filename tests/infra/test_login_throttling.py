@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 EMAIL = "applicant@example.com"
 PASSWORD = "correct-horse-battery"
-LOGIN_URL_NAMES = ["admin:login"]
+LOGIN_URL_NAMES = ["accounts:login", "admin:login"]
 
 
 @pytest.fixture
