@@ -76,3 +76,28 @@ def test_no_view_is_exempt_from_csrf() -> None:
         if getattr(view, "csrf_exempt", False)
     ]
     assert exempt == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assessment/background/",  # the wizard's htmx field checks and step posts
+        "/accounts/signup/",
+        "/accounts/login/",
+    ],
+)
+def test_site_forms_refuse_htmx_posts_without_the_token(csrf_client: Client, url: str) -> None:
+    response = csrf_client.post(url, {"_validate": "graduation_year"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+
+
+def test_the_wizard_accepts_an_htmx_post_with_the_token(csrf_client: Client) -> None:
+    token = _csrf_token(csrf_client)
+    response = csrf_client.post(
+        "/assessment/background/",
+        {"_validate": "graduation_year"},
+        HTTP_HX_REQUEST="true",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code != 403
+    assert response.status_code < 500
