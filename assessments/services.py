@@ -7,10 +7,12 @@ comes first; plan persistence (``plan_create`` and friends) follows below it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from assessments import engine, selectors
@@ -18,7 +20,7 @@ from assessments.engine import PlanResult
 from assessments.models import Plan
 from assessments.profile import ProfileError, parse_profile
 
-__all__ = ["ProfileError", "plan_compute", "plan_create"]
+__all__ = ["ProfileError", "plan_compute", "plan_create", "plan_whatif", "whatif_profile"]
 
 
 def plan_compute(
@@ -58,11 +60,16 @@ def plan_compute(
     return result, inputs
 
 
-# --- plan persistence -------------------------------------------------------------------------
-# Minimal version written with the wizard; the plan pages' work may extend it, keeping this
-# signature (the wizard's review step calls it).
+# --- saved plans ------------------------------------------------------------------------------
 
 
+def _json_copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep, JSON-safe copy: the stored answers must never share objects with the caller's
+    (a later edit of the draft must not reach into a saved plan)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
 def plan_create(
     *,
     owner: Any | None,
@@ -72,23 +79,76 @@ def plan_create(
 ) -> Plan:
     """Compute the plan for ``profile_data`` and store it as an immutable snapshot.
 
+    The snapshot holds the answers (``profile``), the rule parameters, fees and thresholds used
+    (``inputs``) and the engine's output, which embeds the facts of every listed program; the
+    plan pages render only from it, so later edits of programs or rules never change it.
     ``owner`` is the account (None for an anonymous visitor); for an anonymous plan,
     ``session_token_sink(token)`` records the plan's token so that the visitor's session can
     open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
     """
     result, inputs = plan_compute(profile_data=profile_data, today=today)
-    output = engine.plan_to_dict(result)
-    with transaction.atomic():
-        plan = Plan.objects.create(
-            owner=owner,
-            engine_version=result.engine_version,
-            specialty_code=result.specialty,
-            tier=result.tier,
-            red_flag_count=len(result.red_flags),
-            profile=dict(profile_data),
-            inputs=inputs,
-            output=output,
-        )
+    plan = Plan.objects.create(
+        owner=owner,
+        engine_version=result.engine_version,
+        specialty_code=result.specialty,
+        tier=result.tier,
+        red_flag_count=len(result.red_flags),
+        profile=_json_copy(profile_data),
+        inputs=_json_copy(inputs),
+        output=engine.plan_to_dict(result),
+    )
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)
     return plan
+
+
+def whatif_profile(
+    profile: Mapping[str, Any],
+    *,
+    step2ck_score: int | None = None,
+    visa: str | None = None,
+    specialty: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """A copy of a saved plan's answers with the what-if changes applied (pure).
+
+    A score entered for a Step 2 CK not yet taken counts as taken today (its passing standard
+    is today's); a new primary specialty leaves the backup list.
+    """
+    today = today or dt.date.today()
+    data = _json_copy(profile)
+    if specialty:
+        data["specialty"] = specialty
+        backups = data.get("backup_specialties")
+        if isinstance(backups, list):
+            data["backup_specialties"] = [code for code in backups if code != specialty]
+    if visa:
+        data["visa"] = visa
+    if step2ck_score is not None:
+        step2 = data.get("step2ck")
+        step2 = dict(step2) if isinstance(step2, dict) else {"attempts": 1}
+        if step2.get("score") is None or not step2.get("test_date"):
+            step2["test_date"] = today.isoformat()
+            step2["planned_date"] = None
+        step2["score"] = step2ck_score
+        data["step2ck"] = step2
+    return data
+
+
+def plan_whatif(
+    *,
+    plan: Plan,
+    step2ck_score: int | None = None,
+    visa: str | None = None,
+    specialty: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Recompute ``plan`` with a changed score, visa need or specialty, with today's rules and
+    programs, and return the new output (the plan JSON). Saves nothing: no plan, no draft.
+    Raises :class:`ProfileError` when the changed answers do not validate."""
+    profile = plan.profile if isinstance(plan.profile, dict) else {}
+    data = whatif_profile(
+        profile, step2ck_score=step2ck_score, visa=visa, specialty=specialty, today=today
+    )
+    result, _inputs = plan_compute(profile_data=data, today=today)
+    return engine.plan_to_dict(result)

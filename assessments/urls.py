@@ -16,6 +16,8 @@ urlpatterns = [
     path("assessment/<slug:step>/", wizard.wizard_step, name="wizard_step"),
     # plans
     path("plans/", plans.plan_list, name="plan_list"),
-    # placeholder from the wizard work until the plan pages replace it
+    path("plans/compare/", plans.plan_compare, name="plan_compare"),
     path("plans/<uuid:token>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<uuid:token>/programs.csv", plans.plan_csv, name="plan_csv"),
+    path("plans/<uuid:token>/what-if/", plans.plan_whatif, name="plan_whatif"),
 ]

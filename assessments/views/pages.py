@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from assessments import engine, plans, selectors
 
 
 @require_GET
@@ -22,8 +27,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def methodology(request: HttpRequest) -> HttpResponse:  # replaced by the engine work
-    return render(request, "assessments/home.html")
+@require_GET
+def methodology(request: HttpRequest) -> HttpResponse:
+    """How the advice is made, built from the rule data and the engine's own constants."""
+    data = selectors.methodology_data()
+    # The page is long and costly to render, and only changes with the rule data: the
+    # rendered body is cached under a digest of that data, so any edit shows at once.
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return render(
+        request,
+        "assessments/methodology.html",
+        {
+            **data,
+            "data_digest": digest,
+            "t": data["thresholds"],
+            "tier_words": plans.TIER_WORDS,
+            "basis_words": plans.BASIS_WORDS,
+            "exclusions": [
+                (code, plans.exclusion_label(code)) for code in engine.EXCLUSION_REASONS
+            ],
+            "step1_cap_word": plans.tier_word(engine.STEP1_FAILURE_CAP),
+            "fit_words": plans.FIT_WORDS,
+        },
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,975 @@
+"""Saved plans: who may open which plan, the page's view of a snapshot, the program table,
+the CSV export and the comparison of two plans.
+
+Everything shown about a plan comes from its stored snapshot (``Plan.output``), never from live
+program or rule rows, so editing the catalog or the rules later never changes a saved plan.
+A plan never changes after it is created, which is also why its parsed view can be cached per
+process by token: the plan page then costs a few small queries whatever the plan's length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from assessments import engine
+from assessments.models import Plan
+from assessments.svg import ChartRow, tier_chart
+
+# --- words --------------------------------------------------------------------------------
+
+TIER_WORDS: dict[str, str] = {
+    "strong": "Strong",
+    "viable": "Viable",
+    "risk": "At risk",
+    "high_risk": "High risk",
+}
+TIER_INDEX: dict[str, int] = {tier: i for i, tier in enumerate(engine.TIERS)}  # 0 is best
+FIT_WORDS: dict[str, str] = {"likely": "Likely", "target": "Target", "reach": "Reach"}
+FIT_INDEX: dict[str, int] = {fit: i for i, fit in enumerate(engine.FITS)}
+SEVERITY_INDEX: dict[str, int] = {s: i for i, s in enumerate(engine.SEVERITIES)}
+IMPACT_INDEX: dict[str, int] = {s: i for i, s in enumerate(engine.IMPACTS)}
+STATUS_WORDS: dict[str, str] = {"done": "Done", "due": "Due", "overdue": "Overdue"}
+EXCLUSION_LABELS: dict[str, str] = {
+    "visa": "Does not sponsor the visa you need",
+    "yog": "Graduated longer ago than the program accepts",
+    "exam_failures": "Does not consider failed exam attempts",
+    "score_below_minimum": "Step 2 CK under the program's minimum",
+    "usce_required": "Requires US clinical experience you do not have yet",
+}
+PROGRAM_TYPE_WORDS: dict[str, str] = {
+    "university": "University-based",
+    "community_university": "Community, university-affiliated",
+    "community": "Community-based",
+    "military": "Military",
+}
+YES_NO_WORDS: dict[str, str] = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
+BASIS_WORDS: dict[str, str] = {
+    "article": "Source article",
+    "derived": "Derived from the NRMP matched median",
+    "assumption": "Stated assumption",
+}
+
+PROGRAMS_PER_PAGE = 50
+
+
+def tier_word(tier: str | None) -> str:
+    return TIER_WORDS.get(tier or "", (tier or "unknown").replace("_", " ").capitalize())
+
+
+def exclusion_label(code: str) -> str:
+    return EXCLUSION_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
+# --- queries ------------------------------------------------------------------------------
+
+_HEAVY_FIELDS = ("profile", "inputs", "output")
+# The plan page reads the small answers (what-if defaults) but never the inputs, and reads the
+# output only when its parsed view is not cached yet.
+_PAGE_DEFERRED = ("inputs", "output")
+
+
+def plans_of(user: Any) -> QuerySet[Plan]:
+    """The user's plans, newest first, without their JSON columns (history, selects)."""
+    return Plan.objects.filter(owner=user).defer(*_HEAVY_FIELDS).order_by("-created_at", "-id")
+
+
+def plan_for_viewer(
+    *, user: Any, session_tokens: Iterable[str], token: uuid.UUID | str
+) -> Plan | None:
+    """The plan with ``token`` if this viewer may open it, else None.
+
+    An account opens its own plans; anybody opens the not-yet-claimed plans whose tokens
+    their session holds (the plans they generated before signing up). The JSON columns are
+    deferred but the answers: the page reads the snapshot through :func:`plan_view`, which
+    caches it.
+    """
+    tokens = list(session_tokens)
+    allowed = Q(owner__isnull=True, token__in=tokens) if tokens else Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        allowed |= Q(owner=user)
+    return Plan.objects.filter(allowed, token=token).defer(*_PAGE_DEFERRED).first()
+
+
+def plan_output(plan: Plan) -> dict[str, Any]:
+    """The plan's stored output (one query when the column was deferred)."""
+    output = plan.output
+    return output if isinstance(output, dict) else {}
+
+
+def plan_profile(plan: Plan) -> dict[str, Any]:
+    profile = plan.profile
+    return profile if isinstance(profile, dict) else {}
+
+
+# --- reading the snapshot defensively --------------------------------------------------------
+# Old plans, plans of older engine versions and test fixtures may lack keys: a missing key
+# shows as "not recorded", never as a server error.
+
+
+def _d(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _range(value: Any) -> tuple[int | None, int | None]:
+    """``{"min": a, "max": b}`` or a single number, as (min, max)."""
+    if isinstance(value, dict):
+        return _int(value.get("min")), _int(value.get("max"))
+    number = _int(value)
+    return number, number
+
+
+# --- the page's view of a plan -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonView:
+    text: str
+    source: str = ""
+    rule: str = ""
+    effect: str = ""
+    tier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialtyView:
+    code: str
+    name: str
+    role: str  # primary | backup
+    tier: str
+    projected: bool
+    reasons: tuple[ReasonView, ...]
+    bands: dict[str, int]
+    applications_min: int | None
+    applications_max: int | None
+    eras_cost_min: int | None
+    eras_cost_max: int | None
+    ranks: int | None
+    mix: tuple[dict[str, Any], ...]
+    basis: str
+    source_note: str
+    reference: dict[str, Any]
+
+    @property
+    def tier_word(self) -> str:
+        return tier_word(self.tier)
+
+    @property
+    def basis_word(self) -> str:
+        return BASIS_WORDS.get(self.basis, self.basis)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRow:
+    """One program of the saved list, with what filtering and sorting need precomputed."""
+
+    id: int | None
+    name: str
+    institution: str
+    city: str
+    state: str
+    specialty_code: str
+    program_type: str
+    j1: str
+    h1b: str
+    img_share: int | None
+    step2_typical: int | None
+    fit: str
+    rank: int
+    reasons: tuple[ReasonView, ...]
+    verify: tuple[str, ...]
+    search_text: str  # lower-case name, institution and city
+
+    @property
+    def fit_word(self) -> str:
+        return FIT_WORDS.get(self.fit, self.fit.capitalize())
+
+    @property
+    def program_type_word(self) -> str:
+        return PROGRAM_TYPE_WORDS.get(self.program_type, self.program_type.replace("_", " "))
+
+    @property
+    def j1_word(self) -> str:
+        return YES_NO_WORDS.get(self.j1, self.j1)
+
+    @property
+    def h1b_word(self) -> str:
+        return YES_NO_WORDS.get(self.h1b, self.h1b)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedCount:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """Everything the plan page shows, parsed once from the snapshot."""
+
+    token: str
+    engine_version: str
+    computed_on: dt.date | None
+    specialty: str
+    specialty_name: str
+    tier: str
+    projected: bool
+    score: dict[str, Any]
+    specialties: tuple[SpecialtyView, ...]
+    chart_svg: SafeString
+    red_flags: tuple[dict[str, Any], ...]
+    applications: dict[str, Any]
+    cost_min: int | None
+    cost_max: int | None
+    budget: dict[str, Any] | None
+    ranks: dict[str, Any]
+    dual_apply: dict[str, Any]
+    timeline: tuple[dict[str, Any], ...]
+    actions: tuple[dict[str, Any], ...]
+    programs: tuple[ProgramRow, ...]
+    program_counts: dict[str, Any]
+    excluded: tuple[ExcludedCount, ...]
+    excluded_total: int
+    notes: tuple[ReasonView, ...]
+    specialty_choices: tuple[tuple[str, str], ...] = field(default=())
+    state_choices: tuple[str, ...] = field(default=())
+
+    @property
+    def tier_word(self) -> str:
+        return tier_word(self.tier)
+
+    @property
+    def primary(self) -> SpecialtyView | None:
+        return self.specialties[0] if self.specialties else None
+
+    @property
+    def backups(self) -> tuple[SpecialtyView, ...]:
+        return self.specialties[1:]
+
+    @property
+    def fit_counts(self) -> list[tuple[str, str, int]]:
+        by_fit = _d(self.program_counts.get("by_fit"))
+        if not by_fit:
+            counted: dict[str, int] = dict.fromkeys(engine.FITS, 0)
+            for row in self.programs:
+                counted[row.fit] = counted.get(row.fit, 0) + 1
+            by_fit = counted
+        return [(fit, FIT_WORDS.get(fit, fit), _int(by_fit.get(fit)) or 0) for fit in engine.FITS]
+
+    @property
+    def multi_specialty(self) -> bool:
+        return len(self.specialty_choices) > 1
+
+    @property
+    def high_red_flags(self) -> int:
+        return sum(1 for f in self.red_flags if f.get("severity") == "high")
+
+
+def _reasons(
+    items: Any, shared: dict[tuple[str, ...], ReasonView] | None = None
+) -> tuple[ReasonView, ...]:
+    """Parse reason objects. ``shared`` makes equal reasons one object: the same few texts
+    repeat across thousands of program entries, and a cached view should not hold copies."""
+    out = []
+    for item in _l(items):
+        if isinstance(item, dict) and item.get("text"):
+            key = (
+                str(item["text"]),
+                str(item.get("source") or ""),
+                str(item.get("rule") or ""),
+                str(item.get("effect") or ""),
+                str(item.get("tier") or ""),
+            )
+            reason = shared.get(key) if shared is not None else None
+            if reason is None:
+                reason = ReasonView(*key)
+                if shared is not None:
+                    shared[key] = reason
+            out.append(reason)
+    return tuple(out)
+
+
+def _specialty_view(data: dict[str, Any], default_role: str) -> SpecialtyView | None:
+    code = data.get("specialty")
+    if not isinstance(code, str):
+        return None
+    apps = _d(data.get("applications"))
+    eras_min, eras_max = _range(apps.get("eras_cost_usd"))
+    bands = {k: v for k, v in _d(data.get("bands")).items() if _int(v) is not None}
+    return SpecialtyView(
+        code=code,
+        name=str(data.get("name") or code),
+        role=str(data.get("role") or default_role),
+        tier=str(data.get("tier") or ""),
+        projected=bool(data.get("projected")),
+        reasons=_reasons(data.get("tier_reasons")),
+        bands=bands,
+        applications_min=_int(apps.get("min")),
+        applications_max=_int(apps.get("max")),
+        eras_cost_min=eras_min,
+        eras_cost_max=eras_max,
+        ranks=_int(data.get("ranks")),
+        mix=tuple(m for m in _l(data.get("mix")) if isinstance(m, dict)),
+        basis=str(data.get("basis") or ""),
+        source_note=str(data.get("source_note") or ""),
+        reference=_d(data.get("reference")),
+    )
+
+
+_VERIFY_SUFFIX = ": verify with the program."
+
+
+def _short_verify(text: str) -> str:
+    """ "J-1 sponsorship unknown: verify with the program." -> "J-1 sponsorship unknown": the
+    column is already headed "Verify"."""
+    if text.lower().endswith(_VERIFY_SUFFIX):
+        return text[: -len(_VERIFY_SUFFIX)]
+    return text.rstrip(".")
+
+
+def _program_row(
+    data: dict[str, Any], position: int, shared: dict[Any, Any] | None = None
+) -> ProgramRow:
+    """One program entry of the output. ``shared`` holds the values many rows repeat (reason
+    tuples, codes), so a cached view of a plan with thousands of programs stays small."""
+    shared = {} if shared is None else shared
+
+    def one(value: Any, default: str = "") -> str:
+        text = str(value or default)
+        return shared.setdefault(("s", text), text)
+
+    name = str(data.get("name") or "")
+    institution = one(data.get("institution"))
+    city = one(data.get("city"))
+    texts = tuple(
+        str(v.get("text")) for v in _l(data.get("verify")) if isinstance(v, dict) and v.get("text")
+    )
+    verify = shared.get(("verify", texts))
+    if verify is None:
+        verify = shared.setdefault(("verify", texts), tuple(one(_short_verify(t)) for t in texts))
+    if not verify and data.get("verify_with_program"):
+        verify = ("Verify the details with the program.",)
+    reasons = _reasons(data.get("reasons"), shared)
+    reasons = shared.setdefault(("reasons", reasons), reasons)
+    return ProgramRow(
+        id=_int(data.get("id")),
+        name=name,
+        institution=institution,
+        city=city,
+        state=one(data.get("state")),
+        specialty_code=one(data.get("specialty_code")),
+        program_type=one(data.get("program_type")),
+        j1=one(data.get("j1"), "unknown"),
+        h1b=one(data.get("h1b"), "unknown"),
+        img_share=_int(data.get("img_share")),
+        step2_typical=_int(data.get("step2_typical")),
+        fit=one(data.get("fit"), "reach"),
+        rank=_int(data.get("rank")) or position,
+        reasons=reasons,
+        verify=verify,
+        search_text=f"{name} {institution} {city}".lower(),
+    )
+
+
+def build_plan_view(
+    output: Mapping[str, Any], *, token: str = "", plan: Plan | None = None
+) -> PlanView:
+    """Parse a stored output into the page's view. Pure: reads nothing but ``output``
+    (and the plan row's own columns as fallbacks)."""
+    out = dict(output) if isinstance(output, Mapping) else {}
+    specialties: list[SpecialtyView] = []
+    primary = _specialty_view(_d(out.get("primary")), "primary")
+    if primary is not None:
+        specialties.append(primary)
+    for backup in _l(out.get("backups")):
+        view = _specialty_view(_d(backup), "backup")
+        if view is not None:
+            specialties.append(view)
+
+    score = _d(out.get("score"))
+    score_value = _int(score.get("value"))
+    projected = bool(out.get("projected")) or score.get("kind") == "projected"
+    passing = _int(score.get("passing_standard"))
+    if passing is None and out.get("computed_on"):
+        computed = _date(out.get("computed_on"))
+        passing = engine.passing_standard(computed) if computed else None
+    chart = tier_chart(
+        rows=[
+            ChartRow(code=s.code, name=s.name, bands=s.bands, tier=s.tier, role=s.role)
+            for s in specialties
+        ],
+        score=score_value,
+        projected=projected,
+        passing=passing,
+        id_prefix=f"tier-chart-{token[:8]}" if token else "tier-chart",
+    )
+
+    flags = sorted(
+        (f for f in _l(out.get("red_flags")) if isinstance(f, dict)),
+        key=lambda f: SEVERITY_INDEX.get(str(f.get("severity")), len(SEVERITY_INDEX)),
+    )
+    actions = sorted(
+        (a for a in _l(out.get("actions")) if isinstance(a, dict)),
+        key=lambda a: IMPACT_INDEX.get(str(a.get("impact")), len(IMPACT_INDEX)),
+    )
+    timeline = []
+    for item in _l(out.get("timeline")):
+        if isinstance(item, dict):
+            timeline.append(
+                {
+                    **item,
+                    "date": _date(item.get("date")),
+                    "end_date": _date(item.get("end_date")),
+                    "status_word": STATUS_WORDS.get(str(item.get("status")), ""),
+                }
+            )
+    apps = _d(out.get("applications"))
+    cost_min, cost_max = _range(apps.get("estimated_cost_usd"))
+    shared: dict[Any, Any] = {}
+    rows = tuple(
+        _program_row(p, index, shared)
+        for index, p in enumerate(_l(out.get("programs")), start=1)
+        if isinstance(p, dict)
+    )
+    del shared
+    excluded_counts = _d(out.get("excluded"))
+    order = {code: i for i, code in enumerate(engine.EXCLUSION_REASONS)}
+    excluded = tuple(
+        ExcludedCount(code=str(code), label=exclusion_label(str(code)), count=_int(n) or 0)
+        for code, n in sorted(excluded_counts.items(), key=lambda kv: order.get(kv[0], 99))
+    )
+    counts = _d(out.get("program_counts"))
+    excluded_total = _int(counts.get("excluded"))
+    if excluded_total is None:
+        excluded_total = len(_l(out.get("excluded_programs"))) or sum(e.count for e in excluded)
+    names = {s.code: s.name for s in specialties}
+    codes_in_list = sorted({r.specialty_code for r in rows if r.specialty_code})
+    ordered_codes = [s.code for s in specialties if s.code in codes_in_list] + [
+        c for c in codes_in_list if c not in names
+    ]
+    specialty = str(out.get("specialty") or (plan.specialty_code if plan else "") or "")
+    return PlanView(
+        token=token,
+        engine_version=str(out.get("engine_version") or (plan.engine_version if plan else "")),
+        computed_on=_date(out.get("computed_on")),
+        specialty=specialty,
+        specialty_name=names.get(specialty, specialty),
+        tier=str(out.get("tier") or (plan.tier if plan else "")),
+        projected=projected,
+        score=score,
+        specialties=tuple(specialties),
+        chart_svg=mark_safe(chart),  # noqa: S308 (built by svg.tier_chart, every text escaped)
+        red_flags=tuple(flags),
+        applications=apps,
+        cost_min=cost_min,
+        cost_max=cost_max,
+        budget=_d(apps.get("budget")) or None,
+        ranks=_d(out.get("ranks")),
+        dual_apply=_d(out.get("dual_apply")),
+        timeline=tuple(timeline),
+        actions=tuple(actions),
+        programs=rows,
+        program_counts=counts,
+        excluded=excluded,
+        excluded_total=excluded_total,
+        notes=_reasons(out.get("notes")),
+        specialty_choices=tuple((c, names.get(c, c)) for c in ordered_codes),
+        state_choices=tuple(sorted({r.state for r in rows if r.state})),
+    )
+
+
+# A plan never changes after creation, so its parsed view is cached by token. The bounds keep
+# a worker's memory in check (a program row costs well under a kilobyte once its repeated
+# values are shared); the cost of a miss is one query and one parse.
+_VIEW_CACHE_PLANS = 64
+_VIEW_CACHE_ROWS = 100_000
+_view_cache: OrderedDict[str, PlanView] = OrderedDict()
+_view_lock = threading.Lock()
+
+
+def plan_view(plan: Plan) -> PlanView:
+    """The page's view of ``plan``, parsed once per process."""
+    key = str(plan.token)
+    with _view_lock:
+        cached = _view_cache.get(key)
+        if cached is not None:
+            _view_cache.move_to_end(key)
+            return cached
+    view = build_plan_view(plan_output(plan), token=key, plan=plan)
+    with _view_lock:
+        _view_cache[key] = view
+        rows = sum(len(v.programs) for v in _view_cache.values())
+        while len(_view_cache) > 1 and (
+            len(_view_cache) > _VIEW_CACHE_PLANS or rows > _VIEW_CACHE_ROWS
+        ):
+            _, evicted = _view_cache.popitem(last=False)
+            rows -= len(evicted.programs)
+    return view
+
+
+def plan_view_cache_clear() -> None:
+    with _view_lock:
+        _view_cache.clear()
+
+
+# --- the program table: filter, sort, paginate ------------------------------------------------
+
+SORTS: dict[str, str] = {
+    "rank": "Best match",
+    "fit": "Fit",
+    "name": "Program name",
+    "state": "State",
+    "img": "IMG share",
+}
+VISA_FILTERS: dict[str, str] = {
+    "j1": "Sponsors J-1",
+    "h1b": "Sponsors H-1B",
+    "either": "Sponsors J-1 or H-1B",
+    "unknown": "Visa sponsorship unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramQuery:
+    fit: str = ""
+    specialty: str = ""
+    state: str = ""
+    visa: str = ""
+    q: str = ""
+    sort: str = "rank"
+    desc: bool = False
+    page: int = 1
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The query parameters of this query with ``changes``, defaults left out."""
+        values = {
+            "fit": self.fit,
+            "specialty": self.specialty,
+            "state": self.state,
+            "visa": self.visa,
+            "q": self.q,
+            "sort": self.sort,
+            "dir": "desc" if self.desc else "",
+            "page": str(self.page) if self.page > 1 else "",
+        }
+        for key, value in changes.items():
+            if key == "desc":
+                values["dir"] = "desc" if value else ""
+            else:
+                values[key] = "" if value is None else str(value)
+        if values["sort"] == "rank":
+            values["sort"] = ""
+        if values["page"] in {"1", "0"}:
+            values["page"] = ""
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.fit or self.specialty or self.state or self.visa or self.q)
+
+
+def _visa_matches(row: ProgramRow, visa: str) -> bool:
+    if visa == "j1":
+        return row.j1 == "yes"
+    if visa == "h1b":
+        return row.h1b == "yes"
+    if visa == "either":
+        return row.j1 == "yes" or row.h1b == "yes"
+    if visa == "unknown":
+        return row.j1 == "unknown" and row.h1b == "unknown"
+    return True
+
+
+def programs_filter(rows: Sequence[ProgramRow], query: ProgramQuery) -> list[ProgramRow]:
+    needle = query.q.strip().lower()
+    out = []
+    for row in rows:
+        if query.fit and row.fit != query.fit:
+            continue
+        if query.specialty and row.specialty_code != query.specialty:
+            continue
+        if query.state and row.state != query.state:
+            continue
+        if query.visa and not _visa_matches(row, query.visa):
+            continue
+        if needle and needle not in row.search_text:
+            continue
+        out.append(row)
+    return out
+
+
+def programs_sort(rows: Sequence[ProgramRow], sort: str, *, desc: bool = False) -> list[ProgramRow]:
+    """Sort by ``sort`` (see SORTS), ties in the recommended order. Unknown IMG shares go last
+    in either direction; "img" ascending means the highest share first (the useful default)."""
+    if sort == "fit":
+        return sorted(rows, key=lambda r: (FIT_INDEX.get(r.fit, 9), r.rank), reverse=desc)
+    if sort == "name":
+        return sorted(rows, key=lambda r: (r.name.lower(), r.rank), reverse=desc)
+    if sort == "state":
+        return sorted(rows, key=lambda r: (r.state, r.city.lower(), r.rank), reverse=desc)
+    if sort == "img":
+        known = [r for r in rows if r.img_share is not None]
+        unknown = [r for r in rows if r.img_share is None]
+        known.sort(key=lambda r: (r.img_share if desc else -r.img_share, r.rank))  # type: ignore[operator]
+        return known + sorted(unknown, key=lambda r: r.rank)
+    return sorted(rows, key=lambda r: r.rank, reverse=desc)
+
+
+@dataclass(frozen=True)
+class ProgramTable:
+    query: ProgramQuery
+    page: Page
+    total: int  # programs in the plan
+    matching: int  # programs matching the filters
+
+    @property
+    def rows(self) -> list[ProgramRow]:
+        return list(self.page.object_list)
+
+
+def program_table(
+    view: PlanView, query: ProgramQuery, *, per_page: int = PROGRAMS_PER_PAGE
+) -> ProgramTable:
+    rows = programs_sort(programs_filter(view.programs, query), query.sort, desc=query.desc)
+    page = Paginator(rows, per_page).get_page(query.page)
+    return ProgramTable(query=query, page=page, total=len(view.programs), matching=len(rows))
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "fit",
+    "program",
+    "institution",
+    "city",
+    "state",
+    "specialty",
+    "J-1",
+    "H-1B",
+    "IMG share",
+    "typical Step 2 CK",
+    "verify",
+    "reasons",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell value a spreadsheet shows as text: one starting like a formula (=, +, -, @, tab,
+    carriage return) gets a leading single quote, so opening the file never runs it."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def program_csv_rows(rows: Iterable[ProgramRow]) -> Iterator[list[str]]:
+    """The header, then one neutralised row per program."""
+    yield list(CSV_COLUMNS)
+    for row in rows:
+        yield [
+            csv_safe(cell)
+            for cell in (
+                row.fit,
+                row.name,
+                row.institution,
+                row.city,
+                row.state,
+                row.specialty_code,
+                row.j1,
+                row.h1b,
+                "" if row.img_share is None else f"{row.img_share}%",
+                "" if row.step2_typical is None else row.step2_typical,
+                "; ".join(row.verify),
+                "; ".join(r.text for r in row.reasons),
+            )
+        ]
+
+
+# --- comparing two plans ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TierChange:
+    code: str
+    name: str
+    before: str  # "" when the specialty was not in the older plan
+    after: str  # "" when it is not in the newer plan
+    change: str  # better | worse | same | added | removed
+
+    @property
+    def before_word(self) -> str:
+        return tier_word(self.before) if self.before else "not in plan"
+
+    @property
+    def after_word(self) -> str:
+        return tier_word(self.after) if self.after else "not in plan"
+
+
+@dataclass(frozen=True, slots=True)
+class CountChange:
+    label: str
+    before: tuple[int | None, int | None]
+    after: tuple[int | None, int | None]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def delta(self) -> tuple[int | None, int | None]:
+        return (
+            _sub(self.after[0], self.before[0]),
+            _sub(self.after[1], self.before[1]),
+        )
+
+
+def _sub(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a - b
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRef:
+    id: int
+    name: str
+    specialty_code: str
+    fit: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class FitChange:
+    program: ProgramRef
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    tiers: tuple[TierChange, ...]
+    score_before: dict[str, Any]
+    score_after: dict[str, Any]
+    applications: tuple[CountChange, ...]
+    cost: CountChange
+    flags_added: tuple[dict[str, Any], ...]
+    flags_removed: tuple[dict[str, Any], ...]
+    flags_kept: tuple[dict[str, Any], ...]
+    programs_added: tuple[ProgramRef, ...]
+    programs_removed: tuple[ProgramRef, ...]
+    fit_changes: tuple[FitChange, ...]
+    programs_before: int
+    programs_after: int
+    dual_before: bool
+    dual_after: bool
+    engine_before: str
+    engine_after: str
+
+    @property
+    def tier_changed(self) -> bool:
+        return any(t.change != "same" for t in self.tiers)
+
+
+def _specialties_of(output: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for item in [_d(output.get("primary")), *map(_d, _l(output.get("backups")))]:
+        code = item.get("specialty")
+        if isinstance(code, str):
+            out[code] = item
+    if not out and isinstance(output.get("specialty"), str):
+        out[output["specialty"]] = {"specialty": output["specialty"], "tier": output.get("tier")}
+    return out
+
+
+def _programs_of(output: Mapping[str, Any]) -> dict[int, ProgramRef]:
+    out: dict[int, ProgramRef] = {}
+    for p in _l(output.get("programs")):
+        if not isinstance(p, dict):
+            continue
+        pid = _int(p.get("id"))
+        if pid is None:
+            continue
+        out[pid] = ProgramRef(
+            id=pid,
+            name=str(p.get("name") or f"Program {pid}"),
+            specialty_code=str(p.get("specialty_code") or ""),
+            fit=str(p.get("fit") or ""),
+            state=str(p.get("state") or ""),
+        )
+    return out
+
+
+def _flags_of(output: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        str(f.get("code")): f
+        for f in _l(output.get("red_flags"))
+        if isinstance(f, dict) and f.get("code")
+    }
+
+
+def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanComparison:
+    """What changed from the ``before`` plan's output to the ``after`` plan's output: tier per
+    specialty, application counts, cost, red flags (by code) and programs (by program id)."""
+    sb, sa = _specialties_of(before), _specialties_of(after)
+    tiers: list[TierChange] = []
+    for code in [*sa, *(c for c in sb if c not in sa)]:
+        old, new = sb.get(code), sa.get(code)
+        name = str((new or old or {}).get("name") or code)
+        old_tier = str(old.get("tier") or "") if old else ""
+        new_tier = str(new.get("tier") or "") if new else ""
+        if old is None:
+            change = "added"
+        elif new is None:
+            change = "removed"
+        elif TIER_INDEX.get(new_tier, 9) < TIER_INDEX.get(old_tier, 9):
+            change = "better"
+        elif TIER_INDEX.get(new_tier, 9) > TIER_INDEX.get(old_tier, 9):
+            change = "worse"
+        else:
+            change = "same"
+        tiers.append(TierChange(code, name, old_tier, new_tier, change))
+
+    counts: list[CountChange] = []
+    for code in [*sa, *(c for c in sb if c not in sa)]:
+        old_apps = _d((sb.get(code) or {}).get("applications"))
+        new_apps = _d((sa.get(code) or {}).get("applications"))
+        counts.append(
+            CountChange(
+                f"{code} applications",
+                (_int(old_apps.get("min")), _int(old_apps.get("max"))),
+                (_int(new_apps.get("min")), _int(new_apps.get("max"))),
+            )
+        )
+    apps_b, apps_a = _d(before.get("applications")), _d(after.get("applications"))
+    counts.append(
+        CountChange("All applications", _range(apps_b.get("total")), _range(apps_a.get("total")))
+    )
+    cost = CountChange(
+        "Estimated cost (USD)",
+        _range(apps_b.get("estimated_cost_usd")),
+        _range(apps_a.get("estimated_cost_usd")),
+    )
+
+    fb, fa = _flags_of(before), _flags_of(after)
+    pb, pa = _programs_of(before), _programs_of(after)
+    fit_changes = tuple(
+        FitChange(pa[pid], pb[pid].fit, pa[pid].fit)
+        for pid in pa
+        if pid in pb and pb[pid].fit != pa[pid].fit
+    )
+    return PlanComparison(
+        tiers=tuple(tiers),
+        score_before=_d(before.get("score")),
+        score_after=_d(after.get("score")),
+        applications=tuple(counts),
+        cost=cost,
+        flags_added=tuple(f for code, f in fa.items() if code not in fb),
+        flags_removed=tuple(f for code, f in fb.items() if code not in fa),
+        flags_kept=tuple(f for code, f in fa.items() if code in fb),
+        programs_added=tuple(p for pid, p in pa.items() if pid not in pb),
+        programs_removed=tuple(p for pid, p in pb.items() if pid not in pa),
+        fit_changes=fit_changes,
+        programs_before=len(pb),
+        programs_after=len(pa),
+        dual_before=bool(_d(before.get("dual_apply")).get("recommended")),
+        dual_after=bool(_d(after.get("dual_apply")).get("recommended")),
+        engine_before=str(before.get("engine_version") or ""),
+        engine_after=str(after.get("engine_version") or ""),
+    )
+
+
+# --- small queries the pages need -------------------------------------------------------------
+
+
+# Both answers below change only when an admin edits the catalog or the rules, and a stale
+# answer is harmless for a few minutes (a link to a just-deleted program, a new specialty
+# missing from the what-if choices), so they are cached briefly instead of queried per view.
+CATALOG_CHECK_SECONDS = 120
+SPECIALTY_CHOICES_SECONDS = 300
+
+
+def programs_in_catalog(ids: Iterable[int | None]) -> set[int]:
+    """Which of these program ids still exist, to link only to live records (one query,
+    cached for a short while per set of ids)."""
+    from programs.models import Program
+
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return set()
+    digest = hashlib.sha256(",".join(map(str, wanted)).encode()).hexdigest()[:32]
+    key = f"plans:in-catalog:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = list(Program.objects.filter(pk__in=wanted).order_by().values_list("pk", flat=True))
+        cache.set(key, found, CATALOG_CHECK_SECONDS)
+    return set(found)
+
+
+def whatif_specialty_choices() -> list[tuple[str, str]]:
+    """Specialties the engine has rules for, for the what-if panel (cached briefly)."""
+    from assessments.models import SpecialtyRule
+
+    choices = cache.get("plans:whatif-specialties")
+    if choices is None:
+        rows = SpecialtyRule.objects.order_by("specialty__code").values_list(
+            "specialty__code", "specialty__name"
+        )
+        choices = [(code, f"{name} ({code})") for code, name in rows]
+        cache.set("plans:whatif-specialties", choices, SPECIALTY_CHOICES_SECONDS)
+    return choices
+
+
+def sort_links(query: ProgramQuery) -> dict[str, dict[str, Any]]:
+    """For each sortable column: the query string that sorts by it (toggling the direction
+    when it is the current sort) and its aria-sort state."""
+    from urllib.parse import urlencode
+
+    links: dict[str, dict[str, Any]] = {}
+    for key in SORTS:
+        active = query.sort == key
+        desc = (not query.desc) if active else False
+        state = None
+        if active:
+            ascending_word = "descending" if key == "img" else "ascending"
+            descending_word = "ascending" if key == "img" else "descending"
+            state = descending_word if query.desc else ascending_word
+        links[key] = {
+            "url": "?" + urlencode(query.params(sort=key, desc=desc, page=1)),
+            "active": active,
+            "aria_sort": state,
+        }
+    return links

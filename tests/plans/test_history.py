@@ -1,0 +1,158 @@
+"""The list of an applicant's plans and the comparison of two of them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.plans import plan_compare
+from programs.models import Program
+from tests.plans.factories import UserFactory, em_programs, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_history_needs_a_login(client):
+    response = client.get(reverse("assessments:plan_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_history_lists_only_the_applicants_own_plans(client):
+    owner, other = UserFactory(), UserFactory()
+    mine = [make_plan(owner), make_plan(owner, specialty="IM", backup_specialties=[])]
+    theirs = make_plan(other)
+    client.force_login(owner)
+
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+
+    for plan in mine:
+        assert reverse("assessments:plan_detail", args=[plan.token]) in html
+    assert str(theirs.token) not in html
+    assert ">Viable<" in html and ">IM<" in html
+    assert "Compare two plans" in html and 'name="a"' in html and 'name="b"' in html
+
+
+def test_with_one_plan_there_is_nothing_to_compare_yet(client):
+    owner = UserFactory()
+    make_plan(owner)
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "Make a second plan" in html
+
+
+def test_compare_shows_tier_flags_programs_and_cost_changes(client):
+    owner = UserFactory()
+    dropped, kept = em_programs(2)
+    before = make_plan(owner, step2ck__score=238, ecfmg_certified=False)
+    dropped.delete()
+    em_programs(1, name="Brand New Program")
+    after = make_plan(owner, step2ck__score=250, ecfmg_certified=True)
+    client.force_login(owner)
+
+    response = client.get(
+        reverse("assessments:plan_compare"), {"a": str(before.token), "b": str(after.token)}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "▲ Better" in html
+    assert "Brand New Program" in html
+    assert dropped.name in html
+    assert "Not ECFMG certified yet" in html  # resolved flag
+    assert "Estimated cost (USD)" in html
+    assert Program.objects.filter(pk=kept.pk).exists()
+
+
+def test_comparing_with_someone_elses_plan_is_refused(client):
+    owner = UserFactory()
+    mine = make_plan(owner)
+    theirs = make_plan(UserFactory())
+    client.force_login(owner)
+    response = client.get(
+        reverse("assessments:plan_compare"), {"a": str(mine.token), "b": str(theirs.token)}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose one of your own plans" in html
+    assert "▲ Better" not in html
+
+
+def test_comparing_a_plan_with_itself_or_garbage_shows_errors(client):
+    owner = UserFactory()
+    plan = make_plan(owner)
+    client.force_login(owner)
+    same = client.get(reverse("assessments:plan_compare"), {"a": plan.token, "b": plan.token})
+    assert "Choose two different plans." in same.content.decode()
+    junk = client.get(reverse("assessments:plan_compare"), {"a": "not-a-uuid", "b": ""})
+    assert junk.status_code == 200
+    assert "This field is required." in junk.content.decode()
+
+
+def _output(*, tier="viable", backups=(), flags=(), programs=(), cost=(3000, 4000)):
+    return {
+        "specialty": "EM",
+        "tier": tier,
+        "primary": {
+            "specialty": "EM",
+            "name": "Emergency Medicine",
+            "tier": tier,
+            "applications": {"min": 60, "max": 80},
+        },
+        "backups": [
+            {"specialty": code, "name": code, "tier": t, "applications": {"min": 70, "max": 100}}
+            for code, t in backups
+        ],
+        "red_flags": [{"code": c, "severity": "high", "message": c} for c in flags],
+        "programs": [{"id": i, "name": f"P{i}", "fit": fit} for i, fit in programs],
+        "applications": {
+            "estimated_cost_usd": {"min": cost[0], "max": cost[1]},
+            "total": {"min": 60, "max": 80},
+        },
+    }
+
+
+def test_plan_compare_is_a_pure_diff_of_two_outputs():
+    before = _output(
+        tier="risk",
+        backups=[("IM", "risk")],
+        flags=["no_usce", "ecfmg_pending"],
+        programs=[(1, "reach"), (2, "target")],
+    )
+    after = _output(
+        tier="viable",
+        backups=[("FM", "strong")],
+        flags=["ecfmg_pending", "no_sloe"],
+        programs=[(2, "likely"), (3, "target")],
+        cost=(3500, 4000),
+    )
+
+    diff = plan_compare(before, after)
+
+    changes = {t.code: t.change for t in diff.tiers}
+    assert changes == {"EM": "better", "FM": "added", "IM": "removed"}
+    assert [f["code"] for f in diff.flags_added] == ["no_sloe"]
+    assert [f["code"] for f in diff.flags_removed] == ["no_usce"]
+    assert [f["code"] for f in diff.flags_kept] == ["ecfmg_pending"]
+    assert [p.id for p in diff.programs_added] == [3]
+    assert [p.id for p in diff.programs_removed] == [1]
+    assert [(f.program.id, f.before, f.after) for f in diff.fit_changes] == [
+        (2, "target", "likely")
+    ]
+    assert diff.cost.delta == (500, 0)
+    assert diff.tier_changed
+
+
+def test_plan_compare_of_identical_outputs_reports_no_change():
+    out = _output(programs=[(1, "reach")], flags=["no_usce"])
+    diff = plan_compare(out, out)
+    assert all(t.change == "same" for t in diff.tiers)
+    assert not diff.flags_added and not diff.flags_removed
+    assert not diff.programs_added and not diff.programs_removed
+    assert not diff.cost.changed
+
+
+def test_plan_compare_survives_empty_outputs():
+    diff = plan_compare({}, {"tier": "strong"})
+    assert diff.tiers == ()
+    assert diff.programs_before == 0

@@ -1,0 +1,59 @@
+"""The public methodology page, built from the rule tables and the engine's constants."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments import engine
+from assessments.models import FeeSchedule, SpecialtyRule
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client) -> str:
+    response = client.get(reverse("assessments:methodology"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_is_public_and_shows_every_specialty_with_its_source(client):
+    html = page(client)
+    rules = list(SpecialtyRule.objects.select_related("specialty"))
+    assert len(rules) == 13
+    for rule in rules:
+        assert f"({rule.specialty.code})" in html
+        assert rule.source_note.replace("'", "&#x27;") in html
+        assert f"strong from {rule.strong_min}, viable from {rule.viable_min}" in html
+
+
+def test_it_shows_the_fees_and_passing_standards(client):
+    html = page(client)
+    fees = FeeSchedule.objects.get(active=True)
+    assert f"${fees.eras_fee_first_tier}" in html and f"${fees.eras_fee_after}" in html
+    assert f"({fees.season} season)" in html
+    for since, score in engine.PASSING_STANDARDS:
+        assert f'<td>{since.isoformat()}</td><td class="text-end">{score}</td>' in html
+
+
+def test_it_explains_fit_exclusions_and_adjustments_from_the_engine_constants(client):
+    html = page(client)
+    assert f"at least {engine.FIT_LIKELY_MARGIN} points above" in html
+    assert f"{engine.IMG_FRIENDLY_SHARE}% or more IMGs" in html
+    assert f"under {engine.IMG_FEW_SHARE}% one step down" in html
+    assert f"{engine.MULTIPLE_FAILURES_HIGH_RISK} or more failed attempts" in html
+    assert "Unknown never excludes." in html
+    assert f"last {engine.STALE_AFTER_DAYS} days" in html
+    assert "projected" in html
+    for label in ("Does not sponsor the visa you need", "Step 2 CK under the program"):
+        assert label in html
+
+
+def test_an_edited_rule_shows_at_once(client):
+    rule = SpecialtyRule.objects.get(specialty__code="PATH")
+    rule.source_note = "Edited by an admin for this test."
+    rule.strong_min = 251
+    rule.save()
+    html = page(client)
+    assert "Edited by an admin for this test." in html
+    assert "strong from 251" in html

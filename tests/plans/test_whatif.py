@@ -1,0 +1,136 @@
+"""The what-if panel: recomputed in place, never saved, bad input shown as field errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.drafts import SESSION_PLAN_TOKENS_KEY
+from assessments.models import AssessmentDraft, Plan
+from tests.plans.factories import UserFactory, em_programs, make_plan
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def owner():
+    return UserFactory()
+
+
+@pytest.fixture
+def plan(owner):
+    em_programs(3)
+    return make_plan(owner)
+
+
+def whatif_url(plan) -> str:
+    return reverse("assessments:plan_whatif", args=[plan.token])
+
+
+def post(client, plan, htmx=False, **data):
+    payload = {"step2ck_score": "238", "visa": "j1", "specialty": "EM"} | data
+    return client.post(whatif_url(plan), payload, **(HX if htmx else {}))
+
+
+def test_the_plan_page_has_the_what_if_form(client, owner, plan):
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_detail", args=[plan.token])).content.decode()
+    assert f'hx-post="{whatif_url(plan)}"' in html
+    assert f'action="{whatif_url(plan)}#what-if"' in html
+    assert "Step 2 CK score" in html and "Visa need" in html and "Primary specialty" in html
+    assert 'value="238"' in html
+    assert "today's rules and programs" in html
+
+
+def test_with_htmx_it_returns_the_recomputed_panel_and_saves_nothing(client, owner, plan):
+    draft = AssessmentDraft.objects.create(owner=owner, answers={"specialty": "EM"})
+    client.force_login(owner)
+
+    response = post(client, plan, htmx=True, step2ck_score="250")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "What-if result" in html
+    assert "tier-strong" in html and ">Strong<" in html  # 250 is strong in EM
+    assert "Better" in html
+    assert "computed with today's rules and programs" in html
+    assert Plan.objects.count() == 1
+    plan.refresh_from_db()
+    assert plan.tier == "viable"
+    draft_after = AssessmentDraft.objects.get()
+    assert draft_after.answers == {"specialty": "EM"}
+    assert draft_after.updated_at == draft.updated_at
+
+
+def test_without_javascript_it_renders_the_whole_page_with_the_result(client, owner, plan):
+    client.force_login(owner)
+    response = post(client, plan, step2ck_score="220")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    assert "What-if result" in html
+    assert "tier-high_risk" in html and "Worse" in html
+    assert "Showing 1–3 of 3 programs." in html  # the rest of the page is still there
+    assert Plan.objects.count() == 1
+
+
+def test_a_new_specialty_and_visa_are_recomputed(client, owner, plan):
+    client.force_login(owner)
+    html = post(client, plan, htmx=True, specialty="FM", visa="h1b").content.decode()
+    assert "Family Medicine (FM)" in html
+    assert "New specialty" in html
+    assert Plan.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"step2ck_score": "301"}, "Ensure this value is less than or equal to 300."),
+        ({"step2ck_score": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"step2ck_score": "abc"}, "Enter a whole number."),
+        ({"visa": "tourist"}, "Select a valid choice."),
+        ({"specialty": "XX"}, "Select a valid choice."),
+    ],
+)
+def test_invalid_values_show_field_errors(client, owner, plan, data, message):
+    client.force_login(owner)
+    for htmx in (True, False):
+        response = post(client, plan, htmx=htmx, **data)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert message in html
+        assert "What-if result" not in html
+        assert "is-invalid" in html
+    assert Plan.objects.count() == 1
+
+
+def test_answers_that_no_longer_validate_are_reported_not_a_500(client, owner, plan):
+    Plan.objects.filter(pk=plan.pk).update(profile={**plan.profile, "sloes": 99})
+    client.force_login(owner)
+    response = post(client, plan, htmx=True)
+    assert response.status_code == 200
+    assert "sloes" in response.content.decode()
+
+
+def test_another_user_gets_404(client, plan):
+    client.force_login(UserFactory())
+    assert post(client, plan).status_code == 404
+    assert Plan.objects.count() == 1
+
+
+def test_an_anonymous_plan_works_from_its_session(client):
+    plan = make_plan(None)
+    session = client.session
+    session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token)]
+    session.save()
+    response = post(client, plan, htmx=True, step2ck_score="250")
+    assert response.status_code == 200
+    assert "What-if result" in response.content.decode()
+
+
+def test_get_is_not_allowed(client, owner, plan):
+    client.force_login(owner)
+    assert client.get(whatif_url(plan)).status_code == 405
