@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -110,8 +110,10 @@ class WizardForm(forms.Form):
     """The common machinery of the wizard steps' forms."""
 
     answer_keys: ClassVar[tuple[str, ...]] = ()
-    # Changing one of these re-renders the whole form (dependent fields appear or disappear).
-    refresh_fields: ClassVar[frozenset[str]] = frozenset()
+    # Changing one of these fields re-renders the region (element id) holding the fields that
+    # depend on it, so they appear or disappear. Only that region is swapped: what the user
+    # types elsewhere meanwhile is never overwritten.
+    refresh_targets: ClassVar[dict[str, str]] = {}
     # Messages for an empty required field that say what to enter (instead of Django's
     # "This field is required.").
     required_messages: ClassVar[dict[str, str]] = {}
@@ -189,22 +191,32 @@ class WizardForm(forms.Form):
 
     def _add_htmx(self, url: str) -> None:
         for name, field in self.fields.items():
-            if name in self.refresh_fields:
-                target, param = "#wizard-fields", {"_refresh": name}
+            attrs = {"hx-post": url, "hx-trigger": "change", "hx-swap": "outerHTML"}
+            region = self.refresh_targets.get(name)
+            if region:
+                # The server renders the whole form; htmx keeps only the dependent region.
+                attrs |= {
+                    "hx-target": f"#{region}",
+                    "hx-select": f"#{region}",
+                    "hx-vals": json.dumps({"_refresh": name}),
+                    # never dropped: it waits for a field check in flight, then runs
+                    "hx-sync": "closest form:queue last",
+                }
             else:
-                target, param = f"#div_id_{name}", {"_validate": name}
-            field.widget.attrs.update(
-                {
-                    "hx-post": url,
-                    "hx-trigger": "change",
-                    "hx-target": target,
-                    "hx-swap": "outerHTML",
-                    "hx-vals": json.dumps(param),
-                    # A submit while this check is in flight waits for it (htmx queues it),
-                    # and a check while the form is being submitted is dropped.
+                attrs |= {
+                    "hx-target": f"#div_id_{name}",
+                    "hx-vals": json.dumps({"_validate": name}),
+                    # A submit while this check is in flight waits for it (htmx queues it);
+                    # a check while the form is busy is skipped (the submit validates anyway).
                     "hx-sync": "closest form:drop",
                 }
-            )
+            field.widget.attrs.update(attrs)
+
+    def preserve_inputs(self) -> None:
+        """Mark every input hx-preserve for a region refresh: inputs already on the page stay
+        as they are (with what the user typed meanwhile), only new ones come in."""
+        for field in self.fields.values():
+            field.widget.attrs["hx-preserve"] = "true"
 
     def summary(self) -> list[tuple[str, str, str]]:
         """(field name, label, answer in words) of every field that applies, for the review."""
@@ -405,7 +417,7 @@ def _date_field(label: str, help_text: str) -> forms.DateField:
 
 class ExamsForm(WizardForm):
     answer_keys = ("step1", "step2ck", "step3")
-    refresh_fields = frozenset({"step1_result", "step2ck_taken"})
+    refresh_targets = {"step1_result": "step1-details", "step2ck_taken": "step2ck-details"}
     required_messages = {
         "step1_result": "Choose your Step 1 result.",
         "step1_attempts": "Enter how many times you sat Step 1.",
@@ -480,9 +492,17 @@ class ExamsForm(WizardForm):
             return [name for name in names if name in visible]
 
         return Layout(
-            Fieldset("USMLE Step 1", *present("step1_result", *_STEP1_DETAIL)),
-            Fieldset("USMLE Step 2 CK", *present("step2ck_taken", *_STEP2_TAKEN, *_STEP2_PLANNED)),
-            Fieldset("USMLE Step 3", *present("step3_result")),
+            Fieldset(
+                "USMLE Step 1",
+                "step1_result",
+                Div(*present(*_STEP1_DETAIL), css_id="step1-details"),
+            ),
+            Fieldset(
+                "USMLE Step 2 CK",
+                "step2ck_taken",
+                Div(*present(*_STEP2_TAKEN, *_STEP2_PLANNED), css_id="step2ck-details"),
+            ),
+            Fieldset("USMLE Step 3", "step3_result"),
         )
 
     def hidden_field_names(self) -> set[str]:
@@ -821,7 +841,7 @@ class GoalsForm(WizardForm):
         "program_types",
         "budget_usd",
     )
-    refresh_fields = frozenset({"specialty"})
+    refresh_targets = {"specialty": "div_id_backup_specialties"}
     required_messages = {
         "specialty": "Choose the specialty you want most.",
         "application_year": "Choose the year you will apply in.",
@@ -923,7 +943,15 @@ class GoalsForm(WizardForm):
     def _add_htmx(self, url: str) -> None:
         super()._add_htmx(url)
         for name in self.quiet_fields:
-            for attr in ("hx-post", "hx-trigger", "hx-target", "hx-swap", "hx-vals", "hx-sync"):
+            for attr in (
+                "hx-post",
+                "hx-trigger",
+                "hx-target",
+                "hx-select",
+                "hx-swap",
+                "hx-vals",
+                "hx-sync",
+            ):
                 self.fields[name].widget.attrs.pop(attr, None)
 
     def build_layout(self) -> Layout:

@@ -95,6 +95,7 @@ class FormStep:
             # A controlling answer changed: show the fields that now apply, without errors
             # for fields the user has not reached yet.
             form.helper.form_show_errors = False
+            form.preserve_inputs()
             return render(request, f"{STEP_TEMPLATE}#fields", {"form": form})
         if not form.is_valid():
             return self.render(request, flow, form)

@@ -71,37 +71,53 @@ def browser():
     playwright.stop()
 
 
+# --- snapshot of the migrated rows (edit from the wizard work) ---------------------------
+# Playwright's sync API gives the code that runs after it starts a new context, and with it
+# new database connection objects: they lack the snapshot Django took at setup
+# (_test_serialized_contents), so serialized rollback restored nothing and the second browser
+# test found no specialties. The snapshot is taken from the setup connections, before the
+# browser starts, and handed to the test's own connections before every test.
+_SNAPSHOTS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def _reference_data_at_exit(django_db_setup, django_db_blocker) -> Iterator[None]:
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            _SNAPSHOTS[connection.alias] = contents
     yield
     # The last transactional test leaves the tables empty. With --reuse-db (on
     # PostgreSQL) the next run would start from that empty database, so put the
     # migrated rows back before the session ends.
     from django.core.management import call_command
-    from django.db import connections
 
     with django_db_blocker.unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                call_command(
-                    "flush",
-                    database=connection.alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
-                connection.creation.deserialize_db_from_string(contents)
+        for alias, contents in _SNAPSHOTS.items():
+            call_command(
+                "flush",
+                database=alias,
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+            )
+            connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
 def _reference_data_survives_flushes(
-    django_db_serialized_rollback: None, _reference_data_at_exit: None
+    django_db_serialized_rollback: None, _reference_data_at_exit: None, browser
 ) -> None:
     # live_server tests are transactional: the database is emptied after each one,
     # including rows made by data migrations (the specialties). Serialized rollback
-    # puts the migrated state back before every browser test.
-    return None
+    # puts the migrated state back before every browser test; `browser` comes first so
+    # that the snapshot lands on the connections the test will use.
+    from django.db import connections
+
+    for alias, contents in _SNAPSHOTS.items():
+        connections[alias]._test_serialized_contents = contents
 
 
 @dataclass

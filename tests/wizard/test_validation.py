@@ -274,7 +274,8 @@ def test_without_an_answer_every_dependent_field_is_shown_with_help(client, walk
 def test_the_taken_control_asks_to_refresh_the_form(client, walk):
     walk(client, upto="background")
     html = client.get(step_url("exams")).content.decode()
-    assert 'hx-target="#wizard-fields"' in html
+    assert 'hx-target="#step2ck-details"' in html
+    assert 'hx-select="#step2ck-details"' in html
     assert "_refresh" in html
 
 
