@@ -14,7 +14,7 @@
       return;
     }
     var name = config.formData.get("_validate");
-    var input = detail.elt;
+    var input = config.elt;
     if (!name || !input || input.name !== name) {
       return;
     }

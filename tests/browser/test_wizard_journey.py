@@ -200,3 +200,29 @@ def test_the_wizard_journey_without_javascript(js_disabled_page, screenshot, liv
     assert plan.profile["step2ck"]["score"] is None
     assert plan.profile["step2ck"]["practice_scores"] == [236]
     screenshot(page, "wizard-nojs-6-saved-plan")
+
+
+def test_a_late_field_check_does_not_undo_typing(page):
+    held = []
+
+    def hold_country_check(route):
+        if "_validate=country" in (route.request.post_data or ""):
+            held.append((route, route.fetch()))  # answer later, after more typing
+        else:
+            route.continue_()
+
+    page.route("**/assessment/background/", hold_country_check)
+    page.goto("/assessment/background/")
+    country = page.get_by_label("Country of your medical school")
+    country.fill("Indi")
+    country.press("Tab")  # leaving the field sends its check
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    country.fill("India")  # back in the field, typing on while the check is away
+    route, response = held[0]
+    route.fulfill(response=response)  # the check answers for "Indi"
+    page.wait_for_timeout(300)
+    assert country.input_value() == "India"
