@@ -206,3 +206,14 @@ def test_a_stale_saved_answer_shows_its_error_when_the_step_is_opened(client):
     assert client.get(reverse("assessments:wizard"))["Location"] == step_url("exams")
     html = client.get(step_url("exams")).content.decode()
     assert "Enter a score from 1 to 300." in html
+
+
+@pytest.mark.parametrize(("step", "budget"), [("background", 8), ("goals", 13), ("review", 14)])
+def test_a_step_needs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, step, budget
+):
+    user = UserFactory()
+    DraftFactory(owner=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(budget):
+        assert client.get(step_url(step)).status_code == 200
