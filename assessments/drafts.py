@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from assessments.models import AssessmentDraft, Plan
+from assessments.profile import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -160,8 +161,6 @@ def draft_profile_data(draft: AssessmentDraft) -> dict[str, Any]:
     parse_profile rejects unknown keys (a typo must not silently change a plan), so the
     wizard's extra answers (country, oet, hands-on and observership months...) stay here.
     """
-    from assessments.profile import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
-
     answers = draft.answers or {}
     return {
         key: copy.deepcopy(answers[key])

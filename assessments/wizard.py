@@ -24,7 +24,9 @@ from django_htmx.middleware import HtmxDetails
 from assessments import drafts
 from assessments.forms import BackgroundForm, ExamsForm, ExperienceForm, GoalsForm, WizardForm
 from assessments.models import AssessmentDraft
-from assessments.profile import ProfileError
+from assessments.profile import ProfileError, parse_profile
+from assessments.services import plan_create
+from programs.models import Specialty
 
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
@@ -151,9 +153,8 @@ class ReviewStep:
         return self.render(request, flow, profile_errors=flow.profile_errors())
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
-        from assessments.services import plan_create
-
-        assert flow.draft is not None  # the flow only lets complete drafts reach the review
+        if flow.draft is None:  # unreachable: the review opens only once every step is done
+            return redirect(flow.first_incomplete().url)
         owner = request.user if request.user.is_authenticated else None
         try:
             plan = plan_create(
@@ -335,9 +336,6 @@ class WizardFlow:
     def profile_errors(self) -> list[dict[str, str]]:
         """What the engine would reject in these answers (normally nothing: the forms
         check the same rules), so the review can say where to fix it."""
-        from assessments.profile import parse_profile
-        from programs.models import Specialty
-
         if self.draft is None:
             return []
         codes = set(Specialty.objects.values_list("code", flat=True))
