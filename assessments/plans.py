@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
 from assessments.models import Plan
-from assessments.svg import ChartRow, tier_chart
+from assessments.svg import COMPACT, WIDE, ChartRow, tier_chart
 
 # --- words --------------------------------------------------------------------------------
 
@@ -252,6 +252,7 @@ class PlanView:
     score: dict[str, Any]
     specialties: tuple[SpecialtyView, ...]
     chart_svg: SafeString
+    chart_svg_compact: SafeString
     red_flags: tuple[dict[str, Any], ...]
     applications: dict[str, Any]
     cost_min: int | None
@@ -428,15 +429,21 @@ def build_plan_view(
     if passing is None and out.get("computed_on"):
         computed = _date(out.get("computed_on"))
         passing = engine.passing_standard(computed) if computed else None
-    chart = tier_chart(
-        rows=[
-            ChartRow(code=s.code, name=s.name, bands=s.bands, tier=s.tier, role=s.role)
-            for s in specialties
-        ],
-        score=score_value,
-        projected=projected,
-        passing=passing,
-        id_prefix=f"tier-chart-{token[:8]}" if token else "tier-chart",
+    chart_rows = [
+        ChartRow(code=s.code, name=s.name, bands=s.bands, tier=s.tier, role=s.role)
+        for s in specialties
+    ]
+    prefix = f"tier-chart-{token[:8]}" if token else "tier-chart"
+    chart, chart_compact = (
+        tier_chart(
+            rows=chart_rows,
+            score=score_value,
+            projected=projected,
+            passing=passing,
+            id_prefix=f"{prefix}{suffix}",
+            layout=layout,
+        )
+        for layout, suffix in ((WIDE, ""), (COMPACT, "-compact"))
     )
 
     flags = sorted(
@@ -493,7 +500,9 @@ def build_plan_view(
         projected=projected,
         score=score,
         specialties=tuple(specialties),
-        chart_svg=mark_safe(chart),  # noqa: S308 (built by svg.tier_chart, every text escaped)
+        # Built by svg.tier_chart, which escapes every text it writes.
+        chart_svg=mark_safe(chart),  # noqa: S308
+        chart_svg_compact=mark_safe(chart_compact),  # noqa: S308
         red_flags=tuple(flags),
         applications=apps,
         cost_min=cost_min,

@@ -9,7 +9,7 @@ its tier word, the score and the passing standard are labelled in text, and ``<t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -21,18 +21,56 @@ BAND_STYLE: dict[str, tuple[str, str, str]] = {
     "viable": ("#cfe2ff", "#052c65", "Viable"),
     "strong": ("#d1e7dd", "#0a3622", "Strong"),
 }
+SHORT_WORDS = {"High risk": "HR", "At risk": "R", "Viable": "V", "Strong": "S"}
 SCORE_COLOUR = "#212529"
 PASSING_COLOUR = "#842029"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
-WIDTH = 720
-LABEL_WIDTH = 150  # left column with the specialty names
-PLOT_LEFT = LABEL_WIDTH + 10
-PLOT_RIGHT = WIDTH - 20
-TOP = 44  # room for the score label above the first bar
-ROW_HEIGHT = 62
-BAR_HEIGHT = 28
-AXIS_HEIGHT = 46  # ticks, their labels and the passing-standard label
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Geometry of one chart variant. ``labels_above`` puts each specialty's name above its
+    bar instead of in a left column (the narrow variant for phones)."""
+
+    width: int
+    label_width: int
+    plot_left: int
+    plot_right: int
+    top: int  # room for the score label above the first bar
+    row_height: int
+    bar_height: int
+    label_offset: int  # space above a bar for its name (labels_above only)
+    axis_height: int  # below the axis line: tick labels and the passing-standard label
+    labels_above: bool
+    tick_every: int
+
+
+WIDE = Layout(
+    width=720,
+    label_width=150,
+    plot_left=160,
+    plot_right=700,
+    top=44,
+    row_height=62,
+    bar_height=28,
+    label_offset=0,
+    axis_height=44,
+    labels_above=False,
+    tick_every=10,
+)
+COMPACT = Layout(
+    width=400,
+    label_width=0,
+    plot_left=14,
+    plot_right=386,
+    top=44,
+    row_height=74,
+    bar_height=28,
+    label_offset=18,
+    axis_height=44,
+    labels_above=True,
+    tick_every=20,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +88,8 @@ def _floor10(value: int) -> int:
     return value - value % 10
 
 
-def _ceil10(value: int) -> int:
-    return value if value % 10 == 0 else value + 10 - value % 10
+def _ceil(value: int, step: int = 10) -> int:
+    return value if value % step == 0 else value + step - value % step
 
 
 def domain(rows: Sequence[ChartRow], score: int | None, passing: int | None) -> tuple[int, int]:
@@ -64,7 +102,7 @@ def domain(rows: Sequence[ChartRow], score: int | None, passing: int | None) -> 
             lows.append(extra)
             highs.append(extra)
     low = max(0, _floor10(min(lows) - 12))
-    high = min(300, _ceil10(max(highs) + 12))
+    high = min(300, _ceil(max(highs) + 12))
     if high - low < 40:
         high = min(300, low + 40)
     return low, high
@@ -89,6 +127,7 @@ def tier_chart(
     projected: bool = False,
     passing: int | None = None,
     id_prefix: str = "tier-chart",
+    layout: Layout = WIDE,
 ) -> str:
     """SVG markup placing ``score`` on the tier bands of every row (primary specialty first).
 
@@ -99,15 +138,17 @@ def tier_chart(
     rows = [r for r in rows if _valid_bands(r.bands)]
     if not rows:
         return ""
+    lay = layout
     low, high = domain(rows, score, passing)
     span = high - low
 
     def x(value: float) -> float:
         value = min(max(value, low), high)
-        return PLOT_LEFT + (value - low) * (PLOT_RIGHT - PLOT_LEFT) / span
+        return lay.plot_left + (value - low) * (lay.plot_right - lay.plot_left) / span
 
-    height = TOP + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
-    plot_bottom = TOP + ROW_HEIGHT * len(rows) - (ROW_HEIGHT - BAR_HEIGHT) + 12
+    last_bar_bottom = lay.top + lay.row_height * (len(rows) - 1) + lay.label_offset + lay.bar_height
+    axis_y = last_bar_bottom + 20  # below the last bar's edge labels
+    height = axis_y + lay.axis_height
     score_word = "Projected score" if projected else "Your Step 2 CK"
     title = (
         f"{score_word} {score} on the tier bands"
@@ -126,64 +167,68 @@ def tier_chart(
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
 
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {height}" '
         f'role="img" aria-labelledby="{title_id} {desc_id}" class="tier-chart" '
         f'font-family="{escape(FONT)}" font-size="13">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(" ".join(desc_parts))}</desc>',
     ]
+    avoid = x(score) if score is not None else None
     for index, row in enumerate(rows):
-        top = TOP + index * ROW_HEIGHT
-        out.append(
-            _row_markup(row, top, low, high, x, avoid=x(score) if score is not None else None)
-        )
+        bar_top = lay.top + index * lay.row_height + lay.label_offset
+        out.append(_row_markup(row, bar_top, low, high, x, lay, avoid=avoid))
 
-    # axis
-    axis_y = plot_bottom + 4
     out.append(
-        f'<line x1="{PLOT_LEFT}" y1="{axis_y}" x2="{PLOT_RIGHT}" y2="{axis_y}" '
+        f'<line x1="{lay.plot_left}" y1="{axis_y}" x2="{lay.plot_right}" y2="{axis_y}" '
         f'stroke="#6c757d" stroke-width="1"/>'
     )
-    for tick in range(_ceil10(low), high + 1, 10):
+    for tick in range(_ceil(low, lay.tick_every), high + 1, lay.tick_every):
         tx = _fmt(x(tick))
         out.append(
             f'<line x1="{tx}" y1="{axis_y}" x2="{tx}" y2="{axis_y + 5}" stroke="#6c757d"/>'
             f'<text x="{tx}" y="{axis_y + 18}" text-anchor="middle" fill="#495057" '
             f'font-size="11">{tick}</text>'
         )
-    out.append(
-        f'<text x="{PLOT_LEFT - 18}" y="{axis_y + 18}" text-anchor="end" fill="#495057" '
-        f'font-size="11">Step 2 CK</text>'
-    )
+    if not lay.labels_above:
+        out.append(
+            f'<text x="{lay.plot_left - 18}" y="{axis_y + 18}" text-anchor="end" '
+            f'fill="#495057" font-size="11">Step 2 CK</text>'
+        )
 
     if passing is not None and low <= passing <= high:
-        px = _fmt(x(passing))
+        px = x(passing)
+        anchor = _anchor(px, lay)
         out.append(
-            f'<line x1="{px}" y1="{TOP - 6}" x2="{px}" y2="{axis_y}" stroke="{PASSING_COLOUR}" '
-            f'stroke-width="2" stroke-dasharray="2 3"/>'
-            f'<text x="{px}" y="{axis_y + 36}" text-anchor="middle" fill="{PASSING_COLOUR}" '
-            f'font-size="12" font-weight="600">Passing standard {passing}</text>'
+            f'<line x1="{_fmt(px)}" y1="{lay.top - 6}" x2="{_fmt(px)}" y2="{axis_y}" '
+            f'stroke="{PASSING_COLOUR}" stroke-width="2" stroke-dasharray="2 3"/>'
+            f'<text x="{_fmt(px)}" y="{axis_y + 36}" text-anchor="{anchor}" '
+            f'fill="{PASSING_COLOUR}" font-size="12" font-weight="600">'
+            f"Passing standard {passing}</text>"
         )
 
     if score is not None:
         sx = x(score)
-        anchor = "middle"
-        if sx < PLOT_LEFT + 70:
-            anchor = "start"
-        elif sx > PLOT_RIGHT - 70:
-            anchor = "end"
         dash = ' stroke-dasharray="6 4"' if projected else ""
         label = f"{score_word}: {score}"
         out.append(
-            f'<line x1="{_fmt(sx)}" y1="{TOP - 10}" x2="{_fmt(sx)}" y2="{axis_y}" '
+            f'<line x1="{_fmt(sx)}" y1="{lay.top - 10}" x2="{_fmt(sx)}" y2="{axis_y}" '
             f'stroke="{SCORE_COLOUR}" stroke-width="3"{dash}/>'
-            f'<path d="M{_fmt(sx - 7)} {TOP - 18} L{_fmt(sx + 7)} {TOP - 18} '
-            f'L{_fmt(sx)} {TOP - 8} Z" fill="{SCORE_COLOUR}"/>'
-            f'<text x="{_fmt(sx)}" y="{TOP - 24}" text-anchor="{anchor}" fill="{SCORE_COLOUR}" '
-            f'font-size="14" font-weight="700">{escape(label)}</text>'
+            f'<path d="M{_fmt(sx - 7)} {lay.top - 18} L{_fmt(sx + 7)} {lay.top - 18} '
+            f'L{_fmt(sx)} {lay.top - 8} Z" fill="{SCORE_COLOUR}"/>'
+            f'<text x="{_fmt(sx)}" y="{lay.top - 24}" text-anchor="{_anchor(sx, lay)}" '
+            f'fill="{SCORE_COLOUR}" font-size="14" font-weight="700">{escape(label)}</text>'
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def _anchor(at: float, lay: Layout) -> str:
+    """Keep a centred label inside the picture near either edge."""
+    if at < lay.plot_left + 70:
+        return "start"
+    if at > lay.plot_right - 70:
+        return "end"
+    return "middle"
 
 
 def _valid_bands(bands: object) -> bool:
@@ -206,8 +251,15 @@ def _tier_of(score: int, bands: Mapping[str, int]) -> str:
     return "high risk"
 
 
-def _row_markup(  # type: ignore[no-untyped-def]
-    row: ChartRow, top: int, low: int, high: int, x, *, avoid: float | None = None
+def _row_markup(
+    row: ChartRow,
+    top: int,
+    low: int,
+    high: int,
+    x: Callable[[float], float],
+    lay: Layout,
+    *,
+    avoid: float | None = None,
 ) -> str:
     b = row.bands
     edges = [
@@ -216,15 +268,24 @@ def _row_markup(  # type: ignore[no-untyped-def]
         ("viable", b["viable"], b["strong"]),
         ("strong", b["strong"], high),
     ]
-    parts = [
-        f'<text x="{LABEL_WIDTH}" y="{top + BAR_HEIGHT / 2 + 5:.0f}" text-anchor="end" '
-        f'fill="#212529" font-weight="600">{escape(row.code)}</text>'
-    ]
-    if row.role:
-        parts.append(
-            f'<text x="{LABEL_WIDTH}" y="{top + BAR_HEIGHT / 2 + 20:.0f}" text-anchor="end" '
-            f'fill="#495057" font-size="11">{escape(row.role)}</text>'
-        )
+    if lay.labels_above:
+        role = f" ({row.role})" if row.role else ""
+        parts = [
+            f'<text x="{lay.plot_left}" y="{top - 6}" fill="#212529" font-weight="600">'
+            f"{escape(row.code)}"
+            f'<tspan fill="#495057" font-weight="400" font-size="11">{escape(role)}</tspan>'
+            "</text>"
+        ]
+    else:
+        parts = [
+            f'<text x="{lay.label_width}" y="{top + lay.bar_height / 2 + 5:.0f}" '
+            f'text-anchor="end" fill="#212529" font-weight="600">{escape(row.code)}</text>'
+        ]
+        if row.role:
+            parts.append(
+                f'<text x="{lay.label_width}" y="{top + lay.bar_height / 2 + 20:.0f}" '
+                f'text-anchor="end" fill="#495057" font-size="11">{escape(row.role)}</text>'
+            )
     for tier, start, end in edges:
         if end <= low or start >= high:
             continue
@@ -232,15 +293,13 @@ def _row_markup(  # type: ignore[no-untyped-def]
         fill, ink, word = BAND_STYLE[tier]
         parts.append(
             f'<rect x="{_fmt(x0)}" y="{top}" width="{_fmt(max(x1 - x0, 0))}" '
-            f'height="{BAR_HEIGHT}" fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
+            f'height="{lay.bar_height}" fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
         )
         width = x1 - x0
-        if width >= 34:
-            text = word if width >= 8 * len(word) else word.split()[-1]
-            if width < 7 * len(text):
-                text = {"High risk": "HR", "At risk": "R", "Viable": "V", "Strong": "S"}[word]
+        text = word if width >= 8 * len(word) else SHORT_WORDS[word]
+        if width >= 8 * len(text) + 4:
             parts.append(
-                f'<text x="{_fmt((x0 + x1) / 2)}" y="{top + BAR_HEIGHT / 2 + 5:.0f}" '
+                f'<text x="{_fmt((x0 + x1) / 2)}" y="{top + lay.bar_height / 2 + 5:.0f}" '
                 f'text-anchor="middle" fill="{ink}" font-weight="600">{escape(text)}</text>'
             )
     # the band edges under the bar, so the numbers are readable without the axis
@@ -248,7 +307,7 @@ def _row_markup(  # type: ignore[no-untyped-def]
         # An edge under the score marker would be struck through; the marker's label says it.
         if low < value < high and (avoid is None or abs(x(value) - avoid) >= 14):
             parts.append(
-                f'<text x="{_fmt(x(value))}" y="{top + BAR_HEIGHT + 14}" text-anchor="middle" '
-                f'fill="#343a40" font-size="11">{value}</text>'
+                f'<text x="{_fmt(x(value))}" y="{top + lay.bar_height + 14}" '
+                f'text-anchor="middle" fill="#343a40" font-size="11">{value}</text>'
             )
     return "".join(parts)

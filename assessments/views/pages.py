@@ -13,7 +13,8 @@ from assessments import engine, plans, selectors
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/home.html")
+    latest = plans.plans_of(request.user).first() if request.user.is_authenticated else None
+    return render(request, "assessments/home.html", {"latest_plan": latest})
 
 
 @require_GET

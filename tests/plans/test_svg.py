@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessments.svg import ChartRow, domain, tier_chart
+from assessments.svg import COMPACT, ChartRow, domain, tier_chart
 
 EM = ChartRow(
     code="EM",
@@ -63,3 +63,12 @@ def test_the_axis_covers_the_bands_the_score_and_the_passing_standard():
     assert low % 10 == 0 and high % 10 == 0
     low, high = domain([EM], 299, None)
     assert high == 300
+
+
+def test_the_compact_variant_puts_names_above_the_bars_and_keeps_every_word():
+    svg = tier_chart(rows=[EM, IM], score=238, passing=218, layout=COMPACT, id_prefix="c")
+    assert 'viewBox="0 0 400 ' in svg
+    assert 'id="c-title"' in svg
+    assert "(primary)" in svg and "(backup)" in svg
+    assert "Your Step 2 CK: 238" in svg
+    assert "style" not in svg
