@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from assessments import engine, plans, selectors
+from assessments import engine, plans, rules, selectors
 
 
 @require_GET
@@ -49,6 +50,15 @@ def methodology(request: HttpRequest) -> HttpResponse:
             ],
             "step1_cap_word": plans.tier_word(engine.STEP1_FAILURE_CAP),
             "fit_words": plans.FIT_WORDS,
+            "offsets": {
+                "strong": rules.STRONG_OFFSET,
+                "viable": rules.VIABLE_OFFSET,
+                "risk": rules.RISK_OFFSET,
+                "floor": rules.PASSING_FLOOR,
+            },
+            # Any year will do: only the day and month are shown.
+            "step2ck_target": dt.date(2000, *engine.STEP2CK_TARGET_MONTH_DAY),
+            "step2ck_late_after": dt.date(2000, *engine.STEP2CK_LATE_AFTER_MONTH_DAY),
         },
     )
 

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
 
@@ -121,8 +122,12 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     view = plans.plan_view(plan)
     if _partial(request):
         context = {"plan": plan, "pv": view, **_program_context(request, plan, view)}
-        return render(request, f"{PLAN_TEMPLATE}#programs", context)
-    return render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
+        response = render(request, f"{PLAN_TEMPLATE}#programs", context)
+    else:
+        response = render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_http_methods(["POST"])

@@ -57,3 +57,13 @@ def test_an_edited_rule_shows_at_once(client):
     html = page(client)
     assert "Edited by an admin for this test." in html
     assert "strong from 251" in html
+
+
+def test_the_derived_band_offsets_and_dates_come_from_the_rule_module(client):
+    from assessments import rules
+
+    html = page(client)
+    assert f"strong from the median +{rules.STRONG_OFFSET}" in html
+    assert f"at risk from the median −{-rules.RISK_OFFSET}" in html
+    month, day = engine.STEP2CK_TARGET_MONTH_DAY
+    assert f"Take Step 2 CK by {day} " in html

@@ -250,3 +250,9 @@ def test_the_cached_view_saves_the_snapshot_query(
     client.get(url(plan))
     with django_assert_max_num_queries(9):
         assert client.get(url(plan), **HX).status_code == 200
+
+
+def test_page_and_fragment_vary_on_the_htmx_header(client, owner, plan):
+    client.force_login(owner)
+    for extra in ({}, HX):
+        assert "HX-Request" in client.get(url(plan), **extra)["Vary"]

@@ -134,3 +134,11 @@ def test_an_anonymous_plan_works_from_its_session(client):
 def test_get_is_not_allowed(client, owner, plan):
     client.force_login(owner)
     assert client.get(whatif_url(plan)).status_code == 405
+
+
+def test_links_on_the_no_javascript_result_page_lead_back_to_the_plan(client, owner, plan):
+    client.force_login(owner)
+    html = post(client, plan, step2ck_score="245").content.decode()
+    plan_url = reverse("assessments:plan_detail", args=[plan.token])
+    assert f'href="{plan_url}?sort=name#programs"' in html
+    assert 'href="?' not in html  # a relative link would GET the what-if URL
