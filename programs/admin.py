@@ -24,6 +24,14 @@ class SpecialtyAdmin(admin.ModelAdmin):
     ordering = ["name"]
 
 
+SHORT_TYPES = {
+    "university": "University",
+    "community_university": "Univ.-affiliated",
+    "community": "Community",
+    "military": "Military",
+}
+
+
 class ImgShareBandFilter(admin.SimpleListFilter):
     title = "IMG share"
     parameter_name = "img_band"
@@ -72,16 +80,17 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     # Excel writes "CSV UTF-8" with a byte-order mark; utf-8-sig reads both.
     from_encoding = "utf-8-sig"
 
+    # Short column titles keep the list readable beside the admin's sidebars.
     list_display = [
         "name",
         "specialty_code",
         "location",
-        "program_type",
-        "j1",
-        "h1b",
+        "type_display",
+        "j1_display",
+        "h1b_display",
         "img_share_display",
-        "step2_typical",
-        "last_verified",
+        "step2_display",
+        "verified_display",
     ]
     list_display_links = ["name"]
     list_filter = [
@@ -135,9 +144,32 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def location(self, obj: Program) -> str:
         return f"{obj.city}, {obj.state}"
 
-    @admin.display(description="IMG share", ordering="img_share")
+    @admin.display(description="type", ordering="program_type")
+    def type_display(self, obj: Program) -> str:
+        return SHORT_TYPES.get(obj.program_type, obj.program_type)
+
+    @admin.display(description="J-1", ordering="j1")
+    def j1_display(self, obj: Program) -> str:
+        return obj.get_j1_display()
+
+    @admin.display(description="H-1B", ordering="h1b")
+    def h1b_display(self, obj: Program) -> str:
+        return obj.get_h1b_display()
+
+    @admin.display(description="IMG %", ordering="img_share")
     def img_share_display(self, obj: Program) -> str:
         return "unknown" if obj.img_share is None else f"{obj.img_share}%"
+
+    @admin.display(description="Step 2 typical", ordering="step2_typical")
+    def step2_display(self, obj: Program) -> str:
+        return "unknown" if obj.step2_typical is None else str(obj.step2_typical)
+
+    @admin.display(description="verified", ordering="last_verified")
+    def verified_display(self, obj: Program) -> str:
+        if obj.last_verified is None:
+            return "never"
+        stale = " (stale)" if obj.is_stale else ""
+        return f"{obj.last_verified.isoformat()}{stale}"
 
     @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:

@@ -311,12 +311,19 @@ def generated_rows(*, count: int, seed: int, today: dt.date | None = None) -> It
     """`count` fictional programs for load tests, lazily, as column -> value dicts.
 
     No ACGME id; the source is GENERATED_SOURCE; names carry the seed and a serial.
+    The specialties are read now, not on first iteration: the rows are consumed while
+    the connection is busy with a COPY, when no other query may run.
     """
-    today = today or timezone.localdate()
-    rng = random.Random(seed)
     specialties = list(Specialty.objects.filter(code__in=PROFILES))
     if not specialties:
         raise LookupError("No specialties installed (run migrate).")
+    return _generated_rows(count, seed, today or timezone.localdate(), specialties)
+
+
+def _generated_rows(
+    count: int, seed: int, today: dt.date, specialties: list[Specialty]
+) -> Iterator[dict]:
+    rng = random.Random(seed)
     weights = [PROFILES[s.code].programs for s in specialties]
     places = [start + end for start in PLACE_STARTS for end in PLACE_ENDS]
     types = list(TYPE_MIX)
@@ -345,9 +352,9 @@ def generated_rows(*, count: int, seed: int, today: dt.date | None = None) -> It
 def programs_generate(*, count: int, seed: int = 1, replace: bool = False) -> int:
     """Insert `count` generated programs (1..100,000) in batches; returns how many.
 
-    The rows go in with one multi-row INSERT statement per batch (executemany), not
+    The rows go in with COPY on PostgreSQL and multi-row INSERTs elsewhere, not
     through save() or bulk_create: the ORM's per-value preparation made 100,000 rows
-    take half a minute on SQLite. So these rows get no history records and no signals;
+    take half a minute on SQLite, and one statement per row as long on PostgreSQL. So these rows get no history records and no signals;
     that is fine for throwaway benchmark data. Values are adapted by the database
     backend's own adapters, so this runs unchanged on SQLite and PostgreSQL.
     """
@@ -356,35 +363,54 @@ def programs_generate(*, count: int, seed: int = 1, replace: bool = False) -> in
     fields = [f for f in Program._meta.concrete_fields if not f.primary_key]
     columns = [f.attname for f in fields]
     quote = connection.ops.quote_name
-    sql = (
+    # As many rows per INSERT as the backend's parameter limit allows (SQLite: 999
+    # parameters, so 47 rows; PostgreSQL: 1000 rows): one round trip per batch.
+    max_params = connection.features.max_query_params or 65_535
+    rows_per_insert = max(1, min(1000, max_params // len(fields)))
+    prefix = (
         f"INSERT INTO {quote(Program._meta.db_table)} "  # noqa: S608 (fixed identifiers)
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES "
     )
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_date = connection.ops.adapt_datefield_value
     dates: dict[dt.date, Any] = {}
 
-    def values(row: dict) -> tuple:
+    def values(row: dict) -> list:
         row["updated_at"] = now
         verified = row["last_verified"]
         if verified is not None:
             if verified not in dates:
                 dates[verified] = adapt_date(verified)
             row["last_verified"] = dates[verified]
-        return tuple(row[c] for c in columns)
+        return [row[c] for c in columns]
 
+    def insert(cursor: Any, batch: list[list]) -> None:
+        sql = prefix + ", ".join([placeholders] * len(batch))
+        cursor.execute(sql, [value for row in batch for value in row])
+
+    rows = generated_rows(count=count, seed=seed)
     with transaction.atomic(), connection.cursor() as cursor:
         if replace:
             generated_remove()
-        batch: list[tuple] = []
-        for row in generated_rows(count=count, seed=seed):
-            batch.append(values(row))
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: no SQL to parse per row.
+            copy_sql = (
+                f"COPY {quote(Program._meta.db_table)} "
+                f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        else:
+            batch: list[list] = []
+            for row in rows:
+                batch.append(values(row))
+                if len(batch) == rows_per_insert:
+                    insert(cursor, batch)
+                    batch = []
+            if batch:
+                insert(cursor, batch)
     cache.delete(DEMO_CACHE_KEY)
     return count
 
