@@ -103,7 +103,8 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         VerificationFilter,
         "source",
     ]
-    search_fields = ["name", "institution", "city", "=acgme_id"]
+    # acgme_id__exact (not "=", which is iexact) keeps the unique index usable.
+    search_fields = ["name", "institution", "city", "acgme_id__exact"]
     search_help_text = "Name, institution or city (part of the word), or an exact ACGME id."
     list_select_related = ["specialty"]
     list_per_page = 50

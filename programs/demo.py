@@ -368,7 +368,7 @@ def programs_generate(*, count: int, seed: int = 1, replace: bool = False) -> in
     max_params = connection.features.max_query_params or 65_535
     rows_per_insert = max(1, min(1000, max_params // len(fields)))
     prefix = (
-        f"INSERT INTO {quote(Program._meta.db_table)} "  # noqa: S608 (fixed identifiers)
+        f"INSERT INTO {quote(Program._meta.db_table)} "  # noqa: S608  # nosec B608
         f"({', '.join(quote(f.column) for f in fields)}) VALUES "
     )
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -424,7 +424,8 @@ def generated_remove() -> int:
     table = connection.ops.quote_name(Program._meta.db_table)
     column = connection.ops.quote_name("source")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [GENERATED_SOURCE])  # noqa: S608
+        sql = f"DELETE FROM {table} WHERE {column} = %s"  # noqa: S608  # nosec B608
+        cursor.execute(sql, [GENERATED_SOURCE])
         deleted = cursor.rowcount
     cache.delete(DEMO_CACHE_KEY)
     return deleted

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +15,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.utils import bulk_update_with_history
 from tablib import Dataset
 
+from programs.context_processors import DEMO_CACHE_KEY
 from programs.models import Program
 from programs.resources import ProgramResource, iter_row_errors
 
@@ -87,6 +89,8 @@ def programs_import(
         dataset, dry_run=dry_run, raise_errors=False, file_name=file_name, user=user
     )
     problems = list(iter_row_errors(result))
+    if not dry_run and not problems:
+        cache.delete(DEMO_CACHE_KEY)  # the file may have added or relabelled demo rows
     totals = result.totals
     return ImportReport(
         created=totals.get("new", 0),
