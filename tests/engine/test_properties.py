@@ -141,8 +141,12 @@ def test_a_higher_step2ck_never_gives_a_worse_tier(data, score):
     data["step2ck"]["score"] = score + 1
     higher = compute(data)
     assert worse_or_equal(lower.tier, higher.tier)
-    for low_b, high_b in zip(lower.backups, higher.backups, strict=True):
-        assert worse_or_equal(low_b.tier, high_b.tier)
+    # Without chosen backups the engine adds dual-application partners only while it
+    # advises dual applying, so a higher score may drop them: compare the shared ones.
+    higher_by_code = {b.code: b for b in higher.backups}
+    for low_b in lower.backups:
+        if low_b.code in higher_by_code:
+            assert worse_or_equal(low_b.tier, higher_by_code[low_b.code].tier)
 
 
 @FAST
