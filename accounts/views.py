@@ -7,24 +7,18 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from accounts import services
 from accounts.forms import AccountDeleteForm, SignupForm
+from accounts.http import HtmxHttpRequest
 from assessments.drafts import draft_for_user
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (typing only)."""
-
-    htmx: HtmxDetails
 
 
 def _safe_next(request: HtmxHttpRequest) -> str:

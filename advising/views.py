@@ -18,14 +18,14 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
+from accounts.http import HtmxHttpRequest
 from advising import selectors, services
 from advising.forms import (
     CommentForm,
@@ -37,14 +37,6 @@ from advising.forms import (
 from advising.models import Share
 from assessments.models import Plan, Tier
 from programs.models import Specialty
-
-
-class HtmxHttpRequest(HttpRequest):
-    """The request as HtmxMiddleware leaves it (django-htmx documents this type hint
-    pattern rather than shipping the class)."""
-
-    htmx: HtmxDetails
-
 
 DASHBOARD_PAGE_SIZE = 20
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
-from django_htmx.middleware import HtmxDetails
 
+from accounts.http import HtmxHttpRequest
 from assessments import drafts
 from assessments.forms import BackgroundForm, ExamsForm, ExperienceForm, GoalsForm, WizardForm
 from assessments.models import AssessmentDraft
@@ -31,12 +31,6 @@ from programs.models import Specialty
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
 RETURN_TO_REVIEW = "review"
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (typing only)."""
-
-    htmx: HtmxDetails
 
 
 def _is_partial(request: HtmxHttpRequest) -> bool:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
+from accounts.http import HtmxHttpRequest
 from programs.forms import ProgramFilterForm
 from programs.selectors import (
     DEFAULT_SORT,
@@ -26,11 +26,6 @@ from programs.selectors import (
 from programs.selectors import (
     program_list as select_programs,
 )
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 PER_PAGE = 25
 # Rendered result pages are cached per filter set and catalog version; the version

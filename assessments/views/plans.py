@@ -11,25 +11,18 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
+from accounts.http import HtmxHttpRequest
 from assessments import plans, services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
 from assessments.profile import ProfileError
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (typing only)."""
-
-    htmx: HtmxDetails
-
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
 PLANS_PER_PAGE = 20
