@@ -1,4 +1,5 @@
-"""The browser fixtures skip without Chromium, and fail instead under REQUIRE_BROWSER=1."""
+"""CI's guards: REQUIRE_POSTGRES stops a run on SQLite; REQUIRE_BROWSER turns the
+browser tests' skip (no Chromium) into a failure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMOKE = "tests/browser/test_smoke.py::test_the_first_tab_reaches_the_skip_link"
 
 
-def _pytest_without_chromium(**extra_env: str) -> subprocess.CompletedProcess[str]:
+def _inner_pytest(test: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -21,9 +22,9 @@ def _pytest_without_chromium(**extra_env: str) -> subprocess.CompletedProcess[st
         # must not be touched by this inner run.
         if k not in {"DATABASE_URL", "REQUIRE_POSTGRES", "REQUIRE_BROWSER", "PYTEST_ADDOPTS"}
     }
-    env.update({"DEBUG": "1", "CHROMIUM_PATH": "/nonexistent/chromium", **extra_env})
+    env.update({"DEBUG": "1", **extra_env})
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", SMOKE],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", test],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -38,8 +39,18 @@ def _pytest_without_chromium(**extra_env: str) -> subprocess.CompletedProcess[st
 def test_a_missing_chromium_skips_unless_required(
     require: str, returncode: int, outcome: str
 ) -> None:
-    result = _pytest_without_chromium(REQUIRE_BROWSER=require)
+    result = _inner_pytest(SMOKE, CHROMIUM_PATH="/nonexistent/chromium", REQUIRE_BROWSER=require)
     output = result.stdout + result.stderr
     assert result.returncode == returncode, output
     assert outcome in output
     assert "Chromium not found at /nonexistent/chromium; apt-get install -y chromium" in output
+
+
+def test_require_postgres_stops_a_run_on_sqlite() -> None:
+    result = _inner_pytest(
+        "tests/infra/test_compose.py::test_the_app_waits_for_a_healthy_database",
+        REQUIRE_POSTGRES="1",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "REQUIRE_POSTGRES=1 but the tests ran on sqlite" in output
