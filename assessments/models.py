@@ -26,7 +26,10 @@ class AssessmentDraft(models.Model):
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="drafts",
     )
     answers = models.JSONField(default=dict, blank=True)
@@ -46,7 +49,10 @@ class Plan(models.Model):
     program facts used, and the outputs. Regenerating makes a new plan."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="plans",
         help_text="Empty while an anonymous visitor has not yet saved the plan to an account.",
     )

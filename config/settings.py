@@ -129,6 +129,8 @@ AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# No start-up banner on stderr: `manage.py assess` promises stderr holds only field errors.
+AXES_VERBOSE = False
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,38 +15,93 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentDraft',
+            name="AssessmentDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'indexes': [models.Index(fields=['owner', '-updated_at'], name='draft_owner_updated')],
+                "ordering": ["-updated_at"],
+                "indexes": [
+                    models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('engine_version', models.CharField(max_length=40)),
-                ('specialty_code', models.CharField(max_length=20)),
-                ('tier', models.CharField(choices=[('strong', 'Strong'), ('viable', 'Viable'), ('risk', 'Risk'), ('high_risk', 'High risk')], max_length=10)),
-                ('red_flag_count', models.PositiveSmallIntegerField(default=0)),
-                ('profile', models.JSONField(help_text='The answers the plan was computed from.')),
-                ('inputs', models.JSONField(default=dict, help_text='Rule parameters, fees and program facts the engine used.')),
-                ('output', models.JSONField(help_text="The engine's plan, as documented in docs/assess.md.")),
-                ('owner', models.ForeignKey(blank=True, help_text='Empty while an anonymous visitor has not yet saved the plan to an account.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='plans', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("engine_version", models.CharField(max_length=40)),
+                ("specialty_code", models.CharField(max_length=20)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("strong", "Strong"),
+                            ("viable", "Viable"),
+                            ("risk", "Risk"),
+                            ("high_risk", "High risk"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("red_flag_count", models.PositiveSmallIntegerField(default=0)),
+                ("profile", models.JSONField(help_text="The answers the plan was computed from.")),
+                (
+                    "inputs",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Rule parameters, fees and program facts the engine used.",
+                    ),
+                ),
+                (
+                    "output",
+                    models.JSONField(
+                        help_text="The engine's plan, as documented in docs/assess.md."
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty while an anonymous visitor has not yet saved the plan to an account.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='plan_owner_created')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["owner", "-created_at"], name="plan_owner_created")
+                ],
             },
         ),
     ]

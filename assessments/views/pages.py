@@ -5,20 +5,21 @@ import hashlib
 import json
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.template import loader
+from django.views.decorators.http import require_safe
 
 from assessments import engine, plans, rules, selectors
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     latest = plans.plans_of(request.user).first() if request.user.is_authenticated else None
     return render(request, "assessments/home.html", {"latest_plan": latest})
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database reachable: 200; not: 503. Does no other work (the load-test ceiling)."""
     try:
@@ -29,7 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def methodology(request: HttpRequest) -> HttpResponse:
     """How the advice is made, built from the rule data and the engine's own constants."""
     data = selectors.methodology_data()
@@ -64,4 +65,6 @@ def methodology(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Rendered without the request context: context processors query the database,
+    # which may be exactly what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
