@@ -23,6 +23,7 @@ BENCH_DATABASE_URL. It refuses to run while other databases of the cluster have 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -60,11 +61,12 @@ class Probe:
     started: float  # monotonic
     ended: float
     status: int
+    expected: tuple[int, ...]  # what the endpoint answers while the database is up
     problem: str = ""  # why this response is not acceptable at all (even during an outage)
 
     @property
     def ok(self) -> bool:
-        return self.status in (200, 302) and not self.problem
+        return self.status in self.expected and not self.problem
 
 
 @dataclass
@@ -127,6 +129,16 @@ def pg_other_clients(url: str) -> dict[str, int]:
     return dict(rows)
 
 
+def wait_accepting(url: str, *, seconds: float) -> float:
+    """Poll (every 50 ms, bounded) until PostgreSQL accepts a connection; returns when."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.database_accepts(url, timeout=1):
+            return time.monotonic()
+        time.sleep(0.05)
+    raise RuntimeError(f"PostgreSQL did not accept connections within {seconds:.0f} s")
+
+
 def pg_ensure_running(cluster: tuple[str, str], url: str) -> None:
     """Start the cluster unless it accepts connections; wait (bounded) until it does."""
     if server.database_accepts(url):
@@ -145,7 +157,7 @@ def pg_ensure_running(cluster: tuple[str, str], url: str) -> None:
 # --- load -----------------------------------------------------------------------------------
 
 
-def judge(name: str, status: int, body: str, error: str) -> str:
+def judge(name: str, status: int, body: str, error: str, expected: tuple[int, ...]) -> str:
     """Why a response is unacceptable whatever the database does ('' when acceptable)."""
     if status == 0:
         return f"no response ({error})"
@@ -155,7 +167,7 @@ def judge(name: str, status: int, body: str, error: str) -> str:
         if name == "health":
             return "" if '"status": "error"' in body else "health 503 without its JSON"
         return "" if OUTAGE_PAGE_TEXT in body else "503 without the outage page"
-    if status in (200, 302):
+    if status in expected:
         return ""
     return f"status {status}"
 
@@ -177,7 +189,10 @@ def probe_loop(
             started=response.started,
             ended=response.started + response.elapsed,
             status=response.status,
-            problem=judge(name, response.status, response.body, response.error),
+            expected=item.expect.statuses,
+            problem=judge(
+                name, response.status, response.body, response.error, item.expect.statuses
+            ),
         )
         with lock:
             out.append(probe)
@@ -229,44 +244,50 @@ def clock(t: float, offset: float) -> str:
 
 
 def analyse(probes: list[Probe], timeline: Timeline) -> dict[str, Any]:
+    """The error window, the statuses while PostgreSQL was down, and the recovery time.
+
+    Times are seconds after the stop command was sent. A request counts as failing when
+    it got anything but 200/302; it is unclean when it got anything but a proper 503.
+    Recovery is measured on sent times: the last request that still failed after
+    PostgreSQL accepted connections again, counted from that moment (0 if none did).
+    """
     probes = sorted(probes, key=lambda p: p.started)
     failing = [p for p in probes if not p.ok]
-    outage = [p for p in probes if timeline.stop_sent <= p.started <= timeline.accepting]
-    unacceptable = [p for p in probes if p.problem]
-    before = [p for p in probes if p.ended < timeline.stop_sent and not p.ok]
+    down = [p for p in probes if timeline.stopped <= p.started <= timeline.accepting]
+    shutting_down = [p for p in probes if timeline.stop_sent <= p.started < timeline.stopped]
+    unclean = [p for p in probes if p.problem]
+
+    def rel(t: float) -> float:
+        return round(t - timeline.stop_sent, 3)
+
     result: dict[str, Any] = {
         "requests": len(probes),
         "failing": len(failing),
-        "unacceptable": [
-            {
-                "name": p.name,
-                "status": p.status,
-                "problem": p.problem,
-                "t": round(p.started - timeline.stop_sent, 3),
-            }
-            for p in unacceptable[:20]
+        "unclean": [
+            {"name": p.name, "status": p.status, "problem": p.problem, "sent_s": rel(p.started)}
+            for p in unclean[:20]
         ],
-        "unacceptable_count": len(unacceptable),
-        "failures_before_stop": len(before),
-        "outage_statuses": dict(Counter(str(p.status) for p in outage)),
-        "outage_requests": len(outage),
+        "unclean_count": len(unclean),
+        "failures_before_stop": sum(1 for p in failing if p.ended < timeline.stop_sent),
+        "down_statuses": dict(Counter(str(p.status) for p in down)),
+        "down_requests": len(down),
+        "shutting_down_statuses": dict(Counter(str(p.status) for p in shutting_down)),
     }
     if failing:
-        result["first_failure_s"] = round(failing[0].started - timeline.stop_sent, 3)
-        result["last_failure_s"] = round(failing[-1].ended - timeline.stop_sent, 3)
-        last = failing[-1]
-        recovered = next((p for p in probes if p.started > last.started and p.ok), None)
-        if recovered is None:
-            result["recovery_s"] = None
-        else:
-            result["recovery_s"] = round(max(0.0, recovered.started - timeline.accepting), 3)
-            result["recovered_at_s"] = round(recovered.started - timeline.stop_sent, 3)
-    else:
-        result["recovery_s"] = 0.0
-    after = [p for p in probes if p.started > timeline.accepting]
-    first_ok_after = next((p for p in after if p.ok), None)
+        by_end = sorted(failing, key=lambda p: p.ended)
+        result["first_failure_s"] = rel(by_end[0].ended)
+        result["last_failure_s"] = rel(by_end[-1].ended)
+    late = [p for p in failing if p.started >= timeline.accepting]
+    result["recovery_s"] = round(
+        max((p.started for p in late), default=timeline.accepting) - timeline.accepting, 3
+    )
+    # Some request after the last failure must have succeeded, or the app never recovered.
+    last_failure_sent = max((p.started for p in failing), default=0.0)
+    if not any(p.ok and p.started > last_failure_sent for p in probes):
+        result["recovery_s"] = None
+    first_ok = next((p for p in probes if p.started >= timeline.accepting and p.ok), None)
     result["first_success_after_accepting_s"] = (
-        None if first_ok_after is None else round(first_ok_after.started - timeline.accepting, 3)
+        None if first_ok is None else round(first_ok.started - timeline.accepting, 3)
     )
     return result
 
@@ -330,6 +351,10 @@ def saves_check(
 def main() -> int:
     server.install_signal_handlers()
     config = server_config(8703, "FAULT_PORT")
+    # "Recovers without a restart" is checked by the worker pids: no max_requests recycling.
+    config = dataclasses.replace(
+        config, extra_gunicorn_args=(*config.extra_gunicorn_args, "--max-requests", "0")
+    )
     programs = env_int("FAULT_PROGRAMS", 5000, high=100_000)
     threads = env_int("FAULT_CONNECTIONS", 6, high=64)
     before_s = env_float("FAULT_BEFORE", 5.0, low=1, high=600)
@@ -414,10 +439,15 @@ def main() -> int:
             time.sleep(outage_s)
             log("starting PostgreSQL")
             timeline.start_sent = time.monotonic()
-            pg_ensure_running(cluster, admin_url)
-            timeline.accepting = time.monotonic()
+            # pg_ctlcluster returns a while after the server accepts connections: watch
+            # for the first accepted connection meanwhile, that is when recovery starts.
+            starter = threading.Thread(target=pg_ctl, args=(cluster, "start"), daemon=True)
+            starter.start()
+            timeline.accepting = wait_accepting(config.database_url, seconds=60)
+            starter.join(timeout=60)
             log(
-                f"PostgreSQL accepts connections again ({timeline.accepting - timeline.stop_sent:.2f} s after the stop)"
+                "PostgreSQL accepts connections again "
+                f"({timeline.accepting - timeline.stop_sent:.2f} s after the stop)"
             )
             time.sleep(after_s)
         finally:
@@ -452,40 +482,47 @@ def main() -> int:
     outage_len = timeline.accepting - timeline.stop_sent
     print()
     print(
-        f"Fault: PostgreSQL {' '.join(cluster)} stopped at {clock(timeline.stop_sent, offset)}, "
-        f"start sent {timeline.start_sent - timeline.stop_sent:.2f} s later, accepting again at "
-        f"{clock(timeline.accepting, offset)} ({outage_len:.2f} s after the stop)"
+        f"Fault: PostgreSQL {' '.join(cluster)}: stop sent at {clock(timeline.stop_sent, offset)}, "
+        f"down from +{timeline.stopped - timeline.stop_sent:.2f} s, start sent at "
+        f"+{timeline.start_sent - timeline.stop_sent:.2f} s, accepting connections again at "
+        f"{clock(timeline.accepting, offset)} (+{outage_len:.2f} s)"
     )
     print(
-        f"  probes: {probe_report['requests']} requests ({', '.join(n for n in PROBED if n in built)}), {probe_report['failing']} not 200/302"
+        f"  probes: {probe_report['requests']} requests "
+        f"({', '.join(n for n in PROBED if n in built)}), {probe_report['failing']} failed"
     )
     if "first_failure_s" in probe_report:
+        first, last = probe_report["first_failure_s"], probe_report["last_failure_s"]
         print(
-            f"  error window: first failing request at {clock(timeline.stop_sent + probe_report['first_failure_s'], offset)} "
-            f"(+{probe_report['first_failure_s']:.2f} s), last at "
-            f"{clock(timeline.stop_sent + probe_report['last_failure_s'], offset)} (+{probe_report['last_failure_s']:.2f} s)"
+            f"  error window (failing responses received): first at "
+            f"{clock(timeline.stop_sent + first, offset)} ({first:+.2f} s), last at "
+            f"{clock(timeline.stop_sent + last, offset)} ({last:+.2f} s)"
         )
     else:
         print("  error window: no request failed")
     print(
-        f"  statuses during the outage ({probe_report['outage_requests']} requests): {probe_report['outage_statuses']}"
+        f"  statuses of requests sent while PostgreSQL was down ({probe_report['down_requests']}): "
+        f"{probe_report['down_statuses']}; while it was shutting down: "
+        f"{probe_report['shutting_down_statuses']}"
     )
-    unclean = probe_report["unacceptable_count"]
+    unclean = probe_report["unclean_count"]
     print(
-        f"  unclean responses (500, traceback, no 503 page, dropped): {unclean} ({'PASS' if unclean == 0 else 'FAIL'})"
+        "  unclean responses (500, traceback, 503 without the outage page, no response): "
+        f"{unclean} ({'PASS' if unclean == 0 else 'FAIL'})"
     )
-    for bad in probe_report["unacceptable"][:5]:
+    for bad in probe_report["unclean"][:5]:
         print(f"    {bad}")
     recovery = probe_report["recovery_s"]
     recovery_ok = recovery is not None and recovery <= RECOVERY_LIMIT_S
     print(
-        f"  recovery after PostgreSQL accepted connections: "
+        "  recovery (last failing request sent after PostgreSQL accepted connections): "
         f"{'never' if recovery is None else f'{recovery:.2f} s'} "
         f"({'PASS' if recovery_ok else 'FAIL'}: ≤ {RECOVERY_LIMIT_S:g} s); first success "
-        f"{probe_report['first_success_after_accepting_s']} s after"
+        f"sent {probe_report['first_success_after_accepting_s']} s after it accepted"
     )
     print(
-        f"  gunicorn master and workers unchanged: {'yes (PASS)' if same_processes else 'no (FAIL)'}"
+        "  gunicorn master and workers unchanged: "
+        f"{'yes (PASS)' if same_processes else 'no (FAIL)'}"
     )
     saves_ok = True
     for report in save_reports:
@@ -503,7 +540,7 @@ def main() -> int:
         and same_processes
         and saves_ok
         and probe_report["failures_before_stop"] == 0
-        and probe_report["outage_requests"] > 0
+        and probe_report["down_requests"] > 0
     )
     path = RESULTS_DIR / f"fault-{stamp}.json"
     path.write_text(

@@ -69,7 +69,12 @@ def server_config(default_port: int, port_variable: str) -> ServerConfig:
         port=env_int(port_variable, default_port, low=8700, high=8799),
         database_url=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
         workers=env_int("BENCH_WORKERS", 2, high=64),
-        extra_gunicorn_args=tuple(os.environ.get("BENCH_GUNICORN_ARGS", "").split()),
+        # Worker recycling (max_requests in docker/gunicorn.conf.py) is off by default: at
+        # benchmark rates it restarts each worker every few seconds, and the re-import of
+        # Django would be measured instead of the app. Set BENCH_GUNICORN_ARGS to change it.
+        extra_gunicorn_args=tuple(
+            os.environ.get("BENCH_GUNICORN_ARGS", "--max-requests 0").split()
+        ),
     )
 
 

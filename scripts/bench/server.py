@@ -18,6 +18,7 @@ from scripts.bench.client import wait_until_healthy
 from scripts.bench.config import HOST, ROOT, VENV_BIN, ServerConfig
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
 
 
 def log(message: str) -> None:
@@ -229,16 +230,18 @@ class Gunicorn:
         if not port_free(self.config.port):
             raise SystemExit(f"port {self.config.port} is in use: stop what runs there first.")
         self._log_file = self.log_path.open("ab")
+        # The production configuration (docker/gunicorn.conf.py: timeouts, worker
+        # recycling, access log); the command line overrides its bind and worker count.
+        production = ["--config", str(GUNICORN_CONF)] if GUNICORN_CONF.exists() else []
         command = [
             str(VENV_BIN / "gunicorn"),
-            "config.wsgi:application",
+            *production,
             "--bind",
             f"{HOST}:{self.config.port}",
             "--workers",
             str(self.config.workers),
-            "--error-logfile",
-            "-",
             *self.config.extra_gunicorn_args,
+            "config.wsgi:application",
         ]
         self.process = subprocess.Popen(  # noqa: S603
             command,

@@ -51,6 +51,7 @@ class RunResult:
     rotation_size: int
     share_of_health: float | None = None
     targets: list[dict[str, Any]] = field(default_factory=list)
+    workers_replaced: int = 0
 
     @property
     def errors(self) -> int:
