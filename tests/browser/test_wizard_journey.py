@@ -148,6 +148,26 @@ def test_the_wizard_journey_with_javascript(page, console_messages, screenshot, 
     plan.refresh_from_db()
     assert plan.owner == User.objects.get(email="journey-js@example.org")
     assert AssessmentDraft.objects.get().owner == plan.owner  # nothing lost
+    screenshot(page, "wizard-js-7-saved-plan")
+
+    # The saved plan's what-if panel recomputes in place and saves nothing
+    page.reload()  # screenshots leave style="" on inputs; start from a clean page
+    page.evaluate("window.__notReloaded = true")
+    page.locator("#what-if").get_by_label("Step 2 CK score").fill("226")
+    page.get_by_role("button", name="Recompute").click()
+    page.locator("#whatif-result").wait_for()
+    # 246 was strong in emergency medicine; 226 falls in its risk band (225-237)
+    assert page.locator("#whatif-result .tier-risk").first.is_visible()
+    assert page.locator("#whatif-result").get_by_text("Worse").count() >= 1
+    assert page.evaluate("window.__notReloaded") is True
+    assert Plan.objects.count() == 1
+    screenshot(page, "wizard-js-8-what-if")
+
+    # and the program list downloads as CSV
+    with page.expect_download() as download_info:
+        page.locator("header").get_by_role("link", name="Download programs (CSV)").click()
+    with open(download_info.value.path(), encoding="utf-8") as handle:
+        assert handle.read().startswith("\ufefffit,program,institution")
     assert csp_violations(console_messages) == []
     errors = [m.text for m in console_messages if m.type in ("error", "pageerror")]
     assert errors == []
