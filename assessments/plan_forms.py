@@ -65,7 +65,7 @@ class ProgramFilterForm(forms.Form):
                 Column("visa", css_class="col-6 col-md-3 col-xl-2"),
                 Column("specialty", css_class="col-6 col-md-3 col-xl-2"),
                 Column("state", css_class="col-6 col-md-3 col-xl-2"),
-                Column("sort", css_class="col-6 col-md-3 col-xl-2"),
+                Column("sort", css_class="col-6 col-md-3 col-xl-3"),
                 Column("dir", css_class="col-6 col-md-3 col-xl-2"),
             ),
         )
