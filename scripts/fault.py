@@ -46,7 +46,7 @@ from scripts.bench.client import send
 from scripts.bench.config import RESULTS_DIR, env_float, env_int, server_config
 from scripts.bench.endpoints import Checked, Options, available
 from scripts.bench.rotation import form_post
-from scripts.bench.runner import machine_info, verify
+from scripts.bench.runner import code_version, machine_info, verify
 from scripts.bench.server import log
 
 RECOVERY_LIMIT_S = 5.0
@@ -368,6 +368,7 @@ def main() -> int:
     env = server.django_env(config, server.new_secret_key())
     log_path = RESULTS_DIR / f"gunicorn-fault-{stamp}.log"
     offset = time.time() - time.monotonic()
+    machine = machine_info()
 
     # The restart cuts every connection of the cluster: do not break someone else's work.
     others = (
@@ -547,7 +548,8 @@ def main() -> int:
         json.dumps(
             {
                 "started_at": stamp,
-                "machine": machine_info(),
+                "machine": machine,
+                "code": code_version(),
                 "config": {
                     "programs": ctx["program_count"],
                     "probe_threads": threads,

@@ -29,7 +29,7 @@ from scripts.bench import server
 from scripts.bench.config import RESULTS_DIR, env_float, env_int, server_config
 from scripts.bench.endpoints import Options, available, sample
 from scripts.bench.rotation import interleave
-from scripts.bench.runner import machine_info, verify
+from scripts.bench.runner import code_version, machine_info, verify
 from scripts.bench.server import log
 from scripts.bench.stats import growth_pct, run_result
 from scripts.bench.wrk import wrk_run
@@ -68,6 +68,7 @@ def main() -> int:
     env = server.django_env(config, server.new_secret_key())
     log_path = RESULTS_DIR / f"gunicorn-soak-{stamp}.log"
 
+    machine = machine_info()
     with tempfile.TemporaryDirectory(prefix="matchplan-soak-") as tmp:
         ctx = server.stage(config, env, programs=programs, out=Path(tmp) / "context.json")
     opts = Options(host=config.host_header, browser_requests=1000)
@@ -178,6 +179,13 @@ def main() -> int:
             f"{end[pid] / 1024:.1f}  growth {growth:+.1f} %  "
             f"({'PASS' if growth < GROWTH_LIMIT_PCT else 'FAIL'}: < {GROWTH_LIMIT_PCT:g} %)"
         )
+    for pid in workers:
+        seen = [s["rss_kb"][str(pid)] for s in samples if s["rss_kb"].get(str(pid))]
+        if seen:
+            print(
+                f"    worker {pid} sampled every {sample_every:g} s: "
+                f"{min(seen) / 1024:.1f} to {max(seen) / 1024:.1f} MiB"
+            )
     if sorted(workers_after) != sorted(workers):
         print(f"  workers changed during the soak: {workers} -> {workers_after} (FAIL)")
     passed = (
@@ -187,7 +195,9 @@ def main() -> int:
     )
     report = {
         "started_at": stamp,
-        "machine": machine_info(),
+        "machine": machine,
+        "code": code_version(),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
         "config": {
             "seconds": seconds,
             "connections": connections,

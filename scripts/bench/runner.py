@@ -75,6 +75,31 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and how many files differed from it (others work in the tree)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(  # noqa: S603
+                ["git", *args],  # noqa: S607
+                cwd=RESULTS_DIR.parent,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+        except OSError:
+            return ""
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_files": len(
+            [line for line in git("status", "--porcelain").splitlines() if line]
+        ),
+    }
+
+
 def measure(
     endpoint: Endpoint,
     items: list[Checked],
@@ -144,6 +169,7 @@ def measure(
         # forever); a crash would also show as errors or in gunicorn's log.
         log(f"{replaced} gunicorn worker(s) replaced during the run (max_requests recycling)")
     result.workers_replaced = replaced
+    result.loadavg_before = round(load_before, 2)
     return result
 
 
@@ -215,6 +241,7 @@ def main() -> int:
     report: dict[str, Any] = {
         "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
+        "code": code_version(),
         "config": {
             "sizes": config.sizes,
             "duration_s": config.duration,

@@ -52,6 +52,7 @@ class RunResult:
     share_of_health: float | None = None
     targets: list[dict[str, Any]] = field(default_factory=list)
     workers_replaced: int = 0
+    loadavg_before: float | None = None  # the machine's 1-minute load just before the run
 
     @property
     def errors(self) -> int:
