@@ -59,6 +59,17 @@ def session_draft_token(request: HttpRequest) -> uuid.UUID | None:
 # --- selectors ---------------------------------------------------------------------------
 
 
+def draft_answers(draft: AssessmentDraft | None) -> dict[str, Any]:
+    """The draft's answers as a dict.
+
+    The JSON column can hold anything (a draft tampered with in the admin or the database,
+    or written by an old version): a value that is not an object counts as no answers, so
+    the wizard starts again at the first step instead of failing.
+    """
+    answers = draft.answers if draft is not None else None
+    return answers if isinstance(answers, dict) else {}
+
+
 def draft_for_user(*, user: User) -> AssessmentDraft | None:
     return AssessmentDraft.objects.filter(owner=user).order_by("-updated_at", "-pk").first()
 
@@ -95,7 +106,7 @@ def draft_save_answers(
             request.session[SESSION_DRAFT_KEY] = str(draft.token)
     else:
         draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
-    draft.answers = {**draft.answers, **answers}
+    draft.answers = {**draft_answers(draft), **answers}
     draft.save(update_fields=["answers", "updated_at"])
     return draft
 
@@ -161,7 +172,7 @@ def draft_profile_data(draft: AssessmentDraft) -> dict[str, Any]:
     parse_profile rejects unknown keys (a typo must not silently change a plan), so the
     wizard's extra answers (country, oet, hands-on and observership months...) stay here.
     """
-    answers = draft.answers or {}
+    answers = draft_answers(draft)
     return {
         key: copy.deepcopy(answers[key])
         for key in (*TOP_KEYS_REQUIRED, *TOP_KEYS_OPTIONAL)

@@ -106,6 +106,14 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _list(value: Any) -> list[Any]:
+    """A saved list answer as a list. A stale or tampered value that is no list becomes a
+    one-item list: the form then shows it as an invalid choice instead of failing."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 class WizardForm(forms.Form):
     """The common machinery of the wizard steps' forms."""
 
@@ -592,7 +600,7 @@ class ExamsForm(WizardForm):
             data.update(step2ck_taken="no", step2ck_planned_date=_text(step2.get("planned_date")))
             practice = [
                 p.get("score") if isinstance(p, dict) else p
-                for p in step2.get("practice_scores") or []
+                for p in _list(step2.get("practice_scores"))
             ]
             # Stored oldest first (the engine takes the last as the latest); shown latest first.
             for slot, score in enumerate(reversed(practice[-PRACTICE_SLOTS:]), start=1):
@@ -993,10 +1001,10 @@ class GoalsForm(WizardForm):
             return {}
         return {
             "specialty": _text(answers.get("specialty")),
-            "backup_specialties": list(answers.get("backup_specialties") or []),
+            "backup_specialties": _list(answers.get("backup_specialties")),
             "application_year": _text(answers.get("application_year")),
-            "preferred_states": list(answers.get("preferred_states") or []),
-            "program_types": list(answers.get("program_types") or []),
+            "preferred_states": _list(answers.get("preferred_states")),
+            "program_types": _list(answers.get("program_types")),
             "budget_usd": _text(answers.get("budget_usd")),
         }
 

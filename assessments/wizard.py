@@ -65,7 +65,7 @@ class FormStep:
         return self.form_class(data or None, answers=answers, today=today, **kwargs)
 
     def is_completed(self, draft: AssessmentDraft | None, *, today: dt.date | None = None) -> bool:
-        answers = draft.answers if draft else {}
+        answers = drafts.draft_answers(draft)
         if not self.has_answers(answers):
             return False
         return self.saved_form(answers, today=today or timezone.localdate()).is_valid()
@@ -254,7 +254,7 @@ class WizardFlow:
 
     @property
     def answers(self) -> Mapping[str, Any]:
-        return self.draft.answers if self.draft else {}
+        return drafts.draft_answers(self.draft)
 
     @cached_property
     def review(self) -> ReviewStep:
