@@ -303,7 +303,7 @@ def saves_check(
     acked = [s.number for s in mine if s.status == 302]
     last_acked = max(acked) if acked else 0
     sent = max((s.number for s in mine), default=0)
-    phases = Counter()
+    phases: Counter[str] = Counter()
     for s in mine:
         phase = (
             "before"

@@ -166,17 +166,18 @@ def main() -> int:
     print(
         "  worker memory (VmRSS, MiB): after the start-up checks -> start (after warm-up) -> end, growth from start"
     )
-    growths = {}
+    growths: dict[int, float | None] = {}
     for pid in workers:
-        if start[pid] is None or end[pid] is None:
+        first, last = start[pid], end[pid]
+        if first is None or last is None:
             print(f"    worker {pid}: gone during the soak (FAIL)")
             growths[pid] = None
             continue
-        growth = growth_pct(start[pid], end[pid])
+        growth = growth_pct(first, last)
         growths[pid] = round(growth, 2)
         print(
-            f"    worker {pid}: {(cold[pid] or 0) / 1024:.1f} -> {start[pid] / 1024:.1f} -> "
-            f"{end[pid] / 1024:.1f}  growth {growth:+.1f} %  "
+            f"    worker {pid}: {(cold[pid] or 0) / 1024:.1f} -> {first / 1024:.1f} -> "
+            f"{last / 1024:.1f}  growth {growth:+.1f} %  "
             f"({'PASS' if growth < GROWTH_LIMIT_PCT else 'FAIL'}: < {GROWTH_LIMIT_PCT:g} %)"
         )
     for pid in workers:

@@ -182,13 +182,14 @@ def user_get_or_create(email: str, full_name: str) -> Any:
     return user
 
 
-def draft_put(*, owner: Any, answers: dict[str, Any], token: str | None = None) -> Any:
+def draft_put(*, owner: Any, answers: dict[str, Any]) -> Any:
+    """The owner's latest draft with these answers (created if none); a new anonymous
+    draft when there is no owner."""
     from assessments.models import AssessmentDraft
 
+    draft = None
     if owner is not None:
         draft = AssessmentDraft.objects.filter(owner=owner).order_by("-updated_at", "-pk").first()
-    else:
-        draft = AssessmentDraft.objects.filter(token=token, owner__isnull=True).first()
     if draft is None:
         draft = AssessmentDraft.objects.create(owner=owner, answers=answers)
     else:
@@ -263,7 +264,8 @@ def browser_choices() -> dict[str, Any]:
     form = ProgramFilterForm(specialties=specialty_choices())
 
     def values(name: str) -> list[str]:
-        return [str(value) for value, _label in form.fields[name].choices if value != ""]
+        field: Any = form.fields[name]
+        return [str(value) for value, _label in field.choices if value != ""]
 
     # Text searches as people type them: the start of a city name.
     cities = list(Program.objects.order_by().values_list("city", flat=True).distinct()[:400])
@@ -273,7 +275,7 @@ def browser_choices() -> dict[str, Any]:
         "specialties": values("specialty"),
         "states": values("state"),
         "program_types": values("program_type"),
-        "sorts": [str(value) for value, _label in form.fields["sort"].choices],
+        "sorts": values("sort"),
         "texts": texts[:60],
     }
 
@@ -345,7 +347,7 @@ def setup(*, out: Path, applicant_count: int, visitor_count: int) -> None:
             draft = draft_put(owner=user, answers=answers)
             entry = {"kind": "user", "email": user.email, "session": session_create(user=user)}
         else:
-            draft = draft_put(owner=None, answers=answers, token=None)
+            draft = draft_put(owner=None, answers=answers)
             from assessments.drafts import SESSION_DRAFT_KEY
 
             entry = {
@@ -400,7 +402,7 @@ def draft_show(*, email: str | None, token: str | None) -> None:
             .first()
         )
     else:
-        draft = AssessmentDraft.objects.filter(token=token).first()
+        draft = AssessmentDraft.objects.filter(token=str(token)).first()
     print(json.dumps(None if draft is None else draft.answers, default=str))
 
 
