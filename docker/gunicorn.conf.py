@@ -15,9 +15,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak cannot grow without bound. Rarely: at 2,000
+# the benchmark saw each worker restart every few seconds (p95 of /healthz 448 ms against
+# 8.8 ms without recycling; docs/benchmarks.md, finding 7). The soak shows memory level.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = 5000
+# Import the app once in the master: a recycled worker then forks ready instead of
+# re-importing Django. No connection is opened at import time, so nothing is shared.
+preload_app = True
 # Heartbeat files on tmpfs: a slow container disk must not make workers look dead.
 # Gunicorn only touches its own empty files there; nothing is read back.
 _SHM = "/dev/shm"  # noqa: S108
