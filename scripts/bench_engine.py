@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import statistics
 import sys
@@ -22,33 +23,9 @@ from assessments.engine import ProgramFacts, assess, plan_to_dict
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES, default_rules
 
-PROFILE = {
-    "specialty": "EM",
-    "backup_specialties": ["IM"],
-    "visa": "j1",
-    "graduation_year": 2022,
-    "application_year": 2026,
-    "step1": {"result": "pass", "attempts": 1, "score": None},
-    "step2ck": {
-        "score": 238,
-        "attempts": 1,
-        "test_date": "2026-05-20",
-        "planned_date": None,
-        "practice_scores": [],
-    },
-    "step3": {"result": "not_taken"},
-    "ecfmg_certified": False,
-    "usce_months": 3,
-    "usce_in_specialty_months": 2,
-    "us_letters": 2,
-    "sloes": 1,
-    "publications": 0,
-    "presentations": 1,
-    "specialty_experience_years": 0,
-    "preferred_states": ["NY", "TX"],
-    "program_types": ["community"],
-    "budget_usd": 1500,
-}
+ROOT = Path(__file__).resolve().parent.parent
+# The documented example profile (EM primary, IM backup, J-1).
+PROFILE = json.loads((ROOT / "docs" / "example-profile.json").read_text())
 STATES = ["NY", "TX", "CA", "FL", "IL", "PA", "OH", "MI", "NJ", "GA", "MA", "MD"]
 TYPES = ["university", "community_university", "community", "military"]
 YNU = ["yes", "no", "unknown"]

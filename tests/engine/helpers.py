@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 from assessments.engine import PlanResult, ProgramFacts, assess, plan_to_dict
@@ -12,34 +14,11 @@ from assessments.rules import DEFAULT_FEES, default_rules
 
 TODAY = dt.date(2026, 6, 1)
 
-# The example profile (docs/example-profile.json holds the same JSON).
-EXAMPLE: dict[str, Any] = {
-    "specialty": "EM",
-    "backup_specialties": ["IM"],
-    "visa": "j1",
-    "graduation_year": 2022,
-    "application_year": 2026,
-    "step1": {"result": "pass", "attempts": 1, "score": None},
-    "step2ck": {
-        "score": 238,
-        "attempts": 1,
-        "test_date": "2026-05-20",
-        "planned_date": None,
-        "practice_scores": [],
-    },
-    "step3": {"result": "not_taken"},
-    "ecfmg_certified": False,
-    "usce_months": 3,
-    "usce_in_specialty_months": 2,
-    "us_letters": 2,
-    "sloes": 1,
-    "publications": 0,
-    "presentations": 1,
-    "specialty_experience_years": 0,
-    "preferred_states": ["NY", "TX"],
-    "program_types": ["community"],
-    "budget_usd": 1500,
-}
+# The example profile, read from the documented file so the docs cannot drift
+# from what the tests check.
+EXAMPLE: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "example-profile.json").read_text()
+)
 
 
 def profile_data(**changes: Any) -> dict[str, Any]:
