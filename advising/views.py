@@ -75,7 +75,7 @@ def _specialty_names() -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def sharing(request: HtmxHttpRequest) -> HttpResponse:
-    form = ShareForm(request.POST or None)
+    form = ShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             share = services.share_create(
@@ -159,7 +159,11 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
             {**context, "mode": "login", "login_url": login_url},
         )
 
-    form = InvitationSignupForm(request.POST or None, email=share.advisor_email, action=action)
+    form = InvitationSignupForm(
+        request.POST if request.method == "POST" else None,
+        email=share.advisor_email,
+        action=action,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             new_user = services.invitation_signup(

@@ -118,6 +118,13 @@ hostile_text = st.one_of(
     json_values.map(json.dumps),
 )
 
+# For URL paths: web servers refuse very long request lines long before Django sees them.
+short_text = st.one_of(
+    st.sampled_from([w for w in ODD_WORDS if len(w) < 100]),
+    st.text(max_size=40),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+
 
 def field_value(valid: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[Any]:
     """One POST/GET field: missing, a plausible value, a hostile one, or several values."""
