@@ -853,6 +853,8 @@ def _flags_of(output: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanComparison:
     """What changed from the ``before`` plan's output to the ``after`` plan's output: tier per
     specialty, application counts, cost, red flags (by code) and programs (by program id)."""
+    # A stored output that is no JSON object (tampered, or an old format) compares as empty.
+    before, after = _d(before), _d(after)
     sb, sa = _specialties_of(before), _specialties_of(after)
     tiers: list[TierChange] = []
     for code in [*sa, *(c for c in sb if c not in sa)]:
