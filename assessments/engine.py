@@ -1940,8 +1940,13 @@ def _program_dict(e: ProgramEntry) -> dict[str, Any]:
     }
 
 
-def plan_to_dict(result: PlanResult) -> dict[str, Any]:
-    """The plan as the JSON documented in docs/assess.md (valid against docs/plan.schema.json)."""
+def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str, Any]:
+    """The plan as the JSON documented in docs/assess.md (valid against docs/plan.schema.json).
+
+    With ``program_lists=False`` the per-program lists (``programs``, ``excluded_programs``)
+    are left empty while ``program_counts`` and ``excluded`` still count them: a summary (the
+    what-if panel) then skips serialising thousands of entries it never shows.
+    """
     apps = result.applications
     budget = apps.budget
     score = result.score
@@ -2044,7 +2049,7 @@ def plan_to_dict(result: PlanResult) -> dict[str, Any]:
             }
             for a in result.actions
         ],
-        "programs": [_program_dict(e) for e in result.programs],
+        "programs": [_program_dict(e) for e in result.programs] if program_lists else [],
         "excluded": dict(result.excluded),
         "excluded_programs": [
             {
@@ -2054,7 +2059,9 @@ def plan_to_dict(result: PlanResult) -> dict[str, Any]:
                 "reasons": [_reason(r) for r in x.reasons],
             }
             for x in result.excluded_programs
-        ],
+        ]
+        if program_lists
+        else [],
         "program_counts": {
             "considered": result.programs_considered,
             "listed": len(result.programs),

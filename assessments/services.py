@@ -142,13 +142,16 @@ def plan_whatif(
     visa: str | None = None,
     specialty: str | None = None,
     today: dt.date | None = None,
+    program_lists: bool = True,
 ) -> dict[str, Any]:
     """Recompute ``plan`` with a changed score, visa need or specialty, with today's rules and
     programs, and return the new output (the plan JSON). Saves nothing: no plan, no draft.
-    Raises :class:`ProfileError` when the changed answers do not validate."""
+    ``program_lists=False`` leaves the per-program lists empty (counts stay), for callers
+    that show only tiers, flags and counts. Raises :class:`ProfileError` when the changed
+    answers do not validate."""
     profile = plan.profile if isinstance(plan.profile, dict) else {}
     data = whatif_profile(
         profile, step2ck_score=step2ck_score, visa=visa, specialty=specialty, today=today
     )
     result, _inputs = plan_compute(profile_data=data, today=today)
-    return engine.plan_to_dict(result)
+    return engine.plan_to_dict(result, program_lists=program_lists)

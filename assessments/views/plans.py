@@ -139,6 +139,8 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 step2ck_score=form.cleaned_data["step2ck_score"],
                 visa=form.cleaned_data["visa"],
                 specialty=form.cleaned_data["specialty"],
+                # The panel shows tiers, flags and counts, never the program lists.
+                program_lists=False,
             )
         except ProfileError as exc:
             for path, message in exc.errors.items():
