@@ -1,0 +1,294 @@
+"""Query budgets of every page not already counted elsewhere.
+
+Each page is measured on the cold path (caches emptied) for a small and a large account or
+catalog; the counts must be equal (nothing grows with the number of plans, programs, shares
+or comments) and within the page's budget. Counted elsewhere: the plan page
+(tests/plans/test_plan_page.py), the program browser (tests/programs/test_browser.py), the
+advisor dashboard (tests/advising/test_dashboard.py) and /healthz (tests/infra).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from advising.models import PlanComment
+from advising.selectors import token_digest
+from tests.advising.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    CommentFactory,
+    ShareFactory,
+    minimal_output,
+)
+from tests.advising.factories import PlanFactory as AdvisingPlanFactory
+from tests.budgets.conftest import cold_queries
+from tests.fuzz.strategies import logged_in
+from tests.plans.factories import em_programs, make_plan
+from tests.programs.factories import ProgramFactory
+from tests.wizard.factories import DraftFactory, UserFactory, step_post_data
+
+pytestmark = pytest.mark.django_db
+
+Count = Callable[..., int]
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _output(programs: int) -> dict[str, Any]:
+    output = minimal_output()
+    output["programs"] = [
+        {"id": i, "name": f"Program {i}", "fit": "target", "state": "NY", "reasons": []}
+        for i in range(1, programs + 1)
+    ]
+    return output
+
+
+@dataclass
+class Applicant:
+    user: Any
+    advisor: Any
+    plans: list[Any]
+
+    @property
+    def client(self) -> Client:
+        return logged_in(self.user)
+
+
+def applicant_with(size: int) -> Applicant:
+    """An applicant with a draft, `size` plans (each listing `size` programs), `size` shares
+    and an assigned advisor who left `size` comments on the latest plan."""
+    user = UserFactory()
+    DraftFactory(owner=user)
+    plans = [AdvisingPlanFactory(owner=user, output=_output(size)) for _ in range(size)]
+    ShareFactory.create_batch(size, applicant=user)
+    advisor = AdvisorFactory()
+    AssignmentFactory(advisor=advisor, applicant=user)
+    CommentFactory.create_batch(size, plan=plans[-1], author=advisor)
+    return Applicant(user=user, advisor=advisor, plans=plans)
+
+
+def assert_same_and_within(counts: list[int], budget: int, what: str) -> None:
+    assert len(set(counts)) == 1, f"{what}: the query count grows with the data: {counts}"
+    assert counts[0] <= budget, f"{what}: {counts[0]} queries, budget {budget}"
+
+
+# --- public pages --------------------------------------------------------------------------
+
+PUBLIC_BUDGETS = [
+    # the demo-notice check is the only query of a page without a session
+    ("assessments:home", (), 1),
+    ("accounts:login", (), 1),
+    ("accounts:signup", (), 1),
+    ("accounts:password_reset", (), 1),
+    ("assessments:wizard_step", ("background",), 1),
+    # the rule table, the fee schedule and the specialties, plus the demo notice
+    ("assessments:methodology", (), 4),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "budget"), PUBLIC_BUDGETS)
+def test_a_public_page_costs_a_fixed_number_of_queries(
+    count_queries: Count, name: str, args: tuple[str, ...], budget: int
+) -> None:
+    url = reverse(name, args=args)
+    counts = [count_queries(Client(), url)]
+    ProgramFactory.create_batch(30)
+    applicant_with(5)
+    counts.append(count_queries(Client(), url))
+
+    assert_same_and_within(counts, budget, name)
+
+
+def test_the_program_page_costs_two_queries_whatever_the_catalog(count_queries: Count) -> None:
+    first = ProgramFactory()
+    few = count_queries(Client(), reverse("programs:detail", args=[first.pk]))
+    ProgramFactory.create_batch(50)
+    many = count_queries(Client(), reverse("programs:detail", args=[first.pk]))
+
+    # the program with its specialty, and the demo notice
+    assert_same_and_within([few, many], 2, "program detail")
+
+
+# --- the applicant's pages -----------------------------------------------------------------
+
+APPLICANT_BUDGETS = [
+    # session, user, the advisor-group check of the navigation, the demo notice: 4 on every
+    # signed-in page; the rest is the page's own.
+    ("assessments:home", 5),  # + the latest plan
+    ("accounts:home", 7),  # + the draft, the plan count, the latest plans
+    ("accounts:export", 12),  # one query per kind of record, however many there are
+    ("accounts:delete", 10),  # one count per kind of record
+    ("accounts:password_change", 4),
+    ("advising:sharing", 6),  # + assignments, shares
+    ("assessments:plan_compare", 8),  # the empty form: both selects list the plans
+]
+
+
+@pytest.mark.parametrize(("name", "budget"), APPLICANT_BUDGETS)
+def test_an_applicant_page_does_not_grow_with_plans_shares_or_comments(
+    count_queries: Count, name: str, budget: int
+) -> None:
+    counts = [count_queries(applicant_with(size).client, reverse(name)) for size in (1, 20)]
+
+    assert_same_and_within(counts, budget, name)
+
+
+def test_the_export_holds_everything_while_its_query_count_stays_fixed() -> None:
+    # The budget above would be meaningless if the large export left records out.
+    large = applicant_with(20)
+    response = large.client.get(reverse("accounts:export"))
+
+    data = response.json()
+    assert len(data["plans"]) == 20
+    assert PlanComment.objects.filter(plan__owner=large.user).count() == 20
+
+
+def test_the_plan_history_does_not_grow_with_the_plans(count_queries: Count) -> None:
+    url = reverse("assessments:plan_list")
+    one = count_queries(applicant_with(1).client, url)
+    # From two plans on, the page adds the comparison form (its two selects).
+    counts = [count_queries(applicant_with(size).client, url) for size in (2, 20)]
+    large = applicant_with(45)  # three pages of 20
+    counts.append(count_queries(large.client, url + "?page=3"))
+
+    assert one <= 7
+    assert_same_and_within(counts, 11, "plan history")
+
+
+def test_comparing_two_plans_does_not_grow_with_plans_or_programs(count_queries: Count) -> None:
+    counts = []
+    for size in (2, 20):
+        applicant = applicant_with(size)
+        a, b = applicant.plans[0], applicant.plans[-1]
+        url = reverse("assessments:plan_compare") + f"?a={a.token}&b={b.token}"
+        counts.append(count_queries(applicant.client, url))
+
+    # + the two chosen plans, and both outputs in one query
+    assert_same_and_within(counts, 11, "plan comparison")
+
+
+def test_the_plan_csv_and_fragment_do_not_grow_with_the_programs(count_queries: Count) -> None:
+    owner = UserFactory()
+    client = logged_in(owner)
+    csv_counts, fragment_counts = [], []
+    for programs in (2, 60):
+        em_programs(programs)
+        plan = make_plan(owner)
+        assert len(plan.output["programs"]) >= programs
+        csv_counts.append(count_queries(client, reverse("assessments:plan_csv", args=[plan.token])))
+        url = reverse("assessments:plan_detail", args=[plan.token])
+        fragment_counts.append(count_queries(client, url + "?sort=img&page=2", **HX))
+
+    assert_same_and_within(csv_counts, 4, "plan CSV")  # session, user, the plan, its output
+    assert_same_and_within(fragment_counts, 6, "plan page fragment")
+
+
+def test_an_anonymous_plan_page_does_not_grow_with_the_programs(count_queries: Count) -> None:
+    counts = []
+    for programs in (2, 60):
+        em_programs(programs)
+        plan = make_plan(None)
+        client = Client()
+        session = client.session
+        session["plan_tokens"] = [str(plan.token)]
+        session.save()
+        counts.append(count_queries(client, reverse("assessments:plan_detail", args=[plan.token])))
+
+    assert_same_and_within(counts, 8, "anonymous plan page")
+
+
+# --- the wizard ----------------------------------------------------------------------------
+
+WIZARD_BUDGETS = [
+    # session, user, advisor check, demo notice, the draft; goals and the review also read
+    # the specialties (menus, the engine's codes)
+    ("background", 8),
+    ("exams", 8),
+    ("experience", 8),
+    ("goals", 12),
+    ("review", 12),
+]
+
+
+@pytest.mark.parametrize(("step", "budget"), WIZARD_BUDGETS)
+def test_a_wizard_step_does_not_grow_with_plans_or_programs(
+    count_queries: Count, step: str, budget: int
+) -> None:
+    url = reverse("assessments:wizard_step", args=[step])
+    pages, fragments = [], []
+    for size in (1, 20):
+        applicant = applicant_with(size)
+        ProgramFactory.create_batch(size)
+        pages.append(count_queries(applicant.client, url))
+        fragments.append(count_queries(applicant.client, url, **HX))
+
+    assert_same_and_within(pages, budget, f"wizard step {step}")
+    # The htmx fragment has no navigation: no advisor check.
+    assert_same_and_within(fragments, budget - 1, f"wizard step {step}, htmx")
+
+
+def test_an_anonymous_draft_step_costs_a_fixed_number_of_queries(count_queries: Count) -> None:
+    client = Client()
+    background = reverse("assessments:wizard_step", args=["background"])
+    assert client.post(background, step_post_data("background")).status_code == 302
+    url = reverse("assessments:wizard_step", args=["exams"])
+    counts = [count_queries(client, url)]
+    applicant_with(10)
+    counts.append(count_queries(client, url))
+
+    # session, the demo notice, the draft by its session token
+    assert_same_and_within(counts, 3, "anonymous wizard step")
+
+
+# --- advising ------------------------------------------------------------------------------
+
+
+def test_the_review_page_does_not_grow_with_comments_or_plans(count_queries: Count) -> None:
+    counts = []
+    for size in (1, 20):
+        applicant = applicant_with(size)
+        url = reverse("advising:plan_review", args=[applicant.plans[-1].pk])
+        html_client = logged_in(applicant.advisor)
+        counts.append(count_queries(html_client, url))
+        html = html_client.get(url).content.decode()
+        assert html.count('class="advising-comment"') == size
+
+    assert_same_and_within(counts, 10, "plan review")
+
+
+def test_the_sharing_page_does_not_grow_with_the_shares(count_queries: Count) -> None:
+    counts = []
+    for size in (1, 10):
+        applicant = applicant_with(size)
+        counts.append(count_queries(applicant.client, reverse("advising:sharing")))
+
+    assert_same_and_within(counts, 6, "sharing page")
+
+
+def test_the_invitation_page_costs_a_fixed_number_of_queries(count_queries: Count) -> None:
+    counts = []
+    for size in (1, 10):
+        applicant = applicant_with(size)
+        token = f"budget-invitation-{size}"
+        ShareFactory(
+            applicant=applicant.user,
+            advisor=None,
+            advisor_email=f"new-advisor-{size}@example.org",
+            accepted_at=None,
+            token_hash=token_digest(token),
+        )
+        counts.append(count_queries(Client(), reverse("advising:invitation", args=[token])))
+
+    # the share with its applicant, "has this address an account?", the demo notice
+    assert_same_and_within(counts, 3, "invitation page")
+
+
+def test_cold_queries_reports_the_sql(db: Any) -> None:
+    # The helper must count real queries, or every budget above would pass vacuously.
+    queries = cold_queries(Client(), reverse("assessments:methodology"))
+    assert queries and all(isinstance(sql, str) and sql for sql in queries)
