@@ -1906,8 +1906,16 @@ def _specialty_dict(p: SpecialtyPlan) -> dict[str, Any]:
     }
 
 
-def _program_dict(e: ProgramEntry) -> dict[str, Any]:
+def _program_dict(
+    e: ProgramEntry, reasons: dict[int, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """``reasons`` memoises reason dicts by the Reason object's id for one serialisation:
+    the program loop shares a few Reason objects among thousands of entries, so their
+    dicts are built once and shared too (the JSON is the same; treat the output as
+    read-only)."""
     f = e.facts
+    if reasons is None:
+        reasons = {}
     return {
         "id": f.id,
         "acgme_id": f.acgme_id,
@@ -1935,9 +1943,14 @@ def _program_dict(e: ProgramEntry) -> dict[str, Any]:
         "preferred_state": e.preferred_state,
         "preferred_type": e.preferred_type,
         "verify_with_program": bool(e.verify),
-        "reasons": [_reason(r) for r in e.reasons],
-        "verify": [_reason(r) for r in e.verify],
+        "reasons": [reasons.get(id(r)) or _shared_reason(r, reasons) for r in e.reasons],
+        "verify": [reasons.get(id(r)) or _shared_reason(r, reasons) for r in e.verify],
     }
+
+
+def _shared_reason(r: Reason, reasons: dict[int, dict[str, str]]) -> dict[str, str]:
+    d = reasons[id(r)] = _reason(r)
+    return d
 
 
 def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str, Any]:
@@ -1951,6 +1964,8 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
     budget = apps.budget
     score = result.score
     by_fit = dict.fromkeys(FITS, 0)
+    # Reason objects (alive for this whole call, so their ids are stable) -> their dicts.
+    shared: dict[int, dict[str, str]] = {}
     for entry in result.programs:
         by_fit[entry.fit] += 1
     return {
@@ -2049,7 +2064,7 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
             }
             for a in result.actions
         ],
-        "programs": [_program_dict(e) for e in result.programs] if program_lists else [],
+        "programs": [_program_dict(e, shared) for e in result.programs] if program_lists else [],
         "excluded": dict(result.excluded),
         "excluded_programs": [
             {
