@@ -551,9 +551,34 @@ def plan_view(plan: Plan) -> PlanView:
     return view
 
 
+# The what-if panel compares against the saved plan's tiers, flags and counts only; this
+# summary (the output without its program lists, a few kilobytes) is cached like the view so
+# that a what-if does not fetch and decode the multi-megabyte output again.
+_SUMMARY_CACHE_PLANS = 256
+_summary_cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_PROGRAM_LISTS = ("programs", "excluded_programs")
+
+
+def plan_summary_output(plan: Plan) -> dict[str, Any]:
+    """The plan's stored output without its program lists (``program_counts`` stays)."""
+    key = str(plan.token)
+    with _view_lock:
+        cached = _summary_cache.get(key)
+        if cached is not None:
+            _summary_cache.move_to_end(key)
+            return cached
+    summary = {k: v for k, v in plan_output(plan).items() if k not in _PROGRAM_LISTS}
+    with _view_lock:
+        _summary_cache[key] = summary
+        while len(_summary_cache) > _SUMMARY_CACHE_PLANS:
+            _summary_cache.popitem(last=False)
+    return summary
+
+
 def plan_view_cache_clear() -> None:
     with _view_lock:
         _view_cache.clear()
+        _summary_cache.clear()
 
 
 # --- the program table: filter, sort, paginate ------------------------------------------------

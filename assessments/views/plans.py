@@ -123,10 +123,6 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     return response
 
 
-def _without_program_lists(output: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in output.items() if k not in ("programs", "excluded_programs")}
-
-
 @require_http_methods(["POST"])
 def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Recompute the plan with a changed score, visa or specialty; saves nothing."""
@@ -155,7 +151,7 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 "view": plans.build_plan_view(output),
                 # Like the what-if output, the saved plan is compared without its program
                 # lists: the panel shows tiers, flags and counts only.
-                "diff": plans.plan_compare(_without_program_lists(plans.plan_output(plan)), output),
+                "diff": plans.plan_compare(plans.plan_summary_output(plan), output),
             }
     if _partial(request):
         return render(
