@@ -28,7 +28,7 @@ from tests.advising.factories import (
 )
 from tests.advising.factories import PlanFactory as AdvisingPlanFactory
 from tests.budgets.conftest import cold_queries
-from tests.fuzz.strategies import logged_in
+from tests.fuzz.strategies import logged_in, new_client
 from tests.plans.factories import em_programs, make_plan
 from tests.programs.factories import ProgramFactory
 from tests.wizard.factories import DraftFactory, UserFactory, step_post_data
@@ -96,19 +96,19 @@ def test_a_public_page_costs_a_fixed_number_of_queries(
     count_queries: Count, name: str, args: tuple[str, ...], budget: int
 ) -> None:
     url = reverse(name, args=args)
-    counts = [count_queries(Client(), url)]
+    counts = [count_queries(new_client(), url)]
     ProgramFactory.create_batch(30)
     applicant_with(5)
-    counts.append(count_queries(Client(), url))
+    counts.append(count_queries(new_client(), url))
 
     assert_same_and_within(counts, budget, name)
 
 
 def test_the_program_page_costs_two_queries_whatever_the_catalog(count_queries: Count) -> None:
     first = ProgramFactory()
-    few = count_queries(Client(), reverse("programs:detail", args=[first.pk]))
+    few = count_queries(new_client(), reverse("programs:detail", args=[first.pk]))
     ProgramFactory.create_batch(50)
-    many = count_queries(Client(), reverse("programs:detail", args=[first.pk]))
+    many = count_queries(new_client(), reverse("programs:detail", args=[first.pk]))
 
     # the program with its specialty, and the demo notice
     assert_same_and_within([few, many], 2, "program detail")
@@ -193,7 +193,7 @@ def test_an_anonymous_plan_page_does_not_grow_with_the_programs(count_queries: C
     for programs in (2, 60):
         em_programs(programs)
         plan = make_plan(None)
-        client = Client()
+        client = new_client()
         session = client.session
         session["plan_tokens"] = [str(plan.token)]
         session.save()
@@ -233,7 +233,7 @@ def test_a_wizard_step_does_not_grow_with_plans_or_programs(
 
 
 def test_an_anonymous_draft_step_costs_a_fixed_number_of_queries(count_queries: Count) -> None:
-    client = Client()
+    client = new_client()
     background = reverse("assessments:wizard_step", args=["background"])
     assert client.post(background, step_post_data("background")).status_code == 302
     url = reverse("assessments:wizard_step", args=["exams"])
@@ -282,7 +282,7 @@ def test_the_invitation_page_costs_a_fixed_number_of_queries(count_queries: Coun
             accepted_at=None,
             token_hash=token_digest(token),
         )
-        counts.append(count_queries(Client(), reverse("advising:invitation", args=[token])))
+        counts.append(count_queries(new_client(), reverse("advising:invitation", args=[token])))
 
     # the share with its applicant, "has this address an account?", the demo notice
     assert_same_and_within(counts, 3, "invitation page")
@@ -290,5 +290,5 @@ def test_the_invitation_page_costs_a_fixed_number_of_queries(count_queries: Coun
 
 def test_cold_queries_reports_the_sql(db: Any) -> None:
     # The helper must count real queries, or every budget above would pass vacuously.
-    queries = cold_queries(Client(), reverse("assessments:methodology"))
+    queries = cold_queries(new_client(), reverse("assessments:methodology"))
     assert queries and all(isinstance(sql, str) and sql for sql in queries)

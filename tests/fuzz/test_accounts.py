@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +19,7 @@ from tests.fuzz.strategies import (
     form_errors,
     hostile_text,
     logged_in,
+    new_client,
     one_of_valid,
     posted,
     rolled_back,
@@ -42,7 +42,7 @@ def test_signup_never_fails_and_creates_a_user_only_when_valid(data: dict[str, A
         UserFactory(email="user@example.org")
         before = User.objects.count()
 
-        response = Client().post(reverse("accounts:signup"), data)
+        response = new_client().post(reverse("accounts:signup"), data)
 
         assert_not_500(response, 200, 302)
         if response.status_code == 200:
@@ -59,7 +59,7 @@ def test_login_never_fails(data: dict[str, Any], htmx: bool) -> None:
         UserFactory(email="user@example.org")
         extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
-        response = Client().post(reverse("accounts:login"), data, **extra)
+        response = new_client().post(reverse("accounts:login"), data, **extra)
 
         # 429: django-axes locked the account out after repeated failures.
         assert_not_500(response, 200, 302, 429)
@@ -101,7 +101,7 @@ def test_password_reset_request_never_fails(data: dict[str, Any]) -> None:
         UserFactory(email="user@example.org")
         mail.outbox.clear()
 
-        response = Client().post(reverse("accounts:password_reset"), data)
+        response = new_client().post(reverse("accounts:password_reset"), data)
 
         assert_not_500(response, 200, 302)
         if response.status_code == 200:
@@ -132,16 +132,16 @@ def test_account_delete_never_fails_and_deletes_only_with_the_password(
 @FUZZ
 def test_a_hostile_next_parameter_never_fails(next_url: str) -> None:
     with rolled_back():
-        response = Client().get(reverse("accounts:signup"), {"next": next_url})
+        response = new_client().get(reverse("accounts:signup"), {"next": next_url})
         assert_not_500(response, 200)
-        response = Client().get(reverse("accounts:login"), {"next": next_url})
+        response = new_client().get(reverse("accounts:login"), {"next": next_url})
         assert_not_500(response, 200)
 
 
 def test_regression_an_empty_signup_post_shows_the_required_fields() -> None:
     # `Form(request.POST or None)` left an empty POST unbound: the page came back
     # without a word about what was missing.
-    response = Client().post(reverse("accounts:signup"), {})
+    response = new_client().post(reverse("accounts:signup"), {})
 
     assert response.status_code == 200
     assert set(form_errors(response)) == {"email", "password1", "password2"}

@@ -20,6 +20,7 @@ from tests.fuzz.strategies import (
     hostile_text,
     json_values,
     logged_in,
+    new_client,
     rolled_back,
 )
 from tests.wizard.factories import DraftFactory, UserFactory
@@ -76,7 +77,7 @@ bodies = st.one_of(
 
 
 # Each example posts to every endpoint: few examples cover a lot.
-ACROSS_ENDPOINTS = settings(FUZZ, max_examples=6)
+ACROSS_ENDPOINTS = settings(FUZZ, max_examples=8)
 
 
 @given(body=bodies, htmx=st.booleans())
@@ -126,4 +127,4 @@ def test_an_unexpected_method_is_refused_not_a_500(endpoints: dict[str, Any], me
 
 
 def _client(endpoints: dict[str, Any], role: str) -> Client:
-    return logged_in(endpoints[role]) if role in endpoints else Client()
+    return logged_in(endpoints[role]) if role in endpoints else new_client()

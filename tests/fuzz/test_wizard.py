@@ -32,6 +32,7 @@ from tests.fuzz.strategies import (
     hostile_text,
     json_values,
     logged_in,
+    new_client,
     one_of_valid,
     rolled_back,
 )
@@ -176,7 +177,7 @@ def test_a_step_post_never_fails_and_never_half_saves(
 @FUZZ_FEW
 def test_an_anonymous_first_step_creates_a_draft_only_when_valid(data: dict, htmx: bool) -> None:
     with rolled_back():
-        _check_step_post("background", Client(), None, data, htmx)
+        _check_step_post("background", new_client(), None, data, htmx)
 
 
 # --- a draft saved by an older version, or tampered with -----------------------------------
