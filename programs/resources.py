@@ -71,7 +71,15 @@ class TextWidget(widgets.Widget):
     """Trimmed text; empty cells become the empty string, never None."""
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        return _text(value)
+        text = _text(value)
+        if "\x00" in text:
+            # PostgreSQL cannot store it (the driver fails the row with its own message);
+            # it is never meant, usually a file saved in another encoding.
+            raise ValueError(
+                "Contains a NUL character (\\x00), which cannot be stored; save the file as "
+                "UTF-8 text."
+            )
+        return text
 
 
 class StateWidget(TextWidget):

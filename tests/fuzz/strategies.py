@@ -84,19 +84,23 @@ ODD_WORDS = [
     "a" * 300,
 ]
 
+# PostgreSQL's jsonb cannot hold \u0000: a stored draft or plan never contains it.
+json_text = st.text(
+    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=12
+)
 json_scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12),
+    json_text,
 )
 # Nested JSON values, as a tampered or old-version draft may hold.
 json_values = st.recursive(
     json_scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.text(max_size=8), children, max_size=4),
+        st.dictionaries(json_text, children, max_size=4),
     ),
     max_leaves=8,
 )

@@ -268,3 +268,16 @@ def test_any_program_name_renders_in_the_browser_and_its_page(
         client = new_client()
         assert_not_500(client.get(reverse("programs:list"), {"state": state}), 200)
         assert_not_500(client.get(reverse("programs:detail", args=[program.pk])), 200)
+
+
+def test_regression_a_nul_character_in_a_text_cell_is_a_row_error(catalog: list[Program]) -> None:
+    # SQLite stored it; PostgreSQL's driver refused the row with its own message.
+    dataset = Dataset(headers=list(REQUIRED_COLUMNS))
+    dataset.append(["Nul\x00Program", "Fictional Hospital", "Gamma", "NY", "IM", "community"])
+    before = _snapshot()
+
+    report = programs_import(dataset=dataset)
+
+    assert [(row, column) for row, column, _reason in report.problems] == [(1, "name")]
+    assert "NUL character" in report.problems[0][2]
+    assert _snapshot() == before

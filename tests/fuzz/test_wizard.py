@@ -30,6 +30,7 @@ from tests.fuzz.strategies import (
     form_data,
     form_errors,
     hostile_text,
+    json_text,
     json_values,
     logged_in,
     new_client,
@@ -201,7 +202,7 @@ def corrupted_answers(draw: st.DrawFn) -> Any:
             answers[key][inner] = draw(json_values)
         else:
             answers[key] = draw(json_values)
-    for key, value in draw(st.dictionaries(st.text(max_size=8), json_values, max_size=2)).items():
+    for key, value in draw(st.dictionaries(json_text, json_values, max_size=2)).items():
         answers.setdefault(key, value)
     return answers
 
