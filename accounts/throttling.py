@@ -13,6 +13,9 @@ from typing import Any
 from django.http import HttpRequest
 
 _KEYS = ("username", "email")
+# axes stores the name in a 255-character column: a longer (hostile) value must not turn a
+# failed log-in into a database error. No real email is that long (254 at most).
+_MAX_LENGTH = 255
 
 
 def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
@@ -23,5 +26,5 @@ def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | Non
         for key in _KEYS:
             value = source.get(key)
             if isinstance(value, str) and value.strip():
-                return value.strip().lower()
+                return value.strip().lower()[:_MAX_LENGTH]
     return None

@@ -103,3 +103,11 @@ def test_the_lock_names_the_account_not_only_the_address(
         REMOTE_ADDR="203.0.113.7",
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_login_with_a_name_longer_than_axes_column_is_a_form_error_not_a_500(client) -> None:
+    # axes keeps the name in a 255-character column; PostgreSQL refused longer values.
+    response = client.post("/accounts/login/", {"username": "a" * 300, "password": "x"})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "a" * 255
