@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.functional import cached_property
 
 ADVISORS_GROUP = "Advisors"
 
@@ -48,6 +49,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.email
 
-    @property
+    @cached_property
     def is_advisor(self) -> bool:
+        # Cached on the instance: the navigation and the advising views both ask within one
+        # request, and the request's user is loaded anew for every request. Code that
+        # changes the user's groups refreshes it with refresh_advisor_flag().
         return self.groups.filter(name=ADVISORS_GROUP).exists()
+
+    def refresh_advisor_flag(self) -> None:
+        self.__dict__.pop("is_advisor", None)

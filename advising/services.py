@@ -132,6 +132,7 @@ def invitation_accept(*, share: Share, user: Any) -> Share:
     if user.pk == locked.applicant_id:
         raise PermissionDenied("You cannot advise yourself.")
     user.groups.add(advisors_group())
+    user.refresh_advisor_flag()
     locked.advisor = user
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["advisor", "accepted_at"])
