@@ -1,0 +1,129 @@
+"""Per-request CPU cost of one or more URLs, measured in-process (no HTTP, no gunicorn).
+
+Runs Django with the production settings the benchmark serves (DEBUG off) against the
+database in DATABASE_URL (the benchmark database by default), sends each request through
+the test client as the given user, and prints the mean and median CPU and wall time per
+request and the number of queries. ``--profile`` prints cProfile's top functions.
+
+    .venv/bin/python scripts/profile_request.py /programs/?specialty=IM \\
+        --as applicant-01@bench.invalid --repeat 200 [--htmx] [--post 'a=1&b=2'] [--profile]
+
+Several URLs rotate (each request takes the next), so caches help only as much as they
+would over that rotation. This script is for finding where time goes; the figures that
+count come from `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchplan_bench_dev"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "profile-request-not-secret-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "0"
+    os.environ["SECURE_HSTS_SECONDS"] = "0"
+    import django
+
+    django.setup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("urls", nargs="+", help="paths, e.g. /programs/?specialty=IM")
+    parser.add_argument("--as", dest="email", help="log in as this user (no password needed)")
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
+    parser.add_argument("--post", help="urlencoded body: POST instead of GET")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top 40")
+    parser.add_argument(
+        "--expect", type=int, default=None, help="expected status (default any 2xx/3xx)"
+    )
+    args = parser.parse_args(argv)
+
+    _django()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=False)
+    if args.email:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.get(email=args.email)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    headers = {"HX-Request": "true"} if args.htmx else {}
+
+    def send(index: int):
+        url = args.urls[index % len(args.urls)]
+        if args.post is not None:
+            return client.post(
+                url, args.post, content_type="application/x-www-form-urlencoded", headers=headers
+            )
+        return client.get(url, headers=headers)
+
+    for index in range(args.warmup):
+        send(index)
+    response = send(0)
+    if args.expect is not None and response.status_code != args.expect:
+        print(f"status {response.status_code}, expected {args.expect}", file=sys.stderr)
+        return 1
+    if response.status_code >= 400:
+        print(f"status {response.status_code} for {args.urls[0]}", file=sys.stderr)
+        return 1
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        send(0)
+
+    cpu: list[float] = []
+    wall: list[float] = []
+    profiler = cProfile.Profile() if args.profile else None
+    for index in range(args.repeat):
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        send(index)
+        if profiler:
+            profiler.disable()
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+    print(
+        f"{len(args.urls)} url(s), {args.repeat} requests, status {response.status_code}, "
+        f"{len(queries)} queries, {len(response.content):,} bytes"
+    )
+    print(
+        f"CPU ms   mean {statistics.mean(cpu):7.2f}  median {statistics.median(cpu):7.2f}  "
+        f"p95 {sorted(cpu)[int(len(cpu) * 0.95) - 1]:7.2f}"
+    )
+    print(
+        f"wall ms  mean {statistics.mean(wall):7.2f}  median {statistics.median(wall):7.2f}  "
+        f"p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:7.2f}"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
