@@ -22,7 +22,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.safestring import SafeString
 
+from assessments.form_html import render_field, render_form
 from programs.models import US_STATES, ProgramType, Specialty
 
 MAX_BACKUPS = 3  # equal to assessments.profile.MAX_BACKUPS
@@ -125,6 +127,8 @@ class WizardForm(forms.Form):
     # Messages for an empty required field that say what to enter (instead of Django's
     # "This field is required.").
     required_messages: ClassVar[dict[str, str]] = {}
+    # The form offers the specialties (GoalsForm): the wizard passes them in (`specialties=`).
+    uses_specialties: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -220,6 +224,14 @@ class WizardForm(forms.Form):
                 }
             field.widget.attrs.update(attrs)
 
+    def as_html(self) -> SafeString:
+        """The fields in the helper's layout, as `{% crispy form %}` renders them."""
+        return render_form(self)
+
+    def field_html(self, name: str) -> SafeString:
+        """One field, as `{{ field|as_crispy_field }}` renders it."""
+        return render_field(self, name)
+
     def preserve_inputs(self) -> None:
         """Mark every input hx-preserve for a region refresh: inputs already on the page stay
         as they are (with what the user typed meanwhile), only new ones come in."""
@@ -241,10 +253,6 @@ class WizardForm(forms.Form):
         value = self.cleaned_data.get(name)
         if value in (None, "", [], ()):
             return "Not given"
-        if isinstance(field, forms.ModelMultipleChoiceField):
-            return ", ".join(str(obj.name) for obj in value)
-        if isinstance(field, forms.ModelChoiceField):
-            return str(value.name)
         choices = dict(getattr(field, "choices", []) or [])
         if isinstance(value, list | tuple):
             return ", ".join(str(choices.get(v, v)) for v in value)
@@ -831,6 +839,11 @@ class ExperienceForm(WizardForm):
 # --- step 4: goals -------------------------------------------------------------------------
 
 
+def specialty_names() -> dict[str, str]:
+    """code -> name of every specialty, in name order (one query)."""
+    return dict(Specialty.objects.order_by("name").values_list("code", "name"))
+
+
 def application_years(today: dt.date) -> list[int]:
     """The ERAS seasons one can still plan for: this year's and the next few.
 
@@ -850,6 +863,7 @@ class GoalsForm(WizardForm):
         "budget_usd",
     )
     refresh_targets = {"specialty": "div_id_backup_specialties"}
+    uses_specialties = True
     required_messages = {
         "specialty": "Choose the specialty you want most.",
         "application_year": "Choose the year you will apply in.",
@@ -857,18 +871,16 @@ class GoalsForm(WizardForm):
     # Ticking boxes needs no validation round trip per click.
     quiet_fields: ClassVar[frozenset[str]] = frozenset({"preferred_states", "program_types"})
 
-    specialty = forms.ModelChoiceField(
+    # Plain choice fields over (code, name) pairs read once per request (specialty_names):
+    # a ModelChoiceField reads the table through a server-side cursor each time it is
+    # iterated. Answers store the codes, as before.
+    specialty = forms.ChoiceField(
         label="Primary specialty",
-        queryset=Specialty.objects.order_by("name"),
-        to_field_name="code",
-        empty_label="Choose a specialty",
         help_text="The specialty you want most and will rank first.",
         error_messages={"invalid_choice": "Choose a specialty from the list."},
     )
-    backup_specialties = forms.ModelMultipleChoiceField(
+    backup_specialties = forms.MultipleChoiceField(
         label="Backup specialties (optional)",
-        queryset=Specialty.objects.order_by("name"),
-        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
@@ -918,7 +930,21 @@ class GoalsForm(WizardForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        specialties: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # code -> name, in name order; the wizard reads it once per request and passes it in.
+        self.specialty_names = dict(specialties) if specialties is not None else specialty_names()
+        super().__init__(data, **kwargs)
+
     def setup_fields(self) -> None:
+        labels = [(code, f"{name} ({code})") for code, name in self.specialty_names.items()]
+        self.fields["specialty"].choices = [("", "Choose a specialty"), *labels]
+        self.fields["backup_specialties"].choices = labels
         years = application_years(self.today)
         self.fields["application_year"].choices = [("", "Choose a year")] + [
             (year, f"{year} (Match in March {year + 1})") for year in years
@@ -935,6 +961,10 @@ class GoalsForm(WizardForm):
 
     def display_value(self, name: str) -> str:
         value = self.cleaned_data.get(name)
+        if name == "specialty" and value:
+            return self.specialty_names.get(value, value)
+        if name == "backup_specialties" and value:
+            return ", ".join(self.specialty_names.get(code, code) for code in value)
         if name == "budget_usd" and value is not None:
             return f"${value:,}"
         return super().display_value(name)
@@ -974,14 +1004,19 @@ class GoalsForm(WizardForm):
             ),
         )
 
+    def clean_backup_specialties(self) -> list[str]:
+        # Each code once, in the menu's (name) order, as the model field used to give them.
+        chosen = set(self.cleaned_data["backup_specialties"])
+        return [code for code in self.specialty_names if code in chosen]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         primary = cleaned.get("specialty")
         backups = cleaned.get("backup_specialties")
-        if primary is not None and backups is not None and primary in backups:
+        if primary and backups is not None and primary in backups:
             self.add_error(
                 "backup_specialties",
-                f"{primary.name} is your primary specialty: untick it here.",
+                f"{self.specialty_names[primary]} is your primary specialty: untick it here.",
             )
         if backups is not None and len(backups) > MAX_BACKUPS:
             self.add_error("backup_specialties", f"Choose at most {MAX_BACKUPS} backups.")
@@ -1011,8 +1046,8 @@ class GoalsForm(WizardForm):
     def to_answers(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "specialty": data["specialty"].code,
-            "backup_specialties": [s.code for s in data["backup_specialties"]],
+            "specialty": data["specialty"],
+            "backup_specialties": list(data["backup_specialties"]),
             "application_year": data["application_year"],
             "preferred_states": list(data["preferred_states"]),
             "program_types": list(data["program_types"]),

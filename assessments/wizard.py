@@ -22,11 +22,17 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from accounts.http import HtmxHttpRequest
 from assessments import drafts
-from assessments.forms import BackgroundForm, ExamsForm, ExperienceForm, GoalsForm, WizardForm
+from assessments.forms import (
+    BackgroundForm,
+    ExamsForm,
+    ExperienceForm,
+    GoalsForm,
+    WizardForm,
+    specialty_names,
+)
 from assessments.models import AssessmentDraft
 from assessments.profile import ProfileError, parse_profile
 from assessments.services import plan_create
-from programs.models import Specialty
 
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
@@ -64,6 +70,10 @@ class FormStep:
         data = self.form_class.data_from_answers(answers)
         return self.form_class(data or None, answers=answers, today=today, **kwargs)
 
+    def form_kwargs(self, flow: WizardFlow) -> dict[str, Any]:
+        """What the form needs from the request beyond the answers (read once per request)."""
+        return {"specialties": flow.specialties} if self.form_class.uses_specialties else {}
+
     def is_completed(self, draft: AssessmentDraft | None, *, today: dt.date | None = None) -> bool:
         answers = drafts.draft_answers(draft)
         if not self.has_answers(answers):
@@ -73,12 +83,18 @@ class FormStep:
     # --- request handling -----------------------------------------------------------------
 
     def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponse:
-        form = self.saved_form(flow.answers, today=flow.today, htmx_url=self.url)
+        form = self.saved_form(
+            flow.answers, today=flow.today, htmx_url=self.url, **self.form_kwargs(flow)
+        )
         return self.render(request, flow, form)
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
         form = self.form_class(
-            request.POST, answers=flow.answers, today=flow.today, htmx_url=self.url
+            request.POST,
+            answers=flow.answers,
+            today=flow.today,
+            htmx_url=self.url,
+            **self.form_kwargs(flow),
         )
         field_name = request.POST.get("_validate")
         if field_name is not None:
@@ -86,7 +102,9 @@ class FormStep:
             if field_name not in form.fields:
                 return HttpResponse(status=204)
             form.is_valid()
-            return render(request, f"{STEP_TEMPLATE}#field", {"field": form[field_name]})
+            return render(
+                request, f"{STEP_TEMPLATE}#field", {"field_html": form.field_html(field_name)}
+            )
         if request.POST.get("_refresh") is not None:
             # A controlling answer changed: show the fields that now apply, without errors
             # for fields the user has not reached yet.
@@ -251,6 +269,7 @@ class WizardFlow:
         self.today = today or timezone.localdate()
         self.draft: AssessmentDraft | None = drafts.draft_for_request(request)
         self._completed: dict[str, bool] = {}
+        self._saved_forms: dict[str, WizardForm] = {}
 
     @property
     def answers(self) -> Mapping[str, Any]:
@@ -263,9 +282,26 @@ class WizardFlow:
     def step_named(self, name: str) -> FormStep | ReviewStep | None:
         return next((step for step in self.steps if step.name == name), None)
 
+    @cached_property
+    def specialties(self) -> dict[str, str]:
+        """code -> name of every specialty, read at most once per request."""
+        return specialty_names()
+
+    def saved_form(self, step: FormStep) -> WizardForm:
+        """The step's form bound to the saved answers, built once per request."""
+        if step.name not in self._saved_forms:
+            self._saved_forms[step.name] = step.saved_form(
+                self.answers, today=self.today, **step.form_kwargs(self)
+            )
+        return self._saved_forms[step.name]
+
     def is_completed(self, step: FormStep | ReviewStep) -> bool:
         if step.name not in self._completed:
-            self._completed[step.name] = step.is_completed(self.draft, today=self.today)
+            if isinstance(step, FormStep):
+                done = step.has_answers(self.answers) and self.saved_form(step).is_valid()
+            else:
+                done = step.is_completed(self.draft, today=self.today)
+            self._completed[step.name] = done
         return self._completed[step.name]
 
     def first_incomplete(self) -> FormStep | ReviewStep:
@@ -289,6 +325,7 @@ class WizardFlow:
             request=self.request, draft=self.draft, answers=answers
         )
         self._completed.clear()
+        self._saved_forms.clear()
 
     # --- presentation ---------------------------------------------------------------------
 
@@ -323,8 +360,7 @@ class WizardFlow:
         sections = []
         for step in self.steps:
             if isinstance(step, FormStep):
-                form = step.saved_form(self.answers, today=self.today)
-                sections.append(ReviewSection(step=step, rows=form.summary()))
+                sections.append(ReviewSection(step=step, rows=self.saved_form(step).summary()))
         return sections
 
     def profile_errors(self) -> list[dict[str, str]]:
@@ -332,7 +368,7 @@ class WizardFlow:
         check the same rules), so the review can say where to fix it."""
         if self.draft is None:
             return []
-        codes = set(Specialty.objects.values_list("code", flat=True))
+        codes = set(self.specialties)
         try:
             parse_profile(
                 drafts.draft_profile_data(self.draft), specialty_codes=codes, today=self.today
