@@ -1,15 +1,34 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
+from crispy_forms.utils import render_crispy_form
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 
 from programs.models import US_STATES, ProgramType
 from programs.selectors import DEFAULT_SORT, SORTS, ProgramFilters
 
 ANY = ("", "Any")
+
+# The filter fields in layout order, with their column classes.
+COLUMNS = (
+    ("q", "col-12 col-lg-4"),
+    ("specialty", "col-12 col-sm-6 col-lg-3"),
+    ("state", "col-6 col-sm-6 col-lg-2"),
+    ("program_type", "col-6 col-sm-6 col-lg-3"),
+    ("j1", "col-6 col-lg-2"),
+    ("h1b", "col-6 col-lg-2"),
+    ("min_img", "col-6 col-lg-3"),
+    ("sort", "col-6 col-lg-3"),
+)
+# Separates the pieces of the form's markup skeleton (never in rendered HTML).
+SLOT = "\x00"
+# Longer values (more than the search field accepts) are rendered without being cached.
+MAX_CACHED_VALUE = 100
 
 
 class ProgramFilterForm(forms.Form):
@@ -57,30 +76,45 @@ class ProgramFilterForm(forms.Form):
     def __init__(self, *args: Any, specialties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["specialty"].choices = [("", "Any specialty"), *specialties]
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the template owns the <form> and its htmx attributes
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-lg-4"),
-                Column("specialty", css_class="col-12 col-sm-6 col-lg-3"),
-                Column("state", css_class="col-6 col-sm-6 col-lg-2"),
-                Column("program_type", css_class="col-6 col-sm-6 col-lg-3"),
-                Column("j1", css_class="col-6 col-lg-2"),
-                Column("h1b", css_class="col-6 col-lg-2"),
-                Column("min_img", css_class="col-6 col-lg-3"),
-                Column("sort", css_class="col-6 col-lg-3"),
-            ),
-            Div(
-                # No name attribute: the button should not add itself to the shared URL.
-                HTML('<button type="submit" class="btn btn-primary">Apply filters</button>'),
-                HTML(
-                    '<span class="small text-body-secondary">'
-                    "With JavaScript on, results update as you change a filter.</span>"
+        self.helper = _helper(
+            Layout(
+                Row(*(Column(name, css_class=css_class) for name, css_class in COLUMNS)),
+                Div(
+                    # No name attribute: the button should not add itself to the shared URL.
+                    HTML('<button type="submit" class="btn btn-primary">Apply filters</button>'),
+                    HTML(
+                        '<span class="small text-body-secondary">'
+                        "With JavaScript on, results update as you change a filter.</span>"
+                    ),
+                    css_class="program-filters-actions",
                 ),
-                css_class="program-filters-actions",
-            ),
+            )
         )
+
+    def fields_html(self) -> SafeString:
+        """The same markup as ``{% crispy form %}``, assembled from cached pieces.
+
+        Crispy rendering is the slowest part of the page, and each field's markup depends
+        only on its own value (its errors come from that value; the form has no
+        cross-field validation) and, for the specialty menu, on the specialties: so each
+        field is rendered once per value and specialty list, and the layout around the
+        fields once per specialty list. A new combination of filters costs no rendering.
+        """
+        specialties = tuple(self.fields["specialty"].choices[1:])
+        skeleton = _skeleton(specialties)
+        if skeleton is None:  # the layout could not be split: render it whole
+            return render_crispy_form(self, self.helper)
+        pieces = list(skeleton)
+        # Odd pieces name a field; widgets read one value per name (the last one given).
+        for index in range(1, len(pieces), 2):
+            name = pieces[index]
+            value = self.data.get(name)
+            if value is None or (isinstance(value, str) and len(value) <= MAX_CACHED_VALUE):
+                pieces[index] = _field_html(name, value, specialties)
+            else:  # odd input (a long text): rendered, not kept
+                pieces[index] = _field_html.__wrapped__(name, value, specialties)
+        # Every piece was rendered (and escaped) by the template engine.
+        return mark_safe("".join(pieces))  # noqa: S308  # nosec B308 B703
 
     def to_filters(self) -> ProgramFilters:
         """The valid part of the input; a field with an error counts as "any"."""
@@ -96,3 +130,37 @@ class ProgramFilterForm(forms.Form):
             text=(data.get("q") or "").strip(),
             sort=data.get("sort") or DEFAULT_SORT,
         )
+
+
+def _helper(layout: Layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the template owns the <form> and its htmx attributes
+    helper.disable_csrf = True
+    helper.layout = layout
+    return helper
+
+
+@lru_cache(maxsize=4096)
+def _field_html(name: str, value: str | None, specialties: tuple[tuple[str, str], ...]) -> str:
+    """One field's crispy markup for one raw value (None: absent), errors included."""
+    form = ProgramFilterForm({} if value is None else {name: value}, specialties=list(specialties))
+    return str(render_crispy_form(form, _helper(Layout(name)))).strip()
+
+
+@lru_cache(maxsize=8)
+def _skeleton(specialties: tuple[tuple[str, str], ...]) -> tuple[str, ...] | None:
+    """The whole form's markup split around its fields: text, name, text, name, ..., text.
+
+    Cut from a real rendering of the form, so the layout's markup stays crispy's; None if
+    a field's markup is not found exactly once in it.
+    """
+    form = ProgramFilterForm({}, specialties=list(specialties))
+    html = str(render_crispy_form(form, form.helper))
+    if SLOT in html:
+        return None
+    for name, _css_class in COLUMNS:
+        piece = _field_html(name, None, specialties)
+        if html.count(piece) != 1:
+            return None
+        html = html.replace(piece, f"{SLOT}{name}{SLOT}")
+    return tuple(html.split(SLOT))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import asdict, dataclass
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -22,6 +25,9 @@ SORTS: dict[str, tuple[str, list]] = {
     ),
 }
 DEFAULT_SORT = "name"
+# Counts are cached per filter set and catalog version; the version changes with every
+# catalog edit, so the TTL only bounds memory, not staleness.
+COUNT_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,15 @@ class ProgramFilters:
     sort: str = DEFAULT_SORT
 
 
-def program_list(*, filters: ProgramFilters) -> QuerySet[Program]:
-    """Programs matching the filters, with their specialty, in the chosen order."""
-    queryset = Program.objects.select_related("specialty")
+def _filtered(filters: ProgramFilters, catalog: CatalogState | None = None) -> QuerySet[Program]:
+    queryset = Program.objects.all()
     if filters.specialty:
-        queryset = queryset.filter(specialty__code=filters.specialty)
+        specialty_id = catalog.specialty_ids.get(filters.specialty) if catalog else None
+        if specialty_id is not None:
+            # By id: the (specialty, name, id) index serves the page without a join.
+            queryset = queryset.filter(specialty_id=specialty_id)
+        else:
+            queryset = queryset.filter(specialty__code=filters.specialty)
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     if filters.j1:
@@ -64,6 +74,50 @@ def program_list(*, filters: ProgramFilters) -> QuerySet[Program]:
     return queryset.order_by(*ordering)
 
 
+def program_list(*, filters: ProgramFilters) -> QuerySet[Program]:
+    """Programs matching the filters, with their specialty, in the chosen order."""
+    return _filtered(filters).select_related("specialty")
+
+
+# The columns of one row of the browser's table, in this order (see ProgramRow).
+ROW_FIELDS = (
+    "id",
+    "name",
+    "institution",
+    "city",
+    "state",
+    "specialty_id",
+    "program_type",
+    "j1",
+    "h1b",
+    "img_share",
+    "step2_typical",
+)
+ProgramRow = tuple[int, str, str, str, str, int, str, str, str, int | None, int | None]
+
+
+def program_rows(
+    *, filters: ProgramFilters, catalog: CatalogState, offset: int, limit: int
+) -> list[ProgramRow]:
+    """One page of the browser's table as plain tuples (ROW_FIELDS), without model
+    instances or a join: the specialty's name comes from ``catalog``."""
+    queryset = _filtered(filters, catalog).values_list(*ROW_FIELDS)
+    return list(queryset[offset : offset + limit])
+
+
+def program_count(*, filters: ProgramFilters, catalog: CatalogState) -> int:
+    """How many programs match, cached per filter set and catalog version: every page of
+    a filter set shows the same total, so later pages need not count again."""
+    state = repr((catalog.version, sorted(asdict(filters).items())))
+    key = "programs:count:" + hashlib.sha256(state.encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = _filtered(filters, catalog).order_by().count()
+        # The version changes with every catalog edit: the TTL only bounds memory.
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
+
+
 def program_get(*, pk: int) -> Program:
     """One program with its specialty, or Http404."""
     return get_object_or_404(Program.objects.select_related("specialty"), pk=pk)
@@ -71,27 +125,66 @@ def program_get(*, pk: int) -> Program:
 
 def specialty_choices() -> list[tuple[str, str]]:
     """(code, name) of every specialty, for filter menus."""
-    return list(Specialty.objects.order_by("name").values_list("code", "name"))
+    return catalog_state().specialty_choices
+
+
+@dataclass(frozen=True)
+class CatalogState:
+    """The catalog's version token and its specialties, read in one round trip."""
+
+    version: str
+    # (id, code, name) of every specialty, by name
+    specialties: tuple[tuple[int, str, str], ...]
+
+    @cached_property
+    def specialty_choices(self) -> list[tuple[str, str]]:
+        return [(code, name) for _id, code, name in self.specialties]
+
+    @cached_property
+    def specialty_ids(self) -> dict[str, int]:
+        return {code: pk for pk, code, _name in self.specialties}
+
+    @cached_property
+    def specialty_names(self) -> dict[int, str]:
+        return {pk: name for pk, _code, name in self.specialties}
+
+
+def catalog_state() -> CatalogState:
+    """The catalog version and the specialties (see catalog_version), in one query.
+
+    The version covers the specialties too (their rows are hashed into it): renaming one
+    changes what cached pages show, and specialties carry no timestamp of their own.
+    """
+    program_table = connection.ops.quote_name(Program._meta.db_table)
+    history_table = connection.ops.quote_name(Program.history.model._meta.db_table)
+    specialty_table = connection.ops.quote_name(Specialty._meta.db_table)
+    # Three index-backed maxima (each its own sub-select so SQLite's min/max optimisation
+    # applies; both databases evaluate them once), joined to every specialty row; the
+    # LEFT JOIN keeps one row when there is no specialty. Only our own table names,
+    # quoted by the backend, go into the string: no input.
+    sql = (
+        "SELECT v.updated, v.top_id, v.history, s.id, s.code, s.name FROM ("  # noqa: S608  # nosec B608
+        f"SELECT (SELECT MAX(updated_at) FROM {program_table}) AS updated,"
+        f" (SELECT MAX(id) FROM {program_table}) AS top_id,"
+        f" (SELECT MAX(history_id) FROM {history_table}) AS history"
+        f") v LEFT JOIN {specialty_table} s ON 1 = 1 ORDER BY s.name"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    specialties = tuple((pk, code, name) for *_version, pk, code, name in rows if pk is not None)
+    digest = hashlib.sha256(repr(specialties).encode()).hexdigest()[:16]
+    version = "-".join(str(value) for value in rows[0][:3])
+    return CatalogState(version=f"{version}-{digest}", specialties=specialties)
 
 
 def catalog_version() -> str:
     """A token that changes whenever the program catalog changes; keys cached pages.
 
-    Three index-backed maxima, read in one round trip (each as its own sub-select so
-    SQLite's min/max optimisation applies): the latest ``updated_at`` catches every
-    save and our bulk updates (which set it), the highest id catches bulk inserts,
-    and the highest history id catches deletions, which simple_history records.
-    The result is the same in every worker process, unlike a per-process cache key.
+    Three index-backed maxima, read in one round trip: the latest ``updated_at`` catches
+    every save and our bulk updates (which set it), the highest id catches bulk inserts,
+    and the highest history id catches deletions, which simple_history records; a digest
+    of the specialties catches their edits. The result is the same in every worker
+    process, unlike a per-process cache key.
     """
-    program_table = connection.ops.quote_name(Program._meta.db_table)
-    history_table = connection.ops.quote_name(Program.history.model._meta.db_table)
-    # Only our own table names, quoted by the backend, go into the string: no input.
-    sql = (
-        f"SELECT (SELECT MAX(updated_at) FROM {program_table}),"  # noqa: S608  # nosec B608
-        f" (SELECT MAX(id) FROM {program_table}),"
-        f" (SELECT MAX(history_id) FROM {history_table})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return "-".join(str(value) for value in row)
+    return catalog_state().version
