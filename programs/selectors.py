@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.cache import cache
 from django.db import connection
@@ -155,27 +155,33 @@ def catalog_state() -> CatalogState:
     The version covers the specialties too (their rows are hashed into it): renaming one
     changes what cached pages show, and specialties carry no timestamp of their own.
     """
-    program_table = connection.ops.quote_name(Program._meta.db_table)
-    history_table = connection.ops.quote_name(Program.history.model._meta.db_table)
-    specialty_table = connection.ops.quote_name(Specialty._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_catalog_sql(connection.vendor))
+        rows = cursor.fetchall()
+    specialties = tuple((pk, code, name) for *_version, pk, code, name in rows if pk is not None)
+    digest = hashlib.sha256(repr(specialties).encode()).hexdigest()[:16]
+    version = "-".join(str(value) for value in rows[0][:3])
+    return CatalogState(version=f"{version}-{digest}", specialties=specialties)
+
+
+@lru_cache(maxsize=4)
+def _catalog_sql(vendor: str) -> str:
+    """catalog_state's query (built once: reaching the history model is not free)."""
+    quote = connection.ops.quote_name
+    program_table = quote(Program._meta.db_table)
+    history_table = quote(Program.history.model._meta.db_table)
+    specialty_table = quote(Specialty._meta.db_table)
     # Three index-backed maxima (each its own sub-select so SQLite's min/max optimisation
     # applies; both databases evaluate them once), joined to every specialty row; the
     # LEFT JOIN keeps one row when there is no specialty. Only our own table names,
     # quoted by the backend, go into the string: no input.
-    sql = (
+    return (
         "SELECT v.updated, v.top_id, v.history, s.id, s.code, s.name FROM ("  # noqa: S608  # nosec B608
         f"SELECT (SELECT MAX(updated_at) FROM {program_table}) AS updated,"
         f" (SELECT MAX(id) FROM {program_table}) AS top_id,"
         f" (SELECT MAX(history_id) FROM {history_table}) AS history"
         f") v LEFT JOIN {specialty_table} s ON 1 = 1 ORDER BY s.name"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    specialties = tuple((pk, code, name) for *_version, pk, code, name in rows if pk is not None)
-    digest = hashlib.sha256(repr(specialties).encode()).hexdigest()[:16]
-    version = "-".join(str(value) for value in rows[0][:3])
-    return CatalogState(version=f"{version}-{digest}", specialties=specialties)
 
 
 def catalog_version() -> str:
