@@ -16,6 +16,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
@@ -151,10 +152,16 @@ class WizardForm(forms.Form):
             self.fields[name].error_messages["required"] = message
         if htmx_url:
             self._add_htmx(htmx_url)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = self.build_layout()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built on first use: a form that is only validated (the progress indicator, the
+        # review) never needs its layout.
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = self.build_layout()
+        return helper
 
     # --- per-step hooks -------------------------------------------------------------------
 
