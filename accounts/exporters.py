@@ -10,6 +10,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.services import register_user_data_exporter
+from assessments.plans import plan_output
 
 
 def export_drafts(user: User) -> list[dict[str, Any]]:
@@ -35,9 +36,9 @@ def export_plans(user: User) -> list[dict[str, Any]]:
             "red_flag_count": plan.red_flag_count,
             "profile": plan.profile,
             "inputs": plan.inputs,
-            "output": plan.output,
+            "output": plan_output(plan),  # with its program lists, stored apart
         }
-        for plan in user.plans.order_by("created_at", "pk")
+        for plan in user.plans.select_related("program_lists").order_by("created_at", "pk")
     ]
 
 

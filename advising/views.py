@@ -35,6 +35,7 @@ from advising.forms import (
     ShareForm,
 )
 from advising.models import Share
+from assessments import plans
 from assessments.models import Plan, Tier
 from programs.models import Specialty
 
@@ -234,7 +235,8 @@ def _review_context(
     specialty_names = _specialty_names()
     return {
         "plan": plan,
-        "output": plan.output if isinstance(plan.output, dict) else {},
+        # The summary, without the program lists: the plan body reads the plan's cached view.
+        "output": plans.plan_summary_output(plan),
         "read_only": True,
         "applicant": plan.owner,
         "other_plans": selectors.applicant_plans(plan.owner),

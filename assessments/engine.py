@@ -2085,3 +2085,189 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
         },
         "notes": [_reason(n) for n in result.notes],
     }
+
+
+# --- compact program lists ----------------------------------------------------------------------
+# A saved plan stores its program lists apart from the rest of the output, packed: one list per
+# column instead of one object per program (no repeated keys), the repeated strings (codes,
+# institutions, cities, dates, sources) and the reason objects stored once and referred to by
+# index. At 50,000 programs a plan lists up to ~11,600 programs: as objects that is ~12 MB of
+# JSON, packed ~1 MB. ``rank`` (the position) and ``verify_with_program`` (``verify`` is not
+# empty) are not stored; unpacking derives them. See docs/assess.md, "Saved plans".
+
+PACKED_PROGRAMS_FORMAT = 1
+PROGRAM_KEYS: tuple[str, ...] = (
+    "id",
+    "acgme_id",
+    "name",
+    "institution",
+    "city",
+    "state",
+    "specialty_code",
+    "program_type",
+    "positions",
+    "j1",
+    "h1b",
+    "img_share",
+    "step2_min",
+    "step2_typical",
+    "max_yog",
+    "accepts_failures",
+    "requires_usce",
+    "last_verified",
+    "website",
+    "source",
+    "fit",
+    "rank",
+    "points",
+    "preferred_state",
+    "preferred_type",
+    "verify_with_program",
+    "reasons",
+    "verify",
+)
+EXCLUDED_KEYS: tuple[str, ...] = ("id", "name", "specialty_code", "reasons")
+# Columns stored as indexes into the shared "values" list (strings or null only).
+_INTERNED = frozenset(
+    {
+        "institution",
+        "city",
+        "state",
+        "specialty_code",
+        "program_type",
+        "j1",
+        "h1b",
+        "accepts_failures",
+        "requires_usce",
+        "last_verified",
+        "website",
+        "source",
+        "fit",
+    }
+)
+_REASON_COLUMNS = frozenset({"reasons", "verify"})
+_DERIVED = frozenset({"rank", "verify_with_program"})
+
+
+def program_lists_pack(result: PlanResult) -> dict[str, Any]:
+    """The plan's ``programs`` and ``excluded_programs`` in the packed form (a JSON-safe dict);
+    :func:`program_lists_unpack` gives back exactly what :func:`plan_to_dict` lists."""
+    values: dict[str | None, int] = {}
+    add_value = values.setdefault
+    # Reason objects by identity (they are alive for this whole call): the program loop shares
+    # a few objects among thousands of entries, and hashing a dataclass by value is slower.
+    reasons: dict[int, int] = {}
+    reason_objects: list[Reason] = []
+
+    def interned(column: list[str | None]) -> list[int]:
+        # len(values) is the next index whenever the value is new.
+        return [add_value(value, len(values)) for value in column]
+
+    def reason_indexes(items: tuple[Reason, ...]) -> list[int]:
+        out = []
+        for reason in items:
+            index = reasons.get(id(reason))
+            if index is None:
+                index = reasons[id(reason)] = len(reason_objects)
+                reason_objects.append(reason)
+            out.append(index)
+        return out
+
+    with _gc_paused():  # thousands of small lists, no cycles (see _gc_paused)
+        entries = result.programs
+        facts = [e.facts for e in entries]
+        programs: dict[str, list[Any]] = {
+            "id": [f.id for f in facts],
+            "acgme_id": [f.acgme_id for f in facts],
+            "name": [f.name for f in facts],
+            "institution": interned([f.institution for f in facts]),
+            "city": interned([f.city for f in facts]),
+            "state": interned([f.state for f in facts]),
+            "specialty_code": interned([f.specialty_code for f in facts]),
+            "program_type": interned([f.program_type for f in facts]),
+            "positions": [f.positions for f in facts],
+            "j1": interned([f.j1 for f in facts]),
+            "h1b": interned([f.h1b for f in facts]),
+            "img_share": [f.img_share for f in facts],
+            "step2_min": [f.step2_min for f in facts],
+            "step2_typical": [f.step2_typical for f in facts],
+            "max_yog": [f.max_yog for f in facts],
+            "accepts_failures": interned([f.accepts_failures for f in facts]),
+            "requires_usce": interned([f.requires_usce for f in facts]),
+            "last_verified": interned([_iso(f.last_verified) for f in facts]),
+            "website": interned([f.website for f in facts]),
+            "source": interned([f.source for f in facts]),
+            "fit": interned([e.fit for e in entries]),
+            "points": [e.points for e in entries],
+            "preferred_state": [e.preferred_state for e in entries],
+            "preferred_type": [e.preferred_type for e in entries],
+            "reasons": [reason_indexes(e.reasons) for e in entries],
+            "verify": [reason_indexes(e.verify) for e in entries],
+        }
+        excluded_rows = result.excluded_programs
+        excluded: dict[str, list[Any]] = {
+            "id": [x.id for x in excluded_rows],
+            "name": [x.name for x in excluded_rows],
+            "specialty_code": interned([x.specialty_code for x in excluded_rows]),
+            "reasons": [reason_indexes(x.reasons) for x in excluded_rows],
+        }
+    return {
+        "format": PACKED_PROGRAMS_FORMAT,
+        "values": list(values),
+        "reasons": [[r.rule, r.text, r.source] for r in reason_objects],
+        "interned": sorted(_INTERNED),
+        "programs": programs,
+        "excluded_programs": excluded,
+    }
+
+
+def _unpack_table(
+    table: Any,
+    keys: tuple[str, ...],
+    values: list[Any],
+    reasons: list[dict[str, str]],
+    interned: frozenset[str],
+) -> list[dict[str, Any]]:
+    if not isinstance(table, dict) or not table:
+        return []
+    count = len(table.get("id") or ())
+    columns: dict[str, list[Any]] = {}
+    for key, column in table.items():
+        if not isinstance(column, list) or len(column) != count:
+            continue
+        if key in interned:
+            column = [values[i] for i in column]
+        elif key in _REASON_COLUMNS:
+            column = [[reasons[i] for i in items] for items in column]
+        columns[key] = column
+    if "rank" in keys and "rank" not in columns:
+        columns["rank"] = list(range(1, count + 1))
+    if "verify_with_program" in keys and "verify_with_program" not in columns:
+        columns["verify_with_program"] = [bool(items) for items in columns.get("verify", ())]
+    names = [k for k in keys if k in columns] + [k for k in columns if k not in keys]
+    rows = zip(*(columns[k] for k in names), strict=True)  # every column has ``count`` items
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def program_lists_unpack(packed: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(programs, excluded_programs)`` from :func:`program_lists_pack`'s dict, as
+    :func:`plan_to_dict` gives them. Equal reasons are one shared dict (treat as read-only).
+    Anything but an intact packed dict gives two empty lists."""
+    if not isinstance(packed, dict) or packed.get("format") != PACKED_PROGRAMS_FORMAT:
+        return [], []
+    try:
+        values = list(packed.get("values") or [])
+        reasons = [
+            {"rule": r[0], "text": r[1], "source": r[2]} for r in packed.get("reasons") or []
+        ]
+        interned = frozenset(packed.get("interned") or ())
+        with _gc_paused():
+            programs = _unpack_table(
+                packed.get("programs"), PROGRAM_KEYS, values, reasons, interned
+            )
+            excluded = _unpack_table(
+                packed.get("excluded_programs"), EXCLUDED_KEYS, values, reasons, interned
+            )
+    except (IndexError, KeyError, TypeError, ValueError):  # damaged: shown as no programs
+        return [], []
+    return programs, excluded

@@ -76,6 +76,30 @@ class Plan(models.Model):
         return f"{self.specialty_code} plan of {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class PlanPrograms(models.Model):
+    """A plan's program lists (``programs`` and ``excluded_programs`` of the engine's output),
+    stored apart from ``Plan.output`` so that reading a plan's summary never loads them.
+
+    ``data`` is zlib-compressed JSON in the packed, columnar form of
+    ``assessments.engine.program_lists_pack`` (the facts of every listed program as they were
+    when the plan was made); ``assessments.selectors.plan_program_lists`` reads it back.
+    Written once, with the plan, and never changed. Plans saved before this table existed
+    keep their lists inside ``Plan.output`` and have no row here.
+    """
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="program_lists"
+    )
+    data = models.BinaryField(help_text="zlib-compressed packed JSON (docs/assess.md).")
+
+    class Meta:
+        verbose_name = "plan program lists"
+        verbose_name_plural = "plan program lists"
+
+    def __str__(self) -> str:
+        return f"Program lists of plan {self.plan_id}"
+
+
 # --- Rule parameters (strategy engine) -------------------------------------------------
 # The engine (assessments/engine.py) never reads these models: assessments/selectors.py turns
 # them into plain dataclasses. Defaults are installed by migration 0003 and documented, with

@@ -103,9 +103,11 @@ def plan_for_viewer(
 
 
 def plan_output(plan: Plan) -> dict[str, Any]:
-    """The plan's stored output (one query when the column was deferred)."""
-    output = plan.output
-    return output if isinstance(output, dict) else {}
+    """The plan's whole stored output, program lists included (docs/plan.schema.json); the
+    lists are stored apart, see ``selectors.plan_full_output`` (one query at most)."""
+    from assessments import selectors
+
+    return selectors.plan_full_output(plan)
 
 
 def plan_profile(plan: Plan) -> dict[str, Any]:
@@ -567,7 +569,9 @@ def plan_summary_output(plan: Plan) -> dict[str, Any]:
         if cached is not None:
             _summary_cache.move_to_end(key)
             return cached
-    summary = {k: v for k, v in plan_output(plan).items() if k not in _PROGRAM_LISTS}
+    output = plan.output if isinstance(plan.output, dict) else {}
+    # The lists live apart (PlanPrograms) and are not read; old plans hold them inline.
+    summary = {k: v for k, v in output.items() if k not in _PROGRAM_LISTS}
     with _view_lock:
         _summary_cache[key] = summary
         while len(_summary_cache) > _SUMMARY_CACHE_PLANS:

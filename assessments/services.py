@@ -17,7 +17,7 @@ from django.db import transaction
 
 from assessments import engine, selectors
 from assessments.engine import PlanResult
-from assessments.models import Plan
+from assessments.models import Plan, PlanPrograms
 from assessments.profile import ProfileError, parse_profile
 
 __all__ = ["ProfileError", "plan_compute", "plan_create", "plan_whatif", "whatif_profile"]
@@ -80,13 +80,19 @@ def plan_create(
     """Compute the plan for ``profile_data`` and store it as an immutable snapshot.
 
     The snapshot holds the answers (``profile``), the rule parameters, fees and thresholds used
-    (``inputs``) and the engine's output, which embeds the facts of every listed program; the
-    plan pages render only from it, so later edits of programs or rules never change it.
+    (``inputs``) and the engine's output: its summary in ``output`` and its program lists, with
+    the facts of every listed program, packed in ``PlanPrograms`` (``plans.plan_output`` gives
+    the whole output back). The plan pages render only from it, so later edits of programs or
+    rules never change it.
     ``owner`` is the account (None for an anonymous visitor); for an anonymous plan,
     ``session_token_sink(token)`` records the plan's token so that the visitor's session can
     open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
     """
     result, inputs = plan_compute(profile_data=profile_data, today=today)
+    # The output's small part goes to Plan.output; the program lists, serialised once in the
+    # packed form, to PlanPrograms (plans.plan_output joins them again).
+    summary = engine.plan_to_dict(result, program_lists=False)
+    del summary["programs"], summary["excluded_programs"]
     plan = Plan.objects.create(
         owner=owner,
         engine_version=result.engine_version,
@@ -95,7 +101,10 @@ def plan_create(
         red_flag_count=len(result.red_flags),
         profile=_json_copy(profile_data),
         inputs=_json_copy(inputs),
-        output=engine.plan_to_dict(result),
+        output=summary,
+    )
+    PlanPrograms.objects.create(
+        plan=plan, data=selectors.program_lists_encode(engine.program_lists_pack(result))
     )
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)

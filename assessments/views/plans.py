@@ -216,7 +216,9 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
     a = b = None
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
-        outputs = dict(Plan.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "output"))
+        # Program lists are stored apart from Plan.output (assessments.models.PlanPrograms).
+        pair = Plan.objects.filter(pk__in=[a.pk, b.pk]).select_related("program_lists")
+        outputs = {p.pk: plans.plan_output(p) for p in pair}
         comparison = plans.plan_compare(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
     return render(
         request,

@@ -17,7 +17,7 @@ from assessments.models import FeeSchedule as FeeScheduleModel
 from assessments.profile import ProfileError
 from assessments.rules import DEFAULT_FEES, DEFAULT_RULES
 from assessments.services import plan_compute
-from programs.models import Specialty
+from programs.models import Program, Specialty
 from tests.engine.factories import ProgramFactory
 from tests.engine.helpers import EXAMPLE, profile_data
 
@@ -90,21 +90,73 @@ def test_rule_bands_must_be_ordered():
     assert "viable_min" in info.value.message_dict
 
 
-def test_program_facts_for_reads_one_query_of_plain_tuples(django_assert_num_queries):
+@pytest.fixture
+def facts_cache():
+    selectors.program_facts_cache_clear()
+    yield
+    selectors.program_facts_cache_clear()
+
+
+def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(
+    facts_cache, django_assert_num_queries
+):
     ProgramFactory.create_batch(3)
     ProgramFactory(specialty=Specialty.objects.get(code="PATH"))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the catalog version, the programs
         facts = selectors.program_facts_for(["EM"])
     assert len(facts) == 3
     assert all(isinstance(f, ProgramFacts) for f in facts)
     assert facts[0].specialty_code == "EM" and facts[0].j1 == "yes"
+    with django_assert_num_queries(1):  # the catalog version only
+        again = selectors.program_facts_for(["EM"])
+    assert again == facts
 
 
-def test_plan_compute_returns_plan_and_input_snapshot(django_assert_max_num_queries):
+def test_program_facts_for_merges_cached_specialties_by_id(facts_cache):
+    em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
+    made = [ProgramFactory(specialty=im if i % 2 else em) for i in range(6)]
+    selectors.program_facts_for(["EM"])  # EM cached, IM not yet
+    facts = selectors.program_facts_for(["IM", "EM", "IM"])
+    assert [f.id for f in facts] == sorted(p.pk for p in made)
+    assert {f.specialty_code for f in facts} == {"EM", "IM"}
+
+
+@pytest.mark.parametrize("change", ["save", "create", "delete", "bulk_update"])
+def test_program_facts_for_sees_every_catalog_change(facts_cache, change):
+    first, second = ProgramFactory(name="Before"), ProgramFactory(name="Other")
+    assert {f.name for f in selectors.program_facts_for(["EM"])} == {"Before", "Other"}
+    if change == "save":
+        first.name = "After"
+        first.save()
+        expected = {"After", "Other"}
+    elif change == "create":
+        ProgramFactory(name="New")
+        expected = {"Before", "Other", "New"}
+    elif change == "delete":
+        second.delete()
+        expected = {"Before"}
+    else:  # the admin's bulk actions set updated_at, which is part of the version
+        from django.utils import timezone
+
+        Program.objects.filter(pk=first.pk).update(name="Bulk", updated_at=timezone.now())
+        expected = {"Bulk", "Other"}
+    assert {f.name for f in selectors.program_facts_for(["EM"])} == expected
+
+
+def test_program_facts_cache_is_bounded(facts_cache, monkeypatch):
+    monkeypatch.setattr(selectors, "PROGRAM_FACTS_CACHE_PROGRAMS", 3)
+    ProgramFactory.create_batch(2)
+    ProgramFactory.create_batch(2, specialty=Specialty.objects.get(code="IM"))
+    selectors.program_facts_for(["EM"])
+    selectors.program_facts_for(["IM"])  # 4 cached programs > 3: EM (least recent) goes
+    assert set(selectors._facts_by_code) == {"IM"}
+
+
+def test_plan_compute_returns_plan_and_input_snapshot(facts_cache, django_assert_max_num_queries):
     ProgramFactory(name="EM one")
     ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     ProgramFactory(name="No J-1", j1="no")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # rules (2), fees, catalog version, programs
         result, inputs = plan_compute(profile_data=EXAMPLE, today=TODAY)
     assert result.tier == "viable"
     assert [e.facts.name for e in result.programs] == ["EM one", "IM one"]
@@ -160,3 +212,58 @@ def test_editing_a_rule_records_history():
     rule.save()
     assert rule.history.count() == before + 1
     assert DualPartner.objects.filter(rule=rule).count() == 2
+
+
+def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_cache):
+    import json
+
+    from assessments.engine import plan_to_dict
+    from assessments.models import Plan, PlanPrograms
+    from assessments.plans import plan_output, plan_summary_output
+    from assessments.services import plan_create
+    from tests.engine.test_properties import VALIDATOR
+
+    ProgramFactory(name="EM one")
+    ProgramFactory(name="No J-1", j1="no")
+    ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
+    plan = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
+    expected = json.loads(
+        json.dumps(plan_to_dict(plan_compute(profile_data=EXAMPLE, today=TODAY)[0]))
+    )
+
+    stored = Plan.objects.get(pk=plan.pk)
+    assert "programs" not in stored.output and "excluded_programs" not in stored.output
+    assert PlanPrograms.objects.filter(plan=plan).exists()
+    whole = plan_output(Plan.objects.defer("output").get(pk=plan.pk))
+    assert whole == expected and list(whole) == list(expected)  # same keys, same order
+    VALIDATOR.validate(whole)
+    assert [p["name"] for p in whole["programs"]] == ["EM one", "IM one"]
+    assert [p["name"] for p in whole["excluded_programs"]] == ["No J-1"]
+    assert plan_summary_output(stored)["program_counts"]["listed"] == 2
+
+    # Immutable: a later catalog edit does not reach the saved facts.
+    Program.objects.filter(name="EM one").update(name="Renamed")
+    assert plan_output(Plan.objects.get(pk=plan.pk))["programs"][0]["name"] == "EM one"
+
+
+def test_a_plan_saved_with_inline_program_lists_reads_as_before():
+    from assessments.plans import plan_output
+    from tests.plans.factories import UserFactory
+    from tests.wizard.factories import PlanFactory
+
+    output = {"tier": "risk", "programs": [{"id": 1, "name": "Old"}], "excluded_programs": []}
+    plan = PlanFactory(owner=UserFactory(), output=output)
+    assert plan_output(plan) == output
+
+
+def test_the_account_export_holds_the_whole_plan_output(facts_cache):
+    from accounts.exporters import export_plans
+    from assessments.services import plan_create
+    from tests.plans.factories import UserFactory
+
+    user = UserFactory()
+    ProgramFactory(name="EM one")
+    plan_create(owner=user, profile_data=EXAMPLE, today=TODAY)
+    (exported,) = export_plans(user)
+    assert [p["name"] for p in exported["output"]["programs"]] == ["EM one"]
+    assert exported["output"]["excluded_programs"] == []

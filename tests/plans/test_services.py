@@ -8,6 +8,7 @@ import pytest
 
 from assessments import engine
 from assessments.models import AssessmentDraft, Plan
+from assessments.plans import plan_output
 from assessments.profile import ProfileError
 from assessments.services import plan_create, plan_whatif, whatif_profile
 from tests.plans.factories import UserFactory, em_programs, make_plan, profile_data
@@ -30,7 +31,7 @@ def test_plan_create_stores_answers_inputs_and_output():
     assert plan.profile == profile_data()
     assert plan.inputs["rules"]["EM"]["strong_min"] == 245
     assert plan.inputs["fees"]["eras_fee_first_tier"] == 11
-    listed = {p["id"]: p for p in plan.output["programs"]}
+    listed = {p["id"]: p for p in plan_output(plan)["programs"]}
     assert set(listed) == {p.pk for p in programs}
     assert listed[programs[0].pk]["name"] == programs[0].name  # program facts are in the snapshot
 
