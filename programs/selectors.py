@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -101,8 +102,10 @@ def program_rows(
 ) -> list[ProgramRow]:
     """One page of the browser's table as plain tuples (ROW_FIELDS), without model
     instances or a join: the specialty's name comes from ``catalog``."""
-    queryset = _filtered(filters, catalog).values_list(*ROW_FIELDS)
-    return list(queryset[offset : offset + limit])
+    rows_sql, _count_sql, params = _statements(filters, catalog)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{rows_sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+        return cursor.fetchall()
 
 
 def program_count(*, filters: ProgramFilters, catalog: CatalogState) -> int:
@@ -112,10 +115,75 @@ def program_count(*, filters: ProgramFilters, catalog: CatalogState) -> int:
     key = "programs:count:" + hashlib.sha256(state.encode()).hexdigest()
     count = cache.get(key)
     if count is None:
-        count = _filtered(filters, catalog).order_by().count()
+        _rows_sql, count_sql, params = _statements(filters, catalog)
+        with connection.cursor() as cursor:
+            cursor.execute(count_sql, params)
+            count = cursor.fetchone()[0]
         # The version changes with every catalog edit: the TTL only bounds memory.
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
+
+
+# (vendor, shape) -> (rows SQL, count SQL); see _statements
+_STATEMENTS: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+def _statements(filters: ProgramFilters, catalog: CatalogState) -> tuple[str, str, list[Any]]:
+    """The SQL of the browser's page and count queries for these filters, and its params.
+
+    Building and compiling the queryset cost more than running it, and the SQL depends
+    only on which filters are set and the sort (the "shape"), not on their values. So it
+    is compiled by the ORM once per shape; later filter sets of that shape only compute
+    their parameters (_params). A shape's SQL is kept only if _params agreed with the
+    ORM's parameters when it was compiled.
+    """
+    params = _params(filters, catalog)
+    key = (connection.vendor, _shape(filters, catalog))
+    statements = _STATEMENTS.get(key)
+    if statements is not None:
+        return (*statements, params)
+    queryset = _filtered(filters, catalog)
+    rows_sql, rows_params = queryset.values_list(*ROW_FIELDS).query.sql_with_params()
+    ids_sql, ids_params = queryset.order_by().values_list("id").query.sql_with_params()
+    count_sql = f"SELECT COUNT(*) FROM ({ids_sql}) matching"  # noqa: S608  # nosec B608
+    if list(rows_params) == params and list(ids_params) == params:
+        _STATEMENTS[key] = (rows_sql, count_sql)
+    return rows_sql, count_sql, list(rows_params)
+
+
+def _shape(filters: ProgramFilters, catalog: CatalogState) -> tuple[Any, ...]:
+    return (
+        filters.specialty in catalog.specialty_ids if filters.specialty else None,
+        bool(filters.state),
+        filters.j1,
+        filters.h1b,
+        filters.min_img_share is not None,
+        bool(filters.program_type),
+        bool(filters.text),
+        filters.sort if filters.sort in SORTS else DEFAULT_SORT,
+    )
+
+
+def _params(filters: ProgramFilters, catalog: CatalogState) -> list[Any]:
+    """The query parameters _filtered's SQL takes, in the order it takes them."""
+    params: list[Any] = []
+    if filters.specialty:
+        params.append(catalog.specialty_ids.get(filters.specialty, filters.specialty))
+    if filters.state:
+        params.append(filters.state)
+    if filters.j1:
+        params.append(YesNoUnknown.YES.value)
+    if filters.h1b:
+        params.append(YesNoUnknown.YES.value)
+    if filters.min_img_share is not None:
+        params.append(filters.min_img_share)
+    if filters.program_type:
+        params.append(filters.program_type)
+    if filters.text:
+        # as Django's icontains lookup prepares its pattern
+        pattern = f"%{connection.ops.prep_for_like_query(filters.text)}%"
+        params.extend([pattern] * 3)
+    return params
 
 
 def program_get(*, pk: int) -> Program:
