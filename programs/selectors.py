@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -109,8 +109,9 @@ def program_rows(
 
 
 def program_count(*, filters: ProgramFilters, catalog: CatalogState) -> int:
-    """How many programs match, cached per filter set and catalog version: every page of
-    a filter set shows the same total, so later pages need not count again."""
+    """How many programs match, cached per filter set and catalog version: every page and
+    every order of a filter set shows the same total, so they need not count again."""
+    filters = replace(filters, sort=DEFAULT_SORT)
     state = repr((catalog.version, sorted(asdict(filters).items())))
     key = "programs:count:" + hashlib.sha256(state.encode()).hexdigest()
     count = cache.get(key)
