@@ -235,7 +235,9 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_ca
     assert "programs" not in stored.output and "excluded_programs" not in stored.output
     assert PlanPrograms.objects.filter(plan=plan).exists()
     whole = plan_output(Plan.objects.defer("output").get(pk=plan.pk))
-    assert whole == expected and list(whole) == list(expected)  # same keys, same order
+    assert whole == expected
+    # jsonb orders the summary's keys its own way (as it always did); the entries keep theirs.
+    assert [list(p) for p in whole["programs"]] == [list(p) for p in expected["programs"]]
     VALIDATOR.validate(whole)
     assert [p["name"] for p in whole["programs"]] == ["EM one", "IM one"]
     assert [p["name"] for p in whole["excluded_programs"]] == ["No J-1"]
