@@ -329,7 +329,8 @@ def setup(*, out: Path, applicant_count: int, visitor_count: int) -> None:
             plan = plan_create_for(user, draft)
             entry["plan_token"] = str(plan.token)
             entry["plan_url"] = optional_reverse("assessments:plan_detail", plan.token)
-            entry["plan_programs"] = len((plan.output or {}).get("programs", []) or [])
+            counts = (plan.output or {}).get("program_counts") or {}
+            entry["plan_programs"] = counts.get("listed")
             if whatif_available:
                 entry["whatif_url"] = optional_reverse("assessments:plan_whatif", plan.token)
                 entry["whatif_bodies"] = whatif_bodies(plan, index)
