@@ -16,11 +16,14 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
@@ -86,7 +89,7 @@ def plans_of(user: Any) -> QuerySet[Plan]:
 
 
 def plan_for_viewer(
-    *, user: Any, session_tokens: Iterable[str], token: uuid.UUID | str
+    *, user: Any, session_tokens: Iterable[str], token: uuid.UUID | str, page: bool = False
 ) -> Plan | None:
     """The plan with ``token`` if this viewer may open it, else None.
 
@@ -94,12 +97,56 @@ def plan_for_viewer(
     their session holds (the plans they generated before signing up). The JSON columns are
     deferred but the answers: the page reads the snapshot through :func:`plan_view`, which
     caches it.
+
+    With ``page``, the same query also answers what the full page would otherwise ask in
+    three more: whether the plan has advisor comments (``has_advisor_comments``) and a
+    review (``has_advisor_review``), read only if so (most plans have neither), and whether
+    the owner is in the Advisors group (``owner_is_advisor``, for the navigation).
     """
     tokens = list(session_tokens)
     allowed = Q(owner__isnull=True, token__in=tokens) if tokens else Q(pk__in=[])
     if getattr(user, "is_authenticated", False):
         allowed |= Q(owner=user)
-    return Plan.objects.filter(allowed, token=token).defer(*_PAGE_DEFERRED).first()
+    queryset = Plan.objects.filter(allowed, token=token).defer(*_PAGE_DEFERRED)
+    if page:
+        queryset = _with_page_extras(queryset)
+    return queryset.first()
+
+
+def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    """Three yes/no answers as correlated sub-selects of the plan query. Written as SQL: built
+    with Exists(), the three sub-queries cost more to compile than one more query would. Only
+    table and column names from the models (quoted by the backend) go into the text."""
+    from accounts.models import ADVISORS_GROUP, User
+    from advising.models import PlanComment, PlanReview
+
+    q = connection.ops.quote_name
+    plan = f"{q(Plan._meta.db_table)}.{q('id')}"
+    owner = f"{q(Plan._meta.db_table)}.{q('owner_id')}"
+    memberships = User.groups.through._meta.db_table
+    group = User.groups.field.related_model._meta.db_table
+    flags = {
+        "has_advisor_comments": (
+            f"SELECT 1 FROM {q(PlanComment._meta.db_table)} WHERE {q('plan_id')} = {plan}",  # noqa: S608  # nosec B608
+            (),
+        ),
+        "has_advisor_review": (
+            f"SELECT 1 FROM {q(PlanReview._meta.db_table)} WHERE {q('plan_id')} = {plan}",  # noqa: S608  # nosec B608
+            (),
+        ),
+        "owner_is_advisor": (
+            f"SELECT 1 FROM {q(memberships)} INNER JOIN {q(group)}"  # noqa: S608  # nosec B608
+            f" ON {q(group)}.{q('id')} = {q(memberships)}.{q('group_id')}"
+            f" WHERE {q(memberships)}.{q('user_id')} = {owner} AND {q(group)}.{q('name')} = %s",
+            (ADVISORS_GROUP,),
+        ),
+    }
+    return queryset.annotate(
+        **{
+            name: RawSQL(f"EXISTS({sql})", params, output_field=BooleanField())  # noqa: S611  # nosec B611
+            for name, (sql, params) in flags.items()
+        }
+    )
 
 
 def plan_output(plan: Plan) -> dict[str, Any]:
@@ -301,6 +348,12 @@ class PlanView:
     @property
     def high_red_flags(self) -> int:
         return sum(1 for f in self.red_flags if f.get("severity") == "high")
+
+    @cached_property
+    def programs_by_rank(self) -> tuple[ProgramRow, ...]:
+        """The programs in the recommended order, sorted once per (cached) view: the table's
+        default order, which most requests ask for."""
+        return tuple(programs_sort(self.programs, "rank"))
 
 
 def _reasons(
@@ -703,7 +756,11 @@ class ProgramTable:
 def program_table(
     view: PlanView, query: ProgramQuery, *, per_page: int = PROGRAMS_PER_PAGE
 ) -> ProgramTable:
-    rows = programs_sort(programs_filter(view.programs, query), query.sort, desc=query.desc)
+    rows: Sequence[ProgramRow]
+    if not query.is_filtered and query.sort == "rank" and not query.desc:
+        rows = view.programs_by_rank
+    else:
+        rows = programs_sort(programs_filter(view.programs, query), query.sort, desc=query.desc)
     page = Paginator(rows, per_page).get_page(query.page)
     return ProgramTable(query=query, page=page, total=len(view.programs), matching=len(rows))
 

@@ -4,38 +4,70 @@ the history and the comparison of two plans."""
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from crispy_forms.utils import render_crispy_form
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
-from assessments import plans, services
+from assessments import plan_forms, plans, services, svg
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
 from assessments.profile import ProfileError
+from assessments.templatetags import plan_tags
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
+# The parts of the plan page every viewer sees alike (see _plan_parts), by name.
+_PARTS = {
+    "toc": "assessments/includes/plan_toc.html",
+    "summary": "assessments/includes/plan_summary.html",
+    "details": "assessments/includes/plan_details.html",
+    "excluded": "assessments/includes/plan_excluded.html",
+    "meta": "assessments/includes/plan_meta.html",
+}
+_HEADER_TEMPLATE = "assessments/includes/plan_header.html"
+_PROGRAMS_TEMPLATE = "assessments/includes/plan_programs_table.html"
+# A plan never changes, so its rendered parts could live forever; an hour bounds what a
+# long-lived shared cache holds for plans nobody opens any more.
+PAGE_CACHE_SECONDS = 3600
 PLANS_PER_PAGE = 20
 # What-if errors from the engine's validator, mapped to the panel's own fields.
 _WHATIF_FIELDS = {"step2ck.score": "step2ck_score", "visa": "visa", "specialty": "specialty"}
 
 
-def _viewable_plan(request: HtmxHttpRequest, token: uuid.UUID) -> Plan | HttpResponseBase:
+def _viewable_plan(
+    request: HtmxHttpRequest, token: uuid.UUID, *, page: bool = False
+) -> Plan | HttpResponseBase:
     """The plan if this viewer may open it; a login redirect for a visitor whose session does
-    not hold the token (it may be the owner, logged out); 404 for everybody else."""
+    not hold the token (it may be the owner, logged out); 404 for everybody else.
+
+    ``page``: the full page is coming, so load what it shows besides the plan in the same
+    query (see ``plans.plan_for_viewer``)."""
     tokens = session_plan_tokens(request)
-    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token)
+    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
     if plan is not None:
+        if page and plan.owner_id is not None and plan.owner_id == request.user.pk:
+            # The navigation asks whether the viewer is an advisor; the plan query has
+            # answered it for the owner. User.is_advisor is a cached_property: setting it
+            # is what its first read would have stored.
+            request.user.is_advisor = plan.owner_is_advisor  # type: ignore[misc]
         return plan
     if not request.user.is_authenticated and str(token) not in tokens:
         # Decided without looking the plan up, so the redirect tells nothing about it.
@@ -48,35 +80,132 @@ def _partial(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _program_context(request: HtmxHttpRequest, plan: Plan, view: plans.PlanView) -> dict[str, Any]:
-    form = ProgramFilterForm(request.GET or None, view=view)
-    query = form.to_query(request.GET.get("page"))
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _cached_parts_version() -> str:
+    """A digest of the templates and code that draw the cached parts of the page, part of every
+    key: a deploy that changes them never serves the previous version's HTML from a cache."""
+    digest = hashlib.sha256()
+    for name in (*_PARTS.values(), _HEADER_TEMPLATE, _PROGRAMS_TEMPLATE):
+        digest.update(get_template(name).template.source.encode())
+    for module in (plans, svg, plan_forms, plan_tags):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _parts_version() -> str:
+    # In development templates are edited while the server runs; read them every time.
+    return _cached_parts_version.__wrapped__() if settings.DEBUG else _cached_parts_version()
+
+
+def _program_query(
+    request: HtmxHttpRequest, view: plans.PlanView
+) -> tuple[plans.ProgramQuery, ProgramFilterForm | None]:
+    """The table's query from the URL, and the filter form that read it (None when the URL has
+    no parameters: the default query needs no form until the table is drawn)."""
+    if not request.GET:
+        return plans.ProgramQuery(), None
+    form = ProgramFilterForm(request.GET, view=view)
+    return form.to_query(request.GET.get("page")), form
+
+
+def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
+    params = query.params(page=1)
+    url = reverse("assessments:plan_csv", args=[plan.token])
+    return url + ("?" + urlencode(params) if params else "")
+
+
+def _programs_html(
+    request: HtmxHttpRequest,
+    plan: Plan,
+    view: plans.PlanView,
+    query: plans.ProgramQuery,
+    form: ProgramFilterForm | None,
+) -> SafeString:
+    """The program table (filters, rows, pages) for this query, cached: it depends only on the
+    immutable plan, the raw query (bad values show as form errors) and which of the shown
+    programs are still in the catalog (linked only then)."""
     table = plans.program_table(view, query)
-    base = reverse("assessments:plan_detail", args=[plan.token])
-    csv_params = query.params(page=1)
-    page = table.page
     in_catalog = plans.programs_in_catalog(row.id for row in table.rows)
-    return {
-        # The rendered table depends only on the immutable plan, the raw query (bad values
-        # show as form errors) and which listed programs are still in the catalog.
-        "programs_key": f"{sorted(request.GET.lists())}|{sorted(in_catalog)}",
-        "filter_form": form,
-        "table": table,
-        "rows": table.rows,
-        "sort_links": plans.sort_links(query),
-        "in_catalog": in_catalog,
-        "page_url_prev": (
-            "?" + urlencode(query.params(page=page.previous_page_number()))
-            if page.has_previous()
-            else ""
-        ),
-        "page_url_next": (
-            "?" + urlencode(query.params(page=page.next_page_number())) if page.has_next() else ""
-        ),
-        "plan_url": base,
-        "csv_url": reverse("assessments:plan_csv", args=[plan.token])
-        + ("?" + urlencode(csv_params) if csv_params else ""),
-    }
+    key = f"plan-programs:{_parts_version()}:{plan.token}:" + _digest(
+        f"{sorted(request.GET.lists())}|{sorted(in_catalog)}"
+    )
+    html = cache.get(key)
+    if html is None:
+        page = table.page
+        base = reverse("assessments:plan_detail", args=[plan.token])
+        context = {
+            "pv": view,
+            "interactive": True,
+            "filter_form": form or ProgramFilterForm(None, view=view),
+            "table": table,
+            "rows": table.rows,
+            "sort_links": plans.sort_links(query),
+            "in_catalog": in_catalog,
+            "page_url_prev": (
+                "?" + urlencode(query.params(page=page.previous_page_number()))
+                if page.has_previous()
+                else ""
+            ),
+            "page_url_next": (
+                "?" + urlencode(query.params(page=page.next_page_number()))
+                if page.has_next()
+                else ""
+            ),
+            "plan_url": base,
+            "csv_url": _csv_url(plan, query),
+        }
+        # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
+        html = render_to_string(_PROGRAMS_TEMPLATE, context)
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered template
+
+
+def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> dict[str, str]:
+    """The parts of the page that are the same for every viewer, rendered once per plan and
+    cached: the header (once per CSV link, which carries the table's filters), the table of
+    contents, summary and chart, flags, strategy, timeline, actions, left-out programs and the
+    plan's origin. Claiming an anonymous plan changes the header and contents, so that is part
+    of the key."""
+    anonymous = plan.owner_id is None
+    base = f"plan-page:{_parts_version()}:{plan.token}:{'anonymous' if anonymous else 'owned'}"
+    csv_params = urlencode(query.params(page=1))
+    header_key = f"{base}:header:{_digest(csv_params)}"
+    found = cache.get_many([base, header_key])
+    parts, header = found.get(base), found.get(header_key)
+    if parts is None or header is None:
+        # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
+        plan_url = reverse("assessments:plan_detail", args=[plan.token])
+        context = {
+            "plan": plan,
+            "pv": view,
+            "is_anonymous_plan": anonymous,
+            "csv_url": _csv_url(plan, query),
+            "next_query": urlencode({"next": plan_url}),
+        }
+        if parts is None:
+            parts = {name: render_to_string(t, context) for name, t in _PARTS.items()}
+            cache.set(base, parts, PAGE_CACHE_SECONDS)
+        if header is None:
+            header = render_to_string(_HEADER_TEMPLATE, context)
+            cache.set(header_key, header, PAGE_CACHE_SECONDS)
+    # Our own rendered templates; a cache that pickles may hand back plain strings.
+    return {name: mark_safe(html) for name, html in (*parts.items(), ("header", header))}  # noqa: S308  # nosec B308 B703
+
+
+def _whatif_form_html(plan: Plan) -> SafeString:
+    """The unbound what-if form, which renders the same for the same defaults and choices."""
+    initial = WhatIfForm.initial_from(plans.plan_profile(plan))
+    choices = plans.whatif_specialty_choices()
+    key = f"plan-whatif-form:{_parts_version()}:" + _digest(f"{sorted(initial.items())}|{choices}")
+    html = cache.get(key)
+    if html is None:
+        html = render_crispy_form(WhatIfForm(initial=initial, specialty_choices=choices))
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
 
 
 def _page_context(
@@ -87,34 +216,30 @@ def _page_context(
     whatif_form: WhatIfForm | None = None,
     whatif: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    whatif_form_key = ""
-    if whatif_form is None:
-        initial = WhatIfForm.initial_from(plans.plan_profile(plan))
-        choices = plans.whatif_specialty_choices()
-        whatif_form = WhatIfForm(initial=initial, specialty_choices=choices)
-        # An unbound form renders the same for the same defaults and choices.
-        whatif_form_key = f"{sorted(initial.items())}|{choices}"
-    plan_url = reverse("assessments:plan_detail", args=[plan.token])
+    query, form = _program_query(request, view)
     return {
         "plan": plan,
         "pv": view,
+        "parts": _plan_parts(plan, view, query),
+        "programs_html": _programs_html(request, plan, view, query, form),
+        # A submitted form shows its own values and errors; the empty one comes rendered.
         "whatif_form": whatif_form,
-        "whatif_form_key": whatif_form_key,
+        "whatif_form_html": _whatif_form_html(plan) if whatif_form is None else "",
         "whatif": whatif,
         "is_anonymous_plan": plan.owner_id is None,
-        "next_query": urlencode({"next": plan_url}),
-        **_program_context(request, plan, view),
     }
 
 
 @require_http_methods(["GET"])
 def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
-    plan = _viewable_plan(request, token)
+    partial = _partial(request)
+    plan = _viewable_plan(request, token, page=not partial)
     if not isinstance(plan, Plan):
         return plan
     view = plans.plan_view(plan)
-    if _partial(request):
-        context = {"plan": plan, "pv": view, **_program_context(request, plan, view)}
+    if partial:
+        query, form = _program_query(request, view)
+        context = {"programs_html": _programs_html(request, plan, view, query, form)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
         response = render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
@@ -126,7 +251,7 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
 @require_http_methods(["POST"])
 def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Recompute the plan with a changed score, visa or specialty; saves nothing."""
-    plan = _viewable_plan(request, token)
+    plan = _viewable_plan(request, token, page=not _partial(request))
     if not isinstance(plan, Plan):
         return plan
     view = plans.plan_view(plan)

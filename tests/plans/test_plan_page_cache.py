@@ -1,0 +1,201 @@
+"""The plan page renders what every viewer sees alike once per plan and caches it; what belongs
+to the viewer (navigation, CSRF token, what-if form, advisor feedback) renders per request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import ADVISORS_GROUP
+from advising.models import PlanReview, ReviewStatus
+from assessments.drafts import SESSION_PLAN_TOKENS_KEY
+from assessments.models import Plan
+from assessments.plans import plan_view_cache_clear
+from tests.advising.factories import AdvisorFactory, AssignmentFactory, CommentFactory
+from tests.plans.factories import UserFactory, em_programs, make_plan
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+CSRF = re.compile(r'csrfmiddlewaretoken" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def url(plan) -> str:
+    return reverse("assessments:plan_detail", args=[plan.token])
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner():
+    return UserFactory()
+
+
+@pytest.fixture
+def plan(owner):
+    em_programs(3)
+    return make_plan(owner)
+
+
+def owner_client(owner) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+def queries(client: Client, path: str, **extra) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(path, **extra).status_code == 200
+    return [q["sql"] for q in context.captured_queries]
+
+
+def test_a_comment_added_after_the_page_was_cached_shows_on_the_next_request(owner, plan):
+    client = owner_client(owner)
+    assert "No comments yet." in client.get(url(plan)).content.decode()
+
+    CommentFactory(plan=plan, body="Add a family medicine backup.")
+    html = client.get(url(plan)).content.decode()
+
+    assert "Add a family medicine backup." in html
+    assert "No comments yet." not in html
+
+
+def test_a_review_added_after_the_page_was_cached_shows_on_the_next_request(owner, plan):
+    client = owner_client(owner)
+    assert "Not reviewed" in client.get(url(plan)).content.decode()
+
+    PlanReview.objects.create(
+        plan=plan, reviewer=AdvisorFactory(full_name="Dr Rivera"), status=ReviewStatus.REVIEWED
+    )
+    html = client.get(url(plan)).content.decode()
+
+    assert ">Reviewed<" in html and "by Dr Rivera" in html
+
+
+def test_each_request_has_its_own_csrf_token_and_the_cached_parts_have_none(owner, plan):
+    first = owner_client(owner).get(url(plan)).content.decode()
+    other_session = owner_client(owner)  # the same owner in another browser
+    second = other_session.get(url(plan)).content.decode()
+
+    tokens = {t for match in CSRF.findall(first) for t in match if t}
+    assert tokens  # the what-if form and the htmx headers carry one
+    assert not any(token in second for token in tokens)
+    for value in cache._cache.values():  # type: ignore[attr-defined]  # locmem internals
+        text = repr(value)
+        assert "csrfmiddlewaretoken" not in text and "X-CSRFToken" not in text
+        assert owner.email not in text
+
+
+def test_an_advisor_reading_the_plan_never_gets_the_owners_controls(owner, plan):
+    advisor = AdvisorFactory()
+    AssignmentFactory(applicant=owner, advisor=advisor)
+    owner_html = owner_client(owner).get(url(plan)).content.decode()
+    assert "What if…?" in owner_html and owner.email in owner_html
+
+    client = Client()
+    client.force_login(advisor)
+    response = client.get(reverse("advising:plan_review", args=[plan.pk]))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "What if…?" not in html and "Recompute" not in html
+    navigation = html[html.index('<nav class="navbar') :].split("</nav>", 1)[0]
+    assert advisor.email in navigation and owner.email not in navigation
+    # And the applicant's page stays the owner's alone.
+    assert client.get(url(plan)).status_code == 404
+
+
+def test_claiming_an_anonymous_plan_drops_the_save_offer_from_the_cached_page(client):
+    em_programs(2)
+    plan = make_plan(None)
+    session = client.session
+    session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token)]
+    session.save()
+    html = client.get(url(plan)).content.decode()
+    assert "Save this plan to an account" in html and "My plans</a>" not in html
+
+    user = UserFactory()
+    Plan.objects.filter(pk=plan.pk).update(owner=user)
+    html = owner_client(user).get(url(plan)).content.decode()
+
+    assert "Save this plan to an account" not in html
+    assert "My plans</a></li>" in html and 'href="#advisor-feedback"' in html
+
+
+def test_the_filtered_page_links_its_csv_to_the_filters(owner, plan):
+    client = owner_client(owner)
+    plain = client.get(url(plan)).content.decode()
+    filtered = client.get(url(plan) + "?fit=reach").content.decode()
+    csv = reverse("assessments:plan_csv", args=[plan.token])
+    assert f'href="{csv}" download>Download programs (CSV)' in plain
+    assert f'href="{csv}?fit=reach" download>Download programs (CSV)' in filtered
+
+
+def test_a_warm_page_costs_three_queries_whatever_the_programs(owner):
+    em_programs(2)
+    small = make_plan(owner)
+    em_programs(120)
+    large = make_plan(owner)
+    client = owner_client(owner)
+    for plan in (small, large):
+        client.get(url(plan))  # renders and caches the parts
+
+    counts = [len(queries(client, url(plan))) for plan in (small, large)]
+
+    assert counts == [3, 3]  # session, user, the plan (with its feedback and advisor flags)
+
+
+def test_comments_and_a_review_cost_one_query_each_only_when_present(owner, plan):
+    client = owner_client(owner)
+    client.get(url(plan))
+    CommentFactory.create_batch(3, plan=plan)
+    assert len(queries(client, url(plan))) == 4
+    PlanReview.objects.create(plan=plan, reviewer=AdvisorFactory(), status=ReviewStatus.REVIEWED)
+    assert len(queries(client, url(plan))) == 5
+
+
+def test_an_owner_who_is_an_advisor_keeps_the_dashboard_link_without_a_query(owner, plan):
+    owner.groups.add(Group.objects.get_or_create(name=ADVISORS_GROUP)[0])
+    client = owner_client(owner)
+    client.get(url(plan))
+
+    sql = queries(client, url(plan))
+    html = client.get(url(plan)).content.decode()
+
+    assert "Advisor dashboard" in html
+    assert len(sql) == 3
+
+
+def test_the_cold_page_stays_within_budget(owner, plan):
+    client = owner_client(owner)
+    client.get(reverse("assessments:plan_list"))  # the session and user are warm
+    plan_view_cache_clear()
+    cache.clear()
+    # session, user, the plan, its output and program lists, which listed programs still
+    # exist, the what-if specialties
+    assert len(queries(client, url(plan))) <= 7
+
+
+def test_the_table_fragment_is_cached_per_query_and_pages_in_place(owner):
+    em_programs(60)
+    plan = make_plan(owner)
+    client = owner_client(owner)
+    first = client.get(url(plan) + "?page=2", **HX).content.decode()
+    again = client.get(url(plan) + "?page=2", **HX).content.decode()
+    default = client.get(url(plan), **HX).content.decode()
+
+    assert first == again and "<html" not in first
+    assert "Showing 51–60 of 60 programs." in first
+    assert "Showing 1–50 of 60 programs." in default
