@@ -75,11 +75,6 @@ def _filtered(filters: ProgramFilters, catalog: CatalogState | None = None) -> Q
     return queryset.order_by(*ordering)
 
 
-def program_list(*, filters: ProgramFilters) -> QuerySet[Program]:
-    """Programs matching the filters, with their specialty, in the chosen order."""
-    return _filtered(filters).select_related("specialty")
-
-
 # The columns of one row of the browser's table, in this order (see ProgramRow).
 ROW_FIELDS = (
     "id",
