@@ -196,9 +196,9 @@ def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> 
     return {name: mark_safe(html) for name, html in (*parts.items(), ("header", header))}  # noqa: S308  # nosec B308 B703
 
 
-def _whatif_form_html(plan: Plan) -> SafeString:
-    """The unbound what-if form, which renders the same for the same defaults and choices."""
-    initial = WhatIfForm.initial_from(plans.plan_profile(plan))
+def _whatif_form_html(initial: dict[str, Any]) -> SafeString:
+    """The what-if form showing ``initial`` without errors, which renders the same for the same
+    values and choices (the plan's answers on the page; a valid submission's values)."""
     choices = plans.whatif_specialty_choices()
     key = f"plan-whatif-form:{_parts_version()}:" + _digest(f"{sorted(initial.items())}|{choices}")
     html = cache.get(key)
@@ -208,23 +208,36 @@ def _whatif_form_html(plan: Plan) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
 
 
+def _valid_whatif_form_html(form: WhatIfForm) -> SafeString | str:
+    """A valid submitted form as the cached form with its values, when that is the same markup:
+    when each submitted value is already in its normal form (" 231 " is not); else ""."""
+    values = {name: form.cleaned_data[name] for name in WhatIfForm.base_fields}
+    for name, value in values.items():
+        if form.data.get(name, "") != ("" if value is None else str(value)):
+            return ""
+    return _whatif_form_html(values)
+
+
 def _page_context(
     request: HtmxHttpRequest,
     plan: Plan,
     view: plans.PlanView,
     *,
     whatif_form: WhatIfForm | None = None,
+    whatif_form_html: str = "",
     whatif: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     query, form = _program_query(request, view)
+    if whatif_form is None:
+        whatif_form_html = _whatif_form_html(WhatIfForm.initial_from(plans.plan_profile(plan)))
     return {
         "plan": plan,
         "pv": view,
         "parts": _plan_parts(plan, view, query),
         "programs_html": _programs_html(request, plan, view, query, form),
-        # A submitted form shows its own values and errors; the empty one comes rendered.
+        # The form comes rendered (cached) unless it was submitted with errors or odd values.
         "whatif_form": whatif_form,
-        "whatif_form_html": _whatif_form_html(plan) if whatif_form is None else "",
+        "whatif_form_html": whatif_form_html,
         "whatif": whatif,
         "is_anonymous_plan": plan.owner_id is None,
     }
@@ -257,6 +270,7 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     view = plans.plan_view(plan)
     form = WhatIfForm(request.POST, specialty_choices=plans.whatif_specialty_choices())
     whatif = None
+    form_html: SafeString | str = ""
     if form.is_valid():
         try:
             output = services.plan_whatif(
@@ -278,13 +292,22 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 # lists: the panel shows tiers, flags and counts only.
                 "diff": plans.plan_compare(plans.plan_summary_output(plan), output),
             }
+            form_html = _valid_whatif_form_html(form)
     if _partial(request):
         return render(
             request,
             f"{PLAN_TEMPLATE}#whatif",
-            {"plan": plan, "pv": view, "whatif_form": form, "whatif": whatif},
+            {
+                "plan": plan,
+                "pv": view,
+                "whatif_form": form,
+                "whatif_form_html": form_html,
+                "whatif": whatif,
+            },
         )
-    context = _page_context(request, plan, view, whatif_form=form, whatif=whatif)
+    context = _page_context(
+        request, plan, view, whatif_form=form, whatif_form_html=form_html, whatif=whatif
+    )
     return render(request, PLAN_TEMPLATE, context)
 
 

@@ -199,3 +199,34 @@ def test_the_table_fragment_is_cached_per_query_and_pages_in_place(owner):
     assert first == again and "<html" not in first
     assert "Showing 51–60 of 60 programs." in first
     assert "Showing 1–50 of 60 programs." in default
+
+
+def _whatif(client: Client, plan, **data: str) -> str:
+    path = reverse("assessments:plan_whatif", args=[plan.token])
+    response = client.post(path, data, **HX)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_valid_what_if_shows_its_values_in_the_form_exactly_as_submitted(owner, plan):
+    from crispy_forms.utils import render_crispy_form
+
+    from assessments.plan_forms import WhatIfForm
+    from assessments.plans import whatif_specialty_choices
+
+    client = owner_client(owner)
+    for score in ("250", " 251 "):  # the second is shown as typed, not normalised
+        data = {"step2ck_score": score, "visa": "h1b", "specialty": "EM"}
+        html = _whatif(client, plan, **data)
+        bound = WhatIfForm(data, specialty_choices=whatif_specialty_choices())
+        assert bound.is_valid()
+        assert render_crispy_form(bound) in html
+        assert f'name="step2ck_score" value="{score}"' in html
+        assert '<option value="h1b" selected>' in html
+        assert "What-if result" in html
+
+
+def test_an_invalid_what_if_shows_its_errors(owner, plan):
+    html = _whatif(owner_client(owner), plan, step2ck_score="999", visa="h1b", specialty="EM")
+    assert 'name="step2ck_score" value="999"' in html and "is-invalid" in html
+    assert "What-if result" not in html
