@@ -15,7 +15,6 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from assessments.profile import Profile
@@ -1570,16 +1569,31 @@ def match_programs(
     today: dt.date,
 ) -> tuple[tuple[ProgramEntry, ...], tuple[ExcludedProgram, ...], dict[str, int], int]:
     order = {plan.code: index for index, plan in enumerate(plans)}
+    # A listed program's reasons are the reason for its fit, then optional ones (IMG share,
+    # projected score under the minimum, visa sponsored, preferred state, preferred type); its
+    # "verify" reasons are a subset of seven. The loop numbers each Reason it may give
+    # (``table``, 0 = none) and builds each distinct combination once, as one tuple shared by
+    # every program it fits: per program it computes a key of small numbers (or bits), not new
+    # lists and tuples. Sharing also lets the saved plan store each combination once.
+    table: list[Reason] = [_R_NO_SCORE]  # a placeholder: number 0 means none
+
+    def number(reason: Reason) -> int:
+        table.append(reason)
+        return len(table) - 1
+
     base_fit: dict[str, int] = {}
-    base_reason: dict[str, Reason] = {}
+    base_reason: dict[str, int] = {}
     for plan in plans:
         base_fit[plan.code] = 0 if plan.tier == "strong" else 1 if plan.tier == "viable" else 2
-        base_reason[plan.code] = Reason(
-            "fit_from_tier",
-            f"Its typical score is unknown, so the fit follows your "
-            f"'{TIER_LABELS[plan.tier]}' standing in {plan.code}.",
-            SRC_ASSUMPTION,
+        base_reason[plan.code] = number(
+            Reason(
+                "fit_from_tier",
+                f"Its typical score is unknown, so the fit follows your "
+                f"'{TIER_LABELS[plan.tier]}' standing in {plan.code}.",
+                SRC_ASSUMPTION,
+            )
         )
+    no_score = number(_R_NO_SCORE)
     visa = profile.visa
     years = years_since_graduation(profile)
     has_failures = history.total > 0
@@ -1598,17 +1612,58 @@ def match_programs(
     check_j1 = visa == "j1"
     check_h1b = visa == "h1b"
     check_either = visa == "either"
+    sponsored, unknown_visa = (
+        (_R_J1, _V_J1)
+        if check_j1
+        else (_R_H1B, _V_H1B)
+        if check_h1b
+        else (_R_EITHER, _V_EITHER)
+        if check_either
+        else (None, None)
+    )
     ex_visa = _EX_VISA.get(visa)
+    # "verify" reasons by bit, in the order they are listed.
+    verify_bits = (
+        (1, _V_TYPICAL),
+        (2, _V_IMG),
+        (4, unknown_visa),
+        (8, _V_YOG),
+        (16, _V_FAIL),
+        (32, _V_USCE),
+        (64, _V_STALE),
+    )
+    verify_sets = [
+        tuple(r for bit, r in verify_bits if bits & bit)  # type: ignore[misc]
+        for bits in range(128)
+    ]
+    reason_sets: dict[tuple[int, int, int, int], tuple[Reason, ...]] = {}
+
+    def reason_set(key: tuple[int, int, int, int]) -> tuple[Reason, ...]:
+        first, second, third, flags = key
+        items = [table[first]]
+        if second:
+            items.append(table[second])
+        if third:
+            items.append(table[third])
+        if flags & 1:
+            items.append(sponsored)  # type: ignore[arg-type]
+        if flags & 2:
+            items.append(_R_STATE)
+        if flags & 4:
+            items.append(_R_TYPE)
+        found = reason_sets[key] = tuple(items)
+        return found
+
     # Reasons that show a number are built once per distinct number, not once per program.
-    fit_reasons: dict[int, tuple[int, Reason]] = {}
-    share_reasons: dict[int, Reason] = {}
+    fit_reasons: dict[int, tuple[int, int]] = {}  # typical -> (fit, reason number)
+    share_reasons: dict[int, int] = {}
     yog_reasons: dict[int, Reason] = {}
     minimum_reasons: dict[int, Reason] = {}
-    projected_reasons: dict[int, Reason] = {}
+    projected_reasons: dict[int, int] = {}
 
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
     excluded: list[ExcludedProgram] = []
-    rows: list[tuple[int, int, str, int, ProgramEntry]] = []
+    rows: list[tuple[int, int, str, int, int, ProgramEntry]] = []
     append = rows.append
     considered = 0
     for p in programs:
@@ -1659,119 +1714,131 @@ def match_programs(
             excluded.append(ExcludedProgram(p.id, p.name, code, tuple(why)))
             continue
 
-        verify: list[Reason] = []
+        bits = 0  # verify_bits
         typical = p.step2_typical
         if value is None:
             fit = 2
-            reasons = [_R_NO_SCORE]
+            first = no_score
         elif typical is not None:
             cached = fit_reasons.get(typical)
             if cached is None:
                 diff = value - typical
                 cached = fit_reasons[typical] = (
                     0 if diff >= likely_margin else 1 if diff > target_margin else 2,
-                    Reason(
-                        "fit_score",
-                        f"Your {word} {value} against its typical {typical} ({diff:+d}).",
-                        SRC_PROGRAM,
+                    number(
+                        Reason(
+                            "fit_score",
+                            f"Your {word} {value} against its typical {typical} ({diff:+d}).",
+                            SRC_PROGRAM,
+                        )
                     ),
                 )
-            fit = cached[0]
-            reasons = [cached[1]]
+            fit, first = cached
         else:
             fit = base_fit[code]
-            reasons = [base_reason[code]]
-            verify.append(_V_TYPICAL)
+            first = base_reason[code]
+            bits = 1
         points = 0
+        second = 0
         share = p.img_share
         if share is None:
-            verify.append(_V_IMG)
-        elif share >= friendly or share < few:
-            reason = share_reasons.get(share)
-            if reason is None:
-                reason = share_reasons[share] = (
+            bits |= 2
+        elif share >= friendly:
+            second = share_reasons.get(share, 0)
+            if not second:
+                second = share_reasons[share] = number(
                     Reason(
                         "fit_img_friendly",
                         f"IMG-friendly: {share}% of residents are IMGs (fit one step up).",
                         SRC_PROGRAM,
                     )
-                    if share >= friendly
-                    else Reason(
+                )
+            points = bonus_img
+            if fit:
+                fit -= 1
+        elif share < few:
+            second = share_reasons.get(share, 0)
+            if not second:
+                second = share_reasons[share] = number(
+                    Reason(
                         "fit_few_imgs",
                         f"Few IMGs: {share}% of residents (fit one step down).",
                         SRC_PROGRAM,
                     )
                 )
-            reasons.append(reason)
-            if share >= friendly:
-                points = bonus_img
-                if fit:
-                    fit -= 1
-            elif fit < 2:
+            if fit < 2:
                 fit += 1
+        third = 0
         if projected and step2_min is not None and value < step2_min:  # type: ignore[operator]
             fit = 2
-            reason = projected_reasons.get(step2_min)
-            if reason is None:
-                reason = projected_reasons[step2_min] = Reason(
-                    "projected_below_minimum",
-                    f"Your projected score is under its minimum of {step2_min}: a reach until "
-                    "your real score reaches it.",
-                    SRC_PROGRAM,
+            third = projected_reasons.get(step2_min, 0)
+            if not third:
+                third = projected_reasons[step2_min] = number(
+                    Reason(
+                        "projected_below_minimum",
+                        f"Your projected score is under its minimum of {step2_min}: a reach "
+                        "until your real score reaches it.",
+                        SRC_PROGRAM,
+                    )
                 )
-            reasons.append(reason)
+        flags = 0  # 1: visa sponsored, 2: preferred state, 4: preferred type
         if check_j1:
             if j1 == "yes":
-                reasons.append(_R_J1)
+                flags = 1
             else:
-                verify.append(_V_J1)
+                bits |= 4
         elif check_h1b:
             if h1b == "yes":
-                reasons.append(_R_H1B)
+                flags = 1
             else:
-                verify.append(_V_H1B)
+                bits |= 4
         elif check_either:
             if j1 == "yes" or h1b == "yes":
-                reasons.append(_R_EITHER)
+                flags = 1
             else:
-                verify.append(_V_EITHER)
+                bits |= 4
         if max_yog is None:
-            verify.append(_V_YOG)
+            bits |= 8
         if has_failures and p.accepts_failures == "unknown":
-            verify.append(_V_FAIL)
+            bits |= 16
         if no_usce and p.requires_usce == "unknown":
-            verify.append(_V_USCE)
+            bits |= 32
         verified = p.last_verified
         if verified is None or verified < stale_before:
-            verify.append(_V_STALE)
+            bits |= 64
         points += fit_points[fit]
         in_state = p.state in states
         if in_state:
             points += bonus_state
-            reasons.append(_R_STATE)
+            flags |= 2
         in_type = p.program_type in types
         if in_type:
             points += bonus_type
-            reasons.append(_R_TYPE)
+            flags |= 4
+        key = (first, second, third, flags)
         append(
             (
                 group,
                 -points,
                 p.name,
                 p.id,
+                considered,  # never equal: the entries themselves are never compared
                 ProgramEntry(
-                    p, fits[fit], points, in_state, in_type, tuple(reasons), tuple(verify)
+                    p,
+                    fits[fit],
+                    points,
+                    in_state,
+                    in_type,
+                    reason_sets.get(key) or reason_set(key),
+                    verify_sets[bits],
                 ),
             )
         )
-    rows.sort(key=_ROW_KEY)
-    entries = tuple([row[4] for row in rows])
+    rows.sort()
+    entries = tuple([row[5] for row in rows])
     for rank, entry in enumerate(entries, start=1):
         entry.rank = rank
     return entries, tuple(excluded), counts, considered
-
-
-_ROW_KEY = itemgetter(0, 1, 2, 3)
 
 
 @contextmanager
@@ -2088,14 +2155,24 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
 
 
 # --- compact program lists ----------------------------------------------------------------------
-# A saved plan stores its program lists apart from the rest of the output, packed: one list per
-# column instead of one object per program (no repeated keys), the repeated strings (codes,
-# institutions, cities, dates, sources) and the reason objects stored once and referred to by
-# index. At 50,000 programs a plan lists up to ~11,600 programs: as objects that is ~12 MB of
-# JSON, packed ~1 MB. ``rank`` (the position) and ``verify_with_program`` (``verify`` is not
-# empty) are not stored; unpacking derives them. See docs/assess.md, "Saved plans".
+# A saved plan stores its program lists apart from the rest of the output, packed (format 2):
+#
+# - ``blocks``: the facts of the programs, one block per specialty, one list per column (no
+#   repeated keys), the repeated strings (institutions, cities, dates, sources, ...) stored once
+#   per block in ``values`` and referred to by index. A block depends only on the specialty's
+#   programs, not on the profile, so a saved plan embeds the facts of every program of its
+#   specialties, serialised and compressed once per catalog version (``selectors``).
+# - ``programs`` / ``excluded_programs``: what is the plan's own: the program ``id`` (its facts
+#   are in a block), ``fit`` (index into ``fits``), ``points``, the preferences, and ``reasons``
+#   and ``verify`` as indexes into ``reason_lists`` (lists of indexes into ``reasons``: each
+#   distinct reason object and each distinct list of them is stored once).
+#
+# ``rank`` (the position) and ``verify_with_program`` (``verify`` is not empty) are derived, not
+# stored. Excluded programs name their facts by ``id`` too, or, when no block holds them, carry
+# ``name`` and ``specialty_code`` themselves. Format 1 (plans saved before: facts inline, no
+# blocks) is still read. See docs/assess.md, "Saved plans".
 
-PACKED_PROGRAMS_FORMAT = 1
+PACKED_PROGRAMS_FORMAT = 2
 PROGRAM_KEYS: tuple[str, ...] = (
     "id",
     "acgme_id",
@@ -2126,8 +2203,10 @@ PROGRAM_KEYS: tuple[str, ...] = (
     "reasons",
     "verify",
 )
+FACT_KEYS: tuple[str, ...] = PROGRAM_KEYS[: PROGRAM_KEYS.index("source") + 1]
 EXCLUDED_KEYS: tuple[str, ...] = ("id", "name", "specialty_code", "reasons")
-# Columns stored as indexes into the shared "values" list (strings or null only).
+# Columns stored as indexes into a "values" list (strings or null only). Format 1 interned
+# "fit" as well; format 2 keeps it in "fits".
 _INTERNED = frozenset(
     {
         "institution",
@@ -2142,41 +2221,23 @@ _INTERNED = frozenset(
         "last_verified",
         "website",
         "source",
-        "fit",
     }
 )
+_INTERNED_SORTED = sorted(_INTERNED)
 _REASON_COLUMNS = frozenset({"reasons", "verify"})
-_DERIVED = frozenset({"rank", "verify_with_program"})
 
 
-def program_lists_pack(result: PlanResult) -> dict[str, Any]:
-    """The plan's ``programs`` and ``excluded_programs`` in the packed form (a JSON-safe dict);
-    :func:`program_lists_unpack` gives back exactly what :func:`plan_to_dict` lists."""
+def facts_block(facts: Sequence[ProgramFacts]) -> dict[str, Any]:
+    """The facts of ``facts`` as one block of the packed lists (a JSON-safe dict)."""
     values: dict[str | None, int] = {}
     add_value = values.setdefault
-    # Reason objects by identity (they are alive for this whole call): the program loop shares
-    # a few objects among thousands of entries, and hashing a dataclass by value is slower.
-    reasons: dict[int, int] = {}
-    reason_objects: list[Reason] = []
 
     def interned(column: list[str | None]) -> list[int]:
         # len(values) is the next index whenever the value is new.
         return [add_value(value, len(values)) for value in column]
 
-    def reason_indexes(items: tuple[Reason, ...]) -> list[int]:
-        out = []
-        for reason in items:
-            index = reasons.get(id(reason))
-            if index is None:
-                index = reasons[id(reason)] = len(reason_objects)
-                reason_objects.append(reason)
-            out.append(index)
-        return out
-
     with _gc_paused():  # thousands of small lists, no cycles (see _gc_paused)
-        entries = result.programs
-        facts = [e.facts for e in entries]
-        programs: dict[str, list[Any]] = {
+        columns: dict[str, list[Any]] = {
             "id": [f.id for f in facts],
             "acgme_id": [f.acgme_id for f in facts],
             "name": [f.name for f in facts],
@@ -2197,28 +2258,145 @@ def program_lists_pack(result: PlanResult) -> dict[str, Any]:
             "last_verified": interned([_iso(f.last_verified) for f in facts]),
             "website": interned([f.website for f in facts]),
             "source": interned([f.source for f in facts]),
-            "fit": interned([e.fit for e in entries]),
+        }
+    return {"values": list(values), "interned": _INTERNED_SORTED, "columns": columns}
+
+
+def program_lists_own(result: PlanResult, *, excluded_facts: bool) -> dict[str, Any]:
+    """The plan's own part of the packed lists (everything but ``format`` and ``blocks``).
+
+    ``excluded_facts``: the blocks hold the excluded programs' facts too (they hold every
+    program of the plan's specialties), so excluded programs are named by ``id`` only.
+    """
+    reason_index: dict[int, int] = {}  # id(Reason) -> index (alive for this whole call)
+    reason_objects: list[Reason] = []
+    list_by_object: dict[int, int] = {}  # id(tuple of Reason) -> index into reason_lists
+    list_by_content: dict[tuple[int, ...], int] = {}
+    reason_lists: list[list[int]] = []
+    fits: dict[str, int] = {}
+    add_fit = fits.setdefault
+
+    def list_of(items: tuple[Reason, ...]) -> int:
+        # The program loop shares its reason tuples among the programs they fit, so most
+        # lookups hit by identity; equal tuples that are distinct objects still share a list.
+        found = list_by_object.get(id(items))
+        if found is not None:
+            return found
+        indexes = []
+        for reason in items:
+            index = reason_index.get(id(reason))
+            if index is None:
+                index = reason_index[id(reason)] = len(reason_objects)
+                reason_objects.append(reason)
+            indexes.append(index)
+        key = tuple(indexes)
+        found = list_by_content.get(key)
+        if found is None:
+            found = list_by_content[key] = len(reason_lists)
+            reason_lists.append(indexes)
+        list_by_object[id(items)] = found
+        return found
+
+    with _gc_paused():
+        entries = result.programs
+        programs: dict[str, list[Any]] = {
+            "id": [e.facts.id for e in entries],
+            "fit": [add_fit(e.fit, len(fits)) for e in entries],
             "points": [e.points for e in entries],
             "preferred_state": [e.preferred_state for e in entries],
             "preferred_type": [e.preferred_type for e in entries],
-            "reasons": [reason_indexes(e.reasons) for e in entries],
-            "verify": [reason_indexes(e.verify) for e in entries],
+            "reasons": [list_of(e.reasons) for e in entries],
+            "verify": [list_of(e.verify) for e in entries],
         }
-        excluded_rows = result.excluded_programs
-        excluded: dict[str, list[Any]] = {
-            "id": [x.id for x in excluded_rows],
-            "name": [x.name for x in excluded_rows],
-            "specialty_code": interned([x.specialty_code for x in excluded_rows]),
-            "reasons": [reason_indexes(x.reasons) for x in excluded_rows],
-        }
+        rows = result.excluded_programs
+        excluded: dict[str, list[Any]] = {"id": [x.id for x in rows]}
+        if not excluded_facts:
+            excluded["name"] = [x.name for x in rows]
+            excluded["specialty_code"] = [x.specialty_code for x in rows]
+        excluded["reasons"] = [list_of(x.reasons) for x in rows]
     return {
-        "format": PACKED_PROGRAMS_FORMAT,
-        "values": list(values),
         "reasons": [[r.rule, r.text, r.source] for r in reason_objects],
-        "interned": sorted(_INTERNED),
+        "reason_lists": reason_lists,
+        "fits": list(fits),
         "programs": programs,
         "excluded_programs": excluded,
     }
+
+
+def program_lists_pack(result: PlanResult) -> dict[str, Any]:
+    """The plan's ``programs`` and ``excluded_programs`` in the packed form (a JSON-safe dict),
+    with blocks of the listed programs' facts (one per specialty, in list order);
+    :func:`program_lists_unpack` gives back exactly what :func:`plan_to_dict` lists. Saved
+    plans use blocks of every program of their specialties instead (``selectors``)."""
+    by_code: dict[str, list[ProgramFacts]] = {}
+    for entry in result.programs:
+        by_code.setdefault(entry.facts.specialty_code, []).append(entry.facts)
+    return {
+        "format": PACKED_PROGRAMS_FORMAT,
+        "blocks": [facts_block(facts) for facts in by_code.values()],
+        **program_lists_own(result, excluded_facts=False),
+    }
+
+
+def _block_columns(blocks: Any) -> dict[str, list[Any]]:
+    """The facts columns of every block, one after the other, interned values resolved."""
+    columns: dict[str, list[Any]] = {key: [] for key in FACT_KEYS}
+    for block in blocks:
+        values = block["values"]
+        interned = frozenset(block["interned"])
+        count = len(block["columns"]["id"])
+        for key in FACT_KEYS:
+            column = block["columns"][key]
+            if len(column) != count:
+                raise ValueError(key)
+            if key in interned:
+                column = [values[i] for i in column]
+            columns[key].extend(column)
+    return columns
+
+
+def _unpack_v2(packed: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    facts = _block_columns(packed["blocks"])
+    row_of = {pid: row for row, pid in enumerate(facts["id"])}
+    reasons = [{"rule": r[0], "text": r[1], "source": r[2]} for r in packed["reasons"]]
+    lists = [[reasons[i] for i in items] for items in packed["reason_lists"]]
+    fits = list(packed["fits"])
+
+    table = packed["programs"]
+    ids = table["id"]
+    count = len(ids)
+    rows = [row_of[pid] for pid in ids]
+    columns: dict[str, list[Any]] = {}
+    for key in FACT_KEYS:
+        column = facts[key]
+        columns[key] = [column[row] for row in rows]
+    for key in ("fit", "points", "preferred_state", "preferred_type", "reasons", "verify"):
+        if len(table[key]) != count:
+            raise ValueError(key)
+    columns["fit"] = [fits[i] for i in table["fit"]]
+    columns["rank"] = list(range(1, count + 1))
+    columns["points"] = table["points"]
+    columns["preferred_state"] = table["preferred_state"]
+    columns["preferred_type"] = table["preferred_type"]
+    verify = [list(lists[i]) for i in table["verify"]]
+    columns["verify_with_program"] = [bool(items) for items in verify]
+    columns["reasons"] = [list(lists[i]) for i in table["reasons"]]
+    columns["verify"] = verify
+    zipped = zip(*(columns[k] for k in PROGRAM_KEYS), strict=True)
+    programs = [dict(zip(PROGRAM_KEYS, row, strict=True)) for row in zipped]
+
+    table = packed["excluded_programs"]
+    ids = table["id"]
+    if "name" in table:
+        names, codes = table["name"], table["specialty_code"]
+    else:
+        rows = [row_of[pid] for pid in ids]
+        names = [facts["name"][row] for row in rows]
+        codes = [facts["specialty_code"][row] for row in rows]
+    why = [list(lists[i]) for i in table["reasons"]]
+    zipped = zip(ids, names, codes, why, strict=True)
+    excluded = [dict(zip(EXCLUDED_KEYS, row, strict=True)) for row in zipped]
+    return programs, excluded
 
 
 def _unpack_table(
@@ -2249,25 +2427,28 @@ def _unpack_table(
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def _unpack_v1(packed: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    values = list(packed.get("values") or [])
+    reasons = [{"rule": r[0], "text": r[1], "source": r[2]} for r in packed.get("reasons") or []]
+    interned = frozenset(packed.get("interned") or ())
+    programs = _unpack_table(packed.get("programs"), PROGRAM_KEYS, values, reasons, interned)
+    excluded = _unpack_table(
+        packed.get("excluded_programs"), EXCLUDED_KEYS, values, reasons, interned
+    )
+    return programs, excluded
+
+
 def program_lists_unpack(packed: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``(programs, excluded_programs)`` from :func:`program_lists_pack`'s dict, as
-    :func:`plan_to_dict` gives them. Equal reasons are one shared dict (treat as read-only).
-    Anything but an intact packed dict gives two empty lists."""
-    if not isinstance(packed, dict) or packed.get("format") != PACKED_PROGRAMS_FORMAT:
+    """``(programs, excluded_programs)`` from :func:`program_lists_pack`'s dict (or a saved
+    plan's, either format), as :func:`plan_to_dict` gives them. Equal reasons are one shared
+    dict (treat as read-only). Anything but an intact packed dict gives two empty lists."""
+    if not isinstance(packed, dict):
+        return [], []
+    unpack = {1: _unpack_v1, PACKED_PROGRAMS_FORMAT: _unpack_v2}.get(packed.get("format"))
+    if unpack is None:
         return [], []
     try:
-        values = list(packed.get("values") or [])
-        reasons = [
-            {"rule": r[0], "text": r[1], "source": r[2]} for r in packed.get("reasons") or []
-        ]
-        interned = frozenset(packed.get("interned") or ())
         with _gc_paused():
-            programs = _unpack_table(
-                packed.get("programs"), PROGRAM_KEYS, values, reasons, interned
-            )
-            excluded = _unpack_table(
-                packed.get("excluded_programs"), EXCLUDED_KEYS, values, reasons, interned
-            )
+            return unpack(packed)
     except (IndexError, KeyError, TypeError, ValueError):  # damaged: shown as no programs
         return [], []
-    return programs, excluded

@@ -101,11 +101,15 @@ _facts_version: str | None = None
 _facts_by_code: dict[str, tuple[ProgramFacts, ...]] = {}
 
 
+_blocks_by_code: dict[str, tuple[tuple[ProgramFacts, ...], bytes]] = {}
+
+
 def program_facts_cache_clear() -> None:
     global _facts_version
     with _facts_lock:
         _facts_version = None
         _facts_by_code.clear()
+        _blocks_by_code.clear()
 
 
 def _load_program_facts(codes: list[str]) -> dict[str, tuple[ProgramFacts, ...]]:
@@ -131,11 +135,11 @@ def _load_program_facts(codes: list[str]) -> dict[str, tuple[ProgramFacts, ...]]
     return {code: tuple(items) for code, items in found.items()}
 
 
-def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
-    """Facts of every program of the given specialties, as plain dataclasses, by id.
+def program_facts_by_code(codes: Iterable[str]) -> dict[str, tuple[ProgramFacts, ...]]:
+    """Facts of every program of the given specialties, per specialty code, by id.
 
     One query for the catalog version, and one more for the specialties not cached yet for
-    that version. The facts are shared, immutable objects; the list is the caller's own.
+    that version. The tuples and facts are shared, immutable objects.
     """
     global _facts_version
     wanted = sorted(set(codes))
@@ -143,6 +147,7 @@ def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
     with _facts_lock:
         if version != _facts_version:
             _facts_by_code.clear()
+            _blocks_by_code.clear()
             _facts_version = version
         cached = {code: _facts_by_code[code] for code in wanted if code in _facts_by_code}
     missing = [code for code in wanted if code not in cached]
@@ -155,30 +160,100 @@ def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
                 _facts_by_code[code] = cached[code]
             total = sum(len(items) for items in _facts_by_code.values())
             while total > PROGRAM_FACTS_CACHE_PROGRAMS and len(_facts_by_code) > 1:
-                total -= len(_facts_by_code.pop(next(iter(_facts_by_code))))
-    if len(wanted) == 1:
-        return list(cached[wanted[0]])
+                code = next(iter(_facts_by_code))
+                total -= len(_facts_by_code.pop(code))
+                _blocks_by_code.pop(code, None)
+    return {code: cached[code] for code in wanted}
+
+
+def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[ProgramFacts]:
+    """``program_facts_by_code``'s facts in one list, by id (the list is the caller's own)."""
+    if len(by_code) == 1:
+        return list(next(iter(by_code.values())))
     # Each specialty's facts are sorted by id, so this sort only merges sorted runs.
-    return sorted((f for code in wanted for f in cached[code]), key=attrgetter("id"))
+    return sorted((f for items in by_code.values() for f in items), key=attrgetter("id"))
+
+
+def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
+    """Facts of every program of the given specialties, as plain dataclasses, by id (see
+    ``program_facts_by_code``). The facts are shared, immutable objects; the list is the
+    caller's own."""
+    return program_facts_merged(program_facts_by_code(codes))
 
 
 # --- saved program lists --------------------------------------------------------------------
+# PlanPrograms.data is the packed JSON (engine.program_lists_pack) compressed here rather than
+# by PostgreSQL: sending and storing ~1 MB of JSON costs more database time than zlib costs
+# the worker, and the value never needs querying in SQL. The text is compressed in pieces as
+# raw deflate, each piece ending on a byte boundary (Z_SYNC_FLUSH) and starting with an empty
+# window, so the pieces simply concatenate into one valid deflate stream: the facts block of a
+# specialty, the same in every plan made from one catalog version, is compressed once and its
+# bytes reused (_blocks_by_code), and each plan compresses only its own part (~5 % of the text).
+# Plans saved before hold one zlib stream (format 1 inside); both are read.
+
+_DEFLATE_MAGIC = b"MPD\x02"  # never the start of a zlib stream (0x78 ..)
+_DEFLATE_END = b"\x03\x00"  # an empty, final, fixed-Huffman block
+_OWN_LEVEL = 1  # a plan's own part: compressed on every plan
+_BLOCK_LEVEL = 6  # a specialty's facts: compressed once per catalog version
+
+
+def _deflate(text: str, level: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(text.encode()) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _facts_block_bytes(code: str, facts: tuple[ProgramFacts, ...]) -> bytes:
+    """A specialty's facts block, compressed; kept while ``facts`` is the cached tuple."""
+    with _facts_lock:
+        hit = _blocks_by_code.get(code)
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    data = _deflate(_json(engine.facts_block(facts)), _BLOCK_LEVEL)
+    with _facts_lock:
+        if _facts_by_code.get(code) is facts:
+            _blocks_by_code[code] = (facts, data)
+    return data
 
 
 def program_lists_encode(packed: dict[str, Any]) -> bytes:
-    """``engine.program_lists_pack``'s dict as stored in ``PlanPrograms.data``. Compressed
-    here rather than by PostgreSQL: sending and storing ~1 MB of JSON costs more database time
-    than zlib's fastest level costs the worker, and the value never needs querying in SQL."""
-    text = json.dumps(packed, separators=(",", ":"), ensure_ascii=False)
-    return zlib.compress(text.encode(), 1)
+    """``engine.program_lists_pack``'s dict as stored in ``PlanPrograms.data``."""
+    return _DEFLATE_MAGIC + _deflate(_json(packed), _OWN_LEVEL) + _DEFLATE_END
+
+
+def plan_program_lists_data(
+    result: engine.PlanResult, facts_by_code: dict[str, tuple[ProgramFacts, ...]]
+) -> bytes:
+    """The plan's program lists as stored in ``PlanPrograms.data``: a block with the facts of
+    every program of each of its specialties (``facts_by_code`` must hold the very tuples the
+    plan was computed from, as ``program_facts_by_code`` gave them), and the plan's own part.
+    """
+    codes = [result.primary.code, *(plan.code for plan in result.backups)]
+    if any(code not in facts_by_code for code in codes):
+        return program_lists_encode(engine.program_lists_pack(result))
+    own = _json(engine.program_lists_own(result, excluded_facts=True))
+    pieces = [_DEFLATE_MAGIC, _deflate(f'{{"format":{engine.PACKED_PROGRAMS_FORMAT},"blocks":[', 1)]
+    for index, code in enumerate(codes):
+        if index:
+            pieces.append(_deflate(",", 1))
+        pieces.append(_facts_block_bytes(code, facts_by_code[code]))
+    pieces.append(_deflate("]," + own[1:], _OWN_LEVEL))
+    pieces.append(_DEFLATE_END)
+    return b"".join(pieces)
 
 
 def program_lists_decode(data: bytes | memoryview | None) -> Any:
     """The packed dict back (None when ``data`` is missing or damaged)."""
     if data is None:
         return None
+    data = bytes(data)
     try:
-        return json.loads(zlib.decompress(bytes(data)))
+        if data.startswith(_DEFLATE_MAGIC):
+            return json.loads(zlib.decompress(data[len(_DEFLATE_MAGIC) :], -15))
+        return json.loads(zlib.decompress(data))
     except (zlib.error, ValueError):
         return None
 

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from assessments import engine, selectors
-from assessments.engine import PlanResult
+from assessments.engine import PlanResult, ProgramFacts
 from assessments.models import Plan, PlanPrograms
 from assessments.profile import ProfileError, parse_profile
 
@@ -30,9 +30,18 @@ def plan_compute(
 
     Returns the engine's result and the JSON snapshot of the inputs used (profile, rule
     parameters of the specialties involved, fee schedule, engine thresholds, date); the facts of
-    each listed program are embedded in the plan's program entries. Raises
+    each listed program are embedded in the plan's program lists. Raises
     :class:`ProfileError` (``.errors``: field path -> message) for invalid data. Reads only.
     """
+    result, inputs, _facts = _plan_compute(profile_data=profile_data, today=today)
+    return result, inputs
+
+
+def _plan_compute(
+    *, profile_data: Mapping[str, Any], today: dt.date | None
+) -> tuple[PlanResult, dict[str, Any], dict[str, tuple[ProgramFacts, ...]]]:
+    """``plan_compute``, and the program facts it used per specialty code (the very tuples
+    ``selectors.program_facts_by_code`` gave, which ``plan_create`` stores)."""
     today = today or dt.date.today()
     rules = selectors.rules_by_code()
     profile = parse_profile(profile_data, specialty_codes=rules.keys(), today=today)
@@ -42,7 +51,8 @@ def plan_compute(
     codes = {profile.specialty, *profile.backup_specialties}
     codes.update(rules[profile.specialty].dual_partners)
     fees = selectors.active_fee_schedule()
-    programs = selectors.program_facts_for(codes)
+    facts = selectors.program_facts_by_code(codes)
+    programs = selectors.program_facts_merged(facts)
     result = engine.assess(profile, rules=rules, fees=fees, programs=programs, today=today)
     used = [result.primary.code, *(b.code for b in result.backups)]
     inputs = {
@@ -57,7 +67,7 @@ def plan_compute(
         "thresholds": engine.thresholds(),
         "programs_considered": result.programs_considered,
     }
-    return result, inputs
+    return result, inputs, facts
 
 
 # --- saved plans ------------------------------------------------------------------------------
@@ -88,9 +98,10 @@ def plan_create(
     ``session_token_sink(token)`` records the plan's token so that the visitor's session can
     open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
     """
-    result, inputs = plan_compute(profile_data=profile_data, today=today)
-    # The output's small part goes to Plan.output; the program lists, serialised once in the
-    # packed form, to PlanPrograms (plans.plan_output joins them again).
+    result, inputs, facts = _plan_compute(profile_data=profile_data, today=today)
+    # The output's small part goes to Plan.output; the program lists, packed with the facts of
+    # every program of the plan's specialties, to PlanPrograms (plans.plan_output joins them
+    # again).
     summary = engine.plan_to_dict(result, program_lists=False)
     del summary["programs"], summary["excluded_programs"]
     plan = Plan.objects.create(
@@ -103,9 +114,7 @@ def plan_create(
         inputs=_json_copy(inputs),
         output=summary,
     )
-    PlanPrograms.objects.create(
-        plan=plan, data=selectors.program_lists_encode(engine.program_lists_pack(result))
-    )
+    PlanPrograms.objects.create(plan=plan, data=selectors.plan_program_lists_data(result, facts))
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)
     return plan
