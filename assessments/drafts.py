@@ -70,45 +70,76 @@ def draft_answers(draft: AssessmentDraft | None) -> dict[str, Any]:
     return answers if isinstance(answers, dict) else {}
 
 
-def draft_for_user(*, user: User) -> AssessmentDraft | None:
-    return AssessmentDraft.objects.filter(owner=user).order_by("-updated_at", "-pk").first()
+def draft_for_user(*, user: User, lock: bool = False) -> AssessmentDraft | None:
+    drafts = AssessmentDraft.objects.filter(owner=user).order_by("-updated_at", "-pk")
+    return (drafts.select_for_update() if lock else drafts).first()
 
 
-def draft_for_request(request: HttpRequest) -> AssessmentDraft | None:
+def draft_for_request(request: HttpRequest, *, lock: bool = False) -> AssessmentDraft | None:
     """The draft the wizard shows this request, or None before the first saved step.
 
     Anonymous drafts are only ever found through the session's own token, and only
     while they have no owner: a token that leaks or lingers never opens an account's draft.
+    ``lock`` reads it ``FOR UPDATE`` (inside a transaction): a step that will save reads
+    and merges the answers under one row lock, so two saves never lose each other's answers.
     """
     if request.user.is_authenticated:
-        return draft_for_user(user=request.user)
+        return draft_for_user(user=request.user, lock=lock)
     token = session_draft_token(request)
     if token is None:
         return None
-    return AssessmentDraft.objects.filter(token=token, owner__isnull=True).first()
+    drafts = AssessmentDraft.objects.filter(token=token, owner__isnull=True)
+    return (drafts.select_for_update() if lock else drafts).first()
 
 
 # --- services ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+# savepoint=False: the wizard calls it inside its own transaction, where a savepoint would
+# only add two round trips (a failure rolls the whole request back anyway).
+@transaction.atomic(savepoint=False)
 def draft_save_answers(
-    *, request: HttpRequest, draft: AssessmentDraft | None, answers: dict[str, Any]
+    *,
+    request: HttpRequest,
+    draft: AssessmentDraft | None,
+    answers: dict[str, Any],
+    locked: bool = False,
+    progress: dict[str, Any] | None = None,
 ) -> AssessmentDraft:
     """Merge one step's answers into the draft, creating the draft on the first save.
 
     A draft is only created when a step is saved, so browsing the wizard leaves no rows.
+    ``locked`` says the caller read `draft` FOR UPDATE in the transaction it is still in;
+    otherwise it is read again under a lock before the merge. ``progress`` is the wizard's
+    record of the steps the merged answers complete (it carries a digest of the answers
+    it was made for, so a record made for other answers is never trusted).
     """
     if draft is None:
         owner = request.user if request.user.is_authenticated else None
-        draft = AssessmentDraft.objects.create(owner=owner, answers={})
+        draft = AssessmentDraft.objects.create(
+            owner=owner, answers=dict(answers), progress=progress or {}
+        )
         if owner is None:
             request.session[SESSION_DRAFT_KEY] = str(draft.token)
-    else:
+        return draft
+    if not locked:
         draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
     draft.answers = {**draft_answers(draft), **answers}
-    draft.save(update_fields=["answers", "updated_at"])
+    draft.progress = progress or {}
+    draft.save(update_fields=["answers", "progress", "updated_at"])
     return draft
+
+
+def draft_record_progress(*, draft: AssessmentDraft, progress: dict[str, Any]) -> None:
+    """Store the record of completed steps for a draft saved without one (by an older
+    version, the admin or a script). No lock and no new ``updated_at``: the draft stays
+    where it was in "latest draft" order, and a save in between makes the record's
+    answers digest stale, never wrong."""
+    # Only if the draft is as it was read: a save in between wrote its own record.
+    AssessmentDraft.objects.filter(pk=draft.pk, updated_at=draft.updated_at).update(
+        progress=progress
+    )
+    draft.progress = progress
 
 
 @transaction.atomic

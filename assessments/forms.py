@@ -130,6 +130,9 @@ class WizardForm(forms.Form):
     required_messages: ClassVar[dict[str, str]] = {}
     # The form offers the specialties (GoalsForm): the wizard passes them in (`specialties=`).
     uses_specialties: ClassVar[bool] = False
+    # Answers of other steps that this form's validation reads (``self.answers``): when one
+    # of them changes, whether this step is complete must be checked again.
+    cross_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -277,6 +280,7 @@ class WizardForm(forms.Form):
 
 class BackgroundForm(WizardForm):
     answer_keys = ("country", "graduation_year", "visa", "ecfmg_certified", "oet", "oet_passed")
+    cross_keys = ("application_year",)
     required_messages = {
         "country": "Enter the country of your medical school.",
         "graduation_year": "Enter the year you graduated or will graduate.",
@@ -440,6 +444,7 @@ def _date_field(label: str, help_text: str) -> forms.DateField:
 
 class ExamsForm(WizardForm):
     answer_keys = ("step1", "step2ck", "step3")
+    cross_keys = ("ecfmg_certified",)
     refresh_targets = {"step1_result": "step1-details", "step2ck_taken": "step2ck-details"}
     required_messages = {
         "step1_result": "Choose your Step 1 result.",
@@ -869,6 +874,7 @@ class GoalsForm(WizardForm):
         "program_types",
         "budget_usd",
     )
+    cross_keys = ("graduation_year",)
     refresh_targets = {"specialty": "div_id_backup_specialties"}
     uses_specialties = True
     required_messages = {

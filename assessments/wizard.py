@@ -9,19 +9,23 @@ Answers are saved server-side after every valid step (assessments.drafts).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from accounts.http import HtmxHttpRequest
 from assessments import drafts
+from assessments import forms as wizard_forms
 from assessments.forms import (
     BackgroundForm,
     ExamsForm,
@@ -37,6 +41,33 @@ from assessments.services import plan_create
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
 RETURN_TO_REVIEW = "review"
+# Part of every progress record's digest: a new version of the forms (their rules) makes
+# every record stale, so whether a step is complete is checked again under the new rules.
+_FORMS_DIGEST = hashlib.blake2b(Path(wizard_forms.__file__).read_bytes(), digest_size=8).digest()
+_MISSING = object()
+
+
+def answers_digest(answers: Mapping[str, Any]) -> str:
+    """A digest of the answers (and of the forms' code) a progress record was made for."""
+    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16, key=_FORMS_DIGEST).hexdigest()
+
+
+class _StepUrl:
+    """A step's URL, reversed once per script prefix (the progress list alone asks for
+    every step's URL on every request)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._cached: tuple[str, str] | None = None
+
+    def get(self) -> str:
+        prefix = get_script_prefix()
+        cached = self._cached
+        if cached is None or cached[0] != prefix:
+            cached = (prefix, reverse("assessments:wizard_step", args=[self.name]))
+            self._cached = cached
+        return cached[1]
 
 
 def _is_partial(request: HtmxHttpRequest) -> bool:
@@ -52,13 +83,27 @@ class FormStep:
         self.title = title
         self.intro = intro
         self.form_class = form_class
+        self._url = _StepUrl(name)
 
     def __repr__(self) -> str:
         return f"<FormStep {self.name}>"
 
     @property
     def url(self) -> str:
-        return reverse("assessments:wizard_step", args=[self.name])
+        return self._url.get()
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """The answers whether this step is complete depends on (besides today's date)."""
+        return (*self.form_class.answer_keys, *self.form_class.cross_keys)
+
+    def may_save(self, request: HtmxHttpRequest) -> bool:
+        """A POST that saves when valid (not a field check or a region refresh)."""
+        return (
+            request.method == "POST"
+            and "_validate" not in request.POST
+            and "_refresh" not in request.POST
+        )
 
     def has_answers(self, answers: Mapping[str, Any]) -> bool:
         return bool(self.form_class.data_from_answers(answers))
@@ -113,7 +158,7 @@ class FormStep:
             return render(request, f"{STEP_TEMPLATE}#fields", {"form": form})
         if not form.is_valid():
             return self.render(request, flow, form)
-        flow.save(form.to_answers())
+        flow.save(self, form.to_answers())
         if request.POST.get("return") == RETURN_TO_REVIEW:
             target = flow.review.url
         else:
@@ -149,12 +194,18 @@ class ReviewStep:
         "and change them later: a new plan is made each time, older plans are kept."
     )
 
+    def __init__(self) -> None:
+        self._url = _StepUrl(self.name)
+
     def __repr__(self) -> str:
         return "<ReviewStep>"
 
     @property
     def url(self) -> str:
-        return reverse("assessments:wizard_step", args=[self.name])
+        return self._url.get()
+
+    def may_save(self, request: HtmxHttpRequest) -> bool:
+        return False  # generating a plan saves the plan, never the draft
 
     def is_completed(self, draft: AssessmentDraft | None, *, today: dt.date | None = None) -> bool:
         # Like a checkout's confirmation page, the review is never "done": it is where the
@@ -254,8 +305,40 @@ _ERROR_STEP = {
 }
 
 
+def progress_record(answers: Any, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The progress record the wizard would write for these answers (every step validated):
+    for drafts made outside the wizard, e.g. by scripts or test factories."""
+    today = today or timezone.localdate()
+    answers = answers if isinstance(answers, dict) else {}
+    specialties = specialty_names()
+    completed = [
+        step.name
+        for step in STEPS
+        if isinstance(step, FormStep)
+        and step.has_answers(answers)
+        and step.saved_form(
+            answers,
+            today=today,
+            **({"specialties": specialties} if step.form_class.uses_specialties else {}),
+        ).is_valid()
+    ]
+    return {"on": today.isoformat(), "answers": answers_digest(answers), "completed": completed}
+
+
+def step_named(name: str) -> FormStep | ReviewStep | None:
+    return next((step for step in STEPS if step.name == name), None)
+
+
 class WizardFlow:
-    """One request's view of the wizard: the draft, its answers, and where the user may go."""
+    """One request's view of the wizard: the draft, its answers, and where the user may go.
+
+    Which steps are complete comes from the draft's progress record (``AssessmentDraft.
+    progress``), written with the answers on every save: validating the four forms for the
+    progress indicator on every request cost more than the rest of the page. The record is
+    trusted only for the answers it was made for (a digest), on the day it was made (the
+    forms' rules depend on today's date) and by the same forms' code; otherwise every step
+    is validated and the record written again.
+    """
 
     def __init__(
         self,
@@ -263,12 +346,15 @@ class WizardFlow:
         *,
         steps: list[FormStep | ReviewStep] | None = None,
         today: dt.date | None = None,
+        lock: bool = False,
     ):
         self.request = request
         self.steps = steps or STEPS
         self.today = today or timezone.localdate()
-        self.draft: AssessmentDraft | None = drafts.draft_for_request(request)
-        self._completed: dict[str, bool] = {}
+        # lock: the draft is read FOR UPDATE (the caller holds a transaction) because this
+        # request will save it; the save then merges into exactly the answers validated.
+        self.locked = lock
+        self.draft: AssessmentDraft | None = drafts.draft_for_request(request, lock=lock)
         self._saved_forms: dict[str, WizardForm] = {}
 
     @property
@@ -295,14 +381,54 @@ class WizardFlow:
             )
         return self._saved_forms[step.name]
 
+    @property
+    def form_steps(self) -> list[FormStep]:
+        return [step for step in self.steps if isinstance(step, FormStep)]
+
+    def _record(self, answers: Mapping[str, Any], completed: set[str]) -> dict[str, Any]:
+        return {
+            "on": self.today.isoformat(),
+            "answers": answers_digest(answers),
+            "completed": [step.name for step in self.form_steps if step.name in completed],
+        }
+
+    def _recorded(self) -> frozenset[str] | None:
+        """The completed steps recorded for exactly these answers today, or None."""
+        record = self.draft.progress if self.draft is not None else None
+        if not isinstance(record, dict) or record.get("on") != self.today.isoformat():
+            return None
+        completed = record.get("completed")
+        if not isinstance(completed, list) or record.get("answers") != answers_digest(self.answers):
+            return None
+        return frozenset(name for name in completed if isinstance(name, str))
+
+    def _validated(self, step: FormStep, answers: Mapping[str, Any]) -> bool:
+        if answers is self.answers:
+            return step.has_answers(answers) and self.saved_form(step).is_valid()
+        return (
+            step.has_answers(answers)
+            and step.saved_form(answers, today=self.today, **step.form_kwargs(self)).is_valid()
+        )
+
+    @cached_property
+    def completed_steps(self) -> frozenset[str]:
+        """Names of the form steps the saved answers complete."""
+        if self.draft is None:
+            return frozenset()
+        recorded = self._recorded()
+        if recorded is not None:
+            return recorded
+        # Saved without a record (or one made for other answers, another day or other
+        # rules): validate every step once, and record it for the next requests.
+        answers = self.answers
+        completed = {step.name for step in self.form_steps if self._validated(step, answers)}
+        drafts.draft_record_progress(draft=self.draft, progress=self._record(answers, completed))
+        return frozenset(completed)
+
     def is_completed(self, step: FormStep | ReviewStep) -> bool:
-        if step.name not in self._completed:
-            if isinstance(step, FormStep):
-                done = step.has_answers(self.answers) and self.saved_form(step).is_valid()
-            else:
-                done = step.is_completed(self.draft, today=self.today)
-            self._completed[step.name] = done
-        return self._completed[step.name]
+        if isinstance(step, FormStep):
+            return step.name in self.completed_steps
+        return step.is_completed(self.draft, today=self.today)
 
     def first_incomplete(self) -> FormStep | ReviewStep:
         return next((s for s in self.steps if not self.is_completed(s)), self.steps[-1])
@@ -320,12 +446,39 @@ class WizardFlow:
         index = self.steps.index(step)
         return self.steps[index - 1] if index > 0 else None
 
-    def save(self, answers: dict[str, Any]) -> None:
+    def save(self, step: FormStep, answers: dict[str, Any]) -> None:
+        """Save one step's valid answers, with the record of the steps they complete.
+
+        `step` is complete: its form has just accepted these answers. Another step is
+        checked again only if an answer its validation reads has changed (e.g. the
+        application year, which the background step checks the graduation year against);
+        otherwise the earlier record holds.
+        """
+        before = self.answers
+        merged = {**before, **answers}
+        known = self._recorded()
+        completed = {step.name}
+        for other in self.form_steps:
+            if other is step:
+                continue
+            unchanged = all(
+                before.get(key, _MISSING) == merged.get(key, _MISSING) for key in other.depends_on
+            )
+            if known is not None and unchanged:
+                done = other.name in known
+            else:
+                done = self._validated(other, merged)
+            if done:
+                completed.add(other.name)
         self.draft = drafts.draft_save_answers(
-            request=self.request, draft=self.draft, answers=answers
+            request=self.request,
+            draft=self.draft,
+            answers=answers,
+            locked=self.locked,
+            progress=self._record(merged, completed),
         )
-        self._completed.clear()
         self._saved_forms.clear()
+        self.__dict__.pop("completed_steps", None)
 
     # --- presentation ---------------------------------------------------------------------
 

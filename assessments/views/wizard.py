@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseLocation
 
-from assessments.wizard import HtmxHttpRequest, WizardFlow
+from assessments.wizard import FormStep, HtmxHttpRequest, ReviewStep, WizardFlow, step_named
 
 
 @require_http_methods(["GET"])
@@ -18,10 +19,20 @@ def wizard(request: HtmxHttpRequest) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
-    flow = WizardFlow(request)
-    current = flow.step_named(step)
+    current = step_named(step)
     if current is None:
         raise Http404("No such step.")
+    if current.may_save(request):
+        # The draft is read once, under a row lock, and the step's answers are merged into
+        # exactly what was read: two saves at once (two tabs) never lose each other's.
+        with transaction.atomic():
+            return _answer(request, current, WizardFlow(request, lock=True))
+    return _answer(request, current, WizardFlow(request))
+
+
+def _answer(
+    request: HtmxHttpRequest, current: FormStep | ReviewStep, flow: WizardFlow
+) -> HttpResponseBase:
     if not flow.may_enter(current):
         target = flow.first_incomplete().url
         if request.htmx and not request.htmx.history_restore_request:
