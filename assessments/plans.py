@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -311,7 +312,10 @@ class PlanView:
     dual_apply: dict[str, Any]
     timeline: tuple[dict[str, Any], ...]
     actions: tuple[dict[str, Any], ...]
-    programs: tuple[ProgramRow, ...]
+    # The program entries of the output (dicts), and their positions in the stored list when
+    # it held anything else (None: entry i is at position i + 1).
+    entries: tuple[dict[str, Any], ...]
+    positions: tuple[int, ...] | None
     program_counts: dict[str, Any]
     excluded: tuple[ExcludedCount, ...]
     excluded_total: int
@@ -332,12 +336,17 @@ class PlanView:
         return self.specialties[1:]
 
     @property
+    def program_total(self) -> int:
+        return len(self.entries)
+
+    @property
     def fit_counts(self) -> list[tuple[str, str, int]]:
         by_fit = _d(self.program_counts.get("by_fit"))
         if not by_fit:
             counted: dict[str, int] = dict.fromkeys(engine.FITS, 0)
-            for row in self.programs:
-                counted[row.fit] = counted.get(row.fit, 0) + 1
+            for entry in self.entries:
+                fit = _text(entry.get("fit"), "reach")
+                counted[fit] = counted.get(fit, 0) + 1
             by_fit = counted
         return [(fit, FIT_WORDS.get(fit, fit), _int(by_fit.get(fit)) or 0) for fit in engine.FITS]
 
@@ -349,11 +358,65 @@ class PlanView:
     def high_red_flags(self) -> int:
         return sum(1 for f in self.red_flags if f.get("severity") == "high")
 
+    # --- program rows, built when first shown -------------------------------------------
+    # A plan lists up to ~11,000 programs and a page shows 50: the default table (best match
+    # first, which most requests ask for) builds the rows of its page only; a filter, another
+    # sort or the CSV builds them all, once per (cached) view.
+
+    def row(self, index: int) -> ProgramRow:
+        """The row of entry ``index``, built once."""
+        built = self._built
+        found = built[index]
+        if found is None:
+            position = self.positions[index] if self.positions is not None else index + 1
+            found = built[index] = _program_row(self.entries[index], position, self._shared)
+        return found
+
     @cached_property
-    def programs_by_rank(self) -> tuple[ProgramRow, ...]:
-        """The programs in the recommended order, sorted once per (cached) view: the table's
-        default order, which most requests ask for."""
-        return tuple(programs_sort(self.programs, "rank"))
+    def _built(self) -> list[ProgramRow | None]:
+        return [None] * len(self.entries)
+
+    @cached_property
+    def _shared(self) -> dict[Any, Any]:
+        # Lives as long as the view, hence as long as the entries whose ids it holds.
+        return {}
+
+    @cached_property
+    def programs(self) -> tuple[ProgramRow, ...]:
+        """Every program, in the stored order."""
+        return tuple(self.row(i) for i in range(len(self.entries)))
+
+    @cached_property
+    def _rank_order(self) -> list[int]:
+        return _rank_order(self.entries, self.positions)
+
+    @cached_property
+    def programs_by_rank(self) -> RankedRows:
+        """The programs in the recommended order (the table's default order), a sequence
+        that builds the rows it is asked for."""
+        return RankedRows(self)
+
+    @property
+    def first_programs(self) -> list[ProgramRow]:
+        """The first 100 programs in the stored order (the read-only plan body)."""
+        return [self.row(i) for i in range(min(100, len(self.entries)))]
+
+
+class RankedRows(Sequence[ProgramRow]):
+    """A plan's program rows in rank order, each built when first read (``Paginator`` asks
+    for its length and one page's slice)."""
+
+    def __init__(self, view: PlanView) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view.entries)
+
+    def __getitem__(self, item: Any) -> Any:
+        order = self._view._rank_order
+        if isinstance(item, slice):
+            return [self._view.row(i) for i in order[item]]
+        return self._view.row(order[item])
 
 
 def _reasons(
@@ -418,48 +481,80 @@ def _short_verify(text: str) -> str:
     return text.rstrip(".")
 
 
+def _text(value: Any, default: str = "") -> str:
+    """``str(value or default)``, interned: the short values many rows repeat (states, codes,
+    cities) are then one object each in a cached view."""
+    text = value if type(value) is str and value else str(value or default)
+    return sys.intern(text) if type(text) is str else text
+
+
 def _program_row(
     data: dict[str, Any], position: int, shared: dict[Any, Any] | None = None
 ) -> ProgramRow:
     """One program entry of the output. ``shared`` holds the values many rows repeat (reason
-    tuples, codes), so a cached view of a plan with thousands of programs stays small."""
+    tuples, verify texts), so a cached view of a plan with thousands of programs stays small.
+
+    Reason and verify lists are looked up by the identity of their items first: a saved plan's
+    entries share their reason dicts (see ``engine.program_lists_unpack``), so most rows cost a
+    dictionary lookup there. ``shared`` must live no longer than ``data`` (ids are reused)."""
     shared = {} if shared is None else shared
+    get = data.get
+    name = get("name")
+    name = name if type(name) is str else str(name or "")
+    institution = _text(get("institution"))
+    city = _text(get("city"))
 
-    def one(value: Any, default: str = "") -> str:
-        text = str(value or default)
-        return shared.setdefault(("s", text), text)
-
-    name = str(data.get("name") or "")
-    institution = one(data.get("institution"))
-    city = one(data.get("city"))
-    texts = tuple(
-        str(v.get("text")) for v in _l(data.get("verify")) if isinstance(v, dict) and v.get("text")
-    )
-    verify = shared.get(("verify", texts))
+    items = get("verify")
+    key = ("verify-ids", tuple(map(id, items))) if type(items) is list else None
+    verify = shared.get(key) if key is not None else None
     if verify is None:
-        verify = shared.setdefault(("verify", texts), tuple(one(_short_verify(t)) for t in texts))
-    if not verify and data.get("verify_with_program"):
-        verify = ("Verify the details with the program.",)
-    reasons = _reasons(data.get("reasons"), shared)
-    reasons = shared.setdefault(("reasons", reasons), reasons)
+        texts = tuple(
+            str(v.get("text")) for v in _l(items) if isinstance(v, dict) and v.get("text")
+        )
+        verify = shared.get(("verify", texts))
+        if verify is None:
+            verify = shared.setdefault(
+                ("verify", texts), tuple(_text(_short_verify(t)) for t in texts)
+            )
+        if key is not None:
+            shared[key] = verify
+    if not verify and get("verify_with_program"):
+        verify = _VERIFY_ANY
+
+    items = get("reasons")
+    key = ("reasons-ids", tuple(map(id, items))) if type(items) is list else None
+    reasons = shared.get(key) if key is not None else None
+    if reasons is None:
+        reasons = _reasons(items, shared)
+        reasons = shared.setdefault(("reasons", reasons), reasons)
+        if key is not None:
+            shared[key] = reasons
+
+    img_share = get("img_share")
+    step2 = get("step2_typical")
+    rank = get("rank")
+    pid = get("id")
     return ProgramRow(
-        id=_int(data.get("id")),
+        id=pid if type(pid) is int else _int(pid),
         name=name,
         institution=institution,
         city=city,
-        state=one(data.get("state")),
-        specialty_code=one(data.get("specialty_code")),
-        program_type=one(data.get("program_type")),
-        j1=one(data.get("j1"), "unknown"),
-        h1b=one(data.get("h1b"), "unknown"),
-        img_share=_int(data.get("img_share")),
-        step2_typical=_int(data.get("step2_typical")),
-        fit=one(data.get("fit"), "reach"),
-        rank=_int(data.get("rank")) or position,
+        state=_text(get("state")),
+        specialty_code=_text(get("specialty_code")),
+        program_type=_text(get("program_type")),
+        j1=_text(get("j1"), "unknown"),
+        h1b=_text(get("h1b"), "unknown"),
+        img_share=img_share if type(img_share) is int else _int(img_share),
+        step2_typical=step2 if type(step2) is int else _int(step2),
+        fit=_text(get("fit"), "reach"),
+        rank=(rank if type(rank) is int else _int(rank)) or position,
         reasons=reasons,
         verify=verify,
         search_text=f"{name} {institution} {city}".lower(),
     )
+
+
+_VERIFY_ANY = ("Verify the details with the program.",)
 
 
 def build_plan_view(
@@ -522,13 +617,13 @@ def build_plan_view(
             )
     apps = _d(out.get("applications"))
     cost_min, cost_max = _range(apps.get("estimated_cost_usd"))
-    shared: dict[Any, Any] = {}
-    rows = tuple(
-        _program_row(p, index, shared)
-        for index, p in enumerate(_l(out.get("programs")), start=1)
-        if isinstance(p, dict)
-    )
-    del shared
+    # The program rows are built when a request shows them (see PlanView.rows): here only
+    # what the cached parts and the filter form need, in a few passes over the entries.
+    listed = _l(out.get("programs"))
+    entries = [p for p in listed if isinstance(p, dict)]
+    positions = None
+    if len(entries) != len(listed):
+        positions = tuple(i for i, p in enumerate(listed, start=1) if isinstance(p, dict))
     excluded_counts = _d(out.get("excluded"))
     order = {code: i for i, code in enumerate(engine.EXCLUSION_REASONS)}
     excluded = tuple(
@@ -540,7 +635,7 @@ def build_plan_view(
     if excluded_total is None:
         excluded_total = len(_l(out.get("excluded_programs"))) or sum(e.count for e in excluded)
     names = {s.code: s.name for s in specialties}
-    codes_in_list = sorted({r.specialty_code for r in rows if r.specialty_code})
+    codes_in_list = sorted(_distinct(entries, "specialty_code"))
     ordered_codes = [s.code for s in specialties if s.code in codes_in_list] + [
         c for c in codes_in_list if c not in names
     ]
@@ -567,14 +662,43 @@ def build_plan_view(
         dual_apply=_d(out.get("dual_apply")),
         timeline=tuple(timeline),
         actions=tuple(actions),
-        programs=rows,
+        entries=tuple(entries),
+        positions=positions,
         program_counts=counts,
         excluded=excluded,
         excluded_total=excluded_total,
         notes=_reasons(out.get("notes")),
         specialty_choices=tuple((c, names.get(c, c)) for c in ordered_codes),
-        state_choices=tuple(sorted({r.state for r in rows if r.state})),
+        state_choices=tuple(sorted(_distinct(entries, "state"))),
     )
+
+
+def _distinct(entries: Sequence[dict[str, Any]], key: str) -> set[str]:
+    """The distinct non-empty values of ``key``, as the rows would hold them (``_text``)."""
+    try:
+        raw = {p.get(key) for p in entries}
+    except TypeError:  # an unhashable value (a tampered snapshot)
+        raw = {str(p.get(key) or "") for p in entries}
+    return {text for text in (_text(v) for v in raw) if text}
+
+
+def _rank_order(entries: Sequence[dict[str, Any]], positions: Sequence[int] | None) -> list[int]:
+    """The indexes of ``entries`` in rank order (ties in list order), as ``programs_sort(...,
+    "rank")`` orders their rows; the saved lists are already in rank order, checked here."""
+    ranks = []
+    previous = 0
+    in_order = True
+    for index, p in enumerate(entries):
+        rank = p.get("rank")
+        if type(rank) is not int or not rank:
+            rank = _int(rank) or (positions[index] if positions is not None else index + 1)
+        if rank < previous:
+            in_order = False
+        previous = rank
+        ranks.append(rank)
+    if in_order:
+        return list(range(len(entries)))
+    return sorted(range(len(entries)), key=ranks.__getitem__)
 
 
 # A plan never changes after creation, so its parsed view is cached by token. The bounds keep
@@ -597,12 +721,12 @@ def plan_view(plan: Plan) -> PlanView:
     view = build_plan_view(plan_output(plan), token=key, plan=plan)
     with _view_lock:
         _view_cache[key] = view
-        rows = sum(len(v.programs) for v in _view_cache.values())
+        rows = sum(len(v.entries) for v in _view_cache.values())
         while len(_view_cache) > 1 and (
             len(_view_cache) > _VIEW_CACHE_PLANS or rows > _VIEW_CACHE_ROWS
         ):
             _, evicted = _view_cache.popitem(last=False)
-            rows -= len(evicted.programs)
+            rows -= len(evicted.entries)
     return view
 
 
@@ -758,11 +882,11 @@ def program_table(
 ) -> ProgramTable:
     rows: Sequence[ProgramRow]
     if not query.is_filtered and query.sort == "rank" and not query.desc:
-        rows = view.programs_by_rank
+        rows = view.programs_by_rank  # builds the rows of the page shown only
     else:
         rows = programs_sort(programs_filter(view.programs, query), query.sort, desc=query.desc)
     page = Paginator(rows, per_page).get_page(query.page)
-    return ProgramTable(query=query, page=page, total=len(view.programs), matching=len(rows))
+    return ProgramTable(query=query, page=page, total=view.program_total, matching=len(rows))
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -121,26 +121,43 @@ def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
 def _programs_html(
     request: HtmxHttpRequest,
     plan: Plan,
-    view: plans.PlanView,
-    query: plans.ProgramQuery,
-    form: ProgramFilterForm | None,
+    view: plans.PlanView | None,
+    query: plans.ProgramQuery | None = None,
+    form: ProgramFilterForm | None = None,
 ) -> SafeString:
     """The program table (filters, rows, pages) for this query, cached: it depends only on the
     immutable plan, the raw query (bad values show as form errors) and which of the shown
-    programs are still in the catalog (linked only then)."""
-    table = plans.program_table(view, query)
-    in_catalog = plans.programs_in_catalog(row.id for row in table.rows)
-    key = f"plan-programs:{_parts_version()}:{plan.token}:" + _digest(
-        f"{sorted(request.GET.lists())}|{sorted(in_catalog)}"
-    )
+    programs are still in the catalog (linked only then).
+
+    The ids of the programs a query shows are cached too, so a query seen before is answered
+    without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
+    filtering or sorting the plan's programs again."""
+    prefix = f"plan-programs:{_parts_version()}:{plan.token}:"
+    raw_query = _digest(f"{sorted(request.GET.lists())}")
+    ids_key = f"{prefix}ids:{raw_query}"
+    shown = cache.get(ids_key)
+    table = None
+    if shown is None:
+        view = view or plans.plan_view(plan)
+        if query is None:
+            query, form = _program_query(request, view)
+        table = plans.program_table(view, query)
+        shown = [row.id for row in table.rows]
+        cache.set(ids_key, shown, PAGE_CACHE_SECONDS)
+    in_catalog = plans.programs_in_catalog(shown)
+    key = f"{prefix}{raw_query}:" + _digest(f"{sorted(in_catalog)}")
     html = cache.get(key)
     if html is None:
+        view = view or plans.plan_view(plan)
+        if query is None:
+            query, form = _program_query(request, view)
+        table = table or plans.program_table(view, query)
         page = table.page
         base = reverse("assessments:plan_detail", args=[plan.token])
         context = {
             "pv": view,
             "interactive": True,
-            "filter_form": form or ProgramFilterForm(None, view=view),
+            "filter_form_html": _filter_form_html(plan, view, form),
             "table": table,
             "rows": table.rows,
             "sort_links": plans.sort_links(query),
@@ -162,6 +179,21 @@ def _programs_html(
         html = render_to_string(_PROGRAMS_TEMPLATE, context)
         cache.set(key, html, PAGE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered template
+
+
+def _filter_form_html(
+    plan: Plan, view: plans.PlanView, form: ProgramFilterForm | None
+) -> SafeString:
+    """The table's filter form, cached per plan (its choices) and field values: the pages and
+    orders of one filter set share it (the page number is no field of the form)."""
+    data = form.data if form is not None else {}
+    values = [(name, data.getlist(name)) for name in ProgramFilterForm.base_fields if name in data]
+    key = f"plan-filter-form:{_parts_version()}:{plan.token}:" + _digest(f"{values}")
+    html = cache.get(key)
+    if html is None:
+        html = render_crispy_form(form or ProgramFilterForm(None, view=view))
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
 
 
 def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> dict[str, str]:
@@ -249,12 +281,12 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     plan = _viewable_plan(request, token, page=not partial)
     if not isinstance(plan, Plan):
         return plan
-    view = plans.plan_view(plan)
     if partial:
-        query, form = _program_query(request, view)
-        context = {"programs_html": _programs_html(request, plan, view, query, form)}
+        # A query seen before needs no view of the plan (see _programs_html).
+        context = {"programs_html": _programs_html(request, plan, None)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
+        view = plans.plan_view(plan)
         response = render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request",))

@@ -1,0 +1,174 @@
+"""The first view of a plan in a process builds the program rows of the page it shows only;
+another page, a filter or an order builds the rest then, and a table query seen before is
+answered from the cache without the plan's view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import plans
+from assessments.models import PlanPrograms
+from assessments.plans import PROGRAMS_PER_PAGE, plan_view_cache_clear
+from tests.plans.factories import UserFactory, em_programs, make_plan
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+ROW_NAME = re.compile(
+    r'<th scope="row" data-label="Program" class="fw-normal">\s*<(?:a|span)[^>]*>([^<]+)<'
+)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner():
+    return UserFactory()
+
+
+@pytest.fixture
+def plan(owner):
+    em_programs(PROGRAMS_PER_PAGE + 12, h1b="no")
+    em_programs(5, state="TX", h1b="yes")
+    return make_plan(owner)
+
+
+@pytest.fixture
+def client(owner) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+def url(plan) -> str:
+    return reverse("assessments:plan_detail", args=[plan.token])
+
+
+def names_shown(html: str) -> list[str]:
+    return ROW_NAME.findall(html)
+
+
+def expected(plan, **query) -> list[str]:
+    """The names a table query shows, from a fully built view (not the cached one)."""
+    view = plans.build_plan_view(plans.plan_output(plan), token=str(plan.token), plan=plan)
+    rows = plans.programs_sort(
+        plans.programs_filter(view.programs, plans.ProgramQuery(**query)),
+        query.get("sort", "rank"),
+        desc=query.get("desc", False),
+    )
+    page = query.get("page", 1)
+    return [r.name for r in rows[(page - 1) * PROGRAMS_PER_PAGE : page * PROGRAMS_PER_PAGE]]
+
+
+def test_the_first_view_builds_the_rows_of_its_page_only(client, plan) -> None:
+    response = client.get(url(plan))
+
+    assert response.status_code == 200
+    view = plans.plan_view(plan)
+    assert sum(row is not None for row in view._built) == PROGRAMS_PER_PAGE
+    assert view.program_total == PROGRAMS_PER_PAGE + 17
+    assert names_shown(response.content.decode()) == expected(plan)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_page_two_after_a_cold_first_view_shows_the_next_programs_in_rank_order(
+    client, plan, htmx
+) -> None:
+    client.get(url(plan))
+
+    html = client.get(url(plan) + "?page=2", **(HX if htmx else {})).content.decode()
+
+    shown = names_shown(html)
+    assert len(shown) == 17
+    assert shown == expected(plan, page=2)
+    assert "Showing 51–67 of 67 programs" in html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_filter_and_a_sort_after_a_cold_first_view_show_the_right_rows(
+    client, plan, htmx
+) -> None:
+    client.get(url(plan))
+    extra = HX if htmx else {}
+
+    filtered = client.get(url(plan) + "?visa=h1b", **extra).content.decode()
+    by_name = client.get(url(plan) + "?sort=name&dir=desc", **extra).content.decode()
+
+    assert names_shown(filtered) == expected(plan, visa="h1b")
+    assert len(names_shown(filtered)) == 5
+    assert "matching your filters (out of 67)" in filtered
+    assert names_shown(by_name) == expected(plan, sort="name", desc=True)
+
+
+def test_a_table_query_seen_before_is_answered_without_the_plans_view(client, plan) -> None:
+    first = client.get(url(plan) + "?state=TX&page=1", **HX).content.decode()
+    plan_view_cache_clear()
+
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(url(plan) + "?state=TX&page=1", **HX).content.decode()
+
+    assert again == first
+    # session, user, the plan; not its output or program lists
+    assert len(context.captured_queries) == 3
+    assert not any(PlanPrograms._meta.db_table in q["sql"] for q in context.captured_queries)
+    assert names_shown(again) == expected(plan, state="TX")
+    assert not plans._view_cache  # the rows shown and the markup came from the cache
+
+
+def test_pages_of_one_filter_set_share_the_filter_form_and_it_shows_the_values(
+    client, plan
+) -> None:
+    page_one = client.get(url(plan) + "?state=TX&sort=name").content.decode()
+    page_two = client.get(url(plan) + "?state=TX&sort=name&page=2").content.decode()
+    bad = client.get(url(plan) + "?fit=nonsense").content.decode()
+
+    form = re.compile(r'<form method="get".*?</form>', re.S)
+    assert form.search(page_one).group() == form.search(page_two).group()
+    assert '<option value="TX" selected>TX</option>' in page_one
+    assert '<option value="name" selected>Program name</option>' in page_one
+    assert "Select a valid choice" in bad
+    assert "Select a valid choice" not in page_one
+
+
+def test_the_default_order_follows_the_stored_ranks_when_the_list_is_not_in_rank_order() -> None:
+    entries = [
+        {"id": i, "name": f"P{i}", "rank": rank, "fit": "likely"}
+        for i, rank in enumerate([3, 1, 2, 5, 4], start=1)
+    ]
+    view = plans.build_plan_view({"programs": [*entries, "not a program"]})
+
+    table = plans.program_table(view, plans.ProgramQuery(), per_page=2)
+    page_two = plans.program_table(view, plans.ProgramQuery(page=2), per_page=2)
+
+    assert [r.name for r in table.rows] == ["P2", "P3"]
+    assert [r.name for r in page_two.rows] == ["P1", "P5"]
+    assert view.program_total == 5
+    assert [r.rank for r in view.programs] == [3, 1, 2, 5, 4]
+
+
+def test_rows_built_lazily_equal_rows_built_at_once(plan) -> None:
+    output = plans.plan_output(plan)
+    lazy = plans.build_plan_view(output, token=str(plan.token), plan=plan)
+    lazy_page = list(lazy.programs_by_rank[PROGRAMS_PER_PAGE:])
+
+    fresh = [
+        plans._program_row(p, i)
+        for i, p in enumerate(output["programs"], start=1)
+        if isinstance(p, dict)
+    ]
+
+    assert list(lazy.programs) == fresh
+    assert lazy_page == sorted(fresh, key=lambda r: r.rank)[PROGRAMS_PER_PAGE:]
+    assert lazy.state_choices == tuple(sorted({r.state for r in fresh if r.state}))
