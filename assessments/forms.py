@@ -117,6 +117,31 @@ def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+class _SharedChoices:
+    """A choice field whose copies share its list of choices.
+
+    Every form instance deep-copies its fields, and a choice field deep-copies each
+    (value, label) pair (the goals step's 56 states and its year and type lists) once per
+    form. The lists are only ever replaced (``field.choices = [...]``), never changed in
+    place, so the copies can share them.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+
+
+class ChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class TypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
+
+
+class MultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
 class WizardForm(forms.Form):
     """The common machinery of the wizard steps' forms."""
 
@@ -302,7 +327,7 @@ class BackgroundForm(WizardForm):
             "graduation."
         ),
     )
-    visa = forms.ChoiceField(
+    visa = ChoiceField(
         label="Citizenship and visa need",
         choices=VISA_CHOICES,
         widget=forms.RadioSelect,
@@ -313,7 +338,7 @@ class BackgroundForm(WizardForm):
             "example because of its two-year home-country requirement)."
         ),
     )
-    ecfmg_certified = forms.ChoiceField(
+    ecfmg_certified = ChoiceField(
         label="Are you ECFMG certified?",
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -322,7 +347,7 @@ class BackgroundForm(WizardForm):
             "verified and the English requirement met. You must hold it before residency starts."
         ),
     )
-    oet = forms.ChoiceField(
+    oet = ChoiceField(
         label="Have you passed OET Medicine?",
         choices=OET_CHOICES,
         widget=forms.RadioSelect,
@@ -457,7 +482,7 @@ class ExamsForm(WizardForm):
         "step3_result": "Choose your Step 3 result.",
     }
 
-    step1_result = forms.ChoiceField(
+    step1_result = ChoiceField(
         label="Step 1 result",
         choices=STEP1_RESULT_CHOICES,
         widget=forms.RadioSelect,
@@ -472,7 +497,7 @@ class ExamsForm(WizardForm):
         "Only if you took Step 1 before 26 January 2022, when it still had a three-digit "
         "score. Leave it empty for a pass/fail result.",
     )
-    step2ck_taken = forms.ChoiceField(
+    step2ck_taken = ChoiceField(
         label="Have you taken Step 2 CK?",
         choices=TAKEN_CHOICES,
         widget=forms.RadioSelect,
@@ -506,7 +531,7 @@ class ExamsForm(WizardForm):
     )
     practice_score_2 = _score_field(_PRACTICE_LABELS[2], "Optional.")
     practice_score_3 = _score_field(_PRACTICE_LABELS[3], "Optional.")
-    step3_result = forms.ChoiceField(
+    step3_result = ChoiceField(
         label="Step 3 result",
         choices=STEP3_RESULT_CHOICES,
         widget=forms.RadioSelect,
@@ -887,12 +912,12 @@ class GoalsForm(WizardForm):
     # Plain choice fields over (code, name) pairs read once per request (specialty_names):
     # a ModelChoiceField reads the table through a server-side cursor each time it is
     # iterated. Answers store the codes, as before.
-    specialty = forms.ChoiceField(
+    specialty = ChoiceField(
         label="Primary specialty",
         help_text="The specialty you want most and will rank first.",
         error_messages={"invalid_choice": "Choose a specialty from the list."},
     )
-    backup_specialties = forms.MultipleChoiceField(
+    backup_specialties = MultipleChoiceField(
         label="Backup specialties (optional)",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -901,7 +926,7 @@ class GoalsForm(WizardForm):
             "apply to. The plan says whether applying to a second specialty is worth it."
         ),
     )
-    application_year = forms.TypedChoiceField(
+    application_year = TypedChoiceField(
         label="Application year (ERAS season)",
         coerce=int,
         help_text=(
@@ -912,14 +937,14 @@ class GoalsForm(WizardForm):
             "invalid_choice": "Choose one of the years listed: earlier seasons are closed."
         },
     )
-    preferred_states = forms.MultipleChoiceField(
+    preferred_states = MultipleChoiceField(
         label="Preferred states (optional)",
         choices=US_STATES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Programs in these states come first in your list; others stay in it.",
     )
-    program_types = forms.MultipleChoiceField(
+    program_types = MultipleChoiceField(
         label="Program types you prefer (optional)",
         choices=ProgramType.choices,
         required=False,
