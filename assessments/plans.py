@@ -396,6 +396,23 @@ class PlanView:
         that builds the rows it is asked for."""
         return RankedRows(self)
 
+    @cached_property
+    def _columns(self) -> dict[str, list[Any]]:
+        return {}
+
+    def column(self, key: str) -> list[Any]:
+        """One value per entry, as its row holds it (``name`` and ``city`` lower-cased), for
+        filtering and sorting without building the rows; computed once per key."""
+        found = self._columns.get(key)
+        if found is None:
+            if self._built and all(row is not None for row in self._built):
+                rows: Sequence[ProgramRow] = self.programs
+                found = [_ROW_COLUMNS[key](row) for row in rows]
+            else:
+                found = _entry_column(self.entries, self.positions, key)
+            self._columns[key] = found
+        return found
+
     @property
     def first_programs(self) -> list[ProgramRow]:
         """The first 100 programs in the stored order (the read-only plan body)."""
@@ -403,20 +420,78 @@ class PlanView:
 
 
 class RankedRows(Sequence[ProgramRow]):
-    """A plan's program rows in rank order, each built when first read (``Paginator`` asks
-    for its length and one page's slice)."""
+    """Some of a plan's program rows in the order of ``indexes`` (default: every program in
+    rank order), each built when first read (``Paginator`` asks for its length and one page's
+    slice)."""
 
-    def __init__(self, view: PlanView) -> None:
+    def __init__(self, view: PlanView, indexes: Sequence[int] | None = None) -> None:
         self._view = view
+        self._indexes = indexes
+
+    @property
+    def indexes(self) -> Sequence[int]:
+        return self._view._rank_order if self._indexes is None else self._indexes
 
     def __len__(self) -> int:
-        return len(self._view.entries)
+        return len(self.indexes)
 
     def __getitem__(self, item: Any) -> Any:
-        order = self._view._rank_order
         if isinstance(item, slice):
-            return [self._view.row(i) for i in order[item]]
-        return self._view.row(order[item])
+            return [self._view.row(i) for i in self.indexes[item]]
+        return self._view.row(self.indexes[item])
+
+
+def _entry_name(p: dict[str, Any]) -> str:
+    name = p.get("name")
+    return name if type(name) is str else str(name or "")
+
+
+def _entry_int(p: dict[str, Any], key: str) -> int | None:
+    value = p.get(key)
+    return value if type(value) is int else _int(value)
+
+
+# What _entry_column computes from the entries, from built rows.
+_ROW_COLUMNS: dict[str, Any] = {
+    "fit": lambda r: r.fit,
+    "specialty_code": lambda r: r.specialty_code,
+    "state": lambda r: r.state,
+    "j1": lambda r: r.j1,
+    "h1b": lambda r: r.h1b,
+    "search_text": lambda r: r.search_text,
+    "name": lambda r: r.name.lower(),
+    "city": lambda r: r.city.lower(),
+    "img_share": lambda r: r.img_share,
+    "rank": lambda r: r.rank,
+}
+
+
+def _entry_column(
+    entries: Sequence[dict[str, Any]], positions: Sequence[int] | None, key: str
+) -> list[Any]:
+    """``_ROW_COLUMNS[key]`` of the rows ``_program_row`` would build from ``entries``."""
+    if key in {"fit", "j1", "h1b"}:
+        default = "reach" if key == "fit" else "unknown"
+        return [_text(p.get(key), default) for p in entries]
+    if key in {"specialty_code", "state"}:
+        return [_text(p.get(key)) for p in entries]
+    if key == "search_text":
+        return [
+            f"{_entry_name(p)} {_text(p.get('institution'))} {_text(p.get('city'))}".lower()
+            for p in entries
+        ]
+    if key == "name":
+        return [_entry_name(p).lower() for p in entries]
+    if key == "city":
+        return [_text(p.get("city")).lower() for p in entries]
+    if key == "img_share":
+        return [_entry_int(p, "img_share") for p in entries]
+    if key == "rank":
+        return [
+            _entry_int(p, "rank") or (positions[i] if positions is not None else i + 1)
+            for i, p in enumerate(entries)
+        ]
+    raise KeyError(key)
 
 
 def _reasons(
@@ -865,6 +940,55 @@ def programs_sort(rows: Sequence[ProgramRow], sort: str, *, desc: bool = False) 
     return sorted(rows, key=lambda r: r.rank, reverse=desc)
 
 
+def _filtered_indexes(view: PlanView, query: ProgramQuery) -> list[int]:
+    """The indexes of the entries whose rows ``programs_filter`` keeps, in stored order."""
+    indexes: list[int] = list(range(view.program_total))
+    for key, wanted in (
+        ("fit", query.fit),
+        ("specialty_code", query.specialty),
+        ("state", query.state),
+    ):
+        if wanted:
+            column = view.column(key)
+            indexes = [i for i in indexes if column[i] == wanted]
+    if query.visa in VISA_FILTERS:
+        j1, h1b, visa = view.column("j1"), view.column("h1b"), query.visa
+        if visa == "j1":
+            indexes = [i for i in indexes if j1[i] == "yes"]
+        elif visa == "h1b":
+            indexes = [i for i in indexes if h1b[i] == "yes"]
+        elif visa == "either":
+            indexes = [i for i in indexes if j1[i] == "yes" or h1b[i] == "yes"]
+        else:
+            indexes = [i for i in indexes if j1[i] == "unknown" and h1b[i] == "unknown"]
+    needle = query.q.strip().lower()
+    if needle:
+        text = view.column("search_text")
+        indexes = [i for i in indexes if needle in text[i]]
+    return indexes
+
+
+def _sorted_indexes(view: PlanView, indexes: list[int], query: ProgramQuery) -> list[int]:
+    """``indexes`` in the order ``programs_sort`` gives their rows."""
+    rank, desc = view.column("rank"), query.desc
+    if query.sort == "fit":
+        fit = view.column("fit")
+        return sorted(indexes, key=lambda i: (FIT_INDEX.get(fit[i], 9), rank[i]), reverse=desc)
+    if query.sort == "name":
+        name = view.column("name")
+        return sorted(indexes, key=lambda i: (name[i], rank[i]), reverse=desc)
+    if query.sort == "state":
+        state, city = view.column("state"), view.column("city")
+        return sorted(indexes, key=lambda i: (state[i], city[i], rank[i]), reverse=desc)
+    if query.sort == "img":
+        img = view.column("img_share")
+        known = [i for i in indexes if img[i] is not None]
+        unknown = [i for i in indexes if img[i] is None]
+        known.sort(key=lambda i: (img[i] if desc else -img[i], rank[i]))
+        return known + sorted(unknown, key=rank.__getitem__)
+    return sorted(indexes, key=rank.__getitem__, reverse=desc)
+
+
 @dataclass(frozen=True)
 class ProgramTable:
     query: ProgramQuery
@@ -884,7 +1008,9 @@ def program_table(
     if not query.is_filtered and query.sort == "rank" and not query.desc:
         rows = view.programs_by_rank  # builds the rows of the page shown only
     else:
-        rows = programs_sort(programs_filter(view.programs, query), query.sort, desc=query.desc)
+        # Filtered and sorted by the columns the query reads (what programs_filter and
+        # programs_sort do with rows): only the page's rows are built.
+        rows = RankedRows(view, _sorted_indexes(view, _filtered_indexes(view, query), query))
     page = Paginator(rows, per_page).get_page(query.page)
     return ProgramTable(query=query, page=page, total=view.program_total, matching=len(rows))
 

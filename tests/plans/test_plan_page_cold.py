@@ -172,3 +172,77 @@ def test_rows_built_lazily_equal_rows_built_at_once(plan) -> None:
     assert list(lazy.programs) == fresh
     assert lazy_page == sorted(fresh, key=lambda r: r.rank)[PROGRAMS_PER_PAGE:]
     assert lazy.state_choices == tuple(sorted({r.state for r in fresh if r.state}))
+
+
+def _synthetic_entries(count: int) -> list[dict]:
+    import random
+
+    rng = random.Random(7)
+    entries = []
+    for i in range(1, count + 1):
+        entries.append(
+            {
+                "id": i,
+                "name": rng.choice(["Alpha", "beta", "Gamma", "delta", None, 5]),
+                "institution": rng.choice(["Inst A", "Inst B", ""]),
+                "city": rng.choice(["Austin", "albany", "", None]),
+                "state": rng.choice(["TX", "NY", "", None]),
+                "specialty_code": rng.choice(["EM", "IM", ""]),
+                "j1": rng.choice(["yes", "no", "unknown", None]),
+                "h1b": rng.choice(["yes", "no", "unknown", ""]),
+                "img_share": rng.choice([10, 50, 50, None, 50.0, "x"]),
+                "fit": rng.choice(["likely", "target", "reach", "", "odd"]),
+                "rank": rng.choice([i, i, None, 0]),
+            }
+        )
+    return entries
+
+
+QUERIES = [
+    plans.ProgramQuery(**q)
+    for q in (
+        {"sort": "fit"},
+        {"sort": "fit", "desc": True},
+        {"sort": "name"},
+        {"sort": "name", "desc": True},
+        {"sort": "state"},
+        {"sort": "state", "desc": True},
+        {"sort": "img"},
+        {"sort": "img", "desc": True},
+        {"desc": True},
+        {"fit": "likely"},
+        {"fit": "reach", "sort": "img", "page": 2},
+        {"specialty": "IM", "state": "TX"},
+        {"visa": "j1"},
+        {"visa": "h1b", "sort": "name"},
+        {"visa": "either", "page": 3},
+        {"visa": "unknown"},
+        {"q": "ALPHA"},
+        {"q": "inst b austin", "sort": "state"},
+        {"q": "none"},
+        {"state": "NY", "page": 99},
+    )
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: str(q.params()))
+@pytest.mark.parametrize("rows_built_first", [False, True])
+def test_a_filtered_or_sorted_table_shows_what_filtering_and_sorting_the_rows_shows(
+    query, rows_built_first
+) -> None:
+    view = plans.build_plan_view({"programs": _synthetic_entries(230)})
+    if rows_built_first:
+        view.programs  # noqa: B018 - the columns then come from the rows
+    # Built from a second view: every row at once, filtered and sorted as rows.
+    every_row = plans.build_plan_view({"programs": _synthetic_entries(230)}).programs
+    reference = plans.programs_sort(
+        plans.programs_filter(every_row, query), query.sort, desc=query.desc
+    )
+
+    table = plans.program_table(view, query, per_page=20)
+
+    assert table.matching == len(reference)
+    start = (table.page.number - 1) * 20
+    assert table.rows == reference[start : start + 20]
+    if not rows_built_first:
+        assert sum(row is not None for row in view._built) == len(table.rows)
