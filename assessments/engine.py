@@ -1654,11 +1654,41 @@ def match_programs(
         found = reason_sets[key] = tuple(items)
         return found
 
+    # The same for an excluded program's reasons, by (bits, max_yog, step2_min).
+    why_sets: dict[tuple[int, int | None, int | None], tuple[Reason, ...]] = {}
+
+    def why_set(key: tuple[int, int | None, int | None]) -> tuple[Reason, ...]:
+        out, max_yog, step2_min = key
+        items: list[Reason] = []
+        if out & 1:
+            items.append(ex_visa)  # type: ignore[arg-type]
+        if out & 2:
+            items.append(
+                Reason(
+                    "yog",
+                    f"Takes applicants up to {max_yog} years after graduation; you will be at "
+                    f"{years}.",
+                    SRC_PROGRAM,
+                )
+            )
+        if out & 4:
+            items.append(_EX_FAIL)
+        if out & 8:
+            items.append(
+                Reason(
+                    "score_below_minimum",
+                    f"Its minimum Step 2 CK is {step2_min}; yours is {value}.",
+                    SRC_PROGRAM,
+                )
+            )
+        if out & 16:
+            items.append(_EX_USCE)
+        found = why_sets[key] = tuple(items)
+        return found
+
     # Reasons that show a number are built once per distinct number, not once per program.
     fit_reasons: dict[int, tuple[int, int]] = {}  # typical -> (fit, reason number)
     share_reasons: dict[int, int] = {}
-    yog_reasons: dict[int, Reason] = {}
-    minimum_reasons: dict[int, Reason] = {}
     projected_reasons: dict[int, int] = {}
 
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
@@ -1673,45 +1703,32 @@ def match_programs(
             continue
         considered += 1
         j1, h1b = p.j1, p.h1b
-        why: list[Reason] | None = None
+        out = 0  # exclusion reasons by bit, in the order they are listed
         if (
             (check_j1 and j1 == "no")
             or (check_h1b and h1b == "no")
             or (check_either and j1 == "no" and h1b == "no")
         ):
-            why = [ex_visa]  # type: ignore[list-item]
+            out = 1
             counts["visa"] += 1
         max_yog = p.max_yog
         if max_yog is not None and years > max_yog:
-            reason = yog_reasons.get(max_yog)
-            if reason is None:
-                reason = yog_reasons[max_yog] = Reason(
-                    "yog",
-                    f"Takes applicants up to {max_yog} years after graduation; you will be at "
-                    f"{years}.",
-                    SRC_PROGRAM,
-                )
-            why = [*why, reason] if why else [reason]
+            out |= 2
             counts["yog"] += 1
         if has_failures and p.accepts_failures == "no":
-            why = [*why, _EX_FAIL] if why else [_EX_FAIL]
+            out |= 4
             counts["exam_failures"] += 1
         step2_min = p.step2_min
         if step2_min is not None and value is not None and not projected and value < step2_min:
-            reason = minimum_reasons.get(step2_min)
-            if reason is None:
-                reason = minimum_reasons[step2_min] = Reason(
-                    "score_below_minimum",
-                    f"Its minimum Step 2 CK is {step2_min}; yours is {value}.",
-                    SRC_PROGRAM,
-                )
-            why = [*why, reason] if why else [reason]
+            out |= 8
             counts["score_below_minimum"] += 1
         if no_usce and p.requires_usce == "yes":
-            why = [*why, _EX_USCE] if why else [_EX_USCE]
+            out |= 16
             counts["usce_required"] += 1
-        if why:
-            excluded.append(ExcludedProgram(p.id, p.name, code, tuple(why)))
+        if out:
+            out_key = (out, max_yog if out & 2 else 0, step2_min if out & 8 else 0)
+            why = why_sets.get(out_key) or why_set(out_key)
+            excluded.append(ExcludedProgram(p.id, p.name, code, why))
             continue
 
         bits = 0  # verify_bits
@@ -1842,13 +1859,14 @@ def match_programs(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the program loop runs.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the program loop (or packing) runs.
 
     The loop allocates a few objects per program and none of them form reference cycles, yet
     with 50,000 programs the collector would repeatedly walk every live object (a third of
     the run time in the benchmark). Reference counting still frees everything; the collector
-    is restored, if it was on, as soon as the loop ends.
+    is restored, if it was on, as soon as the block ends (pauses nest: only the outermost
+    one restores it).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -1886,7 +1904,7 @@ def assess(
         if code in rules and code != profile.specialty
     )
     apps, ranks = applications(profile, primary, backups, fees)
-    with _gc_paused():
+    with gc_paused():
         entries, excluded_programs, counts, considered = match_programs(
             profile, (primary, *backups), history, score, programs, today
         )
@@ -2224,6 +2242,7 @@ _INTERNED = frozenset(
     }
 )
 _INTERNED_SORTED = sorted(_INTERNED)
+_FIT_INDEX = {fit: index for index, fit in enumerate(FITS)}
 _REASON_COLUMNS = frozenset({"reasons", "verify"})
 
 
@@ -2236,7 +2255,7 @@ def facts_block(facts: Sequence[ProgramFacts]) -> dict[str, Any]:
         # len(values) is the next index whenever the value is new.
         return [add_value(value, len(values)) for value in column]
 
-    with _gc_paused():  # thousands of small lists, no cycles (see _gc_paused)
+    with gc_paused():  # thousands of small lists, no cycles (see gc_paused)
         columns: dict[str, list[Any]] = {
             "id": [f.id for f in facts],
             "acgme_id": [f.acgme_id for f in facts],
@@ -2268,56 +2287,47 @@ def program_lists_own(result: PlanResult, *, excluded_facts: bool) -> dict[str, 
     ``excluded_facts``: the blocks hold the excluded programs' facts too (they hold every
     program of the plan's specialties), so excluded programs are named by ``id`` only.
     """
-    reason_index: dict[int, int] = {}  # id(Reason) -> index (alive for this whole call)
-    reason_objects: list[Reason] = []
-    list_by_object: dict[int, int] = {}  # id(tuple of Reason) -> index into reason_lists
-    list_by_content: dict[tuple[int, ...], int] = {}
-    reason_lists: list[list[int]] = []
-    fits: dict[str, int] = {}
-    add_fit = fits.setdefault
-
-    def list_of(items: tuple[Reason, ...]) -> int:
-        # The program loop shares its reason tuples among the programs they fit, so most
-        # lookups hit by identity; equal tuples that are distinct objects still share a list.
-        found = list_by_object.get(id(items))
-        if found is not None:
-            return found
-        indexes = []
-        for reason in items:
-            index = reason_index.get(id(reason))
-            if index is None:
-                index = reason_index[id(reason)] = len(reason_objects)
-                reason_objects.append(reason)
-            indexes.append(index)
-        key = tuple(indexes)
-        found = list_by_content.get(key)
-        if found is None:
-            found = list_by_content[key] = len(reason_lists)
-            reason_lists.append(indexes)
-        list_by_object[id(items)] = found
-        return found
-
-    with _gc_paused():
+    with gc_paused():
         entries = result.programs
+        rows = result.excluded_programs
+        # The program loop shares one tuple among all the programs with the same reasons:
+        # each distinct tuple (by identity: they are alive for this whole call) is looked at
+        # once, and so is each distinct Reason.
+        reasons = [e.reasons for e in entries]
+        verify = [e.verify for e in entries]
+        why = [x.reasons for x in rows]
+        reasons_ids = list(map(id, reasons))
+        verify_ids = list(map(id, verify))
+        why_ids = list(map(id, why))
+        distinct: dict[int, tuple[Reason, ...]] = dict(zip(reasons_ids, reasons, strict=True))
+        distinct.update(zip(verify_ids, verify, strict=True))
+        distinct.update(zip(why_ids, why, strict=True))
+        reason_objects = {id(r): r for items in distinct.values() for r in items}
+        reason_index = {key: index for index, key in enumerate(reason_objects)}
+        lists: dict[tuple[int, ...], int] = {}  # equal tuples that are distinct objects: one list
+        list_index = {
+            key: lists.setdefault(tuple([reason_index[id(r)] for r in items]), len(lists))
+            for key, items in distinct.items()
+        }.__getitem__
+        fit_index = _FIT_INDEX
         programs: dict[str, list[Any]] = {
             "id": [e.facts.id for e in entries],
-            "fit": [add_fit(e.fit, len(fits)) for e in entries],
+            "fit": [fit_index[e.fit] for e in entries],
             "points": [e.points for e in entries],
             "preferred_state": [e.preferred_state for e in entries],
             "preferred_type": [e.preferred_type for e in entries],
-            "reasons": [list_of(e.reasons) for e in entries],
-            "verify": [list_of(e.verify) for e in entries],
+            "reasons": list(map(list_index, reasons_ids)),
+            "verify": list(map(list_index, verify_ids)),
         }
-        rows = result.excluded_programs
         excluded: dict[str, list[Any]] = {"id": [x.id for x in rows]}
         if not excluded_facts:
             excluded["name"] = [x.name for x in rows]
             excluded["specialty_code"] = [x.specialty_code for x in rows]
-        excluded["reasons"] = [list_of(x.reasons) for x in rows]
+        excluded["reasons"] = list(map(list_index, why_ids))
     return {
-        "reasons": [[r.rule, r.text, r.source] for r in reason_objects],
-        "reason_lists": reason_lists,
-        "fits": list(fits),
+        "reasons": [[r.rule, r.text, r.source] for r in reason_objects.values()],
+        "reason_lists": [list(items) for items in lists],
+        "fits": list(FITS),
         "programs": programs,
         "excluded_programs": excluded,
     }
@@ -2448,7 +2458,7 @@ def program_lists_unpack(packed: Any) -> tuple[list[dict[str, Any]], list[dict[s
     if unpack is None:
         return [], []
     try:
-        with _gc_paused():
+        with gc_paused():
             return unpack(packed)
     except (IndexError, KeyError, TypeError, ValueError):  # damaged: shown as no programs
         return [], []

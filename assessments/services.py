@@ -98,23 +98,33 @@ def plan_create(
     ``session_token_sink(token)`` records the plan's token so that the visitor's session can
     open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
     """
-    result, inputs, facts = _plan_compute(profile_data=profile_data, today=today)
-    # The output's small part goes to Plan.output; the program lists, packed with the facts of
-    # every program of the plan's specialties, to PlanPrograms (plans.plan_output joins them
-    # again).
-    summary = engine.plan_to_dict(result, program_lists=False)
-    del summary["programs"], summary["excluded_programs"]
+    # The collector stays off until the engine's result is gone: the result holds a few objects
+    # per listed program (up to ~12,000), all freed by reference counting when it goes, but
+    # any collection while it is alive walks them all, and survivors promoted to the oldest
+    # generation bring on full collections of the worker's whole heap later.
+    with engine.gc_paused():
+        result, inputs, facts = _plan_compute(profile_data=profile_data, today=today)
+        # The output's small part goes to Plan.output; the program lists, packed with the facts
+        # of every program of the plan's specialties, to PlanPrograms (plans.plan_output joins
+        # them again).
+        summary = engine.plan_to_dict(result, program_lists=False)
+        del summary["programs"], summary["excluded_programs"]
+        program_lists = selectors.plan_program_lists_data(result, facts)
+        fields = {
+            "engine_version": result.engine_version,
+            "specialty_code": result.specialty,
+            "tier": result.tier,
+            "red_flag_count": len(result.red_flags),
+        }
+        del result, facts
     plan = Plan.objects.create(
         owner=owner,
-        engine_version=result.engine_version,
-        specialty_code=result.specialty,
-        tier=result.tier,
-        red_flag_count=len(result.red_flags),
+        **fields,
         profile=_json_copy(profile_data),
         inputs=_json_copy(inputs),
         output=summary,
     )
-    PlanPrograms.objects.create(plan=plan, data=selectors.plan_program_lists_data(result, facts))
+    PlanPrograms.objects.create(plan=plan, data=program_lists)
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)
     return plan
