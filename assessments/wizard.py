@@ -70,7 +70,7 @@ class _StepUrl:
         return cached[1]
 
 
-def _is_partial(request: HtmxHttpRequest) -> bool:
+def is_partial(request: HtmxHttpRequest) -> bool:
     """htmx swaps only the wizard region; a history restore needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -163,7 +163,7 @@ class FormStep:
             target = flow.review.url
         else:
             target = flow.next_step(self).url
-        if _is_partial(request):
+        if is_partial(request):
             return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
         return redirect(target)
 
@@ -174,7 +174,7 @@ class FormStep:
             if (request.GET.get("return") or request.POST.get("return")) == RETURN_TO_REVIEW
             else "",
         }
-        template = f"{STEP_TEMPLATE}#wizard" if _is_partial(request) else STEP_TEMPLATE
+        template = f"{STEP_TEMPLATE}#wizard" if is_partial(request) else STEP_TEMPLATE
         return render(request, template, context)
 
 
@@ -245,7 +245,7 @@ class ReviewStep:
             "sections": flow.review_sections(),
             "profile_errors": profile_errors,
         }
-        template = f"{REVIEW_TEMPLATE}#wizard" if _is_partial(request) else REVIEW_TEMPLATE
+        template = f"{REVIEW_TEMPLATE}#wizard" if is_partial(request) else REVIEW_TEMPLATE
         return render(request, template, context)
 
 
@@ -347,6 +347,7 @@ class WizardFlow:
         steps: list[FormStep | ReviewStep] | None = None,
         today: dt.date | None = None,
         lock: bool = False,
+        page: bool = False,
     ):
         self.request = request
         self.steps = steps or STEPS
@@ -354,7 +355,8 @@ class WizardFlow:
         # lock: the draft is read FOR UPDATE (the caller holds a transaction) because this
         # request will save it; the save then merges into exactly the answers validated.
         self.locked = lock
-        self.draft: AssessmentDraft | None = drafts.draft_for_request(request, lock=lock)
+        # page: a full page will be rendered (see drafts.draft_for_request).
+        self.draft: AssessmentDraft | None = drafts.draft_for_request(request, lock=lock, page=page)
         self._saved_forms: dict[str, WizardForm] = {}
 
     @property

@@ -8,7 +8,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseLocation
 
-from assessments.wizard import FormStep, HtmxHttpRequest, ReviewStep, WizardFlow, step_named
+from assessments.wizard import (
+    FormStep,
+    HtmxHttpRequest,
+    ReviewStep,
+    WizardFlow,
+    is_partial,
+    step_named,
+)
 
 
 @require_http_methods(["GET"])
@@ -27,7 +34,8 @@ def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
         # exactly what was read: two saves at once (two tabs) never lose each other's.
         with transaction.atomic():
             return _answer(request, current, WizardFlow(request, lock=True))
-    return _answer(request, current, WizardFlow(request))
+    page = request.method == "GET" and not is_partial(request)
+    return _answer(request, current, WizardFlow(request, page=page))
 
 
 def _answer(

@@ -162,3 +162,28 @@ def test_a_field_check_takes_no_lock(client, walk):
 
     assert response.status_code == 200
     assert not any("FOR UPDATE" in q["sql"] for q in context.captured_queries)
+
+
+@pytest.mark.parametrize("advisor", [True, False])
+def test_the_navigation_knows_an_advisor_from_the_draft_query(client, advisor):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import ADVISORS_GROUP
+
+    user = UserFactory()
+    if advisor:
+        user.groups.add(Group.objects.get_or_create(name=ADVISORS_GROUP)[0])
+    DraftFactory(owner=user)
+    client.force_login(user)
+
+    with CaptureQueriesContext(connection) as context:
+        html = client.get(step_url("exams")).content.decode()
+
+    assert ("Advisor dashboard" in html) is advisor
+    # One query asks about the group: the draft's.
+    group_queries = [q["sql"] for q in context.captured_queries if "auth_group" in q["sql"]]
+    assert len(group_queries) == 1 and "assessments_assessmentdraft" in group_queries[0]
+    # Without a draft, the navigation asks on its own.
+    AssessmentDraft.objects.all().delete()
+    html = client.get(step_url("background")).content.decode()
+    assert ("Advisor dashboard" in html) is advisor

@@ -1,0 +1,65 @@
+"""The draft reads compiled once per shape (assessments.drafts._first_draft) find what the
+ORM finds, for every user and token, not only the first one compiled."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import ADVISORS_GROUP
+from assessments import drafts
+from assessments.models import AssessmentDraft
+from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def orm_latest(user) -> AssessmentDraft | None:
+    return AssessmentDraft.objects.filter(owner=user).order_by("-updated_at", "-pk").first()
+
+
+@pytest.mark.parametrize("lock", [False, True])
+@pytest.mark.parametrize("owner_is_advisor", [False, True])
+def test_a_users_latest_draft_is_the_orms(lock, owner_is_advisor):
+    advisors = Group.objects.get_or_create(name=ADVISORS_GROUP)[0]
+    users = [UserFactory() for _ in range(3)]
+    users[1].groups.add(advisors)
+    for user in users[:2]:
+        DraftFactory(owner=user, answers={"country": "Old"})
+        DraftFactory(owner=user, answers=complete_answers())
+
+    with transaction.atomic():
+        for user in users:
+            found = drafts.draft_for_user(user=user, lock=lock, owner_is_advisor=owner_is_advisor)
+            expected = orm_latest(user)
+            assert (found.pk if found else None) == (expected.pk if expected else None)
+            if found is not None:
+                assert found.answers == expected.answers
+                assert found.progress == expected.progress
+                assert found.updated_at == expected.updated_at
+                assert found.owner_id == user.pk
+                if owner_is_advisor:
+                    assert found.owner_is_advisor is (user == users[1])
+
+
+@pytest.mark.parametrize("lock", [False, True])
+def test_an_anonymous_draft_is_found_by_its_own_token_only(client, lock):
+    mine = DraftFactory(owner=None)
+    other = DraftFactory(owner=None, answers={"country": "Elsewhere"})
+    owned = DraftFactory(owner=UserFactory())
+
+    def found_with(token):
+        session = client.session
+        session[drafts.SESSION_DRAFT_KEY] = str(token)
+        session.save()
+        request = type("Request", (), {})()
+        request.user = type("Anonymous", (), {"is_authenticated": False})()
+        request.session = client.session
+        with transaction.atomic():
+            return drafts.draft_for_request(request, lock=lock)
+
+    assert found_with(mine.token).pk == mine.pk
+    assert found_with(mine.token).answers == mine.answers
+    assert found_with(other.token).pk == other.pk
+    assert found_with(owned.token) is None
