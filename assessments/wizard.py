@@ -212,12 +212,16 @@ class ReviewStep:
         # wizard ends up once everything before it is.
         return False
 
-    def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponse:
+    def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
+        if not flow.confirm_completed():
+            return go_to(request, flow.first_incomplete().url)
         return self.render(request, flow, profile_errors=flow.profile_errors())
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
         if flow.draft is None:  # unreachable: the review opens only once every step is done
             return redirect(flow.first_incomplete().url)
+        if not flow.confirm_completed():
+            return go_to(request, flow.first_incomplete().url)
         owner = request.user if request.user.is_authenticated else None
         try:
             plan = plan_create(
@@ -325,6 +329,13 @@ def progress_record(answers: Any, *, today: dt.date | None = None) -> dict[str, 
     return {"on": today.isoformat(), "answers": answers_digest(answers), "completed": completed}
 
 
+def go_to(request: HtmxHttpRequest, target: str) -> HttpResponseBase:
+    """Send the user to another step: the wizard region for htmx, else a redirect."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
+    return redirect(target)
+
+
 def step_named(name: str) -> FormStep | ReviewStep | None:
     return next((step for step in STEPS if step.name == name), None)
 
@@ -426,6 +437,20 @@ class WizardFlow:
         completed = {step.name for step in self.form_steps if self._validated(step, answers)}
         drafts.draft_record_progress(draft=self.draft, progress=self._record(answers, completed))
         return frozenset(completed)
+
+    def confirm_completed(self) -> bool:
+        """Check the record against every step's saved form (the review shows them all, so
+        they are built anyway): False, and the record corrected, if a step it says is
+        complete is not (e.g. its specialty was removed from the catalog since)."""
+        actual = {step.name for step in self.form_steps if self._validated(step, self.answers)}
+        if actual == self.completed_steps:
+            return True
+        if self.draft is not None:
+            drafts.draft_record_progress(
+                draft=self.draft, progress=self._record(self.answers, actual)
+            )
+        self.__dict__["completed_steps"] = frozenset(actual)
+        return False
 
     def is_completed(self, step: FormStep | ReviewStep) -> bool:
         if isinstance(step, FormStep):

@@ -6,13 +6,13 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseLocation
 
 from assessments.wizard import (
     FormStep,
     HtmxHttpRequest,
     ReviewStep,
     WizardFlow,
+    go_to,
     is_partial,
     step_named,
 )
@@ -42,10 +42,7 @@ def _answer(
     request: HtmxHttpRequest, current: FormStep | ReviewStep, flow: WizardFlow
 ) -> HttpResponseBase:
     if not flow.may_enter(current):
-        target = flow.first_incomplete().url
-        if request.htmx and not request.htmx.history_restore_request:
-            return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
-        return redirect(target)
+        return go_to(request, flow.first_incomplete().url)
     if request.method == "POST":
         return current.post(request, flow)
     return current.get(request, flow)

@@ -187,3 +187,20 @@ def test_the_navigation_knows_an_advisor_from_the_draft_query(client, advisor):
     AssessmentDraft.objects.all().delete()
     html = client.get(step_url("background")).content.decode()
     assert ("Advisor dashboard" in html) is advisor
+
+
+def test_the_review_checks_the_record_against_the_saved_forms(client, walk):
+    from programs.models import Specialty
+
+    walk(client, upto="experience")
+    Specialty.objects.create(code="DERM", name="Dermatology")
+    walk(client, upto="goals", goals={"specialty": "DERM", "backup_specialties": []})
+    assert the_draft().progress["completed"] == FORM_STEPS
+    # The specialty leaves the catalog after the goals were saved: the record still says
+    # the goals are done, the review finds out and sends the user there.
+    Specialty.objects.filter(code="DERM").delete()
+
+    assert client.get(step_url("review"))["Location"] == step_url("goals")
+    assert client.post(step_url("review"))["Location"] == step_url("goals")
+    assert the_draft().progress["completed"] == ["background", "exams", "experience"]
+    assert_record_is_true(the_draft())
