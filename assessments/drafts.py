@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
+from django.utils import timezone
 
 from assessments.models import AssessmentDraft, Plan
 from assessments.profile import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
@@ -207,8 +208,25 @@ def draft_save_answers(
         draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
     draft.answers = {**draft_answers(draft), **answers}
     draft.progress = progress or {}
-    draft.save(update_fields=["answers", "progress", "updated_at"])
+    draft.updated_at = timezone.now()
+    _update_draft(draft, ("answers", "progress", "updated_at"))
     return draft
+
+
+def _update_draft(draft: AssessmentDraft, names: tuple[str, ...]) -> None:
+    """``draft.save(update_fields=names)`` without the ORM's per-call compilation of the
+    UPDATE (every step saved runs it; the draft has no signal receivers or history)."""
+    meta = AssessmentDraft._meta
+    q = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{q(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"  # noqa: S608  # nosec B608
+    params = [
+        field.get_db_prep_save(getattr(draft, field.attname), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, draft.pk])
 
 
 def draft_record_progress(*, draft: AssessmentDraft, progress: dict[str, Any]) -> None:

@@ -204,3 +204,15 @@ def test_the_review_checks_the_record_against_the_saved_forms(client, walk):
     assert client.post(step_url("review"))["Location"] == step_url("goals")
     assert the_draft().progress["completed"] == ["background", "exams", "experience"]
     assert_record_is_true(the_draft())
+
+
+def test_a_save_moves_the_draft_to_the_front_and_stores_what_the_flow_holds(client, walk):
+    walk(client, upto="exams")
+    before = the_draft().updated_at
+
+    walk(client, upto="experience")
+
+    draft = the_draft()
+    assert draft.updated_at > before
+    assert draft.answers["us_letters"] == 3 and draft.answers["usce_months"] == 4
+    assert draft.progress["completed"] == ["background", "exams", "experience"]
