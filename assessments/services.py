@@ -24,24 +24,20 @@ __all__ = ["ProfileError", "plan_compute", "plan_create", "plan_whatif", "whatif
 
 
 def plan_compute(
-    *, profile_data: Mapping[str, Any], today: dt.date | None = None
+    *,
+    profile_data: Mapping[str, Any],
+    today: dt.date | None = None,
+    facts_sink: dict[str, tuple[ProgramFacts, ...]] | None = None,
 ) -> tuple[PlanResult, dict[str, Any]]:
     """Validate the profile JSON and compute its plan from the current rules, fees and programs.
 
     Returns the engine's result and the JSON snapshot of the inputs used (profile, rule
     parameters of the specialties involved, fee schedule, engine thresholds, date); the facts of
-    each listed program are embedded in the plan's program lists. Raises
+    each listed program are embedded in the plan's program lists. ``facts_sink``, if given,
+    receives the program facts used, per specialty code (the very tuples
+    ``selectors.program_facts_by_code`` gave; ``plan_create`` stores them). Raises
     :class:`ProfileError` (``.errors``: field path -> message) for invalid data. Reads only.
     """
-    result, inputs, _facts = _plan_compute(profile_data=profile_data, today=today)
-    return result, inputs
-
-
-def _plan_compute(
-    *, profile_data: Mapping[str, Any], today: dt.date | None
-) -> tuple[PlanResult, dict[str, Any], dict[str, tuple[ProgramFacts, ...]]]:
-    """``plan_compute``, and the program facts it used per specialty code (the very tuples
-    ``selectors.program_facts_by_code`` gave, which ``plan_create`` stores)."""
     today = today or dt.date.today()
     rules = selectors.rules_by_code()
     profile = parse_profile(profile_data, specialty_codes=rules.keys(), today=today)
@@ -52,6 +48,8 @@ def _plan_compute(
     codes.update(rules[profile.specialty].dual_partners)
     fees = selectors.active_fee_schedule()
     facts = selectors.program_facts_by_code(codes)
+    if facts_sink is not None:
+        facts_sink.update(facts)
     programs = selectors.program_facts_merged(facts)
     result = engine.assess(profile, rules=rules, fees=fees, programs=programs, today=today)
     used = [result.primary.code, *(b.code for b in result.backups)]
@@ -67,7 +65,7 @@ def _plan_compute(
         "thresholds": engine.thresholds(),
         "programs_considered": result.programs_considered,
     }
-    return result, inputs, facts
+    return result, inputs
 
 
 # --- saved plans ------------------------------------------------------------------------------
@@ -103,7 +101,8 @@ def plan_create(
     # any collection while it is alive walks them all, and survivors promoted to the oldest
     # generation bring on full collections of the worker's whole heap later.
     with engine.gc_paused():
-        result, inputs, facts = _plan_compute(profile_data=profile_data, today=today)
+        facts: dict[str, tuple[ProgramFacts, ...]] = {}
+        result, inputs = plan_compute(profile_data=profile_data, today=today, facts_sink=facts)
         # The output's small part goes to Plan.output; the program lists, packed with the facts
         # of every program of the plan's specialties, to PlanPrograms (plans.plan_output joins
         # them again).
