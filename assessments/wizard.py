@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -178,10 +178,22 @@ class FormStep:
         return render(request, template, context)
 
 
+class ReviewRow(NamedTuple):
+    name: str
+    label: str
+    value: str
+    change_url: str  # the step, back to the review after, at this field
+    label_lower: str
+
+
 @dataclass(frozen=True)
 class ReviewSection:
     step: FormStep
-    rows: list[tuple[str, str, str]]  # (field name, label, answer)
+    rows: list[ReviewRow]
+    # Worked out here rather than in the template, once per row: the review is the
+    # longest wizard page.
+    change_url: str
+    title_lower: str
 
 
 class ReviewStep:
@@ -540,7 +552,19 @@ class WizardFlow:
         sections = []
         for step in self.steps:
             if isinstance(step, FormStep):
-                sections.append(ReviewSection(step=step, rows=self.saved_form(step).summary()))
+                change_url = f"{step.url}?return={RETURN_TO_REVIEW}"
+                rows = [
+                    ReviewRow(name, label, value, f"{change_url}#id_{name}", label.lower())
+                    for name, label, value in self.saved_form(step).summary()
+                ]
+                sections.append(
+                    ReviewSection(
+                        step=step,
+                        rows=rows,
+                        change_url=change_url,
+                        title_lower=step.title.lower(),
+                    )
+                )
         return sections
 
     def profile_errors(self) -> list[dict[str, str]]:

@@ -36,6 +36,8 @@ def test_review_lists_every_answer_with_change_links(client, walk):
     for step in ("background", "exams", "experience", "goals"):
         assert f'href="{step_url(step)}?return=review"' in html
     assert f'href="{step_url("exams")}?return=review#id_step2ck_score"' in html
+    assert 'Change<span class="visually-hidden"> step 2 ck score</span>' in html
+    assert 'Change<span class="visually-hidden"> your usmle exams</span>' in html
     assert "Generate my plan" in html
 
 
