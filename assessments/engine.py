@@ -1567,6 +1567,7 @@ def match_programs(
     score: ScoreUsed,
     programs: Sequence[ProgramFacts],
     today: dt.date,
+    name_ranks: Mapping[str, Mapping[int, int]] | None = None,
 ) -> tuple[tuple[ProgramEntry, ...], tuple[ExcludedProgram, ...], dict[str, int], int]:
     order = {plan.code: index for index, plan in enumerate(plans)}
     # A listed program's reasons are the reason for its fit, then optional ones (IMG share,
@@ -1693,7 +1694,14 @@ def match_programs(
 
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
     excluded: list[ExcludedProgram] = []
-    rows: list[tuple[int, int, str, int, int, ProgramEntry]] = []
+    rows: list[tuple[Any, ...]] = []
+    # Listed programs go by specialty (primary first), points (highest first), name and id.
+    # Comparing names is most of the sort's time; with ``name_ranks`` (each program's position
+    # by name and id among its specialty's programs, which does not depend on the profile) the
+    # order is one integer per program instead.
+    ranks = None
+    if name_ranks is not None and all(plan.code in name_ranks for plan in plans):
+        ranks = [name_ranks[plan.code] for plan in plans]
     append = rows.append
     considered = 0
     for p in programs:
@@ -1833,26 +1841,22 @@ def match_programs(
             points += bonus_type
             flags |= 4
         key = (first, second, third, flags)
-        append(
-            (
-                group,
-                -points,
-                p.name,
-                p.id,
-                considered,  # never equal: the entries themselves are never compared
-                ProgramEntry(
-                    p,
-                    fits[fit],
-                    points,
-                    in_state,
-                    in_type,
-                    reason_sets.get(key) or reason_set(key),
-                    verify_sets[bits],
-                ),
-            )
+        entry = ProgramEntry(
+            p,
+            fits[fit],
+            points,
+            in_state,
+            in_type,
+            reason_sets.get(key) or reason_set(key),
+            verify_sets[bits],
         )
+        if ranks is None:
+            # ``considered`` is never equal: the entries themselves are never compared.
+            append((group, -points, p.name, p.id, considered, entry))
+        else:  # the same order as one integer (see name_ranks)
+            append(((group << 48) + ((65535 - points) << 28) + ranks[group][p.id], entry))
     rows.sort()
-    entries = tuple([row[5] for row in rows])
+    entries = tuple([row[-1] for row in rows])
     for rank, entry in enumerate(entries, start=1):
         entry.rank = rank
     return entries, tuple(excluded), counts, considered
@@ -1877,6 +1881,13 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def name_ranks(programs: Sequence[ProgramFacts]) -> dict[int, int]:
+    """Each program's position when ``programs`` (one specialty's) are sorted by name and id:
+    :func:`assess`'s ``name_ranks`` for that specialty (callers keep it with the programs)."""
+    ordered = sorted(programs, key=lambda p: (p.name, p.id))
+    return {p.id: rank for rank, p in enumerate(ordered)}
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -1887,10 +1898,15 @@ def assess(
     fees: FeeSchedule,
     programs: Sequence[ProgramFacts],
     today: dt.date,
+    name_ranks: Mapping[str, Mapping[int, int]] | None = None,
 ) -> PlanResult:
     """Compute the plan. ``rules`` must hold the profile's specialty (KeyError otherwise);
     backups without rules are skipped. Only programs of the primary and backup specialties
-    are considered."""
+    are considered.
+
+    ``name_ranks`` (optional, only for speed; :func:`name_ranks` gives it): per specialty
+    code, each of its programs' position when they are sorted by name and id; it must cover
+    every program of the specialties it names. The result is the same with or without it."""
     primary_rules = rules[profile.specialty]
     history = exam_history(profile)
     score = _score_used(profile, history)
@@ -1906,7 +1922,7 @@ def assess(
     apps, ranks = applications(profile, primary, backups, fees)
     with gc_paused():
         entries, excluded_programs, counts, considered = match_programs(
-            profile, (primary, *backups), history, score, programs, today
+            profile, (primary, *backups), history, score, programs, today, name_ranks
         )
     notes = (
         score.reason,

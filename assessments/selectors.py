@@ -101,6 +101,9 @@ _facts_version: str | None = None
 _facts_by_code: dict[str, tuple[ProgramFacts, ...]] = {}
 
 
+# Derived from a specialty's cached facts, and kept only while that very tuple is cached: its
+# name order (engine.name_ranks) and its compressed facts block (program_lists_encode, below).
+_ranks_by_code: dict[str, tuple[tuple[ProgramFacts, ...], dict[int, int]]] = {}
 _blocks_by_code: dict[str, tuple[tuple[ProgramFacts, ...], bytes]] = {}
 
 
@@ -109,6 +112,7 @@ def program_facts_cache_clear() -> None:
     with _facts_lock:
         _facts_version = None
         _facts_by_code.clear()
+        _ranks_by_code.clear()
         _blocks_by_code.clear()
 
 
@@ -147,6 +151,7 @@ def program_facts_by_code(codes: Iterable[str]) -> dict[str, tuple[ProgramFacts,
     with _facts_lock:
         if version != _facts_version:
             _facts_by_code.clear()
+            _ranks_by_code.clear()
             _blocks_by_code.clear()
             _facts_version = version
         cached = {code: _facts_by_code[code] for code in wanted if code in _facts_by_code}
@@ -162,8 +167,28 @@ def program_facts_by_code(codes: Iterable[str]) -> dict[str, tuple[ProgramFacts,
             while total > PROGRAM_FACTS_CACHE_PROGRAMS and len(_facts_by_code) > 1:
                 code = next(iter(_facts_by_code))
                 total -= len(_facts_by_code.pop(code))
+                _ranks_by_code.pop(code, None)
                 _blocks_by_code.pop(code, None)
     return {code: cached[code] for code in wanted}
+
+
+def program_name_ranks(
+    facts_by_code: dict[str, tuple[ProgramFacts, ...]],
+) -> dict[str, dict[int, int]]:
+    """``engine.assess``'s ``name_ranks`` for ``program_facts_by_code``'s facts, computed once
+    per cached tuple."""
+    out = {}
+    for code, facts in facts_by_code.items():
+        with _facts_lock:
+            hit = _ranks_by_code.get(code)
+        if hit is not None and hit[0] is facts:
+            out[code] = hit[1]
+            continue
+        out[code] = ranks = engine.name_ranks(facts)
+        with _facts_lock:
+            if _facts_by_code.get(code) is facts:
+                _ranks_by_code[code] = (facts, ranks)
+    return out
 
 
 def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[ProgramFacts]:

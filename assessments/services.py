@@ -51,7 +51,14 @@ def plan_compute(
     if facts_sink is not None:
         facts_sink.update(facts)
     programs = selectors.program_facts_merged(facts)
-    result = engine.assess(profile, rules=rules, fees=fees, programs=programs, today=today)
+    result = engine.assess(
+        profile,
+        rules=rules,
+        fees=fees,
+        programs=programs,
+        today=today,
+        name_ranks=selectors.program_name_ranks(facts),
+    )
     used = [result.primary.code, *(b.code for b in result.backups)]
     inputs = {
         "engine_version": engine.ENGINE_VERSION,

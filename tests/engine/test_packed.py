@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments import selectors
-from assessments.engine import PlanResult, plan_to_dict, program_lists_unpack
+from assessments.engine import (
+    PlanResult,
+    assess,
+    name_ranks,
+    plan_to_dict,
+    program_lists_unpack,
+)
 from assessments.models import Plan
 from assessments.plans import plan_output
+from assessments.profile import parse_profile
+from assessments.rules import DEFAULT_FEES
 from assessments.services import plan_create
 from programs.models import Program, Specialty
 from tests.engine.factories import ProgramFactory
 from tests.engine.helpers import EXAMPLE, TODAY, program
-from tests.engine.test_properties import VALIDATOR, compute, profiles, program_lists
+from tests.engine.test_properties import (
+    RULES,
+    VALIDATOR,
+    compute,
+    profiles,
+    program_lists,
+)
 
 
 def _by_code(programs):
@@ -46,6 +62,25 @@ def test_saved_lists_with_every_program_of_the_specialties_unpack_to_the_plan_li
     assert [list(p) for p in listed] == [list(p) for p in output["programs"]]
     summary = plan_to_dict(result, program_lists=False)
     VALIDATOR.validate(json.loads(json.dumps({**summary, "programs": listed})))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles(), program_lists(), st.lists(st.sampled_from(["A", "B", "Ab"]), max_size=12))
+def test_the_name_order_given_in_advance_changes_nothing(data, programs, names):
+    # Few distinct names: equal names are ordered by id.
+    programs = [
+        dataclasses.replace(p, name=names[i] if i < len(names) else p.name)
+        for i, p in enumerate(programs)
+    ]
+    profile = parse_profile(data, today=TODAY)
+    ranks = {code: name_ranks(facts) for code, facts in _by_code(programs).items()}
+    for plan in RULES:  # a specialty without programs
+        ranks.setdefault(plan, {})
+    plain = assess(profile, rules=RULES, fees=DEFAULT_FEES, programs=programs, today=TODAY)
+    ranked = assess(
+        profile, rules=RULES, fees=DEFAULT_FEES, programs=programs, today=TODAY, name_ranks=ranks
+    )
+    assert plan_to_dict(ranked) == plan_to_dict(plain)
 
 
 def test_the_saved_value_is_one_deflate_stream_holding_every_program_of_the_specialties():
