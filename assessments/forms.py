@@ -12,6 +12,7 @@ certification needs Step 1 passed, and so on.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -128,7 +129,14 @@ class _SharedChoices:
     """
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+        # forms.Field.__deepcopy__, with the widget copied as a plain Widget is (its attrs
+        # copied, its choices shared): ChoiceWidget's own copy normalises every choice again.
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = forms.Widget.__deepcopy__(self.widget, memo)  # type: ignore[attr-defined]
+        result.error_messages = self.error_messages.copy()  # type: ignore[attr-defined]
+        result.validators = self.validators[:]  # type: ignore[attr-defined]
+        return result
 
 
 class ChoiceField(_SharedChoices, forms.ChoiceField):

@@ -33,6 +33,13 @@ def test_shared_state_choices_are_the_same_list_and_stay_whole():
 
     assert first.fields["preferred_states"] is not second.fields["preferred_states"]
     assert first.fields["preferred_states"].choices is second.fields["preferred_states"].choices
+    first_widget = first.fields["preferred_states"].widget
+    second_widget = second.fields["preferred_states"].widget
+    assert first_widget.choices is second_widget.choices
+    # Attributes stay each form's own (the htmx attributes differ between uses).
+    first_widget.attrs["data-test"] = "x"
+    assert "data-test" not in second_widget.attrs
+    assert "data-test" not in GoalsForm.base_fields["preferred_states"].widget.attrs
     assert len(second.fields["preferred_states"].choices) == len(
         GoalsForm.base_fields["preferred_states"].choices
     )
