@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "programs.context_processors.demo_notice",
+                "config.context_processors.navigation",
             ],
         },
     },
