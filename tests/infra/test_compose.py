@@ -90,3 +90,17 @@ def test_gunicorn_binds_all_interfaces_and_logs_paths_without_query_strings(monk
     assert "%(U)s" in config["access_log_format"]
     assert "%(r)s" not in config["access_log_format"]  # the request line has the query
     assert "%(q)s" not in config["access_log_format"]
+
+
+def test_gunicorn_freezes_the_preloaded_app_before_each_fork() -> None:
+    import gc
+
+    config = runpy.run_path(str(ROOT / "docker/gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        config["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
