@@ -14,11 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
+from accounts.backends import BACKEND_PATH
 from accounts.forms import AccountDeleteForm, SignupForm
 from accounts.http import HtmxHttpRequest
 from assessments.drafts import draft_for_user
-
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _safe_next(request: HtmxHttpRequest) -> str:
@@ -46,7 +45,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
                 form.add_error("password1" if field == "password" else field, errors)
         else:
             # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
-            login(request, user, backend=_MODEL_BACKEND)
+            login(request, user, backend=BACKEND_PATH)
             messages.success(
                 request, "Your account is ready. Your answers and plans are saved to it."
             )

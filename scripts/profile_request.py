@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--post", help="urlencoded body: POST instead of GET")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top 40")
     parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative (default), tottime, ..."
+    )
+    parser.add_argument(
         "--expect", type=int, default=None, help="expected status (default any 2xx/3xx)"
     )
     args = parser.parse_args(argv)
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.get(email=args.email)
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.UserBackend")
     headers = {"HX-Request": "true"} if args.htmx else {}
 
     def send(index: int):
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         f"p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:7.2f}"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
     return 0
 
 
