@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection, transaction
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -73,25 +72,6 @@ def draft_answers(draft: AssessmentDraft | None) -> dict[str, Any]:
     return answers if isinstance(answers, dict) else {}
 
 
-def _with_owner_is_advisor(drafts: QuerySet[AssessmentDraft]) -> QuerySet[AssessmentDraft]:
-    """Annotate ``owner_is_advisor``: whether the owner is in the Advisors group, which the
-    navigation of every full page asks (User.is_advisor); one query instead of two."""
-    from accounts.models import ADVISORS_GROUP, User
-
-    q = connection.ops.quote_name
-    memberships = User.groups.through._meta.db_table
-    group = User.groups.field.related_model._meta.db_table
-    owner = f"{q(AssessmentDraft._meta.db_table)}.{q('owner_id')}"
-    sql = (
-        f"EXISTS(SELECT 1 FROM {q(memberships)} INNER JOIN {q(group)}"  # noqa: S608  # nosec B608
-        f" ON {q(group)}.{q('id')} = {q(memberships)}.{q('group_id')}"
-        f" WHERE {q(memberships)}.{q('user_id')} = {owner} AND {q(group)}.{q('name')} = %s)"
-    )
-    return drafts.annotate(
-        owner_is_advisor=RawSQL(sql, (ADVISORS_GROUP,), output_field=BooleanField())  # noqa: S611  # nosec B611
-    )
-
-
 def _drafts_of(*, owner_id: Any = None, token: Any = None) -> QuerySet[AssessmentDraft]:
     """A user's drafts, latest first; or the anonymous draft with this token."""
     if token is not None:
@@ -100,13 +80,12 @@ def _drafts_of(*, owner_id: Any = None, token: Any = None) -> QuerySet[Assessmen
 
 
 # Every wizard request reads a draft, and compiling its query with the ORM cost about twice
-# as much CPU as running it. So each shape (by owner or by token, locked or not, with the
-# advisor flag or not) is compiled by the ORM once per database, with a stand-in value that
+# as much CPU as running it. So each shape (by owner or by token, locked or not) is compiled by the ORM once per database, with a stand-in value that
 # no row has, and run as a raw query with the real value in the stand-in's place (the model
-# instance, its JSON fields and the annotation come out as from the ORM).
+# instance and its JSON fields come out as from the ORM).
 _STAND_IN_OWNER = -70_000_001
 _STAND_IN_TOKEN = uuid.UUID("7e57a9d5-0000-4000-8000-00000000d1af")
-_COMPILED: dict[tuple[str, str, bool, bool, bool], tuple[str, tuple[Any, ...], int]] = {}
+_COMPILED: dict[tuple[str, str, bool, bool], tuple[str, tuple[Any, ...], int]] = {}
 
 
 def _prepared(by_token: bool, value: Any) -> Any:
@@ -114,16 +93,12 @@ def _prepared(by_token: bool, value: Any) -> Any:
     return field.get_db_prep_value(value, connection)
 
 
-def _first_draft(
-    *, value: Any, by_token: bool, lock: bool, owner_is_advisor: bool
-) -> AssessmentDraft | None:
-    key = (connection.alias, connection.vendor, by_token, lock, owner_is_advisor)
+def _first_draft(*, value: Any, by_token: bool, lock: bool) -> AssessmentDraft | None:
+    key = (connection.alias, connection.vendor, by_token, lock)
     compiled = _COMPILED.get(key)
     if compiled is None:
         stand_in = _STAND_IN_TOKEN if by_token else _STAND_IN_OWNER
         drafts = _drafts_of(**({"token": stand_in} if by_token else {"owner_id": stand_in}))
-        if owner_is_advisor:
-            drafts = _with_owner_is_advisor(drafts)
         if lock:
             drafts = drafts.select_for_update()
         sql, params = drafts[:1].query.sql_with_params()
@@ -135,43 +110,28 @@ def _first_draft(
     values = list(params)
     values[position] = _prepared(by_token, value)
     found = list(AssessmentDraft.objects.raw(sql, values))
-    draft = found[0] if found else None
-    if draft is not None and owner_is_advisor:
-        draft.owner_is_advisor = bool(draft.owner_is_advisor)  # SQLite answers 0 or 1
-    return draft
+    return found[0] if found else None
 
 
-def draft_for_user(
-    *, user: User, lock: bool = False, owner_is_advisor: bool = False
-) -> AssessmentDraft | None:
-    """The user's latest draft. ``owner_is_advisor`` annotates it with the user's membership
-    of the Advisors group; ``lock`` reads it FOR UPDATE (inside a transaction)."""
-    return _first_draft(value=user.pk, by_token=False, lock=lock, owner_is_advisor=owner_is_advisor)
+def draft_for_user(*, user: User, lock: bool = False) -> AssessmentDraft | None:
+    """The user's latest draft; ``lock`` reads it FOR UPDATE (inside a transaction)."""
+    return _first_draft(value=user.pk, by_token=False, lock=lock)
 
 
-def draft_for_request(
-    request: HttpRequest, *, lock: bool = False, page: bool = False
-) -> AssessmentDraft | None:
+def draft_for_request(request: HttpRequest, *, lock: bool = False) -> AssessmentDraft | None:
     """The draft the wizard shows this request, or None before the first saved step.
 
     Anonymous drafts are only ever found through the session's own token, and only
     while they have no owner: a token that leaks or lingers never opens an account's draft.
     ``lock`` reads it ``FOR UPDATE`` (inside a transaction): a step that will save reads
     and merges the answers under one row lock, so two saves never lose each other's answers.
-    ``page``: a full page is coming, whose navigation asks whether the user is an advisor;
-    the draft query answers it (``request.user.is_advisor``) when there is a draft.
     """
     if request.user.is_authenticated:
-        draft = draft_for_user(user=request.user, lock=lock, owner_is_advisor=page)
-        if draft is not None and page:
-            # User.is_advisor is a cached_property: setting it is what its first read
-            # would have stored (the draft's owner is this user).
-            request.user.is_advisor = draft.owner_is_advisor  # type: ignore[attr-defined]
-        return draft
+        return draft_for_user(user=request.user, lock=lock)
     token = session_draft_token(request)
     if token is None:
         return None
-    return _first_draft(value=token, by_token=True, lock=lock, owner_is_advisor=False)
+    return _first_draft(value=token, by_token=True, lock=lock)
 
 
 # --- services ----------------------------------------------------------------------------

@@ -100,9 +100,8 @@ def plan_for_viewer(
     caches it.
 
     With ``page``, the same query also answers what the full page would otherwise ask in
-    three more: whether the plan has advisor comments (``has_advisor_comments``) and a
-    review (``has_advisor_review``), read only if so (most plans have neither), and whether
-    the owner is in the Advisors group (``owner_is_advisor``, for the navigation).
+    two more: whether the plan has advisor comments (``has_advisor_comments``) and a
+    review (``has_advisor_review``), read only if so (most plans have neither).
     """
     tokens = list(session_tokens)
     allowed = Q(owner__isnull=True, token__in=tokens) if tokens else Q(pk__in=[])
@@ -115,17 +114,13 @@ def plan_for_viewer(
 
 
 def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
-    """Three yes/no answers as correlated sub-selects of the plan query. Written as SQL: built
-    with Exists(), the three sub-queries cost more to compile than one more query would. Only
+    """Two yes/no answers as correlated sub-selects of the plan query. Written as SQL: built
+    with Exists(), the sub-queries cost more to compile than one more query would. Only
     table and column names from the models (quoted by the backend) go into the text."""
-    from accounts.models import ADVISORS_GROUP, User
     from advising.models import PlanComment, PlanReview
 
     q = connection.ops.quote_name
     plan = f"{q(Plan._meta.db_table)}.{q('id')}"
-    owner = f"{q(Plan._meta.db_table)}.{q('owner_id')}"
-    memberships = User.groups.through._meta.db_table
-    group = User.groups.field.related_model._meta.db_table
     flags = {
         "has_advisor_comments": (
             f"SELECT 1 FROM {q(PlanComment._meta.db_table)} WHERE {q('plan_id')} = {plan}",  # noqa: S608  # nosec B608
@@ -134,12 +129,6 @@ def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
         "has_advisor_review": (
             f"SELECT 1 FROM {q(PlanReview._meta.db_table)} WHERE {q('plan_id')} = {plan}",  # noqa: S608  # nosec B608
             (),
-        ),
-        "owner_is_advisor": (
-            f"SELECT 1 FROM {q(memberships)} INNER JOIN {q(group)}"  # noqa: S608  # nosec B608
-            f" ON {q(group)}.{q('id')} = {q(memberships)}.{q('group_id')}"
-            f" WHERE {q(memberships)}.{q('user_id')} = {owner} AND {q(group)}.{q('name')} = %s",
-            (ADVISORS_GROUP,),
         ),
     }
     return queryset.annotate(

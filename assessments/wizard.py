@@ -370,7 +370,6 @@ class WizardFlow:
         steps: list[FormStep | ReviewStep] | None = None,
         today: dt.date | None = None,
         lock: bool = False,
-        page: bool = False,
     ):
         self.request = request
         self.steps = steps or STEPS
@@ -378,8 +377,7 @@ class WizardFlow:
         # lock: the draft is read FOR UPDATE (the caller holds a transaction) because this
         # request will save it; the save then merges into exactly the answers validated.
         self.locked = lock
-        # page: a full page will be rendered (see drafts.draft_for_request).
-        self.draft: AssessmentDraft | None = drafts.draft_for_request(request, lock=lock, page=page)
+        self.draft: AssessmentDraft | None = drafts.draft_for_request(request, lock=lock)
         self._saved_forms: dict[str, WizardForm] = {}
 
     @property

@@ -63,11 +63,6 @@ def _viewable_plan(
     tokens = session_plan_tokens(request)
     plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
     if plan is not None:
-        if page and plan.owner_id is not None and plan.owner_id == request.user.pk:
-            # The navigation asks whether the viewer is an advisor; the plan query has
-            # answered it for the owner. User.is_advisor is a cached_property: setting it
-            # is what its first read would have stored.
-            request.user.is_advisor = plan.owner_is_advisor  # type: ignore[misc]
         return plan
     if not request.user.is_authenticated and str(token) not in tokens:
         # Decided without looking the plan up, so the redirect tells nothing about it.

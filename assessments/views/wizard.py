@@ -13,7 +13,6 @@ from assessments.wizard import (
     ReviewStep,
     WizardFlow,
     go_to,
-    is_partial,
     step_named,
 )
 
@@ -34,8 +33,7 @@ def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
         # exactly what was read: two saves at once (two tabs) never lose each other's.
         with transaction.atomic():
             return _answer(request, current, WizardFlow(request, lock=True))
-    page = request.method == "GET" and not is_partial(request)
-    return _answer(request, current, WizardFlow(request, page=page))
+    return _answer(request, current, WizardFlow(request))
 
 
 def _answer(

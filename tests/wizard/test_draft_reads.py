@@ -4,10 +4,8 @@ ORM finds, for every user and token, not only the first one compiled."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import ADVISORS_GROUP
 from assessments import drafts
 from assessments.models import AssessmentDraft
 from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
@@ -20,18 +18,15 @@ def orm_latest(user) -> AssessmentDraft | None:
 
 
 @pytest.mark.parametrize("lock", [False, True])
-@pytest.mark.parametrize("owner_is_advisor", [False, True])
-def test_a_users_latest_draft_is_the_orms(lock, owner_is_advisor):
-    advisors = Group.objects.get_or_create(name=ADVISORS_GROUP)[0]
+def test_a_users_latest_draft_is_the_orms(lock):
     users = [UserFactory() for _ in range(3)]
-    users[1].groups.add(advisors)
     for user in users[:2]:
         DraftFactory(owner=user, answers={"country": "Old"})
         DraftFactory(owner=user, answers=complete_answers())
 
     with transaction.atomic():
         for user in users:
-            found = drafts.draft_for_user(user=user, lock=lock, owner_is_advisor=owner_is_advisor)
+            found = drafts.draft_for_user(user=user, lock=lock)
             expected = orm_latest(user)
             assert (found.pk if found else None) == (expected.pk if expected else None)
             if found is not None:
@@ -39,8 +34,6 @@ def test_a_users_latest_draft_is_the_orms(lock, owner_is_advisor):
                 assert found.progress == expected.progress
                 assert found.updated_at == expected.updated_at
                 assert found.owner_id == user.pk
-                if owner_is_advisor:
-                    assert found.owner_is_advisor is (user == users[1])
 
 
 @pytest.mark.parametrize("lock", [False, True])
