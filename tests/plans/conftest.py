@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assessments.plans import plan_view_cache_clear
+from tests.plans.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,9 @@ def _fresh_plan_views():
     plan_view_cache_clear()
     yield
     plan_view_cache_clear()
+
+
+@pytest.fixture
+def owner():
+    """The account that owns the plan under test."""
+    return UserFactory()

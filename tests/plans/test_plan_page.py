@@ -35,11 +35,6 @@ def give_session_token(client, plan) -> None:
 
 
 @pytest.fixture
-def owner():
-    return UserFactory()
-
-
-@pytest.fixture
 def plan(owner):
     em_programs(3)
     return make_plan(owner)

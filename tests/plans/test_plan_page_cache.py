@@ -31,18 +31,6 @@ def url(plan) -> str:
     return reverse("assessments:plan_detail", args=[plan.token])
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def owner():
-    return UserFactory()
-
-
 @pytest.fixture
 def plan(owner):
     em_programs(3)

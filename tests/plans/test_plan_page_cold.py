@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +15,7 @@ from django.urls import reverse
 from assessments import plans
 from assessments.models import PlanPrograms
 from assessments.plans import PROGRAMS_PER_PAGE, plan_view_cache_clear
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.plans.factories import em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +23,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 ROW_NAME = re.compile(
     r'<th scope="row" data-label="Program" class="fw-normal">\s*<(?:a|span)[^>]*>([^<]+)<'
 )
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def owner():
-    return UserFactory()
 
 
 @pytest.fixture

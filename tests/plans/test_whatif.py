@@ -15,11 +15,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def owner():
-    return UserFactory()
-
-
-@pytest.fixture
 def plan(owner):
     em_programs(3)
     return make_plan(owner)
