@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.models import AssessmentDraft
 from assessments.wizard import progress_record
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
+from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -127,16 +127,7 @@ def test_a_garbled_record_is_ignored(client, record):
 
 def test_a_step_post_reads_the_draft_once_under_a_lock(client, walk):
     walk(client, upto="experience")
-    data = {
-        "usce_hands_on_months": "4",
-        "observership_months": "2",
-        "specialty_months": "2",
-        "us_letters": "3",
-        "sloes": "1",
-        "publications": "0",
-        "presentations": "1",
-        "specialty_experience_years": "0",
-    }
+    data = step_post_data("experience", usce_hands_on_months="4")  # one answer changed
 
     with CaptureQueriesContext(connection) as context:
         assert client.post(step_url("experience"), data).status_code == 302
