@@ -21,9 +21,9 @@ EXAMPLE: dict[str, Any] = json.loads(
 )
 
 
-def profile_data(**changes: Any) -> dict[str, Any]:
-    """The example with changes; nested keys as step2ck__score=245 or step1={...}."""
-    data = copy.deepcopy(EXAMPLE)
+def with_changes(profile: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``profile`` with ``changes``; nested keys as step2ck__score=245."""
+    data = copy.deepcopy(profile)
     for key, value in changes.items():
         if "__" in key:
             outer, inner = key.split("__", 1)
@@ -31,6 +31,11 @@ def profile_data(**changes: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
+
+
+def profile_data(**changes: Any) -> dict[str, Any]:
+    """The example with changes; nested keys as step2ck__score=245 or step1={...}."""
+    return with_changes(EXAMPLE, changes)
 
 
 def run(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -12,6 +11,7 @@ from assessments.models import Plan
 from assessments.services import plan_create
 from programs.models import Program
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.engine.helpers import with_changes
 from tests.programs.factories import ProgramFactory, specialty
 
 __all__ = [
@@ -54,14 +54,7 @@ def profile_data(**changes: Any) -> dict[str, Any]:
         "program_types": ["community"],
         "budget_usd": 1500,
     }
-    data = copy.deepcopy(data)
-    for key, value in changes.items():
-        if "__" in key:
-            outer, inner = key.split("__", 1)
-            data[outer][inner] = value
-        else:
-            data[key] = value
-    return data
+    return with_changes(data, changes)
 
 
 def em_programs(count: int, **fields: Any) -> list[Program]:
