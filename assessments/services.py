@@ -84,7 +84,6 @@ def _json_copy(data: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-@transaction.atomic
 def plan_create(
     *,
     owner: Any | None,
@@ -123,14 +122,15 @@ def plan_create(
             "red_flag_count": len(result.red_flags),
         }
         del result, facts
-    plan = Plan.objects.create(
-        owner=owner,
-        **fields,
-        profile=_json_copy(profile_data),
-        inputs=_json_copy(inputs),
-        output=summary,
-    )
-    PlanPrograms.objects.create(plan=plan, data=program_lists)
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            owner=owner,
+            **fields,
+            profile=_json_copy(profile_data),
+            inputs=_json_copy(inputs),
+            output=summary,
+        )
+        PlanPrograms.objects.create(plan=plan, data=program_lists)
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)
     return plan
