@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models.expressions import Col
 
@@ -35,7 +36,7 @@ def user_with_advisor_flag(user_id: Any) -> Any:
     model = get_user_model()
     try:
         pk = model._meta.pk.to_python(user_id)
-    except Exception:  # a session holding garbage is an anonymous visitor, not an error
+    except ValidationError:  # a session holding garbage is an anonymous visitor
         return None
     alias = router.db_for_read(model)
     connection = connections[alias]
@@ -45,7 +46,7 @@ def user_with_advisor_flag(user_id: Any) -> Any:
             return None  # as the ORM answers an out-of-range key: no such row
     sql, columns = _user_statement(alias)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ADVISORS_GROUP, pk])
+        cursor.execute(sql, [ADVISORS_GROUP, model._meta.pk.get_db_prep_value(pk, connection)])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -22,7 +22,7 @@ class SessionStore(DatabaseSessionStore):
         connection = connections[alias]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(_load_statement(alias), [self.session_key, now])
+            cursor.execute(_load_statement(alias, model), [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             # as Django's store does for a missing or expired session: start a new one
@@ -32,11 +32,9 @@ class SessionStore(DatabaseSessionStore):
 
 
 @lru_cache(maxsize=8)
-def _load_statement(alias: str) -> str:
-    from django.contrib.sessions.models import Session
-
+def _load_statement(alias: str, model: type) -> str:
     quote = connections[alias].ops.quote_name
-    meta = Session._meta
+    meta = model._meta
     data = quote(meta.get_field("session_data").column)
     key = quote(meta.get_field("session_key").column)
     expires = quote(meta.get_field("expire_date").column)
