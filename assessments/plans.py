@@ -348,9 +348,9 @@ class PlanView:
         return sum(1 for f in self.red_flags if f.get("severity") == "high")
 
     # --- program rows, built when first shown -------------------------------------------
-    # A plan lists up to ~11,000 programs and a page shows 50: the default table (best match
-    # first, which most requests ask for) builds the rows of its page only; a filter, another
-    # sort or the CSV builds them all, once per (cached) view.
+    # A plan lists up to ~11,000 programs and a page shows 50: the table builds the rows of
+    # its page only (filtering and sorting read columns computed from the entries); the CSV
+    # builds the matching rows, each once per (cached) view.
 
     def row(self, index: int) -> ProgramRow:
         """The row of entry ``index``, built once."""
@@ -371,11 +371,6 @@ class PlanView:
         return {}
 
     @cached_property
-    def programs(self) -> tuple[ProgramRow, ...]:
-        """Every program, in the stored order."""
-        return tuple(self.row(i) for i in range(len(self.entries)))
-
-    @cached_property
     def _rank_order(self) -> list[int]:
         return _rank_order(self.entries, self.positions)
 
@@ -394,12 +389,7 @@ class PlanView:
         filtering and sorting without building the rows; computed once per key."""
         found = self._columns.get(key)
         if found is None:
-            if self._built and all(row is not None for row in self._built):
-                rows: Sequence[ProgramRow] = self.programs
-                found = [_ROW_COLUMNS[key](row) for row in rows]
-            else:
-                found = _entry_column(self.entries, self.positions, key)
-            self._columns[key] = found
+            found = self._columns[key] = _entry_column(self.entries, self.positions, key)
         return found
 
     @property
@@ -440,25 +430,11 @@ def _entry_int(p: dict[str, Any], key: str) -> int | None:
     return value if type(value) is int else _int(value)
 
 
-# What _entry_column computes from the entries, from built rows.
-_ROW_COLUMNS: dict[str, Any] = {
-    "fit": lambda r: r.fit,
-    "specialty_code": lambda r: r.specialty_code,
-    "state": lambda r: r.state,
-    "j1": lambda r: r.j1,
-    "h1b": lambda r: r.h1b,
-    "search_text": lambda r: r.search_text,
-    "name": lambda r: r.name.lower(),
-    "city": lambda r: r.city.lower(),
-    "img_share": lambda r: r.img_share,
-    "rank": lambda r: r.rank,
-}
-
-
 def _entry_column(
     entries: Sequence[dict[str, Any]], positions: Sequence[int] | None, key: str
 ) -> list[Any]:
-    """``_ROW_COLUMNS[key]`` of the rows ``_program_row`` would build from ``entries``."""
+    """The ``key`` value of each row ``_program_row`` would build from ``entries`` (``name``
+    and ``city`` lower-cased)."""
     if key in {"fit", "j1", "h1b"}:
         default = "reach" if key == "fit" else "unknown"
         return [_text(p.get(key), default) for p in entries]
@@ -747,8 +723,8 @@ def _distinct(entries: Sequence[dict[str, Any]], key: str) -> set[str]:
 
 
 def _rank_order(entries: Sequence[dict[str, Any]], positions: Sequence[int] | None) -> list[int]:
-    """The indexes of ``entries`` in rank order (ties in list order), as ``programs_sort(...,
-    "rank")`` orders their rows; the saved lists are already in rank order, checked here."""
+    """The indexes of ``entries`` in rank order (ties in list order), as the table's default
+    order sorts their rows; the saved lists are already in rank order, checked here."""
     ranks = []
     previous = 0
     in_order = True
@@ -882,55 +858,8 @@ class ProgramQuery:
         return bool(self.fit or self.specialty or self.state or self.visa or self.q)
 
 
-def _visa_matches(row: ProgramRow, visa: str) -> bool:
-    if visa == "j1":
-        return row.j1 == "yes"
-    if visa == "h1b":
-        return row.h1b == "yes"
-    if visa == "either":
-        return row.j1 == "yes" or row.h1b == "yes"
-    if visa == "unknown":
-        return row.j1 == "unknown" and row.h1b == "unknown"
-    return True
-
-
-def programs_filter(rows: Sequence[ProgramRow], query: ProgramQuery) -> list[ProgramRow]:
-    needle = query.q.strip().lower()
-    out = []
-    for row in rows:
-        if query.fit and row.fit != query.fit:
-            continue
-        if query.specialty and row.specialty_code != query.specialty:
-            continue
-        if query.state and row.state != query.state:
-            continue
-        if query.visa and not _visa_matches(row, query.visa):
-            continue
-        if needle and needle not in row.search_text:
-            continue
-        out.append(row)
-    return out
-
-
-def programs_sort(rows: Sequence[ProgramRow], sort: str, *, desc: bool = False) -> list[ProgramRow]:
-    """Sort by ``sort`` (see SORTS), ties in the recommended order. Unknown IMG shares go last
-    in either direction; "img" ascending means the highest share first (the useful default)."""
-    if sort == "fit":
-        return sorted(rows, key=lambda r: (FIT_INDEX.get(r.fit, 9), r.rank), reverse=desc)
-    if sort == "name":
-        return sorted(rows, key=lambda r: (r.name.lower(), r.rank), reverse=desc)
-    if sort == "state":
-        return sorted(rows, key=lambda r: (r.state, r.city.lower(), r.rank), reverse=desc)
-    if sort == "img":
-        known = [r for r in rows if r.img_share is not None]
-        unknown = [r for r in rows if r.img_share is None]
-        known.sort(key=lambda r: (r.img_share if desc else -r.img_share, r.rank))  # type: ignore[operator]
-        return known + sorted(unknown, key=lambda r: r.rank)
-    return sorted(rows, key=lambda r: r.rank, reverse=desc)
-
-
 def _filtered_indexes(view: PlanView, query: ProgramQuery) -> list[int]:
-    """The indexes of the entries whose rows ``programs_filter`` keeps, in stored order."""
+    """The indexes of the entries whose rows match ``query``'s filters, in stored order."""
     indexes: list[int] = list(range(view.program_total))
     for key, wanted in (
         ("fit", query.fit),
@@ -958,7 +887,8 @@ def _filtered_indexes(view: PlanView, query: ProgramQuery) -> list[int]:
 
 
 def _sorted_indexes(view: PlanView, indexes: list[int], query: ProgramQuery) -> list[int]:
-    """``indexes`` in the order ``programs_sort`` gives their rows."""
+    """``indexes`` in ``query``'s order (see SORTS), ties in the recommended order. Unknown IMG
+    shares go last in either direction; "img" ascending means the highest share first."""
     rank, desc = view.column("rank"), query.desc
     if query.sort == "fit":
         fit = view.column("fit")
@@ -990,16 +920,18 @@ class ProgramTable:
         return list(self.page.object_list)
 
 
+def matching_rows(view: PlanView, query: ProgramQuery) -> RankedRows:
+    """The rows matching ``query``'s filters in its order, each built when first read:
+    filtered and sorted by the columns the query reads, not by building every row."""
+    if not query.is_filtered and query.sort == "rank" and not query.desc:
+        return view.programs_by_rank
+    return RankedRows(view, _sorted_indexes(view, _filtered_indexes(view, query), query))
+
+
 def program_table(
     view: PlanView, query: ProgramQuery, *, per_page: int = PROGRAMS_PER_PAGE
 ) -> ProgramTable:
-    rows: Sequence[ProgramRow]
-    if not query.is_filtered and query.sort == "rank" and not query.desc:
-        rows = view.programs_by_rank  # builds the rows of the page shown only
-    else:
-        # Filtered and sorted by the columns the query reads (what programs_filter and
-        # programs_sort do with rows): only the page's rows are built.
-        rows = RankedRows(view, _sorted_indexes(view, _filtered_indexes(view, query), query))
+    rows = matching_rows(view, query)  # builds the rows of the page shown only
     page = Paginator(rows, per_page).get_page(query.page)
     return ProgramTable(query=query, page=page, total=view.program_total, matching=len(rows))
 

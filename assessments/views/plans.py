@@ -346,9 +346,7 @@ def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         return plan
     view = plans.plan_view(plan)
     query = ProgramFilterForm(request.GET or None, view=view).to_query()
-    rows = plans.programs_sort(
-        plans.programs_filter(view.programs, query), query.sort, desc=query.desc
-    )
+    rows = plans.matching_rows(view, query)
     day = plan.created_at.date().isoformat()
     filename = f"matchplan-{plan.specialty_code}-{day}-programs.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
