@@ -105,12 +105,6 @@ class ProgramFilterForm(forms.Form):
             )
         )
 
-    def fields_html(self) -> SafeString:
-        """The same markup as ``{% crispy form %}``, assembled from cached pieces."""
-        return filter_input(
-            self.data, specialties=self.fields["specialty"].choices[1:]
-        ).fields_html()
-
     def to_filters(self) -> ProgramFilters:
         """The valid part of the input; a field with an error counts as "any"."""
         self.is_valid()  # runs cleaning; errors stay on the form for display
