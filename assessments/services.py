@@ -127,7 +127,7 @@ def plan_create(
             owner=owner,
             **fields,
             profile=_json_copy(profile_data),
-            inputs=_json_copy(inputs),
+            inputs=inputs,
             output=summary,
         )
         PlanPrograms.objects.create(plan=plan, data=program_lists)
