@@ -22,6 +22,7 @@ from scripts.bench.server import log
 from scripts.bench.stats import (
     RunResult,
     apply_health_share,
+    cpu_shares,
     evaluate_targets,
     format_table,
     health_ceiling,
@@ -100,6 +101,21 @@ def code_version() -> dict[str, Any]:
     }
 
 
+def cpu_ticks_by_command() -> dict[str, int]:
+    """User plus system clock ticks used so far, summed per command name, from /proc (Linux).
+    Processes that end between two snapshots are missed; the benchmark's are long-lived."""
+    ticks: dict[str, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        ticks[name] = ticks.get(name, 0) + int(fields[11]) + int(fields[12])
+    return ticks
+
+
 def measure(
     endpoint: Endpoint,
     items: list[Checked],
@@ -136,6 +152,7 @@ def measure(
         )
     load_before = os.getloadavg()[0]
     workers_before = gunicorn.current_workers()
+    ticks_before, started = cpu_ticks_by_command(), time.monotonic()
     summary = wrk_run(
         wrk=wrk,
         base_url=config.server.base_url,
@@ -156,12 +173,21 @@ def measure(
             {(r.method, r.path, tuple(sorted(r.headers.items())), r.body) for r in requests}
         ),
     )
+    cpu = cpu_shares(
+        ticks_before,
+        cpu_ticks_by_command(),
+        seconds=time.monotonic() - started,
+        cpus=os.cpu_count() or 1,
+        ticks_per_second=os.sysconf("SC_CLK_TCK"),
+    )
     workers_after = gunicorn.current_workers()
     # Still the real pages once the load is over (a session or cache gone bad would show).
     verify(port, sample(items, min(5, endpoint.verify_limit)), what=f"{endpoint.label} (after)")
     log(
         f"{endpoint.label}: {result.rps:.1f} req/s, p95 {result.p95_ms:.1f} ms, "
-        f"errors {result.errors} (load avg before {load_before:.2f})"
+        f"errors {result.errors} (load avg before {load_before:.2f}; CPU "
+        + ", ".join(f"{name} {share:.0%}" for name, share in cpu.items())
+        + ")"
     )
     replaced = len(set(workers_before) - set(workers_after))
     if replaced:
@@ -170,6 +196,7 @@ def measure(
         log(f"{replaced} gunicorn worker(s) replaced during the run (max_requests recycling)")
     result.workers_replaced = replaced
     result.loadavg_before = round(load_before, 2)
+    result.cpu_share = cpu
     return result
 
 

@@ -30,6 +30,28 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[low] * (1 - weight) + ordered[high] * weight
 
 
+def cpu_shares(
+    before: Mapping[str, int],
+    after: Mapping[str, int],
+    *,
+    seconds: float,
+    cpus: int,
+    ticks_per_second: int,
+    names: Sequence[str] = ("gunicorn", "postgres", "wrk"),
+) -> dict[str, float]:
+    """Each named program's share of all the CPU time available in ``seconds`` (0..1), from
+    two snapshots of clock ticks per command name; "idle or other" is what remains."""
+    available = seconds * cpus * ticks_per_second
+    if available <= 0:
+        return {}
+    shares = {
+        name: round(max(0, after.get(name, 0) - before.get(name, 0)) / available, 3)
+        for name in names
+    }
+    shares["idle or other"] = round(max(0.0, 1 - sum(shares.values())), 3)
+    return shares
+
+
 @dataclass
 class RunResult:
     """One endpoint measured once: what the table and the JSON report show."""
@@ -53,6 +75,8 @@ class RunResult:
     targets: list[dict[str, Any]] = field(default_factory=list)
     workers_replaced: int = 0
     loadavg_before: float | None = None  # the machine's 1-minute load just before the run
+    # share of the machine's CPU time (all cores) each program used during the run
+    cpu_share: dict[str, float] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:

@@ -172,3 +172,22 @@ def test_growth_is_relative_to_the_start():
     assert growth_pct(100_000, 95_000) == pytest.approx(-5.0)
     with pytest.raises(ValueError):
         growth_pct(0, 1)
+
+
+def test_cpu_shares_are_each_programs_part_of_all_cores() -> None:
+    from scripts.bench.stats import cpu_shares
+
+    before = {"gunicorn": 1_000, "postgres": 500, "wrk": 100, "bash": 7}
+    after = {"gunicorn": 2_600, "postgres": 700, "wrk": 200, "bash": 9}
+    shares = cpu_shares(before, after, seconds=10, cpus=2, ticks_per_second=100)
+    # 2,000 ticks were available: gunicorn used 1,600, postgres 200, wrk 100
+    assert shares == {"gunicorn": 0.8, "postgres": 0.1, "wrk": 0.05, "idle or other": 0.05}
+    assert cpu_shares(before, after, seconds=0, cpus=2, ticks_per_second=100) == {}
+
+
+def test_cpu_ticks_by_command_reads_this_process() -> None:
+    from scripts.bench.runner import cpu_ticks_by_command
+
+    ticks = cpu_ticks_by_command()
+    assert any(name.startswith(("python", "pytest")) for name in ticks)
+    assert all(isinstance(value, int) and value >= 0 for value in ticks.values())
