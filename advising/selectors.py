@@ -147,9 +147,21 @@ class PlanFeedback:
 
 
 def plan_feedback(plan: Plan) -> PlanFeedback:
-    """The advisors' comments (oldest first, with authors) and review status of one plan."""
-    comments = list(PlanComment.objects.filter(plan=plan).select_related("author"))
-    review = PlanReview.objects.filter(plan=plan).select_related("reviewer").first()
+    """The advisors' comments (oldest first, with authors) and review status of one plan.
+
+    A plan loaded by ``plans.plan_for_viewer(..., page=True)`` knows whether it has comments
+    and a review (``has_advisor_comments``/``has_advisor_review``): each is read only if it
+    exists (most plans have neither)."""
+    comments = (
+        list(PlanComment.objects.filter(plan=plan).select_related("author"))
+        if getattr(plan, "has_advisor_comments", True)
+        else []
+    )
+    review = (
+        PlanReview.objects.filter(plan=plan).select_related("reviewer").first()
+        if getattr(plan, "has_advisor_review", True)
+        else None
+    )
     return PlanFeedback(comments=comments, review=review)
 
 

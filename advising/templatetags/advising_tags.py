@@ -7,7 +7,6 @@ from typing import Any
 from django import template
 
 from advising import selectors
-from advising.models import PlanComment, PlanReview
 from assessments.models import Plan, Tier
 
 register = template.Library()
@@ -17,23 +16,8 @@ _TIER_LABELS = dict(Tier.choices)
 
 @register.simple_tag
 def plan_feedback_for(plan: Plan) -> selectors.PlanFeedback:
-    """`{% plan_feedback_for plan as feedback %}`: comments and review status of a plan.
-
-    A plan loaded by ``plans.plan_for_viewer(..., page=True)`` knows whether it has comments
-    and a review: each is read only if it exists (most plans have neither)."""
-    has_comments = getattr(plan, "has_advisor_comments", None)
-    has_review = getattr(plan, "has_advisor_review", None)
-    if has_comments is None or has_review is None:
-        return selectors.plan_feedback(plan)
-    comments = (
-        list(PlanComment.objects.filter(plan=plan).select_related("author")) if has_comments else []
-    )
-    review = (
-        PlanReview.objects.filter(plan=plan).select_related("reviewer").first()
-        if has_review
-        else None
-    )
-    return selectors.PlanFeedback(comments=comments, review=review)
+    """`{% plan_feedback_for plan as feedback %}`: comments and review status of a plan."""
+    return selectors.plan_feedback(plan)
 
 
 @register.simple_tag
