@@ -24,11 +24,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection
 from django.utils.safestring import SafeString
 
 from assessments.form_html import render_field, render_form
-from programs.models import US_STATES, ProgramType, Specialty
+from programs.models import US_STATES, ProgramType
+from programs.selectors import specialty_choices
 
 MAX_BACKUPS = 3  # equal to assessments.profile.MAX_BACKUPS
 PRACTICE_SLOTS = 3
@@ -885,23 +885,12 @@ class ExperienceForm(WizardForm):
 # --- step 4: goals -------------------------------------------------------------------------
 
 
-_SPECIALTY_NAMES_SQL: dict[str, tuple[str, tuple[Any, ...]]] = {}
-
-
 def specialty_names() -> dict[str, str]:
     """code -> name of every specialty, in name order (one query).
 
-    Read on the goals step and the review, every time (a new specialty is offered at once);
-    the query is compiled by the ORM once per database, which cost more than running it.
+    Read on the goals step and the review, every time (a new specialty is offered at once).
     """
-    compiled = _SPECIALTY_NAMES_SQL.get(connection.alias)
-    if compiled is None:
-        query = Specialty.objects.order_by("name").values_list("code", "name").query
-        compiled = _SPECIALTY_NAMES_SQL[connection.alias] = query.sql_with_params()
-    sql, params = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    return dict(specialty_choices())
 
 
 def application_years(today: dt.date) -> list[int]:
