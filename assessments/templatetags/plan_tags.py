@@ -19,6 +19,16 @@ def plan_view_for(plan: Plan) -> plans.PlanView:
     return plans.plan_view(plan)
 
 
+@register.simple_tag
+def plan_parts_version() -> str:
+    """`{% plan_parts_version as version %}`: the version of the templates and code that draw a
+    plan's cached parts (the applicant page's keys hold it), for `{% cache %}` keys: a deploy
+    that changes them never serves the previous version's HTML from a cache."""
+    from assessments.views.plans import _parts_version  # the views import these tags
+
+    return _parts_version()
+
+
 def _number(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

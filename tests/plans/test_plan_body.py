@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.template.loader import render_to_string
 
 from assessments.models import Plan
@@ -45,3 +47,21 @@ def test_the_plan_body_survives_a_sparse_output():
     )
     assert "A flag." in html and "Demo program" in html and "$2,130" in html
     assert "Visa not sponsored" in html
+
+
+def test_the_plan_body_cache_keys_hold_the_parts_version(monkeypatch):
+    """A deploy that changes the parts' templates or code draws them anew."""
+    from assessments.views import plans as plan_views
+
+    em_programs(1)
+    plan = make_plan(UserFactory())
+    context = {"plan": plan, "output": plan.output}
+    cache.clear()
+    monkeypatch.setattr(plan_views, "_parts_version", lambda: "v1")
+    render_to_string("assessments/includes/plan_body.html", context)
+    key = make_template_fragment_key("plan_summary", [plan.token, "v1"])
+    assert cache.get(key) is not None
+
+    monkeypatch.setattr(plan_views, "_parts_version", lambda: "v2")
+    render_to_string("assessments/includes/plan_body.html", context)
+    assert cache.get(make_template_fragment_key("plan_summary", [plan.token, "v2"])) is not None
