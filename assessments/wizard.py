@@ -163,9 +163,7 @@ class FormStep:
             target = flow.review.url
         else:
             target = flow.next_step(self).url
-        if is_partial(request):
-            return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
-        return redirect(target)
+        return go_to(request, target)
 
     def render(self, request: HtmxHttpRequest, flow: WizardFlow, form: WizardForm) -> HttpResponse:
         context = flow.context(self) | {
@@ -343,7 +341,7 @@ def progress_record(answers: Any, *, today: dt.date | None = None) -> dict[str, 
 
 def go_to(request: HtmxHttpRequest, target: str) -> HttpResponseBase:
     """Send the user to another step: the wizard region for htmx, else a redirect."""
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_partial(request):
         return HttpResponseLocation(target, target="#wizard", swap="outerHTML")
     return redirect(target)
 
