@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -346,8 +346,11 @@ def go_to(request: HtmxHttpRequest, target: str) -> HttpResponseBase:
     return redirect(target)
 
 
-def step_named(name: str) -> FormStep | ReviewStep | None:
-    return next((step for step in STEPS if step.name == name), None)
+def step_named(
+    name: str, steps: Sequence[FormStep | ReviewStep] = STEPS
+) -> FormStep | ReviewStep | None:
+    """The step called ``name`` among ``steps`` (the wizard's own by default), or None."""
+    return next((step for step in steps if step.name == name), None)
 
 
 class WizardFlow:
@@ -387,7 +390,7 @@ class WizardFlow:
         return next(step for step in self.steps if isinstance(step, ReviewStep))
 
     def step_named(self, name: str) -> FormStep | ReviewStep | None:
-        return next((step for step in self.steps if step.name == name), None)
+        return step_named(name, self.steps)
 
     @cached_property
     def specialties(self) -> dict[str, str]:
