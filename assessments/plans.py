@@ -219,17 +219,10 @@ class SpecialtyView:
     eras_cost_max: int | None
     ranks: int | None
     mix: tuple[dict[str, Any], ...]
-    basis: str
-    source_note: str
-    reference: dict[str, Any]
 
     @property
     def tier_word(self) -> str:
         return tier_word(self.tier)
-
-    @property
-    def basis_word(self) -> str:
-        return BASIS_WORDS.get(self.basis, self.basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,9 +497,6 @@ def _specialty_view(data: dict[str, Any], default_role: str) -> SpecialtyView | 
         eras_cost_max=eras_max,
         ranks=_int(data.get("ranks")),
         mix=tuple(m for m in _l(data.get("mix")) if isinstance(m, dict)),
-        basis=str(data.get("basis") or ""),
-        source_note=str(data.get("source_note") or ""),
-        reference=_d(data.get("reference")),
     )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from assessments import engine
+
 # Band fills are light tints so the dark text on them keeps a contrast above 7:1.
 BAND_STYLE: dict[str, tuple[str, str, str]] = {
     # tier: (fill, text colour, word)
@@ -242,13 +244,8 @@ def _valid_bands(bands: object) -> bool:
 
 
 def _tier_of(score: int, bands: Mapping[str, int]) -> str:
-    if score >= bands["strong"]:
-        return "strong"
-    if score >= bands["viable"]:
-        return "viable"
-    if score >= bands["risk"]:
-        return "at risk"
-    return "high risk"
+    """The band ``score`` falls in, as a lower-case word ("at risk")."""
+    return BAND_STYLE[engine.band_of(score, bands)][2].lower()
 
 
 def _row_markup(

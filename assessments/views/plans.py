@@ -376,7 +376,6 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
             # when a plan is added, claimed or deleted.
             "compare_form_key": f"{request.user.pk}:{page.paginator.count}:"
             + ",".join(str(p.pk) for p in recent),
-            "tier_words": plans.TIER_WORDS,
         },
     )
 
