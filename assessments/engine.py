@@ -2007,16 +2007,12 @@ def _specialty_dict(p: SpecialtyPlan) -> dict[str, Any]:
     }
 
 
-def _program_dict(
-    e: ProgramEntry, reasons: dict[int, dict[str, str]] | None = None
-) -> dict[str, Any]:
+def _program_dict(e: ProgramEntry, reasons: dict[int, dict[str, str]]) -> dict[str, Any]:
     """``reasons`` memoises reason dicts by the Reason object's id for one serialisation:
     the program loop shares a few Reason objects among thousands of entries, so their
     dicts are built once and shared too (the JSON is the same; treat the output as
     read-only)."""
     f = e.facts
-    if reasons is None:
-        reasons = {}
     return {
         "id": f.id,
         "acgme_id": f.acgme_id,
