@@ -389,7 +389,11 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
         # Program lists are stored apart from Plan.output (assessments.models.PlanPrograms).
-        pair = Plan.objects.filter(pk__in=[a.pk, b.pk]).select_related("program_lists")
+        pair = (
+            Plan.objects.filter(pk__in=[a.pk, b.pk])
+            .select_related("program_lists")
+            .defer("profile", "inputs")
+        )
         outputs = {p.pk: plans.plan_output(p) for p in pair}
         comparison = plans.plan_compare(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
     return render(
