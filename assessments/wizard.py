@@ -131,6 +131,7 @@ class FormStep:
         form = self.saved_form(
             flow.answers, today=flow.today, htmx_url=self.url, **self.form_kwargs(flow)
         )
+        flow.confirm_step(self, form)
         return self.render(request, flow, form)
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
@@ -462,6 +463,18 @@ class WizardFlow:
             )
         self.__dict__["completed_steps"] = frozenset(actual)
         return False
+
+    def confirm_step(self, step: FormStep, form: WizardForm) -> None:
+        """Check the record against the step's own saved form, built for its page anyway:
+        the record is keyed on the answers, the day and the forms' code, not on the catalog,
+        so a step it says is complete may no longer be (e.g. the goals' specialty was removed
+        since). A mismatch corrects the record (one write); otherwise this costs no query."""
+        done = step.has_answers(self.answers) and form.is_valid()
+        if self.draft is None or done == (step.name in self.completed_steps):
+            return
+        actual = set(self.completed_steps) ^ {step.name}
+        drafts.draft_record_progress(draft=self.draft, progress=self._record(self.answers, actual))
+        self.__dict__["completed_steps"] = frozenset(actual)
 
     def is_completed(self, step: FormStep | ReviewStep) -> bool:
         if isinstance(step, FormStep):

@@ -200,6 +200,24 @@ def test_the_review_checks_the_record_against_the_saved_forms(client, walk):
     assert_record_is_true(the_draft())
 
 
+def test_the_goals_step_checks_the_record_against_its_saved_form(client, walk):
+    from programs.models import Specialty
+
+    walk(client, upto="experience")
+    Specialty.objects.create(code="DERM", name="Dermatology")
+    walk(client, upto="goals", goals={"specialty": "DERM", "backup_specialties": []})
+    assert the_draft().progress["completed"] == FORM_STEPS
+    # The specialty leaves the catalog: the record (keyed on the answers, not the catalog)
+    # still says the goals are done; the goals step's own GET finds out and corrects it.
+    Specialty.objects.filter(code="DERM").delete()
+
+    assert client.get(step_url("goals")).status_code == 200
+    assert the_draft().progress["completed"] == ["background", "exams", "experience"]
+    assert_record_is_true(the_draft())
+    # The next request trusts the corrected record: the review is closed.
+    assert client.get(step_url("review"))["Location"] == step_url("goals")
+
+
 def test_a_save_moves_the_draft_to_the_front_and_stores_what_the_flow_holds(client, walk):
     walk(client, upto="exams")
     before = the_draft().updated_at
