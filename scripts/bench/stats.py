@@ -37,10 +37,11 @@ def cpu_shares(
     seconds: float,
     cpus: int,
     ticks_per_second: int,
-    names: Sequence[str] = ("gunicorn", "postgres", "wrk"),
+    names: Sequence[str] = ("gunicorn", "postgres"),
 ) -> dict[str, float]:
     """Each named program's share of all the CPU time available in ``seconds`` (0..1), from
-    two snapshots of clock ticks per command name; "idle or other" is what remains."""
+    two snapshots of clock ticks per command name; "idle or other" is what remains (wrk
+    among it: it has exited by the second snapshot, so its own ticks cannot be read)."""
     available = seconds * cpus * ticks_per_second
     if available <= 0:
         return {}
