@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.models import DualPartner, FeeSchedule, SpecialtyRule
+from assessments.models import (
+    DualPartner,
+    FeeSchedule,
+    NrmpSeason,
+    PlatformFeeSchedule,
+    Source,
+    SpecialtyRule,
+    SpecialtySeason,
+)
 
 
 class DualPartnerInline(admin.TabularInline):
@@ -98,4 +106,63 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
     list_filter = ("active",)
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "publisher", "season", "checked_on", "confirmed")
+    list_filter = ("confirmed", "publisher")
+    search_fields = ("key", "title", "publisher", "note")
+
+
+@admin.register(PlatformFeeSchedule)
+class PlatformFeeScheduleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "platform",
+        "season",
+        "confirmed_season",
+        "base_fee",
+        "base_programs",
+        "mid_fee",
+        "mid_until",
+        "after_fee",
+        "transcript_fee",
+        "token_fee",
+        "updated_at",
+    )
+    list_filter = ("platform", "season")
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(SpecialtySeason)
+class SpecialtySeasonAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "specialty",
+        "season",
+        "platform",
+        "signals_first",
+        "signals_first_label",
+        "signals_second",
+        "signals_second_label",
+        "signals_confirmed_season",
+        "updated_at",
+    )
+    list_filter = ("season", "platform")
+    list_select_related = ("specialty",)
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(NrmpSeason)
+class NrmpSeasonAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "season",
+        "confirmed_season",
+        "registration_fee",
+        "included_ranks",
+        "extra_rank_fee",
+        "late_fee",
+        "standard_deadline",
+        "updated_at",
+    )
     readonly_fields = ("updated_at",)

@@ -66,6 +66,7 @@ FIT_LIKELY_MARGIN = 5  # score >= typical + 5: likely
 FIT_TARGET_MARGIN = 5  # typical - 5 < score < typical + 5: target; lower: reach
 IMG_FRIENDLY_SHARE = 50  # IMG share (%) at or above which the fit moves up one step
 IMG_FEW_SHARE = 10  # IMG share (%) under which the fit moves down one step
+NEAR_UNMATCHED_MARGIN = 5  # a score under unmatched median + 5 is never "strong"
 STALE_AFTER_DAYS = 365  # program facts older than this are marked "verify"
 RANK_BONUS_STATE = 4  # ranking points for a preferred state
 RANK_BONUS_TYPE = 3  # ranking points for a preferred program type
@@ -182,6 +183,157 @@ class FeeSchedule:
         return self.nrmp_registration_fee + extra * self.nrmp_extra_rank_fee
 
 
+# --- season facts (application platforms, fees, signals, NRMP) ----------------------------------
+# Seasons use the platforms' own naming: the "2027 season" is the cycle that opens in June 2026
+# and ends with the March 2027 Match (AAMC calls it "ERAS 2027"). A profile applying in
+# application_year Y is in season Y + 1.
+
+PLATFORM_ERAS = "ERAS"
+PLATFORM_RCAS = "ResidencyCAS"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A citable source: shown to users with its title, publisher, season and link."""
+
+    key: str
+    title: str
+    publisher: str
+    season: str
+    url: str = ""
+    checked_on: dt.date | None = None
+    confirmed: bool = True  # False: a lead we could not confirm from the primary source
+    note: str = ""
+
+    def cite(self) -> str:
+        text = f"{self.title} ({self.publisher}, {self.season})"
+        return text if self.confirmed else f"{text}; not confirmed from the primary source"
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformFees:
+    """One application platform's applicant fees in one season.
+
+    Per specialty: ``base_fee`` covers the first ``base_programs`` programs (0 when there is no
+    flat part), then ``mid_fee`` each up to program ``mid_until``, then ``after_fee`` each.
+    """
+
+    platform: str
+    season: int
+    confirmed_season: int  # the season these figures were last confirmed for
+    base_fee: int
+    base_programs: int
+    mid_fee: int
+    mid_until: int
+    after_fee: int
+    transcript_fee: int
+    token_fee: int = 0  # ECFMG's ERAS token, for graduates of foreign schools
+    release_month_day: tuple[int, int] | None = None  # fixed release to programs (ResidencyCAS)
+    source: SourceRef | None = None
+    transcript_source: SourceRef | None = None
+    token_source: SourceRef | None = None
+
+    def cost(self, programs: int) -> int:
+        """Application fees of ``programs`` programs in ONE specialty."""
+        if programs <= 0:
+            return 0
+        mid = max(0, min(programs, self.mid_until) - self.base_programs)
+        after = max(0, programs - max(self.mid_until, self.base_programs))
+        return self.base_fee + mid * self.mid_fee + after * self.after_fee
+
+    def affordable(self, available: int) -> int:
+        """The most programs of one specialty that ``available`` dollars pay for (at most 400)."""
+        if available <= 0 or available < self.base_fee:
+            return 0
+        n, left = self.base_programs, available - self.base_fee
+        while n < 400:
+            fee = self.mid_fee if n < self.mid_until else self.after_fee
+            if fee > left:
+                break
+            left -= fee
+            n += 1
+        return n
+
+    def tiers_text(self) -> str:
+        parts = []
+        if self.base_programs:
+            parts.append(f"${self.base_fee} for the first {self.base_programs} programs")
+            if self.mid_until > self.base_programs:
+                parts.append(f"${self.mid_fee} each for {self.base_programs + 1}-{self.mid_until}")
+        else:
+            parts.append(f"${self.mid_fee} each for programs 1-{self.mid_until}")
+        parts.append(f"${self.after_fee} each from the {_ordinal_num(self.mid_until + 1)}")
+        return ", ".join(parts) + " (per specialty)"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRule:
+    """Program signals of one specialty in one season."""
+
+    specialty: str
+    season: int
+    confirmed_season: int | None  # None: not confirmed for any season
+    kinds: tuple[tuple[str, int], ...]  # (label, count), e.g. (("gold", 3), ("silver", 12))
+    rule_text: str = ""
+    source: SourceRef | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class NrmpFees:
+    season: int
+    confirmed_season: int
+    registration_fee: int
+    included_ranks: int
+    extra_rank_fee: int
+    late_fee: int
+    standard_deadline_month_day: tuple[int, int] = (11, 30)
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonFacts:
+    """Everything season-dependent the engine needs (from the season tables, or
+    assessments.season_data defaults)."""
+
+    season: int
+    platforms: Mapping[str, PlatformFees]
+    specialty_platform: Mapping[str, str]  # specialty code -> platform; missing = ERAS
+    signals: Mapping[str, SignalRule]
+    nrmp: NrmpFees
+    sources: Mapping[str, SourceRef] = field(default_factory=dict)
+
+
+def season_of(application_year: int) -> int:
+    """The season (Match year) of applications sent in ``application_year``."""
+    return application_year + 1
+
+
+def season_facts_for(seasons: Mapping[int, SeasonFacts], season: int) -> SeasonFacts:
+    """The facts stored for ``season``, else the latest earlier season, else the earliest."""
+    if season in seasons:
+        return seasons[season]
+    earlier = [s for s in seasons if s <= season]
+    return seasons[max(earlier) if earlier else min(seasons)]
+
+
+def platform_for(specialty: str, season: int, seasons: Mapping[int, SeasonFacts]) -> str:
+    """Which application platform programs of ``specialty`` use in ``season`` (ERAS unless the
+    season data says otherwise). For callers outside the engine too (program catalog)."""
+    if not seasons:
+        return PLATFORM_ERAS
+    facts = season_facts_for(seasons, season)
+    return facts.specialty_platform.get(specialty, PLATFORM_ERAS)
+
+
+def _ordinal_num(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramFacts:
     """What the engine knows about one program. ``None`` / ``"unknown"`` mean unknown."""
@@ -273,6 +425,7 @@ class SpecialtyPlan:
     unmatched_median: int | None
     match_rate_pct: int | None
     stats_source: str
+    platform: str = PLATFORM_ERAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +467,14 @@ class Applications:
     fee_season: int
     fee_source: str
     reason: Reason
+    # season-data costing (empty for plans computed without season facts)
+    platforms: tuple[Mapping[str, Any], ...] = ()
+    application_fees_min: int = 0
+    application_fees_max: int = 0
+    ecfmg_token: int = 0
+    nrmp_late_fee: int = 0
+    nrmp_extra_ranks: int = 0
+    notes: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +564,11 @@ class PlanResult:
     failed_attempts: int = 0
     years_since_graduation: int = 0
     notes: tuple[Reason, ...] = field(default_factory=tuple)
+    # JSON-ready sections added with the season data (docs/assess.md)
+    season: Mapping[str, Any] | None = None
+    signals: tuple[Mapping[str, Any], ...] = ()
+    eligibility: Mapping[str, Any] | None = None
+    sources: tuple[Mapping[str, Any], ...] = ()
 
 
 # --- exam history -----------------------------------------------------------------------------
@@ -584,6 +750,38 @@ def tier_for(
                 f"Your {word} {score.value} is in the {code} band for '{TIER_LABELS[tier]}' "
                 f"({where}).",
                 _rules_source(rules),
+            )
+        )
+    m, u = rules.matched_median, rules.unmatched_median
+    if m is not None and u is not None and u >= m:
+        steps.append(
+            TierStep(
+                "score_does_not_separate",
+                "note",
+                tier,
+                f"In {code} the median Step 2 CK of unmatched non-US IMGs ({u}) is at or above "
+                f"that of matched ones ({m}): the score alone does not separate who matches, so "
+                "the rest of your profile (US experience, letters, attempts, visa, time since "
+                "graduation) weighs more than usual.",
+                rules.stats_source or SRC_NRMP,
+            )
+        )
+    if (
+        tier == "strong"
+        and score.value is not None
+        and u is not None
+        and score.value < u + NEAR_UNMATCHED_MARGIN
+    ):
+        tier = "viable"
+        steps.append(
+            TierStep(
+                "near_unmatched_median",
+                "cap",
+                tier,
+                f"Your score is within {NEAR_UNMATCHED_MARGIN} points of the median of unmatched "
+                f"applicants ({u}), so it is not called strong: many applicants with this score "
+                "did not match.",
+                rules.stats_source or SRC_NRMP,
             )
         )
     total = history.total
@@ -787,8 +985,14 @@ def red_flags(
             RedFlag(
                 "no_usce",
                 "high",
-                "No US clinical experience yet. Programs want to see you work in a US setting, "
-                "and it is where US letters come from.",
+                (
+                    "No hands-on US clinical experience yet: observerships do not count as "
+                    "hands-on care. Programs want to see you work in a US setting, and it is "
+                    "where strong US letters come from."
+                    if profile.observership_months
+                    else "No US clinical experience yet. Programs want to see you work in a US "
+                    "setting, and it is where US letters come from."
+                ),
                 "usce_target",
                 SRC_BOTH,
                 True,
@@ -860,6 +1064,12 @@ def rank_list_deadline(application_year: int) -> dt.date:
     return match_day(application_year) - dt.timedelta(days=16)
 
 
+def _cite(facts: SeasonFacts | None, key: str, fallback: str) -> str:
+    if facts is None or key not in facts.sources:
+        return fallback
+    return facts.sources[key].cite()
+
+
 def _task(
     code: str,
     title: str,
@@ -888,7 +1098,12 @@ def _event(
 
 
 def timeline(
-    profile: Profile, rules: SpecialtyRules, history: ExamHistory, today: dt.date
+    profile: Profile,
+    rules: SpecialtyRules,
+    history: ExamHistory,
+    today: dt.date,
+    facts: SeasonFacts | None = None,
+    platforms: Sequence[str] = (PLATFORM_ERAS,),
 ) -> tuple[Milestone, ...]:
     year = profile.application_year
     s2 = profile.step2ck
@@ -914,6 +1129,8 @@ def timeline(
         )
     )
     oet_done = profile.ecfmg_certified or bool(profile.oet_passed)
+    pathway_done = profile.ecfmg_certified or profile.pathway == "met"
+    src_pathway = _cite(facts, "ecfmg_oet_pathways", SRC_ECFMG)
     items.append(
         _task(
             "oet",
@@ -921,9 +1138,31 @@ def timeline(
             dt.date(year, 8, 31),
             oet_done,
             today,
-            "Certification needs it; take it over the summer at the latest.",
+            "Needed with a Pathway for the clinical and communication requirement; take it over "
+            "the summer at the latest.",
             "ecfmg_certification",
-            f"{SRC_EM}; {SRC_ECFMG}",
+            src_pathway,
+        )
+    )
+    if profile.pathway == "applied":
+        pnote = "Applied: watch for ECFMG's decision and answer any request quickly."
+    elif pathway_done:
+        pnote = "Done."
+    else:
+        pnote = (
+            "OET Medicine alone is not enough: ECFMG also needs one of its Pathways for the "
+            "clinical skills part. Apply as soon as you qualify."
+        )
+    items.append(
+        _task(
+            "pathway",
+            "ECFMG Pathway application submitted and accepted",
+            dt.date(year, 9, 30),
+            pathway_done,
+            today,
+            pnote,
+            "ecfmg_pathway",
+            src_pathway,
         )
     )
     letters_done = (
@@ -946,18 +1185,54 @@ def timeline(
             SRC_BOTH,
         )
     )
-    opens = eras_opens(year)
-    items.append(
-        _event(
-            "eras_opens",
-            "ERAS opens to programs: have your application submitted",
-            opens,
-            None,
-            today,
-            "Apply on the first day; early applications are read first.",
-            SRC_ERAS_CALENDAR,
+    if PLATFORM_ERAS in platforms:
+        opens = eras_opens(year)
+        items.append(
+            _event(
+                "eras_opens",
+                "ERAS opens to programs: have your application submitted",
+                opens,
+                None,
+                today,
+                "Apply on the first day; early applications are read first.",
+                SRC_ERAS_CALENDAR,
+            )
         )
-    )
+    if PLATFORM_RCAS in platforms:
+        pf = facts.platforms.get(PLATFORM_RCAS) if facts is not None else None
+        md = pf.release_month_day if pf is not None and pf.release_month_day else (10, 1)
+        src = pf.source.cite() if pf is not None and pf.source else SRC_ASSUMPTION
+        note = (
+            "Submit your ResidencyCAS application in September, before this date. Letters and "
+            "SLOEs are assigned to each program by hand. The date is the "
+            f"{pf.confirmed_season if pf else ''} season's; check this season's calendar."
+        )
+        items.append(
+            _event(
+                "residencycas_release",
+                "ResidencyCAS releases applications to programs",
+                _date(year, md),
+                None,
+                today,
+                note,
+                src,
+            )
+        )
+    if facts is not None:
+        n = facts.nrmp
+        deadline_reg = _date(year, n.standard_deadline_month_day)
+        items.append(
+            _task(
+                "nrmp_registration",
+                "Register for the Match (NRMP)",
+                deadline_reg,
+                False,
+                today,
+                f"Registration after this standard deadline costs ${n.late_fee} more.",
+                "nrmp_fees",
+                n.source.cite() if n.source else SRC_FEES,
+            )
+        )
     items.append(
         _event(
             "interviews",
@@ -970,33 +1245,71 @@ def timeline(
         )
     )
     deadline = rank_list_deadline(year)
+    h1b = profile.visa in ("h1b", "either")
+    # For an H-1B, Step 3 can be taken only after certification, and the petition needs Step 3:
+    # certification first (by the end of October), Step 3 next, the petition after Match Day.
+    cert_due = dt.date(year, 10, 31) if h1b else deadline
     items.append(
         _task(
             "ecfmg_certification",
             "ECFMG certification complete",
+            cert_due,
+            profile.ecfmg_certified,
+            today,
+            (
+                "Early, because Step 3 (needed for the H-1B) can be taken only after it."
+                if h1b
+                else "Best by the time programs start reading; programs want it, or a firm date, "
+                "before ranking."
+            ),
+            "ecfmg_certification",
+            f"{SRC_ECFMG}; {_cite(facts, 'step3_after_certification', SRC_VISA)}"
+            if h1b
+            else SRC_ECFMG,
+        )
+    )
+    items.append(
+        _task(
+            "nrmp_verification",
+            "Step 1, Step 2 CK and the Pathway verified to the NRMP",
             deadline,
             profile.ecfmg_certified,
             today,
-            "Best by the time ERAS opens; programs want it, or a firm date, before ranking.",
-            "ecfmg_certification",
-            SRC_ECFMG,
+            "What must be verified by the rank order list deadline; without it you are "
+            "withdrawn from the Match (the full certificate is needed before residency starts).",
+            "ecfmg_match_deadline",
+            f"{_cite(facts, 'ecfmg_eras_match_eligibility', SRC_ECFMG)}; "
+            f"{_cite(facts, 'nrmp_applicant_faq', SRC_NRMP_CALENDAR)}",
         )
     )
-    if profile.visa in ("h1b", "either"):
+    if h1b:
         note = (
-            "Needed for the H-1B petition before a July start."
+            "Needed for the H-1B petition before a July start; book it as soon as you are "
+            "certified (results take a few weeks)."
             if profile.visa == "h1b"
-            else "Optional: it keeps H-1B-only programs open to you."
+            else "Optional: it keeps H-1B-only programs open to you. Only after certification."
         )
+        step3_due = max(dt.date(year + 1, 1, 31), cert_due + dt.timedelta(days=60))
         items.append(
             _task(
                 "step3_h1b",
-                "Step 3 passed (for an H-1B)",
-                dt.date(year + 1, 2, 28),
+                "Step 3 passed (for an H-1B), after ECFMG certification",
+                step3_due,
                 profile.step3.result == "pass",
                 today,
                 note,
                 "h1b_step3",
+                f"{SRC_VISA}; {_cite(facts, 'step3_after_certification', SRC_VISA)}",
+            )
+        )
+        items.append(
+            _event(
+                "h1b_petition",
+                "H-1B petition filed by the matched program",
+                match_day(year) + dt.timedelta(days=3),
+                dt.date(year + 1, 4, 30),
+                today,
+                "The program files after the Match; it needs your certificate and Step 3 result.",
                 SRC_VISA,
             )
         )
@@ -1106,9 +1419,11 @@ def specialty_plan(
     score: ScoreUsed,
     history: ExamHistory,
     fees: FeeSchedule,
+    platform_fees: PlatformFees | None = None,
 ) -> SpecialtyPlan:
     tier, steps, bands = tier_for(rules, profile, score, history)
     low, high = rules.apps_for(tier)
+    cost = platform_fees.cost if platform_fees is not None else fees.eras_cost
     return SpecialtyPlan(
         code=rules.code,
         name=rules.name,
@@ -1119,8 +1434,8 @@ def specialty_plan(
         tier_steps=steps,
         applications_min=low,
         applications_max=high,
-        eras_cost_min=fees.eras_cost(low),
-        eras_cost_max=fees.eras_cost(high),
+        eras_cost_min=cost(low),
+        eras_cost_max=cost(high),
         mix=_mix(rules, tier, low, high),
         ranks=rules.recommended_ranks,
         basis=rules.basis,
@@ -1129,7 +1444,48 @@ def specialty_plan(
         unmatched_median=rules.unmatched_median,
         match_rate_pct=rules.match_rate_pct,
         stats_source=rules.stats_source,
+        platform=platform_fees.platform if platform_fees is not None else PLATFORM_ERAS,
     )
+
+
+FLAG_WORDS = {
+    "step1_failure": "a failed Step 1 attempt",
+    "step2ck_failure": "a failed Step 2 CK attempt",
+    "multiple_attempts": "several failed attempts",
+    "no_usce": "no hands-on US clinical experience",
+    "no_us_letters": "no US letters",
+    "no_sloe": "no SLOE",
+    "yog_old": "time since graduation",
+    "step2ck_late": "a late Step 2 CK",
+    "practice_below_target": "practice scores under the target",
+}
+
+
+def _flag_words(codes: Sequence[str]) -> str:
+    words = [FLAG_WORDS.get(c, c.replace("_", " ")) for c in codes]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def partner_tiers(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    rules: SpecialtyRules,
+    available: Mapping[str, SpecialtyRules],
+    score: ScoreUsed,
+    history: ExamHistory,
+) -> list[tuple[str, str]]:
+    """The candidate partner specialties with the tier the applicant would have in each, best
+    tier first (the configured order breaks ties)."""
+    out = []
+    for position, code in enumerate(rules.dual_partners):
+        if code not in available or code == primary.code:
+            continue
+        tier, _, _ = tier_for(available[code], profile, score, history)
+        out.append((position, code, tier))
+    out.sort(key=lambda t: (_TIER_INDEX[t[2]], t[0]))
+    return [(code, tier) for _, code, tier in out]
 
 
 def dual_apply(
@@ -1138,6 +1494,8 @@ def dual_apply(
     rules: SpecialtyRules,
     flags: Sequence[RedFlag],
     available: Mapping[str, SpecialtyRules],
+    score: ScoreUsed | None = None,
+    history: ExamHistory | None = None,
 ) -> DualApply:
     major = [f.code for f in flags if f.major]
     uncertain = primary.tier in ("risk", "high_risk")
@@ -1149,8 +1507,8 @@ def dual_apply(
     if not (uncertain or major):
         listed = ", ".join(profile.backup_specialties)
         extra = (
-            f" You listed {listed}: its plan is shown, but the money may do more as extra "
-            f"{primary.code} applications."
+            f" You listed {listed}: its plan is shown, but it is left out of the cost, and the "
+            f"money may do more as extra {primary.code} applications."
             if listed
             else ""
         )
@@ -1163,13 +1521,21 @@ def dual_apply(
             "single_specialty",
             f"{SRC_BMC}; {SRC_EM}",
         )
-    partners = tuple(c for c in rules.dual_partners if c in available and c != primary.code)
+    if score is not None and history is not None:
+        ranked = partner_tiers(profile, primary, rules, available, score, history)
+        # Never advise a backup where the applicant would stand worse than in the primary.
+        better = [(c, t) for c, t in ranked if _TIER_INDEX[t] <= _TIER_INDEX[primary.tier]]
+        partners = tuple(c for c, _ in better)
+        worse = [(c, t) for c, t in ranked if (c, t) not in better]
+    else:
+        partners = tuple(c for c in rules.dual_partners if c in available and c != primary.code)
+        better, worse = [], []
     specialties = profile.backup_specialties or partners[:1]
     why = []
     if uncertain:
         why.append(f"your {primary.code} tier is {TIER_LABELS[primary.tier]}")
     if major:
-        why.append("of a major red flag (" + ", ".join(major) + ")")
+        why.append("of " + _flag_words(major))
     names = (
         " or ".join(available[c].name if c in available else c for c in partners)
         or "a broader specialty"
@@ -1180,6 +1546,25 @@ def dual_apply(
         if not profile.backup_specialties and len(partners) > 1:
             text += f" (alternatives: {names})"
         text += "."
+        if better and not profile.backup_specialties:
+            text += (
+                " Partners are ranked by the tier you would have in each: "
+                + ", ".join(f"{c} {TIER_LABELS[t]}" for c, t in better)
+                + "."
+            )
+    elif worse:
+        text = (
+            f"A second specialty would usually be worth it, because {' and '.join(why)}, but "
+            "none of the usual partner specialties would give you better odds ("
+            + ", ".join(f"{c} would be {TIER_LABELS[t]}" for c, t in worse)
+            + "), so no backup is added: strengthen the application (Step 2 CK, US experience, "
+            "letters) or weigh applying next season."
+        )
+    if worse and specialties:
+        text += (
+            " Not suggested, because you would stand worse there than in "
+            f"{primary.code}: " + ", ".join(f"{c} ({TIER_LABELS[t]})" for c, t in worse) + "."
+        )
     if rules.code in ("GS-PRELIM", "GS"):
         text += (
             " For surgery this is a parallel plan: a preliminary medicine year, a research "
@@ -1189,7 +1574,7 @@ def dual_apply(
         text += f" Also weigh whether {primary.code} should stay the first choice."
     rule = "dual_apply_tier" if uncertain else "dual_apply_red_flag"
     source = f"{SRC_GS if rules.code in ('GS-PRELIM', 'GS') else SRC_EM}; {SRC_BMC}"
-    return DualApply(True, tuple(specialties), text, rule, source)
+    return DualApply(bool(specialties), tuple(specialties), text, rule, source)
 
 
 def _affordable(fees: FeeSchedule, available: int) -> int:
@@ -1203,27 +1588,187 @@ def _affordable(fees: FeeSchedule, available: int) -> int:
     return size + (rest // after if after > 0 else 400)
 
 
+def _season_word(season: int) -> str:
+    return f"{season} season"
+
+
+def _priced_note(what: str, confirmed: int, applying: int, src: SourceRef | None) -> str:
+    cite = f" ({src.cite()})" if src is not None else ""
+    if confirmed >= applying:
+        return f"{what}: figures of the {_season_word(confirmed)}{cite}."
+    return (
+        f"{what}: figures of the {_season_word(confirmed)}, the latest we could confirm{cite}; "
+        f"you apply in the {_season_word(applying)}: check the current schedule."
+    )
+
+
+def nrmp_late(profile: Profile, facts: SeasonFacts, today: dt.date) -> bool:
+    """True when the NRMP standard registration deadline of this season has passed."""
+    deadline = _date(profile.application_year, facts.nrmp.standard_deadline_month_day)
+    return today > deadline
+
+
 def applications(
     profile: Profile,
     primary: SpecialtyPlan,
     backups: Sequence[SpecialtyPlan],
     fees: FeeSchedule,
+    facts: SeasonFacts | None = None,
+    today: dt.date | None = None,
 ) -> tuple[Applications, Ranks]:
+    """Applications, ranks and cost. ``backups`` are the specialties that are costed (backups
+    the plan calls unnecessary are left out by the caller). With ``facts`` the cost follows each
+    specialty's platform, its transcript fee once per platform, the ECFMG token for ERAS, and
+    the NRMP fees of the season (late fee when the standard deadline has passed)."""
     plans = (primary, *backups)
     by_specialty = tuple((p.code, p.ranks) for p in plans)
     total_ranks = sum(r for _, r in by_specialty)
-    nrmp = fees.nrmp_cost(total_ranks)
-    eras_min = sum(p.eras_cost_min for p in plans)
-    eras_max = sum(p.eras_cost_max for p in plans)
-    transcript = fees.usmle_transcript_fee
-    cost_min, cost_max = eras_min + transcript + nrmp, eras_max + transcript + nrmp
+    app_min = sum(p.eras_cost_min for p in plans)
+    app_max = sum(p.eras_cost_max for p in plans)
+    platform_rows: list[dict[str, Any]] = []
+    notes: list[Reason] = []
+    token = late = extra_ranks = 0
+    if facts is None:
+        transcript = fees.usmle_transcript_fee
+        nrmp = fees.nrmp_cost(total_ranks)
+        eras_min, eras_max = app_min, app_max
+        fee_season, fee_source = fees.season, fees.source_note or SRC_FEES
+        primary_fees: PlatformFees | None = None
+    else:
+        applying = season_of(profile.application_year)
+        used: dict[str, list[SpecialtyPlan]] = {}
+        for p in plans:
+            used.setdefault(p.platform, []).append(p)
+        transcript = 0
+        eras_min = eras_max = 0
+        for name, members in used.items():
+            pf = facts.platforms[name]
+            row_min = sum(p.eras_cost_min for p in members)
+            row_max = sum(p.eras_cost_max for p in members)
+            transcript += pf.transcript_fee
+            if name == PLATFORM_ERAS:
+                eras_min, eras_max = row_min, row_max
+                token = pf.token_fee
+            platform_rows.append(
+                {
+                    "platform": name,
+                    "specialties": [p.code for p in members],
+                    "application_fees": {"min": row_min, "max": row_max},
+                    "transcript_fee": pf.transcript_fee,
+                    "token_fee": pf.token_fee if name == PLATFORM_ERAS else 0,
+                    "tiers": pf.tiers_text(),
+                    "confirmed_season": pf.confirmed_season,
+                    "source": pf.source.cite() if pf.source else "",
+                    "source_key": pf.source.key if pf.source else "",
+                }
+            )
+            notes.append(
+                Reason(
+                    "platform_fees",
+                    _priced_note(
+                        f"{name} fees for {', '.join(p.code for p in members)} "
+                        f"({pf.tiers_text()}, ${pf.transcript_fee} USMLE transcript on this "
+                        "platform)",
+                        pf.confirmed_season,
+                        applying,
+                        pf.source,
+                    ),
+                    pf.source.cite() if pf.source else SRC_FEES,
+                )
+            )
+        if len(used) > 1:
+            notes.append(
+                Reason(
+                    "two_platforms",
+                    f"Your specialties use {len(used)} application platforms "
+                    f"({' and '.join(used)}): each has its own application, its own fees and its "
+                    "own USMLE transcript fee, so the transcript is paid once per platform.",
+                    "; ".join(
+                        facts.platforms[n].source.cite()  # type: ignore[union-attr]
+                        for n in used
+                        if facts.platforms[n].source is not None
+                    ),
+                )
+            )
+        if token:
+            tsrc = facts.platforms[PLATFORM_ERAS].token_source
+            notes.append(
+                Reason(
+                    "ecfmg_token",
+                    _priced_note(
+                        f"ERAS needs a token from ECFMG for graduates of foreign schools "
+                        f"(${token})",
+                        2024,
+                        applying,
+                        tsrc,
+                    ),
+                    tsrc.cite() if tsrc else SRC_FEES,
+                )
+            )
+        if any(p.code.endswith("-PRELIM") for p in plans):
+            psrc = facts.sources.get("eras_prelim_fee_tier")
+            notes.append(
+                Reason(
+                    "prelim_fee_tier",
+                    "Preliminary and categorical programs are priced as separate specialties "
+                    "(the higher estimate): whether ERAS counts them in one fee tier is not "
+                    "confirmed.",
+                    psrc.cite() if psrc else SRC_ASSUMPTION,
+                )
+            )
+        n = facts.nrmp
+        extra_ranks = max(0, total_ranks - n.included_ranks)
+        late = n.late_fee if (today is not None and nrmp_late(profile, facts, today)) else 0
+        nrmp = n.registration_fee + extra_ranks * n.extra_rank_fee + late
+        what = (
+            f"NRMP: ${n.registration_fee} registration with {n.included_ranks} ranks, "
+            f"${n.extra_rank_fee} per extra rank"
+        )
+        if extra_ranks:
+            what += f" ({extra_ranks} extra for your {total_ranks} ranks)"
+        if late:
+            what += (
+                f", and a ${late} late fee because the standard registration deadline "
+                f"({_date(profile.application_year, n.standard_deadline_month_day):%d %B %Y}) "
+                "has passed"
+            )
+        notes.append(
+            Reason(
+                "nrmp_fees",
+                _priced_note(what, n.confirmed_season, applying, n.source),
+                n.source.cite() if n.source else SRC_FEES,
+            )
+        )
+        fee_season = min(
+            [facts.platforms[name].confirmed_season for name in used] + [n.confirmed_season]
+        )
+        fee_source = " ".join(r.text for r in notes)
+        primary_fees = facts.platforms[primary.platform]
+    fixed = transcript + token + nrmp
+    cost_min, cost_max = app_min + fixed, app_max + fixed
     budget = None
     if profile.budget_usd is not None:
         b = profile.budget_usd
-        affordable = _affordable(fees, b - transcript - fees.nrmp_cost(primary.ranks))
-        with_backups = _affordable(
-            fees, b - transcript - nrmp - sum(p.eras_cost_min for p in backups)
+        primary_nrmp = (
+            fees.nrmp_cost(primary.ranks)
+            if facts is None
+            else facts.nrmp.registration_fee
+            + max(0, primary.ranks - facts.nrmp.included_ranks) * facts.nrmp.extra_rank_fee
+            + late
         )
+        primary_fixed = (
+            transcript
+            if primary_fees is None
+            else primary_fees.transcript_fee + (token if primary.platform == PLATFORM_ERAS else 0)
+        )
+
+        def _afford(available: int) -> int:
+            if primary_fees is None:
+                return _affordable(fees, available)
+            return primary_fees.affordable(available)
+
+        affordable = _afford(b - primary_fixed - primary_nrmp)
+        with_backups = _afford(b - fixed - sum(p.eras_cost_min for p in backups))
         covers = "max" if b >= cost_max else "min" if b >= cost_min else "below_min"
         if covers == "max":
             text = f"Your budget of ${b:,} covers the whole plan at its upper end (${cost_max:,})."
@@ -1238,8 +1783,8 @@ def applications(
                 f"(${cost_min:,})."
             )
         text += (
-            f" After the transcript and NRMP fees it pays for {affordable} {primary.code} "
-            "applications"
+            f" After the fixed fees (transcript, NRMP{', ECFMG token' if token else ''}) it pays "
+            f"for {affordable} {primary.code} applications"
         )
         if backups:
             text += (
@@ -1252,7 +1797,9 @@ def applications(
             affordable,
             with_backups,
             max(0, cost_min - b),
-            Reason("budget_coverage", text, fees.source_note or SRC_FEES),
+            Reason(
+                "budget_coverage", text, fee_source if facts else (fees.source_note or SRC_FEES)
+            ),
         )
     ranks = Ranks(
         recommended_contiguous=primary.ranks,
@@ -1265,6 +1812,12 @@ def applications(
             "than unmatched ones.",
             f"{SRC_NRMP}; {SRC_CORD}" if primary.code == "EM" else f"{SRC_NRMP}; {SRC_ASSUMPTION}",
         ),
+    )
+    where = (
+        "each specialty's application fees on its platform, the USMLE transcript once per "
+        "platform, the ECFMG token for ERAS, and NRMP registration"
+        if facts is not None
+        else "ERAS fees per specialty, the USMLE transcript once and NRMP registration"
     )
     apps = Applications(
         specialty=primary.code,
@@ -1281,16 +1834,22 @@ def applications(
         nrmp_max=nrmp,
         mix=primary.mix,
         budget=budget,
-        fee_season=fees.season,
-        fee_source=fees.source_note or SRC_FEES,
+        fee_season=fee_season,
+        fee_source=fee_source,
         reason=Reason(
             "applications_by_tier",
             f"{primary.applications_min}-{primary.applications_max} {primary.code} applications "
-            f"for a {TIER_LABELS[primary.tier]} profile. The cost counts ERAS fees per "
-            f"specialty, the USMLE transcript once and NRMP registration with {total_ranks} "
-            "ranks.",
+            f"for a profile that is {TIER_LABELS[primary.tier]}. The cost counts {where} with "
+            f"{total_ranks} ranks.",
             primary.source_note and _rules_source_short(primary),
         ),
+        platforms=tuple(platform_rows),
+        application_fees_min=app_min,
+        application_fees_max=app_max,
+        ecfmg_token=token,
+        nrmp_late_fee=late,
+        nrmp_extra_ranks=extra_ranks,
+        notes=tuple(notes),
     )
     return apps, ranks
 
@@ -1312,8 +1871,28 @@ def actions(
     score: ScoreUsed,
     flags: Sequence[RedFlag],
     dual: DualApply,
+    facts: SeasonFacts | None = None,
+    costed: Sequence[SpecialtyPlan] = (),
+    names: Mapping[str, str] | None = None,
 ) -> tuple[Action, ...]:
     out: list[Action] = []
+    names = names or {}
+    plans = tuple(costed) or (primary,)
+    if history.step2_passed is False:
+        out.append(
+            Action(
+                "step2ck_retake",
+                "high",
+                f"Retake Step 2 CK: your latest attempt ({profile.step2ck.score}) is under the "
+                f"passing score of {history.step2_standard}. Without a pass there is no ECFMG "
+                "certification and no Match; prepare until practice scores are well above it.",
+                f"Attempt {profile.step2ck.attempts + 1} of at most 4; report the new result "
+                "before the rank order list deadline at the latest, and before programs read "
+                "applications if you can.",
+                "step2ck_retake",
+                f"{SRC_USMLE}; {_cite(facts, 'usmle_attempt_limit', SRC_USMLE_ATTEMPTS)}",
+            )
+        )
     codes = {f.code for f in flags}
     s2 = profile.step2ck
     bands = primary.bands
@@ -1448,6 +2027,13 @@ def actions(
             missing = ["OET Medicine (unless already passed)"]
         else:
             missing = ["OET Medicine"]
+        if profile.pathway != "met":
+            missing.insert(
+                0,
+                "an ECFMG Pathway (applied)"
+                if profile.pathway == "applied"
+                else "an ECFMG Pathway",
+            )
         if profile.step1.result != "pass":
             missing.append("Step 1")
         if not history.step2_passed:
@@ -1456,7 +2042,8 @@ def actions(
             Action(
                 "ecfmg",
                 "medium",
-                "Finish ECFMG certification, ideally before ERAS opens.",
+                "Finish ECFMG certification (Step 1, Step 2 CK, a Pathway plus OET Medicine, and "
+                "your degree verified), ideally before programs start reading.",
                 "Still missing: "
                 + (", ".join(missing) if missing else "the credential checks")
                 + ".",
@@ -1488,17 +2075,89 @@ def actions(
                 SRC_BOTH,
             )
         )
-    out.append(
-        Action(
-            "apply_early",
-            "low",
-            "Submit ERAS on the day it opens to programs, to programs that sponsor your visa and "
-            "already train IMGs.",
-            f"Application complete by {eras_opens(profile.application_year):%d %B %Y}.",
-            "apply_early",
-            SRC_BOTH,
+    platforms_used: dict[str, list[str]] = {}
+    for p in plans:
+        platforms_used.setdefault(p.platform, []).append(p.code)
+    year = profile.application_year
+    for platform, codes in platforms_used.items():
+        listed = ", ".join(codes)
+        if platform == PLATFORM_RCAS:
+            pf = facts.platforms.get(PLATFORM_RCAS) if facts is not None else None
+            md = pf.release_month_day if pf is not None and pf.release_month_day else (10, 1)
+            out.append(
+                Action(
+                    "apply_early",
+                    "low",
+                    f"Submit your ResidencyCAS application for {listed} in September, before it "
+                    "is released to programs, to programs that sponsor your visa and already "
+                    "train IMGs. Assign your letters and SLOEs to each program by hand.",
+                    f"Application complete before {_date(year, md):%d %B %Y}.",
+                    "apply_early",
+                    f"{SRC_BOTH}; "
+                    f"{_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}",
+                )
+            )
+        else:
+            out.append(
+                Action(
+                    "apply_early",
+                    "low",
+                    f"Submit ERAS for {listed} on the day it opens to programs, to programs that "
+                    "sponsor your visa and already train IMGs.",
+                    f"Application complete by {eras_opens(year):%d %B %Y}.",
+                    "apply_early",
+                    SRC_BOTH,
+                )
+            )
+    if profile.visa in ("j1", "either"):
+        specs = [names.get(p.code, p.code) for p in plans]
+        out.append(
+            Action(
+                "j1_statement_of_need",
+                "medium",
+                "Ask your home country's Ministry of Health early for the Statement of Need that "
+                "ECFMG requires for a J-1: it must name exactly the specialty you will train in"
+                + (
+                    " (with two specialties, the one you match into: " + " or ".join(specs) + ")."
+                    if len(specs) > 1
+                    else f" ({specs[0]})."
+                ),
+                "One letter per specialty you may match into; ECFMG sponsorship also needs your "
+                "certificate and a program contract.",
+                "j1_statement_of_need",
+                _cite(facts, "ecfmg_son", SRC_VISA),
+            )
         )
-    )
+    if profile.visa == "h1b":
+        out.append(
+            Action(
+                "h1b_212e",
+                "low",
+                "Keep the reason for the H-1B in mind: an ECFMG-sponsored J-1 carries the "
+                "two-year home-country requirement (section 212(e)) before most changes of "
+                "status; the H-1B avoids it but needs ECFMG certification, then Step 3, before "
+                "the petition, and fewer programs offer it.",
+                "Certification by the end of October, Step 3 soon after, petition after the Match.",
+                "h1b_212e",
+                f"{_cite(facts, 'ecfmg_evsp_general', SRC_VISA)}; "
+                f"{_cite(facts, 'step3_after_certification', SRC_VISA)}",
+            )
+        )
+    if profile.observership_months and profile.usce_months <= 0:
+        out.append(
+            Action(
+                "observership_not_usce",
+                "medium",
+                "Your observerships show the US system, but programs count only hands-on work "
+                "(externships, sub-internships) as US clinical experience, and observers' "
+                "letters weigh less: add a hands-on rotation if you can.",
+                f"{profile.observership_months:g} month"
+                f"{'s' if profile.observership_months != 1 else ''} of observership; "
+                f"{rules.usce_target_months} months hands-on is the target.",
+                "observership",
+                _cite(facts, "observership_no_patient_care", SRC_ASSUMPTION),
+            )
+        )
     order = {s: i for i, s in enumerate(IMPACTS)}
     return tuple(sorted(out, key=lambda a: order[a.impact]))
 
@@ -1888,6 +2547,216 @@ def name_ranks(programs: Sequence[ProgramFacts]) -> dict[int, int]:
     return {p.id: rank for rank, p in enumerate(ordered)}
 
 
+# --- eligibility, signals, comparison group ----------------------------------------------------
+
+USMLE_MAX_ATTEMPTS = 4  # four unpassed attempts on any Step: ineligible for every Step
+
+
+def eligibility(
+    profile: Profile, history: ExamHistory, facts: SeasonFacts | None
+) -> dict[str, Any]:
+    """USMLE eligibility: four or more unpassed attempts on any Step end eligibility for every
+    Step, and with it ECFMG certification and the Match."""
+    blocked = []
+    if profile.step1.result == "fail" and profile.step1.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 1")
+    s2 = profile.step2ck
+    if s2.score is not None and not history.step2_passed and s2.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 2 CK")
+    if profile.step3.result == "fail" and profile.step3.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 3")
+    source = _cite(facts, "usmle_attempt_limit", SRC_USMLE_ATTEMPTS)
+    if not blocked:
+        return {"eligible": True, "steps": [], "text": "", "next_steps": [], "source": source}
+    steps = " and ".join(blocked)
+    return {
+        "eligible": False,
+        "steps": blocked,
+        "text": (
+            f"Four attempts on {steps} have not led to a pass. Under the USMLE attempt limit, "
+            "that makes you ineligible to apply for any USMLE Step, so ECFMG certification, and "
+            "with it a US residency through the Match, is not open to you now. We are sorry: "
+            "this is not the plan you hoped for, and it is better to know it before spending "
+            "on applications."
+        ),
+        "next_steps": [
+            "Ask USMLE and ECFMG directly whether any exception or review applies to your "
+            "record before you plan anything else.",
+            "Look at clinical careers that do not need USMLE eligibility: licensure and "
+            "training in your home country or another country whose exams you can take.",
+            "Consider research, public health or other non-clinical roles in the US, which do "
+            "not need a residency.",
+        ],
+        "source": source,
+    }
+
+
+def _visa_ok(f: ProgramFacts, visa: str) -> bool:
+    if visa == "none":
+        return True
+    if visa == "j1":
+        return f.j1 == "yes"
+    if visa == "h1b":
+        return f.h1b == "yes"
+    return f.j1 == "yes" or f.h1b == "yes"
+
+
+def signal_plans(
+    profile: Profile,
+    plans: Sequence[SpecialtyPlan],
+    entries: Sequence[ProgramEntry],
+    facts: SeasonFacts | None,
+) -> tuple[dict[str, Any], ...]:
+    """Per specialty: its signals (count and kinds) and where to spend them from the plan's own
+    program list: target programs that sponsor the applicant's visa and train IMGs (not reach
+    programs far above the profile, not likely ones that would answer anyway)."""
+    if facts is None:
+        return ()
+    applying = season_of(profile.application_year)
+    out = []
+    for plan in plans:
+        rule = facts.signals.get(plan.code)
+        if rule is None:
+            continue
+        candidates = [
+            e
+            for e in entries
+            if e.facts.specialty_code == plan.code
+            and e.fit == "target"
+            and _visa_ok(e.facts, profile.visa)
+            and e.facts.img_share is not None
+            and e.facts.img_share >= IMG_FEW_SHARE
+        ]
+        candidates.sort(key=lambda e: e.rank or 0)
+        proposed = []
+        kinds = list(rule.kinds)
+        slots = [label for label, n in kinds for _ in range(n)]
+        for e, label in zip(candidates, slots, strict=False):
+            f = e.facts
+            visa_word = {"none": "", "j1": "sponsors the J-1, ", "h1b": "sponsors the H-1B, "}.get(
+                profile.visa, "sponsors a J-1 or an H-1B, "
+            )
+            proposed.append(
+                {
+                    "program_id": f.id,
+                    "name": f.name,
+                    "kind": label,
+                    "reason": f"A target for your profile; {visa_word}"
+                    f"{f.img_share}% of its residents are IMGs.",
+                }
+            )
+        confirmed = rule.confirmed_season
+        if confirmed is None:
+            season_text = "The number of signals is not confirmed for any season."
+        elif confirmed >= applying:
+            season_text = f"Signal numbers of the {confirmed} season."
+        else:
+            season_text = (
+                f"Signal numbers of the {confirmed} season, the latest we could confirm; you "
+                f"apply in the {applying} season: check the current numbers."
+            )
+        if plan.platform == PLATFORM_RCAS:
+            season_text += (
+                f" {plan.code} now applies through ResidencyCAS; its signal number there is not "
+                "confirmed."
+            )
+        count_text = " and ".join(
+            f"{n} {label}" if label != "signal" else f"{n}" for label, n in kinds
+        )
+        text = (
+            f"{plan.name}: {count_text} signal{'s' if rule.total != 1 else ''}. A signal tells a "
+            "program you are truly interested; it helps most where your profile is close to "
+            "what the program takes. So we propose them for target programs that sponsor your "
+            "visa and already train IMGs, not for long shots far above your profile and not for "
+            "programs likely to answer you anyway."
+        )
+        if rule.rule_text:
+            text += f" Rule of the specialty: {rule.rule_text}"
+        shortfall = ""
+        if len(proposed) < rule.total:
+            shortfall = (
+                f"Only {len(proposed)} program{'s' if len(proposed) != 1 else ''} in your list "
+                "fit that description; spend the rest on the closest targets you would really "
+                "join, after checking their visa and IMG facts."
+            )
+        out.append(
+            {
+                "specialty": plan.code,
+                "platform": plan.platform,
+                "kinds": [{"label": label, "count": n} for label, n in kinds],
+                "total": rule.total,
+                "rule_text": rule.rule_text,
+                "confirmed_season": confirmed,
+                "season_note": season_text,
+                "text": text,
+                "shortfall": shortfall,
+                "proposed": proposed,
+                "source": rule.source.cite() if rule.source else SRC_ASSUMPTION,
+                "source_key": rule.source.key if rule.source else "",
+            }
+        )
+    return tuple(out)
+
+
+def comparison_group(profile: Profile, facts: SeasonFacts | None) -> Reason:
+    """Which applicant group the reference figures describe, said plainly."""
+    if profile.citizenship == "us_citizen":
+        return Reason(
+            "comparison_group",
+            "You are a US citizen who studied abroad: the NRMP counts you as a US citizen IMG, a "
+            "group that matches more often than non-US IMGs. MatchPlan holds the medians of "
+            "non-US IMGs only, so your tiers are compared with that group and are, if anything, "
+            "cautious; check NRMP's Charting Outcomes for US citizen IMGs in your specialty.",
+            f"{SRC_NRMP}; {_cite(facts, 'nrmp_pr_is_non_us_img', SRC_NRMP)}",
+        )
+    if profile.citizenship == "permanent_resident":
+        return Reason(
+            "comparison_group",
+            "As a permanent resident you register with the NRMP as a non-US IMG, so the non-US "
+            "IMG figures used here are your group; you need no visa.",
+            _cite(facts, "nrmp_pr_is_non_us_img", SRC_NRMP),
+        )
+    return Reason(
+        "comparison_group",
+        "Your tiers are compared with non-US IMGs (the figures MatchPlan holds).",
+        SRC_NRMP,
+    )
+
+
+def program_shortfall(apps: Applications, entries: Sequence[ProgramEntry]) -> Reason | None:
+    """When the recommended number of applications exceeds the fitting programs in the list."""
+    listed = sum(1 for e in entries if e.facts.specialty_code == apps.specialty)
+    if listed >= apps.min:
+        return None
+    return Reason(
+        "program_shortfall",
+        f"The plan recommends {apps.min}-{apps.max} {apps.specialty} applications, but only "
+        f"{listed} program{'s' if listed != 1 else ''} in our list fit your answers. Widen "
+        "your preferred states or program types, add a backup specialty, or revisit the visa "
+        "you need; programs missing from our list can also be added by hand after checking "
+        "their visa and IMG facts.",
+        SRC_ASSUMPTION,
+    )
+
+
+def _sources(facts: SeasonFacts | None) -> tuple[dict[str, Any], ...]:
+    if facts is None:
+        return ()
+    return tuple(
+        {
+            "key": r.key,
+            "title": r.title,
+            "publisher": r.publisher,
+            "season": r.season,
+            "url": r.url,
+            "checked_on": _iso(r.checked_on),
+            "confirmed": r.confirmed,
+            "note": r.note,
+        }
+        for r in facts.sources.values()
+    )
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -1899,36 +2768,76 @@ def assess(
     programs: Sequence[ProgramFacts],
     today: dt.date,
     name_ranks: Mapping[str, Mapping[int, int]] | None = None,
+    seasons: Mapping[int, SeasonFacts] | None = None,
 ) -> PlanResult:
     """Compute the plan. ``rules`` must hold the profile's specialty (KeyError otherwise);
     backups without rules are skipped. Only programs of the primary and backup specialties
     are considered.
 
+    ``seasons`` (season -> facts): application platforms, their fees, signals and NRMP fees;
+    without it the built-in defaults of assessments.season_data are used. An empty mapping
+    prices everything with ``fees`` on ERAS, as plans were priced before season data existed.
+
     ``name_ranks`` (optional, only for speed; :func:`name_ranks` gives it): per specialty
     code, each of its programs' position when they are sorted by name and id; it must cover
     every program of the specialties it names. The result is the same with or without it."""
+    if seasons is None:
+        from assessments.season_data import DEFAULT_SEASONS  # pure data; avoids an import cycle
+
+        seasons = DEFAULT_SEASONS
+    applying = season_of(profile.application_year)
+    facts = season_facts_for(seasons, applying) if seasons else None
+
+    def _pf(code: str) -> PlatformFees | None:
+        if facts is None:
+            return None
+        return facts.platforms[platform_for(code, applying, seasons)]
+
     primary_rules = rules[profile.specialty]
     history = exam_history(profile)
     score = _score_used(profile, history)
-    primary = specialty_plan(profile, primary_rules, "primary", score, history, fees)
+    primary = specialty_plan(
+        profile, primary_rules, "primary", score, history, fees, _pf(profile.specialty)
+    )
     flags = red_flags(profile, primary_rules, history, score, primary.bands, today)
-    dual = dual_apply(profile, primary, primary_rules, flags, rules)
+    dual = dual_apply(profile, primary, primary_rules, flags, rules, score, history)
     backup_codes = profile.backup_specialties or (dual.specialties if dual.recommended else ())
     backups = tuple(
-        specialty_plan(profile, rules[code], "backup", score, history, fees)
+        specialty_plan(profile, rules[code], "backup", score, history, fees, _pf(code))
         for code in backup_codes
         if code in rules and code != profile.specialty
     )
-    apps, ranks = applications(profile, primary, backups, fees)
-    with gc_paused():
-        entries, excluded_programs, counts, considered = match_programs(
-            profile, (primary, *backups), history, score, programs, today, name_ranks
-        )
-    notes = (
+    # Backups the plan calls unnecessary are shown but not costed.
+    costed = backups if dual.recommended else ()
+    apps, ranks = applications(profile, primary, costed, fees, facts, today)
+    elig = eligibility(profile, history, facts)
+    if elig["eligible"]:
+        with gc_paused():
+            entries, excluded_programs, counts, considered = match_programs(
+                profile, (primary, *backups), history, score, programs, today, name_ranks
+            )
+    else:
+        # No application plan for a profile that cannot take part in the Match.
+        entries, excluded_programs, counts, considered = (), (), {}, 0
+    notes = [
         score.reason,
         Reason("rule_basis", primary_rules.source_note, _rules_source(primary_rules)),
         Reason("fees", apps.fee_source, SRC_FEES),
-    )
+        comparison_group(profile, facts),
+    ]
+    shortfall = program_shortfall(apps, entries) if elig["eligible"] and programs else None
+    if shortfall is not None:
+        notes.append(shortfall)
+    plans = (primary, *costed)
+    signals = signal_plans(profile, plans, entries, facts) if elig["eligible"] else ()
+    season_block = None
+    if facts is not None:
+        season_block = {
+            "applying_season": applying,
+            "data_season": facts.season,
+            "platforms": {p.code: p.platform for p in (primary, *backups)},
+            "notes": [_reason(r) for r in apps.notes],
+        }
     return PlanResult(
         engine_version=ENGINE_VERSION,
         computed_on=today,
@@ -1943,15 +2852,37 @@ def assess(
         applications=apps,
         ranks=ranks,
         dual_apply=dual,
-        timeline=timeline(profile, primary_rules, history, today),
-        actions=actions(profile, primary_rules, primary, history, score, flags, dual),
+        timeline=timeline(
+            profile,
+            primary_rules,
+            history,
+            today,
+            facts,
+            tuple(dict.fromkeys(p.platform for p in plans)),
+        ),
+        actions=actions(
+            profile,
+            primary_rules,
+            primary,
+            history,
+            score,
+            flags,
+            dual,
+            facts,
+            plans,
+            {code: r.name for code, r in rules.items()},
+        ),
         programs=entries,
         excluded_programs=excluded_programs,
         excluded=counts,
         programs_considered=considered,
         failed_attempts=history.total,
         years_since_graduation=years_since_graduation(profile),
-        notes=notes,
+        notes=tuple(notes),
+        season=season_block,
+        signals=signals,
+        eligibility=elig,
+        sources=_sources(facts),
     )
 
 
@@ -1994,6 +2925,7 @@ def _specialty_dict(p: SpecialtyPlan) -> dict[str, Any]:
             "max": p.applications_max,
             "eras_cost_usd": {"min": p.eras_cost_min, "max": p.eras_cost_max},
         },
+        "platform": p.platform,
         "mix": [_mix_dict(m) for m in p.mix],
         "ranks": p.ranks,
         "basis": p.basis,
@@ -2105,6 +3037,14 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
                 "eras": {"min": apps.eras_min, "max": apps.eras_max},
                 "usmle_transcript": apps.transcript,
                 "nrmp": {"min": apps.nrmp_min, "max": apps.nrmp_max},
+                "application_fees": {
+                    "min": apps.application_fees_min,
+                    "max": apps.application_fees_max,
+                },
+                "platforms": [dict(p) for p in apps.platforms],
+                "ecfmg_token": apps.ecfmg_token,
+                "nrmp_late_fee": apps.nrmp_late_fee,
+                "nrmp_extra_ranks": apps.nrmp_extra_ranks,
             },
             "mix": [_mix_dict(m) for m in apps.mix],
             "budget": None
@@ -2120,6 +3060,7 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
             "fee_season": apps.fee_season,
             "fee_source": apps.fee_source,
             "reason": _reason(apps.reason),
+            "notes": [_reason(r) for r in apps.notes],
         },
         "ranks": {
             "recommended_contiguous": result.ranks.recommended_contiguous,
@@ -2181,6 +3122,10 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
             "by_fit": by_fit,
         },
         "notes": [_reason(n) for n in result.notes],
+        "season": dict(result.season) if result.season is not None else None,
+        "signals": [dict(x) for x in result.signals],
+        "eligibility": dict(result.eligibility) if result.eligibility is not None else None,
+        "sources": [dict(x) for x in result.sources],
     }
 
 

@@ -343,3 +343,147 @@ class FeeSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"Fees {self.season}" + (" (active)" if self.active else "")
+
+
+# --- Season facts (platforms, fees, signals, NRMP) ----------------------------------------------
+# Seasons use the platforms' naming: the 2027 season opens in June 2026 and ends with the March
+# 2027 Match. assessments/selectors.py turns these rows into engine.SeasonFacts; defaults are
+# installed by migration 0007 from assessments/season_data.py (frozen copy).
+
+
+class Platform(models.TextChoices):
+    ERAS = "ERAS", "ERAS (AAMC)"
+    RCAS = "ResidencyCAS", "ResidencyCAS (Liaison)"
+
+
+class Source(models.Model):
+    """A citable source of a season fact, shown to users with its title, publisher, season and
+    link, and the date it was last checked."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    season = models.CharField(max_length=80, help_text="The season or year the source covers.")
+    url = models.URLField(max_length=500, blank=True)
+    checked_on = models.DateField("last checked")
+    confirmed = models.BooleanField(
+        default=True,
+        help_text="Off for a lead that could not be confirmed from the primary source; plans "
+        "then say so.",
+    )
+    note = models.TextField(blank=True, help_text="What the source says, in plain words.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publisher", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher}, {self.season})"
+
+
+def _season_field(help_text: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text=help_text
+    )
+
+
+class PlatformFeeSchedule(models.Model):
+    """One application platform's applicant fees in one season (per specialty: a flat fee for
+    the first programs, then a per-program fee up to a limit, then another per-program fee)."""
+
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    season = _season_field("Match year of the season (the ERAS 2027 season opens in June 2026).")
+    confirmed_season = _season_field("The season these figures were last confirmed for.")
+    base_fee = models.PositiveSmallIntegerField("flat fee (USD)", default=0)
+    base_programs = models.PositiveSmallIntegerField("programs covered by the flat fee", default=0)
+    mid_fee = models.PositiveSmallIntegerField("fee per program after those (USD)")
+    mid_until = models.PositiveSmallIntegerField("... up to program number")
+    after_fee = models.PositiveSmallIntegerField("fee per program after that (USD)")
+    transcript_fee = models.PositiveSmallIntegerField("USMLE transcript fee per season (USD)")
+    token_fee = models.PositiveSmallIntegerField(
+        "ECFMG token fee (USD)", default=0, help_text="ERAS only: graduates of foreign schools."
+    )
+    release_to_programs = models.DateField(
+        null=True, blank=True, help_text="Fixed release of applications to programs, if any."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    transcript_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    token_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-season", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "season"], name="platformfee_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} fees, {self.season} season"
+
+
+class SpecialtySeason(models.Model):
+    """Which platform a specialty uses in a season, and its program signals."""
+
+    specialty = models.ForeignKey(
+        "programs.Specialty", on_delete=models.PROTECT, related_name="seasons"
+    )
+    season = _season_field("Match year of the season.")
+    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.ERAS)
+    signals_first = models.PositiveSmallIntegerField(
+        "signals (first kind)", default=0, help_text="0 when the specialty takes no signals."
+    )
+    signals_first_label = models.CharField(max_length=20, default="signal", blank=True)
+    signals_second = models.PositiveSmallIntegerField("signals (second kind)", default=0)
+    signals_second_label = models.CharField(max_length=20, blank=True)
+    signal_rule = models.TextField(blank=True, help_text="The specialty's own signalling rule.")
+    signals_confirmed_season = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The season the signal numbers were last confirmed for."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-season", "specialty__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["specialty", "season"], name="specialtyseason_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialty.code}, {self.season} season"
+
+
+class NrmpSeason(models.Model):
+    """NRMP Main Residency Match fees and the registration deadline of one season."""
+
+    season = _season_field("Match year.")
+    confirmed_season = _season_field("The season these figures were last confirmed for.")
+    registration_fee = models.PositiveSmallIntegerField("registration fee (USD)")
+    included_ranks = models.PositiveSmallIntegerField("ranks included")
+    extra_rank_fee = models.PositiveSmallIntegerField("fee per extra rank (USD)")
+    late_fee = models.PositiveSmallIntegerField("late registration fee (USD)")
+    standard_deadline = models.DateField(
+        "standard registration deadline",
+        help_text="Its day and month are applied to the applicant's season.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-season"]
+        constraints = [models.UniqueConstraint(fields=["season"], name="nrmpseason_unique")]
+
+    def __str__(self) -> str:
+        return f"NRMP, {self.season} season"

@@ -122,6 +122,9 @@ class Profile:
     preferred_states: tuple[str, ...] = ()
     program_types: tuple[str, ...] = ()
     budget_usd: int | None = None
+    pathway: str | None = None  # not_started | applied | met; None: not said
+    observership_months: float = 0  # observerships: no hands-on care, counted apart from USCE
+    citizenship: str | None = None  # us_citizen | permanent_resident | other; None: not said
 
 
 class ProfileError(ValueError):
@@ -155,7 +158,18 @@ TOP_KEYS_REQUIRED = (
     "presentations",
     "specialty_experience_years",
 )
-TOP_KEYS_OPTIONAL = ("preferred_states", "program_types", "budget_usd", "oet_passed")
+TOP_KEYS_OPTIONAL = (
+    "preferred_states",
+    "program_types",
+    "budget_usd",
+    "oet_passed",
+    "pathway",
+    "observership_months",
+    "citizenship",
+)
+# Progress toward ECFMG's clinical and communication requirement (a Pathway plus OET Medicine).
+PATHWAY_STATUSES: tuple[str, ...] = ("not_started", "applied", "met")
+CITIZENSHIPS: tuple[str, ...] = ("us_citizen", "permanent_resident", "other")
 STEP1_KEYS = {"result": True, "attempts": True, "score": False}
 STEP2_KEYS = {
     "score": True,
@@ -399,6 +413,15 @@ def parse_profile(
         what="program types",
     )
     budget = c.integer(data, "budget_usd", "budget_usd", 0, 1_000_000, nullable=True, default=None)
+    pathway = None
+    if data.get("pathway") is not None:
+        pathway = c.choice(data, "pathway", "pathway", PATHWAY_STATUSES)
+    observership = 0.0
+    if data.get("observership_months") is not None:
+        observership = c.number(data, "observership_months", "observership_months", 0, 120) or 0.0
+    citizenship = None
+    if data.get("citizenship") is not None:
+        citizenship = c.choice(data, "citizenship", "citizenship", CITIZENSHIPS)
 
     if c.errors:
         raise ProfileError(c.errors)
@@ -424,6 +447,9 @@ def parse_profile(
         preferred_states=states,
         program_types=types,
         budget_usd=budget,
+        pathway=pathway,
+        observership_months=observership,
+        citizenship=citizenship,
     )
 
 
@@ -565,4 +591,10 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
     }
     if profile.oet_passed is not None:
         out["oet_passed"] = profile.oet_passed
+    if profile.pathway is not None:
+        out["pathway"] = profile.pathway
+    if profile.observership_months:
+        out["observership_months"] = _num(profile.observership_months)
+    if profile.citizenship is not None:
+        out["citizenship"] = profile.citizenship
     return out

@@ -18,7 +18,16 @@ from typing import Any
 
 from assessments import engine
 from assessments.engine import FeeSchedule, ProgramFacts, SpecialtyRules
-from assessments.models import DualPartner, Plan, PlanPrograms, SpecialtyRule
+from assessments.models import (
+    DualPartner,
+    NrmpSeason,
+    Plan,
+    PlanPrograms,
+    PlatformFeeSchedule,
+    Source,
+    SpecialtyRule,
+    SpecialtySeason,
+)
 from assessments.models import FeeSchedule as FeeScheduleModel
 from assessments.rules import DEFAULT_FEES
 from programs.models import Program
@@ -77,6 +86,85 @@ def rules_by_code() -> dict[str, SpecialtyRules]:
             track=row["specialty__track"],
             dual_partners=tuple(partners[row["id"]]),
             **values,
+        )
+    return out
+
+
+def _source_ref(row: Source | None) -> engine.SourceRef | None:
+    if row is None:
+        return None
+    return engine.SourceRef(
+        row.key, row.title, row.publisher, row.season, row.url, row.checked_on, row.confirmed,
+        row.note,
+    )
+
+
+def season_facts() -> dict[int, engine.SeasonFacts]:
+    """Every season's facts from the season tables (four small queries), keyed by season.
+    A season needs an NRMP row; platforms missing from a season are taken from the latest
+    earlier season that has them."""
+    sources = {s.id: s for s in Source.objects.all()}
+    refs = {sid: _source_ref(s) for sid, s in sources.items()}
+    by_key = {s.key: refs[sid] for sid, s in sources.items()}
+    platforms: dict[int, dict[str, engine.PlatformFees]] = defaultdict(dict)
+    for row in PlatformFeeSchedule.objects.order_by("season"):
+        release = row.release_to_programs
+        platforms[row.season][row.platform] = engine.PlatformFees(
+            platform=row.platform,
+            season=row.season,
+            confirmed_season=row.confirmed_season,
+            base_fee=row.base_fee,
+            base_programs=row.base_programs,
+            mid_fee=row.mid_fee,
+            mid_until=row.mid_until,
+            after_fee=row.after_fee,
+            transcript_fee=row.transcript_fee,
+            token_fee=row.token_fee,
+            release_month_day=(release.month, release.day) if release else None,
+            source=refs.get(row.source_id),
+            transcript_source=refs.get(row.transcript_source_id),
+            token_source=refs.get(row.token_source_id),
+        )
+    specialty_platform: dict[int, dict[str, str]] = defaultdict(dict)
+    signals: dict[int, dict[str, engine.SignalRule]] = defaultdict(dict)
+    for row in SpecialtySeason.objects.select_related("specialty"):
+        code = row.specialty.code
+        specialty_platform[row.season][code] = row.platform
+        kinds = tuple(
+            (label or "signal", n)
+            for label, n in (
+                (row.signals_first_label, row.signals_first),
+                (row.signals_second_label, row.signals_second),
+            )
+            if n
+        )
+        if kinds:
+            signals[row.season][code] = engine.SignalRule(
+                code, row.season, row.signals_confirmed_season, kinds, row.signal_rule,
+                refs.get(row.source_id),
+            )
+    out: dict[int, engine.SeasonFacts] = {}
+    known: dict[str, engine.PlatformFees] = {}
+    for n in NrmpSeason.objects.order_by("season"):
+        known.update(platforms.get(n.season, {}))
+        if engine.PLATFORM_ERAS not in known:
+            continue
+        out[n.season] = engine.SeasonFacts(
+            season=n.season,
+            platforms=dict(known),
+            specialty_platform=specialty_platform.get(n.season, {}),
+            signals=signals.get(n.season, {}),
+            nrmp=engine.NrmpFees(
+                season=n.season,
+                confirmed_season=n.confirmed_season,
+                registration_fee=n.registration_fee,
+                included_ranks=n.included_ranks,
+                extra_rank_fee=n.extra_rank_fee,
+                late_fee=n.late_fee,
+                standard_deadline_month_day=(n.standard_deadline.month, n.standard_deadline.day),
+                source=refs.get(n.source_id),
+            ),
+            sources=by_key,
         )
     return out
 
@@ -355,9 +443,26 @@ def methodology_data() -> dict[str, Any]:
         "engine_version": engine.ENGINE_VERSION,
         "rules": [rules_to_dict(rules[code]) for code in sorted(rules)],
         "fees": fees_to_dict(active_fee_schedule()),
+        "seasons": _seasons_for_page(),
         "passing_standards": [
             {"since": since.isoformat(), "score": score, "source": engine.SRC_USMLE}
             for since, score in engine.PASSING_STANDARDS
         ],
         "thresholds": engine.thresholds(),
+    }
+
+
+def _seasons_for_page() -> dict[str, Any]:
+    """The season facts with their sources, for the methodology page."""
+    return {
+        "platform_fees": list(
+            PlatformFeeSchedule.objects.select_related("source").order_by("-season", "platform")
+        ),
+        "specialties": list(
+            SpecialtySeason.objects.select_related("specialty", "source").order_by(
+                "-season", "specialty__code"
+            )
+        ),
+        "nrmp": list(NrmpSeason.objects.select_related("source").order_by("-season")),
+        "sources": list(Source.objects.order_by("publisher", "title")),
     }

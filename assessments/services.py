@@ -58,6 +58,7 @@ def plan_compute(
         programs=programs,
         today=today,
         name_ranks=selectors.program_name_ranks(facts),
+        seasons=selectors.season_facts() or None,
     )
     used = [result.primary.code, *(b.code for b in result.backups)]
     inputs = {

@@ -156,7 +156,9 @@ def test_plan_compute_returns_plan_and_input_snapshot(facts_cache, django_assert
     ProgramFactory(name="EM one")
     ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     ProgramFactory(name="No J-1", j1="no")
-    with django_assert_max_num_queries(5):  # rules (2), fees, catalog version, programs
+    # rules (2), fees, catalog version, programs, season facts (sources, platform fees,
+    # specialty seasons, NRMP)
+    with django_assert_max_num_queries(9):
         result, inputs = plan_compute(profile_data=EXAMPLE, today=TODAY)
     assert result.tier == "viable"
     assert [e.facts.name for e in result.programs] == ["EM one", "IM one"]
