@@ -2818,7 +2818,12 @@ def assess(
             )
     else:
         # No application plan for a profile that cannot take part in the Match.
-        entries, excluded_programs, counts, considered = (), (), {}, 0
+        entries, excluded_programs, counts, considered = (
+            (),
+            (),
+            dict.fromkeys(EXCLUSION_REASONS, 0),
+            0,
+        )
     notes = [
         score.reason,
         Reason("rule_basis", primary_rules.source_note, _rules_source(primary_rules)),

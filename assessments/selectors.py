@@ -94,7 +94,13 @@ def _source_ref(row: Source | None) -> engine.SourceRef | None:
     if row is None:
         return None
     return engine.SourceRef(
-        row.key, row.title, row.publisher, row.season, row.url, row.checked_on, row.confirmed,
+        row.key,
+        row.title,
+        row.publisher,
+        row.season,
+        row.url,
+        row.checked_on,
+        row.confirmed,
         row.note,
     )
 
@@ -140,7 +146,11 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
         )
         if kinds:
             signals[row.season][code] = engine.SignalRule(
-                code, row.season, row.signals_confirmed_season, kinds, row.signal_rule,
+                code,
+                row.season,
+                row.signals_confirmed_season,
+                kinds,
+                row.signal_rule,
                 refs.get(row.source_id),
             )
     out: dict[int, engine.SeasonFacts] = {}

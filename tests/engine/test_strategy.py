@@ -6,6 +6,7 @@ import datetime as dt
 
 from assessments.engine import eras_opens, match_day, rank_list_deadline
 from assessments.rules import DEFAULT_FEES
+from assessments.season_data import DEFAULT_SEASON
 from tests.engine.helpers import profile_data, run
 
 
@@ -20,32 +21,37 @@ def test_nrmp_charges_ranks_beyond_twenty():
     assert DEFAULT_FEES.nrmp_cost(24) == 75 + 4 * 30
 
 
-def test_plan_cost_adds_eras_per_specialty_transcript_and_nrmp():
-    result = run(profile_data(step2ck__score=238, backup_specialties=["IM"]))
+def test_plan_cost_adds_each_platform_its_transcript_the_token_and_nrmp():
+    # EM at 235 (at risk, dual application advised) with IM: EM on ResidencyCAS, IM on ERAS.
+    result = run(profile_data(step2ck__score=235, backup_specialties=["IM"]))
     apps = result.applications
-    em_low, em_high = DEFAULT_FEES.eras_cost(60), DEFAULT_FEES.eras_cost(80)
-    im_low, im_high = DEFAULT_FEES.eras_cost(70), DEFAULT_FEES.eras_cost(100)
-    nrmp = DEFAULT_FEES.nrmp_cost(24)  # 12 EM + 12 IM ranks
-    assert (apps.cost_min, apps.cost_max) == (
-        em_low + im_low + 80 + nrmp,
-        em_high + im_high + 80 + nrmp,
-    )
-    assert (apps.total_min, apps.total_max) == (130, 180)
+    rcas = DEFAULT_SEASON.platforms["ResidencyCAS"]
+    eras = DEFAULT_SEASON.platforms["ERAS"]
+    em_low, em_high = rcas.cost(60), rcas.cost(90)
+    im_low, im_high = eras.cost(70), eras.cost(100)  # IM is at risk at 235
+    assert em_low == 99 + 12 * 18 + 30 * 23
+    nrmp = 75 + 4 * 30  # 12 EM + 12 IM ranks
+    fixed = 80 + 80 + 165 + nrmp  # two transcripts, the ECFMG token, NRMP
+    assert (apps.cost_min, apps.cost_max) == (em_low + im_low + fixed, em_high + im_high + fixed)
+    assert apps.transcript == 160 and apps.ecfmg_token == 165
+    assert [p["platform"] for p in apps.platforms] == ["ResidencyCAS", "ERAS"]
     assert result.ranks.total == 24
 
 
 def test_budget_coverage():
     base = profile_data(step2ck__score=246, backup_specialties=[])  # strong: 35-45
-    low = 11 * 30 + 5 * 30 + 80 + 75
-    high = 11 * 30 + 15 * 30 + 80 + 75
+    # EM is priced on ResidencyCAS; no ECFMG token (ERAS is not used), no late fee in June.
+    low = 99 + 12 * 18 + 5 * 23 + 80 + 75
+    high = 99 + 12 * 18 + 15 * 23 + 80 + 75
     assert (run(base).applications.cost_min, run(base).applications.cost_max) == (low, high)
     for budget, covers in ((high, "max"), (high - 1, "min"), (low, "min"), (low - 1, "below_min")):
         base["budget_usd"] = budget
         assert run(base).applications.budget.covers == covers
     base["budget_usd"] = 1000
     budget = run(base).applications.budget
-    # 1000 - 80 - 75 = 845: 30 programs for 330, then 17 more at 30 (510) = 47
-    assert budget.affordable_primary_applications == 47
+    # 1000 - 80 - 75 = 845 on ResidencyCAS: 18 programs for 99, 12 more at 18 (216), then 23
+    # more at 23 (529) = 53
+    assert budget.affordable_primary_applications == 53
     assert budget.shortfall_for_min_usd == 0
     assert "$1,000" in budget.reason.text
 
@@ -88,7 +94,9 @@ def test_timeline_statuses_follow_today_and_the_profile():
 def test_step3_milestone_only_when_an_h1b_may_be_needed():
     assert "step3_h1b" not in {m.code for m in run(profile_data(visa="j1")).timeline}
     h1b = {m.code: m for m in run(profile_data(visa="h1b")).timeline}
-    assert h1b["step3_h1b"].date == dt.date(2027, 2, 28)
+    # Certification first, then Step 3, then the petition after the Match.
+    assert h1b["ecfmg_certification"].date < h1b["step3_h1b"].date < h1b["h1b_petition"].date
+    assert h1b["step3_h1b"].date == dt.date(2027, 1, 31)
     assert h1b["match_day"].date == dt.date(2027, 3, 19)
 
 
