@@ -66,6 +66,9 @@ FIT_LIKELY_MARGIN = 5  # score >= typical + 5: likely
 FIT_TARGET_MARGIN = 5  # typical - 5 < score < typical + 5: target; lower: reach
 IMG_FRIENDLY_SHARE = 50  # IMG share (%) at or above which the fit moves up one step
 IMG_FEW_SHARE = 10  # IMG share (%) under which the fit moves down one step
+# An observership month counts as half a hands-on month in usce_months (the wizard's weighting)
+# and never as hands-on experience: observers take no part in patient care.
+OBSERVERSHIP_WEIGHT = 0.5
 NEAR_UNMATCHED_MARGIN = 5  # a score under unmatched median + 5 is never "strong"
 STALE_AFTER_DAYS = 365  # program facts older than this are marked "verify"
 RANK_BONUS_STATE = 4  # ranking points for a preferred state
@@ -587,6 +590,11 @@ class ExamHistory:
         return self.step1_failures + self.step2_failures + self.step3_failures
 
 
+def hands_on_months(profile: Profile) -> float:
+    """Hands-on US clinical months: ``usce_months`` without its observership share."""
+    return max(0.0, profile.usce_months - OBSERVERSHIP_WEIGHT * profile.observership_months)
+
+
 def years_since_graduation(profile: Profile) -> int:
     """Years from graduation to the application season (0 for final-year students), the
     figure programs' YOG limits are compared with."""
@@ -980,7 +988,7 @@ def red_flags(
                 SRC_EM,
             )
         )
-    if profile.usce_months <= 0:
+    if hands_on_months(profile) <= 0:
         flags.append(
             RedFlag(
                 "no_usce",
@@ -1986,7 +1994,7 @@ def actions(
         out.append(
             Action(
                 "usce",
-                "high" if profile.usce_months <= 0 else "medium",
+                "high" if hands_on_months(profile) <= 0 else "medium",
                 f"Get hands-on US clinical experience (externships, sub-internships), in "
                 f"{rules.name} where you can.",
                 f"{usce_gap:g} more month{'s' if usce_gap != 1 else ''} to reach "
@@ -2143,7 +2151,7 @@ def actions(
                 f"{_cite(facts, 'step3_after_certification', SRC_VISA)}",
             )
         )
-    if profile.observership_months and profile.usce_months <= 0:
+    if profile.observership_months and hands_on_months(profile) <= 0:
         out.append(
             Action(
                 "observership_not_usce",

@@ -48,6 +48,16 @@ VISA_CHOICES = [
     ("either", "Either: I need a visa and can take a J-1 or an H-1B"),
     ("none", "None: I am a US citizen or permanent resident"),
 ]
+PATHWAY_CHOICES = [
+    ("met", "Done: ECFMG has accepted my Pathway"),
+    ("applied", "Applied: waiting for ECFMG's decision"),
+    ("not_started", "Not yet"),
+]
+CITIZENSHIP_CHOICES = [
+    ("other", "Neither"),
+    ("us_citizen", "US citizen"),
+    ("permanent_resident", "US permanent resident (green card)"),
+]
 OET_CHOICES = [
     ("yes", "Yes, passed"),
     ("no", "No, not yet"),
@@ -313,7 +323,16 @@ class WizardForm(forms.Form):
 
 
 class BackgroundForm(WizardForm):
-    answer_keys = ("country", "graduation_year", "visa", "ecfmg_certified", "oet", "oet_passed")
+    answer_keys = (
+        "country",
+        "graduation_year",
+        "visa",
+        "citizenship",
+        "ecfmg_certified",
+        "oet",
+        "oet_passed",
+        "pathway",
+    )
     cross_keys = ("application_year",)
     required_messages = {
         "country": "Enter the country of your medical school.",
@@ -362,6 +381,26 @@ class BackgroundForm(WizardForm):
         widget=forms.RadioSelect,
         help_text="OET Medicine is the English test ECFMG accepts for certification.",
     )
+    citizenship = ChoiceField(
+        label="Are you a US citizen or a US permanent resident?",
+        choices=CITIZENSHIP_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=(
+            "The NRMP counts US citizens who studied abroad as US citizen IMGs, and permanent "
+            "residents as non-US IMGs; the plan says which group it compares you with."
+        ),
+    )
+    pathway = ChoiceField(
+        label="ECFMG Pathway (clinical and communication skills)",
+        choices=PATHWAY_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=(
+            "Besides Step 1, Step 2 CK and OET Medicine, ECFMG certification needs one of its "
+            "Pathways. Leave it if you are already certified."
+        ),
+    )
 
     def setup_fields(self) -> None:
         latest = self.today.year + 1
@@ -405,6 +444,8 @@ class BackgroundForm(WizardForm):
             "visa": _text(answers.get("visa")),
             "ecfmg_certified": _bool_to_yes_no(answers.get("ecfmg_certified")) or "",
             "oet": _text(answers.get("oet")),
+            "citizenship": _text(answers.get("citizenship")),
+            "pathway": _text(answers.get("pathway")),
         }
 
     def to_answers(self) -> dict[str, Any]:
@@ -418,6 +459,10 @@ class BackgroundForm(WizardForm):
             "oet": oet,
             # "Not needed" means the English requirement is met, which is what the engine asks.
             "oet_passed": oet in ("yes", "not_needed"),
+            **({"citizenship": data["citizenship"]} if data.get("citizenship") else {}),
+            "pathway": (
+                "met" if data["ecfmg_certified"] == "yes" else (data.get("pathway") or None)
+            ),
         }
 
 
@@ -777,8 +822,9 @@ class ExperienceForm(WizardForm):
     )
     observership_months = _months_field(
         "US observerships (months)",
-        "US rotations where you watched but did not take part in patient care. Programs "
-        "value them less, so MatchPlan counts each month as half a hands-on month.",
+        "US rotations where you watched but did not take part in patient care (observers on a "
+        "visitor visa may not treat patients). Programs value them less, so MatchPlan counts "
+        "each month as half a hands-on month, and never as hands-on experience.",
     )
     specialty_months = _months_field(
         "US clinical months in your target specialty",

@@ -304,10 +304,30 @@ class PlanView:
     notes: tuple[ReasonView, ...]
     specialty_choices: tuple[tuple[str, str], ...] = field(default=())
     state_choices: tuple[str, ...] = field(default=())
+    # Added with the season data; plans saved before have none of these (defaults).
+    season: dict[str, Any] = field(default_factory=dict)
+    signals: tuple[dict[str, Any], ...] = field(default=())
+    eligibility: dict[str, Any] = field(default_factory=dict)
+    sources: tuple[dict[str, Any], ...] = field(default=())
 
     @property
     def tier_word(self) -> str:
         return tier_word(self.tier)
+
+    @property
+    def eligible(self) -> bool:
+        return self.eligibility.get("eligible", True) is not False
+
+    @property
+    def signal_ids(self) -> dict[int, str]:
+        """Proposed signal programs: program id -> kind of signal."""
+        out: dict[int, str] = {}
+        for block in self.signals:
+            for p in _l(block.get("proposed")):
+                pid = _int(_d(p).get("program_id"))
+                if pid is not None:
+                    out[pid] = _text(_d(p).get("kind"), "signal")
+        return out
 
     @property
     def primary(self) -> SpecialtyView | None:
@@ -700,6 +720,10 @@ def build_plan_view(
         notes=_reasons(out.get("notes")),
         specialty_choices=tuple((c, names.get(c, c)) for c in ordered_codes),
         state_choices=tuple(sorted(_distinct(entries, "state"))),
+        season=_d(out.get("season")),
+        signals=tuple(_d(x) for x in _l(out.get("signals")) if isinstance(x, dict)),
+        eligibility=_d(out.get("eligibility")),
+        sources=tuple(_d(x) for x in _l(out.get("sources")) if isinstance(x, dict)),
     )
 
 

@@ -463,16 +463,62 @@ def methodology_data() -> dict[str, Any]:
 
 
 def _seasons_for_page() -> dict[str, Any]:
-    """The season facts with their sources, for the methodology page."""
+    """The season facts with their sources, as plain data (the page's cache key is a digest
+    of it, so any admin edit shows at once)."""
+
+    def src(prefix: str) -> list[str]:
+        return [f"{prefix}__{name}" for name in ("title", "publisher", "season", "url")] + [
+            f"{prefix}__checked_on",
+            f"{prefix}__confirmed",
+        ]
+
     return {
         "platform_fees": list(
-            PlatformFeeSchedule.objects.select_related("source").order_by("-season", "platform")
-        ),
-        "specialties": list(
-            SpecialtySeason.objects.select_related("specialty", "source").order_by(
-                "-season", "specialty__code"
+            PlatformFeeSchedule.objects.order_by("-season", "platform").values(
+                "platform",
+                "season",
+                "confirmed_season",
+                "base_fee",
+                "base_programs",
+                "mid_fee",
+                "mid_until",
+                "after_fee",
+                "transcript_fee",
+                "token_fee",
+                "release_to_programs",
+                *src("source"),
             )
         ),
-        "nrmp": list(NrmpSeason.objects.select_related("source").order_by("-season")),
-        "sources": list(Source.objects.order_by("publisher", "title")),
+        "specialties": list(
+            SpecialtySeason.objects.order_by("-season", "specialty__code").values(
+                "specialty__code",
+                "specialty__name",
+                "season",
+                "platform",
+                "signals_first",
+                "signals_first_label",
+                "signals_second",
+                "signals_second_label",
+                "signal_rule",
+                "signals_confirmed_season",
+                *src("source"),
+            )
+        ),
+        "nrmp": list(
+            NrmpSeason.objects.order_by("-season").values(
+                "season",
+                "confirmed_season",
+                "registration_fee",
+                "included_ranks",
+                "extra_rank_fee",
+                "late_fee",
+                "standard_deadline",
+                *src("source"),
+            )
+        ),
+        "sources": list(
+            Source.objects.order_by("publisher", "title").values(
+                "key", "title", "publisher", "season", "url", "checked_on", "confirmed", "note"
+            )
+        ),
     }

@@ -163,10 +163,11 @@ def test_draft_profile_data_is_exactly_the_engines_input():
         "country",
         "oet",
         "usce_hands_on_months",
-        "observership_months",
         "specialty_months",
     ):
         assert wizard_only not in data
+    # The engine reads the observership months too: they are not hands-on experience.
+    assert "observership_months" in data
     assert data["oet_passed"] is True
     profile = parse_profile(data)  # unknown keys would raise ProfileError
     assert profile.specialty == "EM"
