@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assessments.profile import Profile
@@ -45,7 +45,7 @@ SRC_CORD = "CORD advice to EM applicants (2 SLOEs, at least 12 ranks)"
 SRC_NRMP_CALENDAR = "NRMP Main Residency Match calendar (dates approximate)"
 SRC_ERAS_CALENDAR = "AAMC ERAS calendar (dates approximate)"
 SRC_PROGRAM = "program record"
-SRC_ASSUMPTION = "MatchPlan assumption, see docs/rules.md"
+SRC_ASSUMPTION = "MatchPlan assumption (explained on the methodology page)"
 
 # --- USMLE Step 2 CK passing standard by test date -----------------------------------------
 # (effective from, minimum passing score). A score under the standard in force on its test
@@ -572,6 +572,8 @@ class PlanResult:
     signals: tuple[Mapping[str, Any], ...] = ()
     eligibility: Mapping[str, Any] | None = None
     sources: tuple[Mapping[str, Any], ...] = ()
+    pgy1: Mapping[str, Any] | None = None
+    season_choice: Mapping[str, Any] | None = None
 
 
 # --- exam history -----------------------------------------------------------------------------
@@ -1629,7 +1631,7 @@ def applications(
     specialty's platform, its transcript fee once per platform, the ECFMG token for ERAS, and
     the NRMP fees of the season (late fee when the standard deadline has passed)."""
     plans = (primary, *backups)
-    by_specialty = tuple((p.code, p.ranks) for p in plans)
+    by_specialty = tuple((p.code, p.ranks) for p in plans if p.ranks)
     total_ranks = sum(r for _, r in by_specialty)
     app_min = sum(p.eras_cost_min for p in plans)
     app_max = sum(p.eras_cost_max for p in plans)
@@ -2747,6 +2749,131 @@ def program_shortfall(apps: Applications, entries: Sequence[ProgramEntry]) -> Re
     )
 
 
+# Specialties whose programs are mostly advanced (PGY-2 start): a separate PGY-1 year is
+# needed. From MatchPlan's domain notes and a medical school's residency manual (secondary);
+# our assumption where a specialty also offers categorical positions.
+ADVANCED_SPECIALTIES = frozenset({"RAD", "NEURO", "ANES"})
+PGY1_TRACKS = ("IM-PRELIM", "TY")
+
+
+def pgy1_plan(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    rules: Mapping[str, SpecialtyRules],
+    score: ScoreUsed,
+    history: ExamHistory,
+    fees: FeeSchedule,
+    platform_fees: PlatformFees | None,
+) -> SpecialtyPlan | None:
+    """For an advanced specialty, the PGY-1 track to apply for as well (prelim medicine first:
+    it takes more IMGs than transitional years), costed like a specialty. Its ranks go on
+    supplemental lists, which have their own 20 included ranks, so it adds none here."""
+    if primary.code not in ADVANCED_SPECIALTIES:
+        return None
+    tracks = [c for c in PGY1_TRACKS if c in rules]
+    if not tracks:
+        return None
+    plan = specialty_plan(profile, rules[tracks[0]], "pgy1", score, history, fees, platform_fees)
+    return replace(plan, ranks=0)
+
+
+def pgy1_year(
+    primary: SpecialtyPlan,
+    plan: SpecialtyPlan | None,
+    rules: Mapping[str, SpecialtyRules],
+    facts: SeasonFacts | None,
+) -> dict[str, Any] | None:
+    """The PGY-1 year explained: which tracks, how many applications, the cost (already in the
+    plan's totals) and the supplemental rank order list."""
+    if plan is None:
+        return None
+    tracks = [c for c in PGY1_TRACKS if c in rules]
+    names = " or ".join(rules[c].name for c in tracks)
+    low, high = plan.applications_min, plan.applications_max
+    nrmp_src = _cite(facts, "nrmp_match_fees", SRC_NRMP_CALENDAR)
+    return {
+        "needed": True,
+        "tracks": tracks,
+        "specialty": plan.code,
+        "tier": plan.tier,
+        "applications": {"min": low, "max": high},
+        "cost_usd": {"min": plan.eras_cost_min, "max": plan.eras_cost_max},
+        "text": (
+            f"Most {primary.name} positions start in the second year (PGY-2), so you also need "
+            f"a first year: apply to {names} programs as well ({low}-{high} {plan.code} "
+            f"applications for a profile that is {TIER_LABELS[plan.tier]} there, "
+            f"${plan.eras_cost_min:,}-${plan.eras_cost_max:,} on {plan.platform}, included in "
+            f"the cost above). Rank them on supplemental rank order lists attached to the "
+            f"{primary.code} programs you rank; the NRMP registration includes 20 programs on "
+            "all supplemental lists together."
+        ),
+        "source": f"{SRC_ASSUMPTION}; {nrmp_src}",
+    }
+
+
+def season_choice(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    apps: Applications,
+    flags: Sequence[RedFlag],
+    today: dt.date,
+) -> dict[str, Any] | None:
+    """'Apply this season or next?' when the Step 2 CK score cannot be in before programs
+    review applications, or the projected score is under what the plan needs."""
+    s2 = profile.step2ck
+    if s2.score is not None:
+        return None
+    codes = {f.code for f in flags}
+    late = "step2ck_late" in codes
+    low = "practice_below_target" in codes or (
+        s2.latest_practice is None and today >= dt.date(profile.application_year, 6, 1)
+    )
+    if not (late or low):
+        return None
+    year = profile.application_year
+    why = []
+    if late:
+        why.append("your Step 2 CK score will not be in when programs start reading")
+    if low:
+        why.append(
+            "you have no practice score yet, with the exam weeks away"
+            if s2.latest_practice is None
+            else "your practice scores are well under the score this plan needs"
+        )
+    return {
+        "why": " and ".join(why),
+        "options": [
+            {
+                "key": "now",
+                "title": f"Apply this season (Match {year + 1})",
+                "cost": {"min": apps.cost_min, "max": apps.cost_max},
+                "what": (
+                    "Apply with what you have, sending applications as soon as they open and "
+                    "the score when it is in. Many programs will not review you without it, and "
+                    "a rushed low score stays on your transcript for good."
+                ),
+                "changes": "An earlier start if it works; a weaker first application if not.",
+            },
+            {
+                "key": "next",
+                "title": f"Strengthen and apply next season (Match {year + 2})",
+                "cost": {"min": apps.cost_min, "max": apps.cost_max},
+                "what": (
+                    "Take Step 2 CK when practice scores are at the target, add US clinical "
+                    f"experience and letters, and apply in September {year + 1}. The fees are "
+                    "paid once, a year later."
+                ),
+                "changes": (
+                    "One more year since graduation; a complete application read from the first "
+                    "day."
+                ),
+            },
+        ],
+        "rule": "season_choice",
+        "source": f"{SRC_EM} (Step 2 CK by June-July; reschedule when practice is 15+ under)",
+    }
+
+
 def _sources(facts: SeasonFacts | None) -> tuple[dict[str, Any], ...]:
     if facts is None:
         return ()
@@ -2817,6 +2944,9 @@ def assess(
     )
     # Backups the plan calls unnecessary are shown but not costed.
     costed = backups if dual.recommended else ()
+    first_year = pgy1_plan(profile, primary, rules, score, history, fees, _pf(PGY1_TRACKS[0]))
+    if first_year is not None:
+        costed = (*costed, first_year)
     apps, ranks = applications(profile, primary, costed, fees, facts, today)
     elig = eligibility(profile, history, facts)
     if elig["eligible"]:
@@ -2896,6 +3026,8 @@ def assess(
         signals=signals,
         eligibility=elig,
         sources=_sources(facts),
+        pgy1=pgy1_year(primary, first_year, rules, facts),
+        season_choice=season_choice(profile, primary, apps, flags, today),
     )
 
 
@@ -3139,6 +3271,8 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
         "signals": [dict(x) for x in result.signals],
         "eligibility": dict(result.eligibility) if result.eligibility is not None else None,
         "sources": [dict(x) for x in result.sources],
+        "pgy1": dict(result.pgy1) if result.pgy1 is not None else None,
+        "season_choice": dict(result.season_choice) if result.season_choice else None,
     }
 
 

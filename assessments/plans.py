@@ -309,6 +309,8 @@ class PlanView:
     signals: tuple[dict[str, Any], ...] = field(default=())
     eligibility: dict[str, Any] = field(default_factory=dict)
     sources: tuple[dict[str, Any], ...] = field(default=())
+    pgy1: dict[str, Any] = field(default_factory=dict)
+    season_choice: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tier_word(self) -> str:
@@ -724,6 +726,8 @@ def build_plan_view(
         signals=tuple(_d(x) for x in _l(out.get("signals")) if isinstance(x, dict)),
         eligibility=_d(out.get("eligibility")),
         sources=tuple(_d(x) for x in _l(out.get("sources")) if isinstance(x, dict)),
+        pgy1=_d(out.get("pgy1")),
+        season_choice=_d(out.get("season_choice")),
     )
 
 

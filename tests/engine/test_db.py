@@ -271,3 +271,27 @@ def test_the_account_export_holds_the_whole_plan_output(facts_cache):
     (exported,) = export_plans(user)
     assert [p["name"] for p in exported["output"]["programs"]] == ["EM one"]
     assert exported["output"]["excluded_programs"] == []
+
+
+def test_migration_installs_the_season_facts_of_season_data():
+    from assessments.season_data import DEFAULT_SEASONS
+
+    from assessments.engine import platform_for
+
+    # The migration keeps a frozen copy; a change to season_data.py needs a new migration.
+    stored = selectors.season_facts()
+    assert stored.keys() == DEFAULT_SEASONS.keys()
+    for season, default in DEFAULT_SEASONS.items():
+        got = stored[season]
+        assert got.platforms == default.platforms
+        assert got.signals == default.signals
+        assert got.nrmp == default.nrmp
+        assert got.sources == default.sources
+        for code in ("EM", "IM", "FM", "RAD", "GS-PRELIM"):
+            assert platform_for(code, season, stored) == platform_for(code, season, DEFAULT_SEASONS)
+
+
+def test_no_installed_rule_note_points_to_a_repository_file():
+    from assessments.models import SpecialtyRule
+
+    assert not SpecialtyRule.objects.filter(source_note__contains="docs/").exists()
