@@ -274,9 +274,8 @@ def test_the_account_export_holds_the_whole_plan_output(facts_cache):
 
 
 def test_migration_installs_the_season_facts_of_season_data():
-    from assessments.season_data import DEFAULT_SEASONS
-
     from assessments.engine import platform_for
+    from assessments.season_data import DEFAULT_SEASONS
 
     # The migration keeps a frozen copy; a change to season_data.py needs a new migration.
     stored = selectors.season_facts()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assessments import engine
-from assessments.engine import platform_for, plan_to_dict
+from assessments.engine import plan_to_dict, platform_for
 from assessments.season_data import DEFAULT_SEASON, DEFAULT_SEASONS
 from tests.engine.helpers import profile_data, program, run
 
