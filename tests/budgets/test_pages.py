@@ -89,8 +89,9 @@ PUBLIC_BUDGETS = [
     ("accounts:signup", (), 1),
     ("accounts:password_reset", (), 1),
     ("assessments:wizard_step", ("background",), 1),
-    # the rule table, the fee schedule and the specialties, plus the demo notice
-    ("assessments:methodology", (), 4),
+    # the rule table, the fee schedule and the specialties, plus the demo notice, and the
+    # season facts (platform fees, specialty seasons, NRMP, sources)
+    ("assessments:methodology", (), 8),
 ]
 
 
