@@ -100,12 +100,21 @@ class WhatIfForm(forms.Form):
             f"A score from {MIN_SCORE} to {MAX_SCORE}. Leave it empty to keep your answer; "
             "a score you have not taken yet counts as taken today."
         ),
+        error_messages={
+            "min_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
+            "max_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
+            "invalid": f"Enter a score as a whole number, from {MIN_SCORE} to {MAX_SCORE}.",
+        },
     )
     visa = forms.ChoiceField(
         label="Visa need",
         choices=[(v, VISA_WORDS[v]) for v in VISAS],
+        error_messages={"invalid_choice": "Choose one of the visa options listed."},
     )
-    specialty = forms.ChoiceField(label="Primary specialty")
+    specialty = forms.ChoiceField(
+        label="Primary specialty",
+        error_messages={"invalid_choice": "Choose one of the specialties listed."},
+    )
 
     def __init__(
         self, data: Any = None, *, specialty_choices: list[tuple[str, str]], **kwargs: Any

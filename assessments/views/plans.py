@@ -50,6 +50,22 @@ PAGE_CACHE_SECONDS = 3600
 PLANS_PER_PAGE = 20
 # What-if errors from the engine's validator, mapped to the panel's own fields.
 _WHATIF_FIELDS = {"step2ck.score": "step2ck_score", "visa": "visa", "specialty": "specialty"}
+# Other answers named in plain words when one no longer validates.
+_WHATIF_WORDS = {
+    "step1": "Step 1",
+    "step2ck": "Step 2 CK",
+    "step3": "Step 3",
+    "graduation_year": "graduation year",
+    "application_year": "application year",
+    "backup_specialties": "backup specialties",
+    "usce_months": "US clinical experience",
+    "usce_in_specialty_months": "US clinical experience",
+    "sloes": "SLOEs",
+    "us_letters": "US letters",
+    "publications": "publications",
+    "presentations": "presentations",
+    "budget_usd": "budget",
+}
 
 
 def _viewable_plan(
@@ -311,7 +327,14 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         except ProfileError as exc:
             for path, message in exc.errors.items():
                 field = _WHATIF_FIELDS.get(path)
-                form.add_error(field, message if field else f"{path}: {message}")
+                form.add_error(
+                    field,
+                    message
+                    if field
+                    else "This change cannot be computed with the answers saved in this plan "
+                    f"({_WHATIF_WORDS.get(path.split('.')[0], 'one of your answers')}: "
+                    f"{message}). Change your answers and make a new plan.",
+                )
         else:
             whatif = {
                 "view": plans.build_plan_view(output),
