@@ -597,6 +597,21 @@ def hands_on_months(profile: Profile) -> float:
     return max(0.0, profile.usce_months - OBSERVERSHIP_WEIGHT * profile.observership_months)
 
 
+YOG_GRADES = ((2, "just_past"), (5, "well_past"))  # years past the limit -> grade; more: far_past
+
+
+def yog_grade(years: int, limit: int) -> str:
+    """How far past the common years-since-graduation cutoff: within (not past), just_past (1-2
+    years), well_past (3-5), far_past (6 or more)."""
+    past = years - limit
+    if past <= 0:
+        return "within"
+    for upto, grade in YOG_GRADES:
+        if past <= upto:
+            return grade
+    return "far_past"
+
+
 def years_since_graduation(profile: Profile) -> int:
     """Years from graduation to the application season (0 for final-year students), the
     figure programs' YOG limits are compared with."""
@@ -924,15 +939,27 @@ def red_flags(
         )
     years = years_since_graduation(profile)
     if years > rules.yog_limit_years:
+        past = years - rules.yog_limit_years
+        grade = yog_grade(years, rules.yog_limit_years)
+        advice = {
+            "just_past": "recent hands-on clinical work, in the US if possible, softens it.",
+            "well_past": "many programs will screen you out; recent hands-on US clinical work "
+            "and a list built from programs that state no limit, or a limit you meet, matter "
+            "most.",
+            "far_past": "most programs that state a limit will not consider you; apply where no "
+            "limit is stated or where it is verified with the program, and show clinical work "
+            "within the last year.",
+        }[grade]
         flags.append(
             RedFlag(
                 "yog_old",
-                "medium",
-                f"You graduated {years} years before this application season. Many programs have "
-                f"unpublished cutoffs around {rules.yog_limit_years} years; recent hands-on "
-                "clinical work, in the US if possible, softens it.",
+                "high" if grade == "far_past" else "medium",
+                f"You graduated {years} years before this application season, {past} year"
+                f"{'s' if past != 1 else ''} past the common cutoff of about "
+                f"{rules.yog_limit_years} years: {advice} Programs that publish a limit are "
+                "left out of your list when you exceed it.",
                 "yog_limit",
-                f"{SRC_GS} (YOG cutoffs); limit: {SRC_ASSUMPTION}",
+                f"{SRC_GS} (YOG cutoffs); limit and grades: {SRC_ASSUMPTION}",
             )
         )
     if profile.visa == "h1b" and profile.step3.result != "pass":

@@ -223,3 +223,14 @@ def test_every_season_source_is_citable():
         assert src.title and src.publisher and src.season and src.checked_on
         assert src.url or not src.confirmed  # a confirmed fact always has a link
     assert engine.PLATFORM_RCAS in DEFAULT_SEASON.platforms
+
+
+def test_years_since_graduation_is_graded():
+    assert engine.yog_grade(5, 5) == "within"
+    assert engine.yog_grade(7, 5) == "just_past"
+    assert engine.yog_grade(10, 5) == "well_past"
+    assert engine.yog_grade(12, 5) == "far_past"
+    flag = next(f for f in run(profile_data(graduation_year=2012)).red_flags if f.code == "yog_old")
+    assert flag.severity == "high" and "9 years past the common cutoff" in flag.message
+    mild = next(f for f in run(profile_data(graduation_year=2020)).red_flags if f.code == "yog_old")
+    assert mild.severity == "medium" and "1 year past" in mild.message
