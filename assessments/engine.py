@@ -209,8 +209,8 @@ class SourceRef:
     note: str = ""
 
     def cite(self) -> str:
-        text = f"{self.title} ({self.publisher}, {self.season})"
-        return text if self.confirmed else f"{text}; not confirmed from the primary source"
+        text = f"{self.title}, {self.publisher}, {self.season}"
+        return text if self.confirmed else f"{text} (not confirmed from the primary source)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1697,6 +1697,7 @@ def applications(
                     "confirmed_season": pf.confirmed_season,
                     "source": pf.source.cite() if pf.source else "",
                     "source_key": pf.source.key if pf.source else "",
+                    "source_url": pf.source.url if pf.source else "",
                 }
             )
             notes.append(
@@ -2710,7 +2711,12 @@ def signal_plans(
         if rule.rule_text:
             text += f" Rule of the specialty: {rule.rule_text}"
         shortfall = ""
-        if len(proposed) < rule.total:
+        if not proposed:
+            shortfall = (
+                "No program in your list fits that description yet: spend your signals on the "
+                "closest targets you would really join, after checking their visa and IMG facts."
+            )
+        elif len(proposed) < rule.total:
             shortfall = (
                 f"Only {len(proposed)} program{'s' if len(proposed) != 1 else ''} in your list "
                 "fit that description; spend the rest on the closest targets you would really "
@@ -2730,6 +2736,7 @@ def signal_plans(
                 "proposed": proposed,
                 "source": rule.source.cite() if rule.source else SRC_ASSUMPTION,
                 "source_key": rule.source.key if rule.source else "",
+                "source_url": rule.source.url if rule.source else "",
             }
         )
     return tuple(out)
