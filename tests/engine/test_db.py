@@ -294,3 +294,44 @@ def test_no_installed_rule_note_points_to_a_repository_file():
     from assessments.models import SpecialtyRule
 
     assert not SpecialtyRule.objects.filter(source_note__contains="docs/").exists()
+
+
+def test_admin_edits_season_fees_signals_and_dates_without_a_deploy(admin_client):
+    from assessments.models import NrmpSeason, PlatformFeeSchedule, Source, SpecialtySeason
+
+    rcas = PlatformFeeSchedule.objects.get(platform="ResidencyCAS", season=2026)
+    im = SpecialtySeason.objects.get(specialty__code="IM", season=2026)
+    nrmp = NrmpSeason.objects.get(season=2026)
+    for model, obj in (
+        ("platformfeeschedule", rcas),
+        ("specialtyseason", im),
+        ("nrmpseason", nrmp),
+        ("source", Source.objects.get(key="saem_residencycas")),
+    ):
+        for url in (
+            reverse(f"admin:assessments_{model}_changelist"),
+            reverse(f"admin:assessments_{model}_change", args=[obj.pk]),
+            reverse(f"admin:assessments_{model}_history", args=[obj.pk]),
+        ):
+            assert admin_client.get(url).status_code == 200
+
+    data = profile_data(backup_specialties=[], step2ck__score=246, sloes=2, us_letters=3)
+    before, _ = plan_compute(profile_data=data, today=TODAY)
+    history_before = rcas.history.count()
+    rcas.base_fee = 120
+    rcas.save()
+    im.signals_first = 4
+    im.save()
+    after, _ = plan_compute(profile_data=data, today=TODAY)
+    assert after.applications.cost_min == before.applications.cost_min + 21
+    assert rcas.history.count() == history_before + 1
+    im_plan, _ = plan_compute(
+        profile_data=profile_data(specialty="IM", backup_specialties=[], sloes=0),
+        today=TODAY,
+    )
+    assert next(s for s in im_plan.signals if s["specialty"] == "IM")["total"] == 16
+    # A later standard registration deadline moves the late fee.
+    nrmp.standard_deadline = dt.date(2025, 12, 15)
+    nrmp.save()
+    late, _ = plan_compute(profile_data=data, today=dt.date(2026, 12, 7))
+    assert late.applications.nrmp_late_fee == 0
