@@ -231,6 +231,8 @@ class PlatformFees:
     after_fee: int
     transcript_fee: int
     token_fee: int = 0  # ECFMG's ERAS token, for graduates of foreign schools
+    transcript_confirmed_season: int | None = None  # None: as confirmed_season
+    token_confirmed_season: int | None = None
     release_month_day: tuple[int, int] | None = None  # fixed release to programs (ResidencyCAS)
     source: SourceRef | None = None
     transcript_source: SourceRef | None = None
@@ -1700,20 +1702,20 @@ def applications(
                     "source_url": pf.source.url if pf.source else "",
                 }
             )
-            notes.append(
-                Reason(
-                    "platform_fees",
-                    _priced_note(
-                        f"{name} fees for {', '.join(p.code for p in members)} "
-                        f"({pf.tiers_text()}, ${pf.transcript_fee} USMLE transcript on this "
-                        "platform)",
-                        pf.confirmed_season,
-                        applying,
-                        pf.source,
-                    ),
-                    pf.source.cite() if pf.source else SRC_FEES,
-                )
+            text = _priced_note(
+                f"{name} fees for {', '.join(p.code for p in members)} ({pf.tiers_text()})",
+                pf.confirmed_season,
+                applying,
+                pf.source,
             )
+            tseason = pf.transcript_confirmed_season or pf.confirmed_season
+            text += " " + _priced_note(
+                f"USMLE transcript on {name} (${pf.transcript_fee})",
+                tseason,
+                applying,
+                pf.transcript_source if pf.transcript_source is not pf.source else None,
+            )
+            notes.append(Reason("platform_fees", text, pf.source.cite() if pf.source else SRC_FEES))
         if len(used) > 1:
             notes.append(
                 Reason(
@@ -1736,7 +1738,8 @@ def applications(
                     _priced_note(
                         f"ERAS needs a token from ECFMG for graduates of foreign schools "
                         f"(${token})",
-                        2024,
+                        facts.platforms[PLATFORM_ERAS].token_confirmed_season
+                        or facts.platforms[PLATFORM_ERAS].confirmed_season,
                         applying,
                         tsrc,
                     ),

@@ -404,6 +404,14 @@ class PlatformFeeSchedule(models.Model):
     token_fee = models.PositiveSmallIntegerField(
         "ECFMG token fee (USD)", default=0, help_text="ERAS only: graduates of foreign schools."
     )
+    transcript_confirmed_season = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Season the transcript fee was last confirmed for, if not the same as the fees'.",
+    )
+    token_confirmed_season = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Season the token fee was last confirmed for."
+    )
     release_to_programs = models.DateField(
         null=True, blank=True, help_text="Fixed release of applications to programs, if any."
     )

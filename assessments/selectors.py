@@ -126,6 +126,8 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
             after_fee=row.after_fee,
             transcript_fee=row.transcript_fee,
             token_fee=row.token_fee,
+            transcript_confirmed_season=row.transcript_confirmed_season,
+            token_confirmed_season=row.token_confirmed_season,
             release_month_day=(release.month, release.day) if release else None,
             source=refs.get(row.source_id),
             transcript_source=refs.get(row.transcript_source_id),
