@@ -34,6 +34,8 @@ SRC_GS = (
     "Prelim surgery article: Step score strategy for non-US citizen IMGs in preliminary surgery"
 )
 SRC_BOTH = f"{SRC_EM}; {SRC_GS}"
+# What a plan of another specialty cites instead of an article about EM or surgery.
+SRC_GENERAL = "MatchPlan rule for every specialty (general advice to IMGs; our assumption)"
 SRC_NRMP = "NRMP Charting Outcomes 2026, non-US IMGs"
 SRC_USMLE = "USMLE minimum passing score announcements (reported by ECFMG)"
 SRC_USMLE_ATTEMPTS = "USMLE attempt limit (4 per Step, since July 2021)"
@@ -2929,6 +2931,75 @@ def _sources(facts: SeasonFacts | None) -> tuple[dict[str, Any], ...]:
     )
 
 
+# --- citations per specialty ------------------------------------------------------------------
+
+
+def own_source(source: str, code: str) -> str:
+    """``source`` as cited in a plan of ``code``: an article about another specialty is never
+    cited (EM plans cite the EM article, surgery plans the prelim surgery article, others our
+    general rule)."""
+    if not source or (SRC_EM not in source and SRC_GS not in source):
+        return source
+    keep = SRC_EM if code == "EM" else SRC_GS if code in ("GS", "GS-PRELIM") else None
+    parts: list[str] = []
+    for part in source.split("; "):
+        for article in (SRC_EM, SRC_GS):
+            if part.startswith(article) and article != keep:
+                part = SRC_GENERAL
+        if part not in parts:
+            parts.append(part)
+    return "; ".join(parts)
+
+
+def _own_reason(r: Reason, code: str) -> Reason:
+    src = own_source(r.source, code)
+    return r if src == r.source else replace(r, source=src)
+
+
+def _own_plan(p: SpecialtyPlan) -> SpecialtyPlan:
+    return replace(
+        p,
+        tier_steps=tuple(replace(t, source=own_source(t.source, p.code)) for t in p.tier_steps),
+        mix=tuple(replace(m, reason=_own_reason(m.reason, p.code)) for m in p.mix),
+    )
+
+
+def _own_sources(result: PlanResult) -> PlanResult:
+    """Every citation of the plan (program reasons excepted: they cite program records) as the
+    primary specialty's plan cites it; backups' tier steps as their own specialty's."""
+    code = result.specialty
+    primary = _own_plan(result.primary)
+    apps = result.applications
+    budget = apps.budget
+    extra: dict[str, Any] = {}
+    if result.season_choice is not None:
+        extra["season_choice"] = {
+            **result.season_choice,
+            "source": own_source(result.season_choice["source"], code),
+        }
+    return replace(
+        result,
+        primary=primary,
+        tier_steps=primary.tier_steps,
+        backups=tuple(_own_plan(b) for b in result.backups),
+        red_flags=tuple(replace(f, source=own_source(f.source, code)) for f in result.red_flags),
+        applications=replace(
+            apps,
+            reason=_own_reason(apps.reason, code),
+            mix=primary.mix,
+            budget=None
+            if budget is None
+            else replace(budget, reason=_own_reason(budget.reason, code)),
+        ),
+        ranks=replace(result.ranks, reason=_own_reason(result.ranks.reason, code)),
+        dual_apply=replace(result.dual_apply, source=own_source(result.dual_apply.source, code)),
+        timeline=tuple(replace(m, source=own_source(m.source, code)) for m in result.timeline),
+        actions=tuple(replace(a, source=own_source(a.source, code)) for a in result.actions),
+        notes=tuple(_own_reason(n, code) for n in result.notes),
+        **extra,
+    )
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -3018,53 +3089,55 @@ def assess(
             "platforms": {p.code: p.platform for p in (primary, *backups)},
             "notes": [_reason(r) for r in apps.notes],
         }
-    return PlanResult(
-        engine_version=ENGINE_VERSION,
-        computed_on=today,
-        specialty=profile.specialty,
-        tier=primary.tier,
-        projected=primary.projected,
-        score=score,
-        tier_steps=primary.tier_steps,
-        primary=primary,
-        backups=backups,
-        red_flags=flags,
-        applications=apps,
-        ranks=ranks,
-        dual_apply=dual,
-        timeline=timeline(
-            profile,
-            primary_rules,
-            history,
-            today,
-            facts,
-            tuple(dict.fromkeys(p.platform for p in plans)),
-        ),
-        actions=actions(
-            profile,
-            primary_rules,
-            primary,
-            history,
-            score,
-            flags,
-            dual,
-            facts,
-            plans,
-            {code: r.name for code, r in rules.items()},
-        ),
-        programs=entries,
-        excluded_programs=excluded_programs,
-        excluded=counts,
-        programs_considered=considered,
-        failed_attempts=history.total,
-        years_since_graduation=years_since_graduation(profile),
-        notes=tuple(notes),
-        season=season_block,
-        signals=signals,
-        eligibility=elig,
-        sources=_sources(facts),
-        pgy1=pgy1_year(primary, first_year, rules, facts),
-        season_choice=season_choice(profile, primary, apps, flags, today),
+    return _own_sources(
+        PlanResult(
+            engine_version=ENGINE_VERSION,
+            computed_on=today,
+            specialty=profile.specialty,
+            tier=primary.tier,
+            projected=primary.projected,
+            score=score,
+            tier_steps=primary.tier_steps,
+            primary=primary,
+            backups=backups,
+            red_flags=flags,
+            applications=apps,
+            ranks=ranks,
+            dual_apply=dual,
+            timeline=timeline(
+                profile,
+                primary_rules,
+                history,
+                today,
+                facts,
+                tuple(dict.fromkeys(p.platform for p in plans)),
+            ),
+            actions=actions(
+                profile,
+                primary_rules,
+                primary,
+                history,
+                score,
+                flags,
+                dual,
+                facts,
+                plans,
+                {code: r.name for code, r in rules.items()},
+            ),
+            programs=entries,
+            excluded_programs=excluded_programs,
+            excluded=counts,
+            programs_considered=considered,
+            failed_attempts=history.total,
+            years_since_graduation=years_since_graduation(profile),
+            notes=tuple(notes),
+            season=season_block,
+            signals=signals,
+            eligibility=elig,
+            sources=_sources(facts),
+            pgy1=pgy1_year(primary, first_year, rules, facts),
+            season_choice=season_choice(profile, primary, apps, flags, today),
+        )
     )
 
 

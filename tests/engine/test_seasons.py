@@ -234,3 +234,32 @@ def test_years_since_graduation_is_graded():
     assert flag.severity == "high" and "9 years past the common cutoff" in flag.message
     mild = next(f for f in run(profile_data(graduation_year=2020)).red_flags if f.code == "yog_old")
     assert mild.severity == "medium" and "1 year past" in mild.message
+
+
+def _citations(out: dict) -> str:
+    out = dict(out)
+    out.pop("programs"), out.pop("excluded_programs"), out.pop("sources")
+    return repr(out)
+
+
+def test_a_specialtys_advice_never_cites_another_specialtys_article():
+    im = plan_to_dict(
+        run(
+            profile_data(
+                specialty="IM",
+                backup_specialties=[],
+                step1={"result": "pass", "attempts": 2},
+                step2ck__score=233,
+                sloes=0,
+            )
+        )
+    )
+    text = _citations(im)
+    assert engine.SRC_EM not in text and engine.SRC_GS not in text
+    assert engine.SRC_GENERAL in text
+    em = _citations(plan_to_dict(run(profile_data(step1={"result": "pass", "attempts": 2}))))
+    assert engine.SRC_EM in em and engine.SRC_GS not in em
+    gs = _citations(
+        plan_to_dict(run(profile_data(specialty="GS-PRELIM", backup_specialties=[], sloes=0)))
+    )
+    assert engine.SRC_GS in gs and engine.SRC_EM not in gs
