@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import (
@@ -111,6 +112,8 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    # Links are entered with their scheme; a bare host means https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "season", "checked_on", "confirmed")
     list_filter = ("confirmed", "publisher")
     search_fields = ("key", "title", "publisher", "note")

@@ -317,6 +317,11 @@ class PlanView:
         return tier_word(self.tier)
 
     @property
+    def shortfall(self) -> str:
+        """The note saying fewer programs fit than the recommended count, if any."""
+        return next((n.text for n in self.notes if n.rule == "program_shortfall"), "")
+
+    @property
     def eligible(self) -> bool:
         return self.eligibility.get("eligible", True) is not False
 

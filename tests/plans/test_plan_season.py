@@ -64,3 +64,12 @@ def test_a_plan_saved_before_the_season_data_still_displays(client, owner):
     html = page(client, owner, plan)
     assert "ERAS, every specialty" in html and "Program signals" not in html
     assert "Red flags" in html
+
+
+def test_a_shortfall_of_fitting_programs_is_said_next_to_the_count(client, owner):
+    em_programs(3)
+    plan = make_plan(owner)
+    html = page(client, owner, plan)
+    keyfacts = html.split('class="plan-keyfacts"', 1)[1].split("</dl>", 1)[0]
+    assert "only 3 programs in our list fit your answers" in keyfacts
+    assert "Widen your preferred states or program types" in keyfacts
