@@ -164,7 +164,21 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email -----------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The console and file backends write every email in full (password-reset and invitation
+# links, addresses) to the server output or disk, where anyone reading logs could take over
+# an account. Development uses the console; with DEBUG off the backend must be named and
+# must not be one of those (accounts.checks repeats this as a deploy check).
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+LOGGING_EMAIL_BACKENDS = (CONSOLE_EMAIL_BACKEND, "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=CONSOLE_EMAIL_BACKEND if DEBUG else "")
+if not DEBUG and (not EMAIL_BACKEND or EMAIL_BACKEND in LOGGING_EMAIL_BACKENDS):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND is {'set to ' + EMAIL_BACKEND if EMAIL_BACKEND else 'not set'}. "
+        "With DEBUG off, set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
+        "(with EMAIL_HOST, EMAIL_PORT, ...) to send mail, or "
+        "django.core.mail.backends.dummy.EmailBackend to send none. The console and file "
+        "backends would write password-reset and invitation links to the logs."
+    )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

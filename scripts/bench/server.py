@@ -118,6 +118,8 @@ def django_env(config: ServerConfig, secret_key: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="0",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    # The benchmark sends no mail; with DEBUG off a backend must be named.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     return env
 
 
