@@ -67,11 +67,29 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...) runs when
+# the export is opened). Every exported value that starts so gets a leading apostrophe,
+# which spreadsheets read as "this is text"; the import removes that apostrophe again, so
+# an export re-imports unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` as an export cell that no spreadsheet runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _unquote(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 class TextWidget(widgets.Widget):
     """Trimmed text; empty cells become the empty string, never None."""
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        text = _text(value)
+        text = _unquote(_text(value))
         if "\x00" in text:
             # PostgreSQL cannot store it (the driver fails the row with its own message);
             # it is never meant, usually a file saved in another encoding.
@@ -281,6 +299,10 @@ class ProgramResource(resources.ModelResource):
 
     def get_queryset(self) -> QuerySet[Program]:
         return Program.objects.select_related("specialty")
+
+    def export_field(self, field: Field, instance: Any, **kwargs: Any) -> Any:
+        # Every export (admin CSV and XLSX alike) goes through here.
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     # --- whole file -----------------------------------------------------------------
 
