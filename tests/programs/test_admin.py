@@ -291,7 +291,7 @@ def test_the_admin_xlsx_export_holds_no_formula_cells(staff_client: Client) -> N
     ProgramFactory(**FORMULAS)
 
     sheet = load_workbook(io.BytesIO(_export(staff_client, "xlsx").content)).active
-    header, row = [[cell for cell in r] for r in sheet.iter_rows(max_row=2)]
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2)]
     for cell in row:
         assert cell.data_type != "f", cell.value
     values = {h.value: c.value for h, c in zip(header, row, strict=True)}
