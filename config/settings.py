@@ -194,6 +194,20 @@ CACHES = {
     }
 }
 
+# --- Rate limits (accounts.ratelimit): "count/seconds" per client -----------------------
+# Counted in the cache above; point CACHES at a shared Redis for one count across workers.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = {
+    # plans generated from the wizard (each stores a snapshot of the catalog)
+    "plan_create": env.str("RATE_LIMIT_PLAN_CREATE", default="20/3600"),
+    # what-if recomputations on a plan page
+    "plan_whatif": env.str("RATE_LIMIT_PLAN_WHATIF", default="60/600"),
+    # failed log-ins from one IP address, whatever the accounts (axes counts per account)
+    "login_ip": env.str("RATE_LIMIT_LOGIN_IP", default="30/900"),
+    # sign-up attempts from one IP address (each may send an email)
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
+}
+
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token is in hx-headers

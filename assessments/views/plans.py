@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
+from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from assessments import plan_forms, plans, services, svg
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
@@ -294,6 +295,10 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     plan = _viewable_plan(request, token, page=not _partial(request))
     if not isinstance(plan, Plan):
         return plan
+    limit = rate_limit("plan_whatif")
+    retry_after = limit_hit(limit=limit, client=client_of(request))
+    if retry_after is not None:
+        return too_many_requests(request, limit=limit, retry_after=retry_after, what="what-ifs")
     view = plans.plan_view(plan)
     form = WhatIfForm(request.POST, specialty_choices=plans.whatif_specialty_choices())
     whatif = None
