@@ -208,6 +208,11 @@ RATE_LIMITS = {
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
 }
 
+# Anonymous drafts and plans nobody claimed are deleted after this many days by
+# `manage.py expire_anonymous` (run it daily from cron). Longer than a session lasts
+# (SESSION_COOKIE_AGE, two weeks), so nothing a visitor can still open is removed.
+ANONYMOUS_WORK_MAX_AGE_DAYS = env.int("ANONYMOUS_WORK_MAX_AGE_DAYS", default=30)
+
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token is in hx-headers
