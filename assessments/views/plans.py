@@ -7,6 +7,7 @@ import csv
 import functools
 import hashlib
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -351,16 +352,40 @@ def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         return plan
     view = plans.plan_view(plan)
     query = ProgramFilterForm(request.GET or None, view=view).to_query()
-    rows = plans.matching_rows(view, query)
+    rows = plans.matching_rows(view, query)  # everything read from the database is read here
     day = plan.created_at.date().isoformat()
     filename = f"matchplan-{plan.specialty_code}-{day}-programs.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_chunks(plans.program_csv_rows(rows)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark makes Excel read the file as UTF-8 (accents, dashes).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerows(plans.program_csv_rows(rows))
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+class _Echo:
+    """A file-like object whose write() hands back what it is given (csv.writer's sink)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_ROWS_PER_CHUNK = 500
+
+
+def _csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
+    """The CSV in chunks of rows, each formatted only when the client is ready for it: a
+    large plan's file is never held in memory whole, and its first bytes leave at once."""
+    writer = csv.writer(_Echo())
+    # A byte-order mark makes Excel read the file as UTF-8 (accents, dashes).
+    chunk = ["\ufeff"]
+    for row in rows:
+        chunk.append(writer.writerow(row))
+        if len(chunk) >= CSV_ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 @require_http_methods(["GET"])
