@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for a NUL character in the path, query, form or cookies, before anything reads them
+    "accounts.middleware.RejectNulMiddleware",
     # outside the session middleware so a failed session save is caught as well
     "assessments.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
