@@ -20,10 +20,11 @@ REDACTED = "[redacted]"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 # "GET /plans/what-if?step2_score=250 HTTP/1.1" -> keep the path, drop the query string.
 _QUERY = re.compile(r"(\s/[^\s?]*)\?[^\s\"']*")
-# Paths that carry a secret: a password-reset link (/password/reset/<uid>/<token>/) and
-# an advisor invitation (/invitations/<token>/). Whoever reads one in a log could use it.
+# Paths that carry a secret: a password-reset link (/password/reset/<uid>/<token>/), a
+# sign-up confirmation (/signup/confirm/<uid>/<token>/) and an advisor invitation (/invitations/<token>/). Whoever reads one in a log could use it.
 _SECRET_PATHS = re.compile(
-    r"(?P<prefix>/password/reset/)(?!sent/|complete/)[^\s/?\"']+(?:/[^\s/?\"']+)?"
+    r"(?P<prefix>/password/reset/|/signup/confirm/)(?!sent/|complete/)"
+    r"[^\s/?\"']+(?:/[^\s/?\"']+)?"
     r"|(?P<invite>/invitations/)[^\s/?\"']+"
 )
 # key=value or key: value where the key names a score, visa status or other profile fact.
