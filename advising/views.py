@@ -88,15 +88,11 @@ def sharing(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if share.advisor is not None:
-                messages.success(
-                    request, f"{share.advisor_email} can now see your plans. We told them by email."
-                )
-            else:
-                messages.success(
-                    request,
-                    f"We sent an invitation to {share.advisor_email}. They get access once they accept it.",
-                )
+            # The same answer whoever owns the address (advising.services.share_create).
+            messages.success(
+                request,
+                f"We sent an invitation to {share.advisor_email}. They get access once they accept it.",
+            )
             return redirect("advising:sharing")
     return render(
         request,
