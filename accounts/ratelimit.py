@@ -47,11 +47,15 @@ def rate_limit(name: str) -> RateLimit:
     return RateLimit(name=name, count=int(count), seconds=int(seconds))
 
 
+def ip_client(request: HttpRequest) -> str:
+    return f"ip:{get_client_ip_address(request) or 'unknown'}"
+
+
 def client_of(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{get_client_ip_address(request) or 'unknown'}"
+    return ip_client(request)
 
 
 def _key(limit: RateLimit, client: str, now: int) -> tuple[str, int]:
@@ -85,12 +89,23 @@ def limit_hit(*, limit: RateLimit, client: str) -> int | None:
 
 
 def too_many_requests(
-    request: HttpRequest, *, limit: RateLimit, retry_after: int, what: str
+    request: HttpRequest,
+    *,
+    limit: RateLimit,
+    retry_after: int,
+    what: str,
+    password_reset: bool = False,
 ) -> HttpResponse:
     """The 429 page: what was limited and when to try again. For htmx the message replaces
     the page's main region (base.html lets htmx swap a 429)."""
     minutes = max(1, math.ceil(retry_after / 60))
-    context = {"limit": limit, "what": what, "retry_after": retry_after, "minutes": minutes}
+    context = {
+        "limit": limit,
+        "what": what,
+        "retry_after": retry_after,
+        "minutes": minutes,
+        "password_reset": password_reset,
+    }
     htmx = getattr(request, "htmx", False)
     template = "429.html#message" if htmx else "429.html"
     response = render(request, template, context, status=429)

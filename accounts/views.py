@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -132,3 +135,17 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(reverse("assessments:home"))
     context = {"form": form, "summary": services.user_data_summary(user=user)}
     return render(request, "accounts/delete.html", context)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation that also lets a locked-out person back in: the new
+    password ends django-axes' pause for the account and logs in (which the per-IP log-in
+    limit does not block: no log-in form is posted)."""
+
+    post_reset_login = True
+    post_reset_login_backend = BACKEND_PATH
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email.lower())
+        return response

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "assessments.middleware.AdminCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # failed log-ins per IP address across accounts (axes counts per email and IP)
+    "accounts.middleware.LoginThrottleMiddleware",
     # axes last, as its documentation asks
     "axes.middleware.AxesMiddleware",
 ]
