@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
@@ -99,6 +100,7 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
 
 @login_required
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_home(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -111,6 +113,7 @@ def account_home(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_export(request: HtmxHttpRequest) -> HttpResponse:
     data = services.user_export_data(user=request.user)
     response = HttpResponse(
@@ -119,12 +122,12 @@ def account_export(request: HtmxHttpRequest) -> HttpResponse:
     )
     filename = services.export_filename(user=request.user)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_delete(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=user)

@@ -24,6 +24,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
@@ -273,6 +274,7 @@ def _page_context(
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     partial = _partial(request)
     plan = _viewable_plan(request, token, page=not partial)
@@ -291,6 +293,7 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Recompute the plan with a changed score, visa or specialty; saves nothing."""
     plan = _viewable_plan(request, token, page=not _partial(request))
@@ -345,6 +348,7 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """The plan's program list (with the page's filters and order, if any) as CSV."""
     plan = _viewable_plan(request, token)
@@ -359,7 +363,6 @@ def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         _csv_chunks(plans.program_csv_rows(rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -390,6 +393,7 @@ def _csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
 
 @require_http_methods(["GET"])
 @login_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     queryset = plans.plans_of(request.user)
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
@@ -412,6 +416,7 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
     form = CompareForm(request.GET or None, user=request.user)
     comparison = None

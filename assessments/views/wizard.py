@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
@@ -19,12 +20,14 @@ from assessments.wizard import (
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def wizard(request: HtmxHttpRequest) -> HttpResponseBase:
     """Resume: go to the first step not yet completed (the review once all are)."""
     return redirect(WizardFlow(request).first_incomplete().url)
 
 
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
     current = step_named(step)
     if current is None:
