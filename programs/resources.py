@@ -295,7 +295,7 @@ class ProgramResource(resources.ModelResource):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._seen_keys: dict[tuple[str, str], int] = {}
+        self._seen_keys: dict[tuple[Any, ...], int] = {}
 
     def get_queryset(self) -> QuerySet[Program]:
         return Program.objects.select_related("specialty")
@@ -340,6 +340,29 @@ class ProgramResource(resources.ModelResource):
                     {column: f"“{value}” is also used in row {self._seen_keys[key]}."}
                 )
             self._seen_keys[key] = number
+        self._check_same_program_without_ids(row, number)
+
+    def _check_same_program_without_ids(self, row: dict, number: int) -> None:
+        """Rows with neither id nor ACGME id find their program by specialty, name, city and
+        state: two such rows would update one program, the second silently replacing the
+        first. Report the second instead."""
+        for column in ("id", "acgme_id"):
+            if _text(row.get(column)).lower() not in UNKNOWN_WORDS:
+                return
+        parts = [self._clean_or_none(c, row) for c in ("specialty", "name", "city", "state")]
+        if not all(parts):
+            return  # the missing or bad value is reported against its own column
+        specialty, name, city, state = parts
+        key = ("program", specialty.pk, name, city, state)
+        if key in self._seen_keys:
+            raise ValidationError(
+                {
+                    "name": f"Same specialty, name, city and state as row {self._seen_keys[key]}, "
+                    "and neither row has an id or ACGME id, so both would update the same "
+                    "program. Remove the duplicate row, or add the id column to tell them apart."
+                }
+            )
+        self._seen_keys[key] = number
 
     def validate_instance(
         self,
