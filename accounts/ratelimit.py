@@ -14,6 +14,7 @@ address that log-in throttling uses).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -88,6 +89,33 @@ def limit_hit(*, limit: RateLimit, client: str) -> int | None:
     return max(remaining, 1) if used > limit.count else None
 
 
+def slot_acquire(*, name: str, at_once: int, seconds: int = 60) -> bool:
+    """Take one of ``at_once`` slots for work that must not run many times at once
+    (building a large file). False when all are taken. The count lives in the cache for at
+    most ``seconds``, so a worker that died holding a slot frees it by then; with the
+    local-memory cache the bound is per worker process, with a shared cache site-wide."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return True
+    key = f"slots:{name}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds)
+        taken = 1
+    if taken > at_once:
+        slot_release(name=name)
+        return False
+    return True
+
+
+def slot_release(*, name: str) -> None:
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(f"slots:{name}")
+
+
 def too_many_requests(
     request: HttpRequest,
     *,
@@ -95,6 +123,7 @@ def too_many_requests(
     retry_after: int,
     what: str,
     password_reset: bool = False,
+    busy: bool = False,
 ) -> HttpResponse:
     """The 429 page: what was limited and when to try again. For htmx the message replaces
     the page's main region (base.html lets htmx swap a 429)."""
@@ -105,6 +134,7 @@ def too_many_requests(
         "retry_after": retry_after,
         "minutes": minutes,
         "password_reset": password_reset,
+        "busy": busy,
     }
     htmx = getattr(request, "htmx", False)
     template = "429.html#message" if htmx else "429.html"

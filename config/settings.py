@@ -107,6 +107,14 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A pooled connection that died with the server is detected before use, so the app
 # recovers by itself after a database restart.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A bound on one request's database work: on PostgreSQL a statement running longer than
+# DB_STATEMENT_TIMEOUT_MS is cancelled and the request gets the 503 page. gunicorn
+# (docker/gunicorn.conf.py) sets 10 s for web workers; commands (migrate, imports) have none.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+if DB_STATEMENT_TIMEOUT_MS and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ------------------------------------------------------------------------------
@@ -210,7 +218,12 @@ RATE_LIMITS = {
     "login_ip": env.str("RATE_LIMIT_LOGIN_IP", default="30/900"),
     # sign-up attempts from one IP address (each may send an email)
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
+    # plan CSV downloads (a large plan's file takes a worker for a fraction of a second)
+    "plan_csv": env.str("RATE_LIMIT_PLAN_CSV", default="30/600"),
 }
+# Plan CSV files built at the same time (site-wide with a shared cache, else per worker):
+# the rest are asked to retry in a few seconds, so downloads never take every worker.
+CSV_EXPORTS_AT_ONCE = env.int("CSV_EXPORTS_AT_ONCE", default=1)
 
 # Anonymous drafts and plans nobody claimed are deleted after this many days by
 # `manage.py expire_anonymous` (run it daily from cron). Longer than a session lasts

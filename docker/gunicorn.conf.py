@@ -12,6 +12,11 @@ import os
 
 from gunicorn.glogging import Logger
 
+# A bound on what one request may cost: a request is killed after `timeout` seconds, and
+# on PostgreSQL any one statement after DB_STATEMENT_TIMEOUT_MS (read by config/settings.py,
+# which the workers import after this file ran).
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "10000")
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

@@ -54,3 +54,43 @@ def test_limits_can_be_switched_off(client, owner, plan, settings):
     client.force_login(owner)
     for _ in range(3):
         assert _whatif(client, plan).status_code == 200
+
+
+def _csv(client, plan):
+    return client.get(reverse("assessments:plan_csv", args=[plan.token]))
+
+
+def test_csv_downloads_are_limited_per_client(client, owner, plan, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "plan_csv": "2/600"}
+    client.force_login(owner)
+    for _ in range(2):
+        response = _csv(client, plan)
+        assert response.status_code == 200
+        b"".join(response.streaming_content)  # sent: the request ends
+    response = _csv(client, plan)
+    assert response.status_code == 429
+    assert "limit of 2 downloads per 10 minutes" in response.content.decode()
+
+
+def test_a_csv_download_waits_while_another_file_is_being_built(client, owner, plan, settings):
+    settings.CSV_EXPORTS_AT_ONCE = 1
+    client.force_login(owner)
+    first = _csv(client, plan)  # not read yet: its file is still being built
+    assert first.status_code == 200
+
+    busy = _csv(client, plan)
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "5"
+    assert "Try again in 5 seconds" in busy.content.decode()
+
+    b"".join(first.streaming_content)  # the first download ends and frees its slot
+    assert _csv(client, plan).status_code == 200
+
+
+def test_an_abandoned_download_frees_its_slot(client, owner, plan, settings):
+    settings.CSV_EXPORTS_AT_ONCE = 1
+    client.force_login(owner)
+    first = _csv(client, plan)
+    next(iter(first.streaming_content))
+    first.close()  # what the server does when the client goes away
+    assert _csv(client, plan).status_code == 200
