@@ -164,3 +164,12 @@ def test_user_create_validates_the_password():
         user_create(email="a@example.org", password="123")
     assert "password" in exc.value.message_dict
     assert not User.objects.exists()
+
+
+def test_the_password_reset_answers_the_same_for_any_address(client):
+    UserFactory(email="known@example.org")
+    known = client.post(reverse("accounts:password_reset"), {"email": "known@example.org"})
+    unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
