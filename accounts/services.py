@@ -159,6 +159,22 @@ def user_signup(*, email: str, password: str, base_url: str) -> None:
     )
 
 
+def unconfirmed_signups_expire(*, cutoff: dt.datetime, dry_run: bool = False) -> int:
+    """Delete sign-ups never confirmed (inactive, never logged in, not staff) that joined
+    before ``cutoff``; their link expired long ago. Returns how many (would) go."""
+    stale = User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        date_joined__lt=cutoff,
+    )
+    if dry_run:
+        return stale.count()
+    _total, per_model = stale.delete()
+    return per_model.get(User._meta.label, 0)
+
+
 def user_confirm_signup(*, user: User, token: str) -> bool:
     """Activate the account if ``token`` is its valid confirmation token."""
     if user.is_active or not signup_tokens.check_token(user, token):

@@ -3,8 +3,9 @@
 An anonymous visitor reaches their draft and plans only through tokens kept in their
 session. Sessions last SESSION_COOKIE_AGE (two weeks); after ANONYMOUS_WORK_MAX_AGE_DAYS
 (30 by default, longer than any session) nobody can open the work any more, and it only
-costs storage (a plan holds a snapshot of the catalog). ``manage.py expire_anonymous``
-runs this from cron.
+costs storage (a plan holds a snapshot of the catalog). Sign-ups never confirmed (their
+link expired after PASSWORD_RESET_TIMEOUT, three days) go after the same time.
+``manage.py expire_anonymous`` runs this from cron.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from accounts.services import unconfirmed_signups_expire
 from assessments.models import AssessmentDraft, Plan
 
 BATCH_SIZE = 500
@@ -27,6 +29,7 @@ class ExpiryResult:
     cutoff: dt.datetime
     drafts: int
     plans: int
+    signups: int = 0
 
 
 def _expired_drafts(cutoff: dt.datetime) -> QuerySet[AssessmentDraft]:
@@ -63,14 +66,17 @@ def anonymous_work_expire(
     if days < 1:
         raise ValueError("days must be at least 1")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    signups = unconfirmed_signups_expire(cutoff=cutoff, dry_run=dry_run)
     if dry_run:
         return ExpiryResult(
             cutoff=cutoff,
             drafts=_expired_drafts(cutoff).count(),
             plans=_expired_plans(cutoff).count(),
+            signups=signups,
         )
     return ExpiryResult(
         cutoff=cutoff,
         drafts=_delete_in_batches(_expired_drafts(cutoff), batch_size),
         plans=_delete_in_batches(_expired_plans(cutoff), batch_size),
+        signups=signups,
     )

@@ -93,3 +93,18 @@ def test_it_deletes_in_batches(work) -> None:
     result = anonymous_work_expire(batch_size=2)
     assert result.plans == 4
     assert Plan.objects.filter(owner__isnull=True).count() == 1
+
+
+def test_it_deletes_sign_ups_never_confirmed_after_the_same_time(work) -> None:
+    stale = UserFactory(is_active=False)
+    fresh = UserFactory(is_active=False)
+    deactivated = UserFactory(is_active=False, last_login=timezone.now() - dt.timedelta(days=90))
+    type(stale).objects.filter(pk__in=[stale.pk, deactivated.pk]).update(
+        date_joined=timezone.now() - dt.timedelta(days=31)
+    )
+
+    assert "and 1 sign-up(s) never confirmed" in _run()
+
+    remaining = set(type(stale).objects.values_list("pk", flat=True))
+    assert stale.pk not in remaining
+    assert {fresh.pk, deactivated.pk} <= remaining
