@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tests.fuzz import strategies
+
 
 @pytest.fixture(scope="package", autouse=True)
 def _views_face_nul_characters() -> Iterator[None]:
@@ -14,5 +16,8 @@ def _views_face_nul_characters() -> Iterator[None]:
     is left out, so the views are still shown to cope with them on their own. Per-client
     rate limits are off too: hundreds of examples from one client are not a flood."""
     middleware = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.RejectNulMiddleware"]
+    # The shared request handler loads the middleware once: load it again, here and after.
+    strategies._handler.cache_clear()
     with override_settings(MIDDLEWARE=middleware, RATE_LIMITS_ENABLED=False):
         yield
+    strategies._handler.cache_clear()
