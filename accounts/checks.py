@@ -49,3 +49,20 @@ def check_email_backend(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_rate_limits(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Every RATE_LIMITS value reads as "count/seconds" with positive numbers."""
+    errors = []
+    for name, value in getattr(settings, "RATE_LIMITS", {}).items():
+        count, _, seconds = str(value).partition("/")
+        if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+            errors.append(
+                Error(
+                    f"RATE_LIMITS[{name!r}] is {value!r}.",
+                    hint='Write it as "count/seconds", e.g. "20/3600" (RATE_LIMIT_* variables).',
+                    id="accounts.E002",
+                )
+            )
+    return errors

@@ -121,3 +121,14 @@ def test_a_password_reset_and_an_invitation_leave_no_token_link_or_address_in_th
         assert address not in output
     assert "/accounts/password/reset/[redacted]" in output
     assert "/advising/invitations/[redacted]" in output
+
+
+def test_a_malformed_rate_limit_is_reported_by_the_system_check() -> None:
+    from django.conf import settings
+
+    limits = {**settings.RATE_LIMITS, "plan_create": "twenty an hour"}
+    with (
+        override_settings(RATE_LIMITS=limits),
+        pytest.raises(SystemCheckError, match="accounts.E002"),
+    ):
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
