@@ -22,6 +22,7 @@ COPY --chown=root:root . .
 # Static files are collected into the image (hashed names for WhiteNoise). The key is
 # a build-time placeholder only; the real SECRET_KEY comes from the environment at run time.
 RUN DEBUG=0 SECRET_KEY=collectstatic-build-placeholder-not-used-at-run-time \
+    EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
     python manage.py collectstatic --noinput --verbosity 0
 
 # The code is owned by root and read-only for the app user.

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import exporters, receivers
+        from accounts import checks, exporters, receivers  # noqa: F401 (checks registers)
 
         exporters.register()
         receivers.connect()

@@ -1,22 +1,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.backends import BACKEND_PATH
 from accounts.forms import AccountDeleteForm, SignupForm
 from accounts.http import HtmxHttpRequest
+from accounts.models import User
+from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
+from accounts.services import signup_tokens
 from assessments.drafts import draft_for_user
 
 
@@ -29,6 +36,13 @@ def _safe_next(request: HtmxHttpRequest) -> str:
     return ""
 
 
+SIGNUP_NEXT_KEY = "accounts_signup_next"
+
+
+def _base_url(request: HtmxHttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
@@ -36,25 +50,57 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(next_url or "accounts:home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        limit = rate_limit("signup")
+        retry_after = limit_hit(limit=limit, client=client_of(request))
+        if retry_after is not None:
+            return too_many_requests(request, limit=limit, retry_after=retry_after, what="sign-ups")
         try:
-            user = services.user_create(
-                email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                base_url=_base_url(request),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error("password1" if field == "password" else field, errors)
         else:
-            # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
-            login(request, user, backend=BACKEND_PATH)
-            messages.success(
-                request, "Your account is ready. Your answers and plans are saved to it."
-            )
-            return redirect(next_url or "accounts:home")
+            # The same answer whatever the address: the email says what happens next.
+            request.session[SIGNUP_NEXT_KEY] = next_url
+            return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET"])
+def signup_sent(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the confirmation email. GET asks to confirm (mail scanners that open
+    links must not use it up); POST activates the account and logs in."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    valid = user is not None and not user.is_active and signup_tokens.check_token(user, token)
+    if request.method == "POST" and valid and user is not None:
+        services.user_confirm_signup(user=user, token=token)
+        # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
+        login(request, user, backend=BACKEND_PATH)
+        messages.success(request, "Your account is ready. Your answers and plans are saved to it.")
+        next_url = request.session.pop(SIGNUP_NEXT_KEY, "")
+        return redirect(next_url or "accounts:home")
+    response = render(
+        request, "accounts/signup_confirm.html", {"valid": valid}, status=200 if valid else 400
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_home(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -67,6 +113,7 @@ def account_home(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_export(request: HtmxHttpRequest) -> HttpResponse:
     data = services.user_export_data(user=request.user)
     response = HttpResponse(
@@ -75,12 +122,12 @@ def account_export(request: HtmxHttpRequest) -> HttpResponse:
     )
     filename = services.export_filename(user=request.user)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def account_delete(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=user)
@@ -91,3 +138,17 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(reverse("assessments:home"))
     context = {"form": form, "summary": services.user_data_summary(user=user)}
     return render(request, "accounts/delete.html", context)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation that also lets a locked-out person back in: the new
+    password ends django-axes' pause for the account and logs in (which the per-IP log-in
+    limit does not block: no log-in form is posted)."""
+
+    post_reset_login = True
+    post_reset_login_backend = BACKEND_PATH
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email.lower())
+        return response

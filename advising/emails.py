@@ -52,20 +52,6 @@ def send_invitation(*, share: Share, token: str, base_url: str) -> None:
     )
 
 
-def send_share_notice(*, share: Share, base_url: str) -> None:
-    applicant = share.applicant
-    _send(
-        template="share_notice",
-        subject=f"{_one_line(applicant)} shared their MatchPlan plans with you",
-        to=share.advisor_email,
-        context={
-            "share": share,
-            "applicant": applicant,
-            "url": base_url + reverse("advising:dashboard"),
-        },
-    )
-
-
 def send_comment_notice(*, comment: PlanComment, base_url: str) -> None:
     plan = comment.plan
     if plan.owner is None:  # an unsaved plan has nobody to tell

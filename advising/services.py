@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import ADVISORS_GROUP
 from advising import emails
 from advising.models import PlanComment, PlanReview, ReviewStatus, Share
-from advising.selectors import can_advise, token_digest, user_is_advisor
+from advising.selectors import can_advise, token_digest
 from assessments.models import Plan
 
 logger = logging.getLogger(__name__)
@@ -47,11 +47,11 @@ def advisors_group() -> Group:
 def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
     """Let the advisor at `advisor_email` see the applicant's plans.
 
-    - An existing advisor account is linked at once and told by email.
-    - Otherwise (no account, or an account that is not an advisor's) an invitation link
-      goes out; accepting it creates the account if needed and joins the Advisors group.
-      Refusing non-advisor accounts instead would tell the applicant which addresses
-      have accounts; an invitation reveals nothing and the link holder decides.
+    Every address gets the same: an invitation link by email. Accepting it creates the
+    account if needed (or asks to log in with it) and joins the Advisors group. Linking
+    existing advisors at once, or refusing non-advisor accounts, would tell the applicant
+    which addresses have (advisor) accounts; the answer, the share's status and the
+    page are the same whoever owns the address, and the link holder decides.
     Raises ValidationError (keyed by "advisor_email") for input the applicant can fix.
     """
     email = _normalize_email(advisor_email)
@@ -75,10 +75,6 @@ def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
 
     token = secrets.token_urlsafe(32)
     share = Share(applicant=applicant, advisor_email=email, token_hash=token_digest(token))
-    existing = get_user_model().objects.filter(email__iexact=email).first()
-    if existing is not None and user_is_advisor(existing):
-        share.advisor = existing
-        share.accepted_at = timezone.now()
     try:
         with transaction.atomic():
             share.save()
@@ -88,10 +84,7 @@ def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
         ) from exc
 
     try:
-        if share.advisor is not None:
-            emails.send_share_notice(share=share, base_url=base_url)
-        else:
-            emails.send_invitation(share=share, token=token, base_url=base_url)
+        emails.send_invitation(share=share, token=token, base_url=base_url)
     except (smtplib.SMTPException, OSError) as exc:
         # Undo the share: an invitation nobody received would only confuse.
         raise ValidationError(

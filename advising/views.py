@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts.backends import BACKEND_PATH
@@ -76,6 +77,7 @@ def _specialty_names() -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@cache_control(private=True, no_store=True)  # applicant data
 def sharing(request: HtmxHttpRequest) -> HttpResponse:
     form = ShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -88,15 +90,11 @@ def sharing(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if share.advisor is not None:
-                messages.success(
-                    request, f"{share.advisor_email} can now see your plans. We told them by email."
-                )
-            else:
-                messages.success(
-                    request,
-                    f"We sent an invitation to {share.advisor_email}. They get access once they accept it.",
-                )
+            # The same answer whoever owns the address (advising.services.share_create).
+            messages.success(
+                request,
+                f"We sent an invitation to {share.advisor_email}. They get access once they accept it.",
+            )
             return redirect("advising:sharing")
     return render(
         request,
@@ -190,6 +188,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     specialty_names = _specialty_names()
     form = DashboardFilterForm(
@@ -257,6 +256,7 @@ def _plan_body_template() -> str:
 
 @require_http_methods(["GET"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _advisable_plan(request, pk)
     return render(request, "advising/plan_review.html", _review_context(plan))
@@ -264,6 +264,7 @@ def plan_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _advisable_plan(request, pk)
     form = CommentForm(request.POST)
@@ -293,6 +294,7 @@ def plan_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _advisable_plan(request, pk)
     form: ReviewStatusForm | None = ReviewStatusForm(request.POST)

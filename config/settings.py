@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for a NUL character in the path, query, form or cookies, before anything reads them
+    "accounts.middleware.RejectNulMiddleware",
     # outside the session middleware so a failed session save is caught as well
     "assessments.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "assessments.middleware.AdminCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # failed log-ins per IP address across accounts (axes counts per email and IP)
+    "accounts.middleware.LoginThrottleMiddleware",
     # axes last, as its documentation asks
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +107,14 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A pooled connection that died with the server is detected before use, so the app
 # recovers by itself after a database restart.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A bound on one request's database work: on PostgreSQL a statement running longer than
+# DB_STATEMENT_TIMEOUT_MS is cancelled and the request gets the 503 page. gunicorn
+# (docker/gunicorn.conf.py) sets 10 s for web workers; commands (migrate, imports) have none.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+if DB_STATEMENT_TIMEOUT_MS and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ------------------------------------------------------------------------------
@@ -164,7 +176,21 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email -----------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The console and file backends write every email in full (password-reset and invitation
+# links, addresses) to the server output or disk, where anyone reading logs could take over
+# an account. Development uses the console; with DEBUG off the backend must be named and
+# must not be one of those (accounts.checks repeats this as a deploy check).
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+LOGGING_EMAIL_BACKENDS = (CONSOLE_EMAIL_BACKEND, "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=CONSOLE_EMAIL_BACKEND if DEBUG else "")
+if not DEBUG and (not EMAIL_BACKEND or EMAIL_BACKEND in LOGGING_EMAIL_BACKENDS):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND is {'set to ' + EMAIL_BACKEND if EMAIL_BACKEND else 'not set'}. "
+        "With DEBUG off, set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
+        "(with EMAIL_HOST, EMAIL_PORT, ...) to send mail, or "
+        "django.core.mail.backends.dummy.EmailBackend to send none. The console and file "
+        "backends would write password-reset and invitation links to the logs."
+    )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -179,6 +205,30 @@ CACHES = {
         "LOCATION": "matchplan",
     }
 }
+
+# --- Rate limits (accounts.ratelimit): "count/seconds" per client -----------------------
+# Counted in the cache above; point CACHES at a shared Redis for one count across workers.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = {
+    # plans generated from the wizard (each stores a snapshot of the catalog)
+    "plan_create": env.str("RATE_LIMIT_PLAN_CREATE", default="20/3600"),
+    # what-if recomputations on a plan page
+    "plan_whatif": env.str("RATE_LIMIT_PLAN_WHATIF", default="60/600"),
+    # failed log-ins from one IP address, whatever the accounts (axes counts per account)
+    "login_ip": env.str("RATE_LIMIT_LOGIN_IP", default="30/900"),
+    # sign-up attempts from one IP address (each may send an email)
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
+    # plan CSV downloads (a large plan's file takes a worker for a fraction of a second)
+    "plan_csv": env.str("RATE_LIMIT_PLAN_CSV", default="30/600"),
+}
+# Plan CSV files built at the same time (site-wide with a shared cache, else per worker):
+# the rest are asked to retry in a few seconds, so downloads never take every worker.
+CSV_EXPORTS_AT_ONCE = env.int("CSV_EXPORTS_AT_ONCE", default=1)
+
+# Anonymous drafts and plans nobody claimed are deleted after this many days by
+# `manage.py expire_anonymous` (run it daily from cron). Longer than a session lasts
+# (SESSION_COOKIE_AGE, two weeks), so nothing a visitor can still open is removed.
+ANONYMOUS_WORK_MAX_AGE_DAYS = env.int("ANONYMOUS_WORK_MAX_AGE_DAYS", default=30)
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

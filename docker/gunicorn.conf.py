@@ -10,6 +10,13 @@ from __future__ import annotations
 import gc
 import os
 
+from gunicorn.glogging import Logger
+
+# A bound on what one request may cost: a request is killed after `timeout` seconds, and
+# on PostgreSQL any one statement after DB_STATEMENT_TIMEOUT_MS (read by config/settings.py,
+# which the workers import after this file ran).
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "10000")
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -50,3 +57,16 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # %(U)s is the path without the query string: query strings can carry applicant data
 # (what-if scores, filters), which must never reach the logs.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger whose access lines go through the app's redaction: the path of a
+    password-reset or invitation link carries its token (accounts.logging_filters)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from accounts.logging_filters import redact_access_atoms
+
+        return redact_access_atoms(super().atoms(resp, req, environ, request_time))
+
+
+logger_class = RedactingLogger

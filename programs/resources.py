@@ -67,11 +67,29 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...) runs when
+# the export is opened). Every exported value that starts so gets a leading apostrophe,
+# which spreadsheets read as "this is text"; the import removes that apostrophe again, so
+# an export re-imports unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` as an export cell that no spreadsheet runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _unquote(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 class TextWidget(widgets.Widget):
     """Trimmed text; empty cells become the empty string, never None."""
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        text = _text(value)
+        text = _unquote(_text(value))
         if "\x00" in text:
             # PostgreSQL cannot store it (the driver fails the row with its own message);
             # it is never meant, usually a file saved in another encoding.
@@ -277,10 +295,14 @@ class ProgramResource(resources.ModelResource):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._seen_keys: dict[tuple[str, str], int] = {}
+        self._seen_keys: dict[tuple[Any, ...], int] = {}
 
     def get_queryset(self) -> QuerySet[Program]:
         return Program.objects.select_related("specialty")
+
+    def export_field(self, field: Field, instance: Any, **kwargs: Any) -> Any:
+        # Every export (admin CSV and XLSX alike) goes through here.
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     # --- whole file -----------------------------------------------------------------
 
@@ -318,6 +340,29 @@ class ProgramResource(resources.ModelResource):
                     {column: f"“{value}” is also used in row {self._seen_keys[key]}."}
                 )
             self._seen_keys[key] = number
+        self._check_same_program_without_ids(row, number)
+
+    def _check_same_program_without_ids(self, row: dict, number: int) -> None:
+        """Rows with neither id nor ACGME id find their program by specialty, name, city and
+        state: two such rows would update one program, the second silently replacing the
+        first. Report the second instead."""
+        for column in ("id", "acgme_id"):
+            if _text(row.get(column)).lower() not in UNKNOWN_WORDS:
+                return
+        parts = [self._clean_or_none(c, row) for c in ("specialty", "name", "city", "state")]
+        if not all(parts):
+            return  # the missing or bad value is reported against its own column
+        specialty, name, city, state = parts
+        key = ("program", specialty.pk, name, city, state)
+        if key in self._seen_keys:
+            raise ValidationError(
+                {
+                    "name": f"Same specialty, name, city and state as row {self._seen_keys[key]}, "
+                    "and neither row has an id or ACGME id, so both would update the same "
+                    "program. Remove the duplicate row, or add the id column to tell them apart."
+                }
+            )
+        self._seen_keys[key] = number
 
     def validate_instance(
         self,

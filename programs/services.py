@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,15 @@ def dataset_from_file(*, path: Path) -> Dataset:
                 f"{path.name} is not UTF-8 text (bad byte at position {exc.start}); "
                 "save it as “CSV UTF-8”."
             ) from None
+        ragged = _ragged_row(text)
+        if ragged is not None:
+            number, cells, columns = ragged
+            raise ImportFileError(
+                f"{path.name}, row {number}: the row has {cells} cell(s) but the header has "
+                f"{columns} column(s); every row needs one cell per column (leave a cell "
+                "empty for unknown). Row numbers count data rows: row 1 is the line after "
+                "the header."
+            )
         try:
             dataset = CSV().create_dataset(text)
         except Exception as exc:  # tablib raises several types for a malformed table
@@ -76,6 +87,23 @@ def dataset_from_file(*, path: Path) -> Dataset:
     if not dataset.headers or not any(str(h or "").strip() for h in dataset.headers):
         raise ImportFileError(f"{path.name} is empty: the first line must name the columns.")
     return dataset
+
+
+def _ragged_row(text: str) -> tuple[int, int, int] | None:
+    """The first data row whose number of cells differs from the header's, as (row number,
+    cells, header columns); None when every row fits. tablib would pad a short row with
+    empty cells, which then fail as "required" or "not a code", hiding the real problem."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return None
+        for number, row in enumerate(reader, start=1):
+            if row and len(row) != len(header):
+                return number, len(row), len(header)
+    except csv.Error:
+        return None  # tablib's own reading reports a malformed file
+    return None
 
 
 def programs_import(

@@ -36,6 +36,7 @@ def _django() -> None:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "profile-request-not-secret-" + "x" * 40)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
         os.environ[name] = "0"
     os.environ["SECURE_HSTS_SECONDS"] = "0"

@@ -7,6 +7,7 @@ import csv
 import functools
 import hashlib
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,15 +18,25 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
+from accounts.ratelimit import (
+    RateLimit,
+    client_of,
+    limit_hit,
+    rate_limit,
+    slot_acquire,
+    slot_release,
+    too_many_requests,
+)
 from assessments import plan_forms, plans, services, svg
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
@@ -287,6 +298,7 @@ def _page_context(
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     partial = _partial(request)
     plan = _viewable_plan(request, token, page=not partial)
@@ -305,11 +317,16 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Recompute the plan with a changed score, visa or specialty; saves nothing."""
     plan = _viewable_plan(request, token, page=not _partial(request))
     if not isinstance(plan, Plan):
         return plan
+    limit = rate_limit("plan_whatif")
+    retry_after = limit_hit(limit=limit, client=client_of(request))
+    if retry_after is not None:
+        return too_many_requests(request, limit=limit, retry_after=retry_after, what="what-ifs")
     view = plans.plan_view(plan)
     form = WhatIfForm(request.POST, specialty_choices=plans.whatif_specialty_choices())
     whatif = None
@@ -362,27 +379,96 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
-    """The plan's program list (with the page's filters and order, if any) as CSV."""
+    """The plan's program list (with the page's filters and order, if any) as CSV.
+
+    What one download may cost is bounded: per client (RATE_LIMITS["plan_csv"]), and in
+    how many files are built at once (CSV_EXPORTS_AT_ONCE); the file is streamed in chunks,
+    so it is never held in memory whole and its first bytes leave at once."""
     plan = _viewable_plan(request, token)
     if not isinstance(plan, Plan):
         return plan
-    view = plans.plan_view(plan)
-    query = ProgramFilterForm(request.GET or None, view=view).to_query()
-    rows = plans.matching_rows(view, query)
+    limit = rate_limit("plan_csv")
+    retry_after = limit_hit(limit=limit, client=client_of(request))
+    if retry_after is not None:
+        return too_many_requests(request, limit=limit, retry_after=retry_after, what="downloads")
+    if not slot_acquire(name=CSV_SLOT, at_once=settings.CSV_EXPORTS_AT_ONCE):
+        at_once = RateLimit(name=CSV_SLOT, count=settings.CSV_EXPORTS_AT_ONCE, seconds=1)
+        return too_many_requests(
+            request,
+            limit=at_once,
+            retry_after=CSV_BUSY_RETRY_SECONDS,
+            what="downloads",
+            busy=True,
+        )
+    try:
+        view = plans.plan_view(plan)
+        query = ProgramFilterForm(request.GET or None, view=view).to_query()
+        rows = plans.matching_rows(view, query)  # everything from the database is read here
+    except BaseException:
+        slot_release(name=CSV_SLOT)
+        raise
     day = plan.created_at.date().isoformat()
     filename = f"matchplan-{plan.specialty_code}-{day}-programs.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _CsvChunks(plans.program_csv_rows(rows), on_close=_release_csv_slot),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark makes Excel read the file as UTF-8 (accents, dashes).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerows(plans.program_csv_rows(rows))
     return response
+
+
+CSV_SLOT = "plan-csv"
+CSV_BUSY_RETRY_SECONDS = 5
+
+
+def _release_csv_slot() -> None:
+    slot_release(name=CSV_SLOT)
+
+
+class _Echo:
+    """A file-like object whose write() hands back what it is given (csv.writer's sink)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_ROWS_PER_CHUNK = 500
+
+
+class _CsvChunks:
+    """The CSV in chunks of rows, each formatted only when the client is ready for it: a
+    large plan's file is never held in memory whole, and its first bytes leave at once.
+
+    Django closes the response, and so this, when the request ends (the file sent, the
+    client gone, or never read at all): ``on_close`` then runs, once."""
+
+    def __init__(self, rows: Iterable[list[str]], *, on_close: Callable[[], None]) -> None:
+        self._rows = rows
+        self._on_close: Callable[[], None] | None = on_close
+
+    def __iter__(self) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        # A byte-order mark makes Excel read the file as UTF-8 (accents, dashes).
+        chunk = ["\ufeff"]
+        for row in self._rows:
+            chunk.append(writer.writerow(row))
+            if len(chunk) >= CSV_ROWS_PER_CHUNK:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
+            yield "".join(chunk)
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
 
 @require_http_methods(["GET"])
 @login_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     queryset = plans.plans_of(request.user)
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
@@ -405,6 +491,7 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
+@cache_control(private=True, no_store=True)  # applicant data
 def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
     form = CompareForm(request.GET or None, user=request.user)
     comparison = None

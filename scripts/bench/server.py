@@ -118,6 +118,11 @@ def django_env(config: ServerConfig, secret_key: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="0",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    # The benchmark sends no mail; with DEBUG off a backend must be named.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+    # The load generator is one client sending thousands of plans; per-client rate limits
+    # (accounts.ratelimit) would measure the 429 page instead.
+    env.setdefault("RATE_LIMITS_ENABLED", "0")
     return env
 
 

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.services import user_create
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.helpers import confirm_link, signup_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -26,40 +29,90 @@ def test_signup_page_shows_labelled_fields(client):
     assert "Password again" in html
 
 
-def test_it_creates_the_account_and_logs_in(client):
+def test_it_creates_an_inactive_account_and_says_check_your_email(client):
     response = signup(client, email="New@Example.org")
+    assert response["Location"] == reverse("accounts:signup_sent")
+    page = client.get(response["Location"]).content.decode()
+    assert "Check your email" in page
+    user = User.objects.get()
+    assert user.email == "new@example.org" and not user.is_active
+    assert "_auth_user_id" not in client.session
+    (message,) = mail.outbox
+    assert message.to == ["new@example.org"]
+    assert "/accounts/signup/confirm/" in message.body
+
+
+def test_the_emailed_link_confirms_the_account_and_logs_in(client):
+    response = signup_and_confirm(client, "new@example.org")
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:home")
     user = User.objects.get()
-    assert user.email == "new@example.org"
-    assert user.check_password(PASSWORD)
+    assert user.is_active and user.check_password(PASSWORD)
+    assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("accounts:home")).status_code == 200
 
 
-def test_it_follows_a_safe_next_url(client):
+def test_opening_the_link_does_not_use_it_up_and_it_works_once(client):
+    signup(client)
+    link = confirm_link("new@example.org")
+    assert "Confirm and log in" in client.get(link).content.decode()
+    assert not User.objects.get().is_active  # a mail scanner's GET confirms nothing
+    assert client.post(link).status_code == 302
+    client.logout()
+    again = client.post(link)
+    assert again.status_code == 400
+    assert "This link no longer works" in again.content.decode()
+
+
+def test_a_forged_link_is_refused(client):
+    signup(client)
+    link = confirm_link("new@example.org")
+    response = client.post(link.rsplit("/", 2)[0] + "/forged-token/")
+    assert response.status_code == 400
+    assert not User.objects.get().is_active
+
+
+def test_an_unconfirmed_account_cannot_log_in(client):
+    signup(client)
     response = client.post(
-        reverse("accounts:signup"),
-        {
-            "email": "n@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": "/assessment/review/",
-        },
+        reverse("accounts:login"), {"username": "new@example.org", "password": PASSWORD}
     )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_follows_a_safe_next_url_after_confirming(client):
+    response = signup_and_confirm(client, "n@example.org", next_url="/assessment/review/")
     assert response["Location"] == "/assessment/review/"
 
 
 def test_it_ignores_an_offsite_next_url(client):
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "email": "n@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": "https://evil.example.com/",
-        },
-    )
+    response = signup_and_confirm(client, "n@example.org", next_url="https://evil.example.com/")
     assert response["Location"] == reverse("accounts:home")
+
+
+def test_an_existing_address_gets_the_same_answer_and_its_owner_a_mail(client):
+    owner = UserFactory(email="taken@example.org")
+    new = signup(client, email="fresh@example.org")
+    taken = signup(client, email="TAKEN@example.org")
+
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"] == reverse("accounts:signup_sent")
+    assert User.objects.count() == 2
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD) is True  # the factory's password: unchanged
+    message = [m for m in mail.outbox if m.to == ["taken@example.org"]][-1]
+    assert "You already have one" in message.body
+    assert "/accounts/password/reset/" in message.body
+    assert "/signup/confirm/" not in message.body
+
+
+def test_signing_up_again_before_confirming_sends_a_new_link_with_the_new_password(client):
+    signup(client)
+    signup(client, password1="another-long-pass-7", password2="another-long-pass-7")
+    client.post(confirm_link("new@example.org"))
+    user = User.objects.get()
+    assert user.is_active and user.check_password("another-long-pass-7")
 
 
 @pytest.mark.parametrize(
@@ -76,6 +129,7 @@ def test_it_rejects_weak_passwords_with_the_validator_message(client, password, 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.exists()
+    assert not mail.outbox
 
 
 def test_it_rejects_two_different_passwords(client):
@@ -84,17 +138,18 @@ def test_it_rejects_two_different_passwords(client):
     assert not User.objects.exists()
 
 
-def test_it_rejects_a_duplicate_email_in_any_letter_case(client):
-    UserFactory(email="taken@example.org")
-    response = signup(client, email="TAKEN@example.org")
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert User.objects.count() == 1
-
-
 def test_it_keeps_the_typed_email_after_an_error(client):
     response = signup(client, email="keep@example.org", password2="different-one-1")
     assert 'value="keep@example.org"' in response.content.decode()
+
+
+def test_sign_ups_are_rate_limited_per_address(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/3600"}
+    assert signup(client, email="a1@example.org").status_code == 302
+    assert signup(client, email="a2@example.org").status_code == 302
+    response = signup(client, email="a3@example.org")
+    assert response.status_code == 429
+    assert len(mail.outbox) == 2
 
 
 def test_a_logged_in_user_is_sent_to_the_account_page(client):
@@ -105,9 +160,16 @@ def test_a_logged_in_user_is_sent_to_the_account_page(client):
 
 
 def test_user_create_validates_the_password():
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as exc:
         user_create(email="a@example.org", password="123")
     assert "password" in exc.value.message_dict
     assert not User.objects.exists()
+
+
+def test_the_password_reset_answers_the_same_for_any_address(client):
+    UserFactory(email="known@example.org")
+    known = client.post(reverse("accounts:password_reset"), {"email": "known@example.org"})
+    unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]

@@ -132,15 +132,46 @@ def test_revoked_and_expired_invitations_cannot_be_used(world: World) -> None:
     assert not User.objects.filter(email=INVITED_EMAIL).exists()
 
 
-def test_sharing_with_an_existing_advisor_links_at_once_and_notifies(world: World) -> None:
+def test_sharing_with_an_existing_advisor_sends_an_invitation_like_any_address(
+    world: World,
+) -> None:
     response = _share(client_for(world.applicant_b), world.advisor_shared.email)
 
-    assert "can now see your plans" in response.content.decode()
+    assert f"We sent an invitation to {world.advisor_shared.email}" in response.content.decode()
+    assert not can_advise(world.advisor_shared, world.applicant_b)  # not until accepted
+    (message,) = mail.outbox
+    assert message.to == [world.advisor_shared.email]
+    link = _link_in(message)
+    advisor = client_for(world.advisor_shared)
+    assert advisor.post(link).status_code == 302
     assert can_advise(world.advisor_shared, world.applicant_b)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [world.advisor_shared.email]
-    assert reverse("advising:dashboard") in mail.outbox[0].body
-    assert "/invitations/" not in mail.outbox[0].body
+
+
+def test_the_sharing_form_answers_the_same_whoever_owns_the_address(world: World) -> None:
+    """No account, an applicant's account and an advisor's account: the same message, the
+    same status on the sharing page and the same email (docs/advising.md)."""
+    addresses = ["nobody@example.org", world.applicant_b.email, world.advisor_unrelated.email]
+    pages, statuses, mails = [], [], []
+    for address in addresses:
+        applicant = UserFactory()
+        client = client_for(applicant)
+        page = _share(client, address).content.decode()
+        pages.append(page.replace(address, "ADDRESS").replace(applicant.email, "ME"))
+        statuses.append(Share.objects.get(applicant=applicant).status)
+        message = mail.outbox[-1]
+        body = INVITATION_LINK.sub("LINK", message.body)
+        mails.append(
+            (
+                message.subject.replace(str(applicant), "A"),
+                body.replace(address, "ADDRESS")
+                .replace(applicant.email, "ME")
+                .replace(str(applicant), "A"),
+            )
+        )
+    assert statuses == ["invited"] * 3
+    assert mails[0] == mails[1] == mails[2]
+    strip = re.compile(r'csrfmiddlewaretoken" value="[^"]+"|CSRFToken": "[^"]+"|/sharing/\d+/')
+    assert strip.sub("", pages[0]) == strip.sub("", pages[1]) == strip.sub("", pages[2])
 
 
 def test_sharing_with_an_existing_non_advisor_account_sends_an_invitation_to_log_in(
@@ -263,14 +294,17 @@ def test_advisor_email_carries_no_scores_and_a_comment_email_no_comment_text(wor
     assert "Step 2 CK" not in bodies
 
 
-def test_advisor_with_an_existing_account_gets_linked_even_if_emails_differ_in_case(
+def test_an_existing_advisor_accepts_even_if_the_emails_differ_in_case(
     world: World,
 ) -> None:
-    AdvisorFactory(email="mixed@example.org")
+    advisor = AdvisorFactory(email="mixed@example.org")
 
     _share(client_for(world.applicant_a), "MIXED@example.org")
 
     share = Share.objects.get(advisor_email="mixed@example.org")
+    assert share.status == "invited"
+    client_for(advisor).post(_link_in(mail.outbox[-1]))
+    share.refresh_from_db()
     assert share.status == "active"
 
 

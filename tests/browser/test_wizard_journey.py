@@ -16,6 +16,7 @@ import pytest
 from accounts.models import User
 from assessments.forms import application_years
 from assessments.models import AssessmentDraft, Plan
+from tests.accounts.helpers import confirm_link
 from tests.browser.conftest import SCREENSHOTS, csp_violations
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,10 @@ def sign_up_for(page, plan_url: str, email: str) -> None:
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
+    # Sign-up answers "check your email"; the emailed link (same browser) confirms and logs in.
+    page.wait_for_url("**/accounts/signup/sent/")
+    page.goto(confirm_link(email))
+    page.get_by_role("button", name="Confirm and log in").click()
 
 
 def test_the_wizard_journey_with_javascript(page, console_messages, screenshot, live_server):

@@ -48,6 +48,8 @@ def test_signup_never_fails_and_creates_a_user_only_when_valid(data: dict[str, A
         if response.status_code == 200:
             assert form_errors(response), "a refused sign-up must say why"
             assert User.objects.count() == before
+        elif str(data.get("email", "")).strip().lower() == "user@example.org":
+            assert User.objects.count() == before  # same answer; the owner gets a mail
         else:
             assert User.objects.count() == before + 1
 

@@ -111,3 +111,74 @@ def test_a_login_with_a_name_longer_than_axes_column_is_a_form_error_not_a_500(c
     response = client.post("/accounts/login/", {"username": "a" * 300, "password": "x"})
     assert response.status_code == 200
     assert AccessAttempt.objects.get().username == "a" * 255
+
+
+# --- per IP address across accounts, and recovery while locked (issue 13) -----------------
+
+
+def test_failures_across_many_accounts_from_one_address_are_throttled(client: Client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": "10/900"}
+    for n in range(10):
+        response = client.post(
+            reverse("accounts:login"),
+            {"username": f"victim{n}@example.org", "password": "guess"},
+            REMOTE_ADDR="203.0.113.50",
+        )
+        assert response.status_code == 200  # each account failed only once
+    for url_name in LOGIN_URL_NAMES:
+        response = client.post(
+            reverse(url_name),
+            {"username": "victim99@example.org", "password": "guess"},
+            REMOTE_ADDR="203.0.113.50",
+        )
+        assert response.status_code == 429
+        body = response.content.decode()
+        assert "limit of 10 failed log-ins from your network per 15 minutes" in body
+        assert "Try again in" in body
+        assert reverse("accounts:password_reset") in body
+    other = client.post(
+        reverse("accounts:login"),
+        {"username": "victim99@example.org", "password": "guess"},
+        REMOTE_ADDR="198.51.100.1",
+    )
+    assert other.status_code == 200  # other addresses are not affected
+
+
+def test_the_default_per_address_limit_is_documented() -> None:
+    assert settings.RATE_LIMITS["login_ip"] == "30/900"
+
+
+def test_the_lock_page_offers_the_password_reset(client: Client, user) -> None:
+    _fail(client, "accounts:login", 6)
+    body = _post(client, "accounts:login", PASSWORD).content.decode()
+    assert "The reset works during the pause" in body
+    assert reverse("accounts:password_reset") in body
+
+
+def test_a_locked_out_user_recovers_through_the_password_reset(client: Client, user) -> None:
+    import re
+
+    from django.core import mail
+
+    _fail(client, "accounts:login", 6)
+    assert _post(client, "accounts:login", PASSWORD).status_code == 429
+
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": EMAIL}, REMOTE_ADDR="203.0.113.7"
+    )
+    assert response.status_code == 302
+    link = re.search(r"/accounts/password/reset/[\w-]+/[\w-]+/", mail.outbox[-1].body).group(0)
+    set_password = client.get(link, REMOTE_ADDR="203.0.113.7").url
+    new = "a-brand-new-pass-99"
+    done = client.post(
+        set_password,
+        {"new_password1": new, "new_password2": new},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert done.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)  # logged in by the reset
+    assert "You are logged in with your new password" in client.get(done.url).content.decode()
+
+    client.logout()
+    assert _post(client, "accounts:login", new).status_code == 302  # the pause is over
+    assert not AccessAttempt.objects.filter(username=EMAIL).exists()

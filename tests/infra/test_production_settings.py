@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "matchplan.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://matchplan.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 

@@ -35,7 +35,8 @@ def test_csv_safe_neutralises_formula_starts(value, expected):
 
 
 def _rows(response) -> list[list[str]]:
-    body = response.content.decode("utf-8")
+    assert response.streaming  # sent in chunks, never built whole in memory
+    body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     return list(csv.reader(io.StringIO(body[1:])))
 
@@ -89,3 +90,22 @@ def test_another_user_cannot_download_the_csv(client):
     plan = make_plan(UserFactory())
     client.force_login(UserFactory())
     assert client.get(reverse("assessments:plan_csv", args=[plan.token])).status_code == 404
+
+
+def test_the_csv_is_streamed_in_chunks_and_never_cached(client, monkeypatch):
+    from assessments.views import plans as plan_views
+
+    monkeypatch.setattr(plan_views, "CSV_ROWS_PER_CHUNK", 2)
+    owner = UserFactory()
+    em_programs(5)
+    plan = make_plan(owner)
+    client.force_login(owner)
+
+    response = client.get(reverse("assessments:plan_csv", args=[plan.token]))
+
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) >= 3
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8")[1:])))
+    assert rows[0] == list(CSV_COLUMNS) and len(rows) == 6
+    assert response["Cache-Control"] == "private, no-store"

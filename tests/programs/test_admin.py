@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -8,8 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
+from tablib import Dataset
 
 from programs.models import Program
+from programs.services import programs_import
 from tests.programs.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +253,58 @@ def test_export_downloads_a_csv_that_imports_back(staff_client: Client) -> None:
     assert header.startswith("id,acgme_id,name")
     assert "Round Trip" in row
     assert ",unknown," in row
+
+
+def _export(staff_client: Client, file_format: str) -> Any:
+    form = staff_client.get(EXPORT).context["form"]
+    formats = dict(form.fields["format"].choices)
+    index = next(key for key, label in formats.items() if label.lower() == file_format)
+    data = {"format": str(index), "resource": "0"}
+    data.update({name: "on" for name in form.fields if name.startswith("programresource_")})
+    response = staff_client.post(EXPORT, data)
+    assert response.status_code == 200
+    return response
+
+
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil.example/","Click")',
+    "institution": "+1+2",
+    "city": "-2+3",
+    "notes": "@SUM(A1:A2)",
+    "source": "\tcmd",
+}
+
+
+def test_the_admin_csv_export_neutralises_spreadsheet_formulas(staff_client: Client) -> None:
+    ProgramFactory(**FORMULAS)
+
+    text = _export(staff_client, "csv").content.decode("utf-8-sig")
+
+    header, row = list(csv.reader(io.StringIO(text)))[:2]
+    cells = dict(zip(header, row, strict=True))
+    for column, value in FORMULAS.items():
+        assert cells[column] == "'" + value, column
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in row)
+
+
+def test_the_admin_xlsx_export_holds_no_formula_cells(staff_client: Client) -> None:
+    ProgramFactory(**FORMULAS)
+
+    sheet = load_workbook(io.BytesIO(_export(staff_client, "xlsx").content)).active
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2)]
+    for cell in row:
+        assert cell.data_type != "f", cell.value
+    values = {h.value: c.value for h, c in zip(header, row, strict=True)}
+    assert values["name"] == "'" + FORMULAS["name"]
+
+
+def test_a_neutralised_export_imports_back_unchanged(staff_client: Client) -> None:
+    program = ProgramFactory(**FORMULAS)
+    text = _export(staff_client, "csv").content.decode("utf-8-sig")
+
+    report = programs_import(dataset=Dataset().load(text, format="csv"), dry_run=False)
+
+    assert report.ok, report.problems
+    program.refresh_from_db()
+    for column, value in FORMULAS.items():
+        assert getattr(program, column) == value, column

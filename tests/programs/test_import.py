@@ -203,7 +203,7 @@ def test_an_xlsx_workbook_with_native_numbers_and_dates_imports(tmp_path: Path) 
     ("name", "content", "message"),
     [
         ("programs.txt", b"a,b\n", "unsupported file type"),
-        ("ragged.csv", b"name,city\nA,B,C\n", "not a well-formed CSV table"),
+        ("ragged.csv", b"name,city\nA,B,C\n", "row 1: the row has 3 cell(s) but the header has 2"),
         ("latin1.csv", "name\nSão Paulo\n".encode("latin-1"), "not UTF-8"),
         ("broken.xlsx", b"this is not a zip file", "not a readable XLSX workbook"),
         ("empty.csv", b"", "is empty"),
@@ -233,3 +233,33 @@ def test_the_documented_example_file_imports_cleanly() -> None:
 
     assert "created" in out
     assert Program.objects.count() == 4
+
+
+def test_a_short_row_names_the_row_and_both_cell_counts(tmp_path: Path) -> None:
+    short = "1400000103,Gamma IM Program,Gamma Hospital,Gamma,NY"
+    error, stderr = run_failing(write(tmp_path, "short.csv", HEADER, GOOD_ROWS[0], short))
+
+    assert error.returncode == 2
+    assert "short.csv, row 2: the row has 5 cell(s) but the header has 20 column(s)" in str(error)
+    assert "not a US state" not in str(error) + stderr  # no misleading per-column messages
+    assert not Program.objects.exists()
+
+
+def test_identical_rows_without_ids_are_reported_not_merged(tmp_path: Path) -> None:
+    row = ",Same Program,Same Hospital,Albany,NY,IM,community,,,,,,,,,,,,,"
+    other = ",Other Program,Same Hospital,Albany,NY,IM,community,,,,,,,,,,,,,"
+
+    error, stderr = run_failing(write(tmp_path, "dupes.csv", HEADER, row, other, row))
+
+    assert error.returncode == 2
+    assert "row 3, column name: Same specialty, name, city and state as row 1" in stderr
+    assert not Program.objects.exists()
+
+
+def test_rows_without_ids_that_differ_in_city_are_two_programs(tmp_path: Path) -> None:
+    first = ",Same Program,Same Hospital,Albany,NY,IM,community,,,,,,,,,,,,,"
+    second = ",Same Program,Same Hospital,Buffalo,NY,IM,community,,,,,,,,,,,,,"
+
+    out, _ = run(write(tmp_path, "two.csv", HEADER, first, second))
+
+    assert "2 created" in out

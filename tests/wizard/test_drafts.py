@@ -14,6 +14,7 @@ from assessments.drafts import (
 from assessments.models import AssessmentDraft, Plan
 from assessments.profile import parse_profile
 from tests.accounts.factories import PASSWORD
+from tests.accounts.helpers import signup_and_confirm
 from tests.wizard.conftest import step_url
 from tests.wizard.factories import DraftFactory, PlanFactory, UserFactory, complete_answers
 
@@ -29,8 +30,7 @@ def login(client, user):
 
 
 def signup(client, email="new@example.org", next_url=""):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "next": next_url}
-    response = client.post(reverse("accounts:signup"), data)
+    response = signup_and_confirm(client, email, next_url=next_url)
     assert response.status_code == 302
     return response
 

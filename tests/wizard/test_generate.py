@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import Plan
-from tests.accounts.factories import PASSWORD
+from tests.accounts.helpers import signup_and_confirm
 from tests.wizard.conftest import step_url
 from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
 
@@ -83,15 +83,7 @@ def test_an_anonymous_plan_is_kept_in_the_session_and_saved_on_signup(client, wa
     assert client.session[SESSION_PLAN_TOKENS_KEY] == [str(plan.token)]
     assert response["Location"] == reverse("assessments:plan_detail", args=[plan.token])
 
-    client.post(
-        reverse("accounts:signup"),
-        {
-            "email": "later@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": response["Location"],
-        },
-    )
+    signup_and_confirm(client, "later@example.org", next_url=response["Location"])
 
     plan.refresh_from_db()
     assert plan.owner.email == "later@example.org"
