@@ -3141,6 +3141,60 @@ def assess(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One specialty as if it were the primary: what :func:`assess` would say of it."""
+
+    plan: SpecialtyPlan
+    red_flags: tuple[RedFlag, ...]
+    programs: tuple[ProgramEntry, ...]  # listed programs of this specialty, best first
+    excluded: int
+    considered: int
+    score: ScoreUsed
+    rules_source: str
+
+
+def standings(
+    profile: Profile,
+    *,
+    rules: Mapping[str, SpecialtyRules],
+    fees: FeeSchedule,
+    programs: Sequence[ProgramFacts],
+    today: dt.date,
+    name_ranks: Mapping[str, Mapping[int, int]] | None = None,
+) -> tuple[Standing, ...]:
+    """Every specialty in ``rules`` with the tier, red flags and program fits that
+    :func:`assess` gives it when it is the profile's primary (``profile.specialty`` itself is
+    not read), in one pass over ``programs`` (the specialty explorer)."""
+    history = exam_history(profile)
+    score = _score_used(profile, history)
+    plans = tuple(
+        specialty_plan(profile, r, "primary", score, history, fees) for r in rules.values()
+    )
+    with gc_paused():
+        entries, excluded, _counts, _considered = match_programs(
+            profile, plans, history, score, programs, today, name_ranks
+        )
+    listed: dict[str, list[ProgramEntry]] = {plan.code: [] for plan in plans}
+    for entry in entries:
+        listed[entry.facts.specialty_code].append(entry)
+    left_out = dict.fromkeys(listed, 0)
+    for program in excluded:
+        left_out[program.specialty_code] += 1
+    return tuple(
+        Standing(
+            plan=plan,
+            red_flags=red_flags(profile, rules[plan.code], history, score, plan.bands, today),
+            programs=tuple(listed[plan.code]),
+            excluded=left_out[plan.code],
+            considered=len(listed[plan.code]) + left_out[plan.code],
+            score=score,
+            rules_source=_rules_source(rules[plan.code]),
+        )
+        for plan in plans
+    )
+
+
 # --- JSON ------------------------------------------------------------------------------------
 
 

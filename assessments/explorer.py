@@ -1,0 +1,378 @@
+"""The specialty explorer: the applicant's standing in every specialty of the catalog.
+
+One call of the engine (``engine.standings``) places the profile in every specialty in one
+pass over the catalog, with the same rules, fees and program facts as a plan; this module
+turns that into one row per specialty (tier and reasons, program counts, applications and
+cost, signals, platform, PGY-1 start), filters the counts and sorts the rows. The rows are
+computed, never stored: nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assessments import engine, selectors
+from assessments.engine import FeeSchedule, ProgramEntry, RedFlag, Standing, TierStep
+from assessments.profile import Profile, parse_profile
+
+# --- season facts: platform and program signals ----------------------------------------------
+# REWIRE POINT (issue 11): signals and application platforms per specialty and season are
+# being modelled as data in the assessments app. Until that lands, season_facts() below is the
+# ONLY place the explorer reads them from; replace its body with a call to the new model.
+
+SRC_SIGNALS = (
+    "AAMC, ERAS 2025 season program signaling (per specialty); later seasons not yet confirmed"
+)
+SRC_ERAS = "AAMC ERAS (the application service most specialties use)"
+SRC_RESIDENCYCAS = (
+    "SAEM AEROS ResidencyCAS guides, CORD, AMA: emergency medicine takes applications through "
+    "ResidencyCAS (Liaison) from the 2025-26 cycle (2026 Match)"
+)
+# Emergency medicine left ERAS for the applications sent in this calendar year and later.
+RESIDENCYCAS_FROM_APPLICATION_YEAR = {"EM": 2025}
+# (gold, silver) or (signals, None); AAMC, ERAS 2025 season. Specialties not listed have no
+# confirmed figure.
+ERAS_2025_SIGNALS: dict[str, tuple[int, int | None]] = {
+    "ANES": (5, 10),
+    "RAD": (6, 6),
+    "EM": (5, None),
+    "FM": (5, None),
+    "GS": (15, None),
+    "IM": (3, 12),
+    "NEURO": (8, None),
+    "PATH": (5, None),
+    "PEDS": (5, None),
+    "PSYCH": (10, None),
+    "TY": (12, None),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonFacts:
+    platform: str  # ERAS | ResidencyCAS
+    platform_source: str
+    signals: str  # "3 gold + 12 silver", "5", or "" when not confirmed
+    signals_total: int | None
+    signals_source: str
+
+
+def season_facts(code: str, application_year: int) -> SeasonFacts:
+    """The application platform and program signals of one specialty for one season."""
+    since = RESIDENCYCAS_FROM_APPLICATION_YEAR.get(code)
+    on_cas = since is not None and application_year >= since
+    platform, platform_source = ("ResidencyCAS", SRC_RESIDENCYCAS) if on_cas else ("ERAS", SRC_ERAS)
+    figures = ERAS_2025_SIGNALS.get(code)
+    if figures is None:
+        return SeasonFacts(platform, platform_source, "", None, "No confirmed figure")
+    first, second = figures
+    text = f"{first} gold + {second} silver" if second is not None else str(first)
+    source = SRC_SIGNALS
+    if on_cas:
+        source += "; ResidencyCAS's own signals for this season are not confirmed"
+    return SeasonFacts(platform, platform_source, text, first + (second or 0), source)
+
+
+# --- where training starts -----------------------------------------------------------------
+
+SRC_ADVANCED = (
+    "NRMP: advanced (PGY-2) positions need a separate PGY-1 year ranked on a supplemental list"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StartFacts:
+    code: str  # pgy1 | pgy1_or_advanced | advanced | one_year
+    label: str
+    text: str
+    source: str
+
+
+_ADVANCED = {"RAD"}
+_SOME_ADVANCED = {"NEURO", "ANES"}
+
+
+def start_facts(code: str, track: str) -> StartFacts:
+    if track in ("preliminary", "transitional"):
+        return StartFacts(
+            "one_year",
+            "PGY-1 year",
+            "A one-year PGY-1 position: it leads to an advanced position or a new application, "
+            "not to board eligibility on its own.",
+            SRC_ADVANCED,
+        )
+    if code in _ADVANCED:
+        return StartFacts(
+            "advanced",
+            "Needs a PGY-1 year",
+            "Most positions start at PGY-2: you also need a preliminary or transitional PGY-1 "
+            "year, applied to and ranked separately.",
+            SRC_ADVANCED,
+        )
+    if code in _SOME_ADVANCED:
+        return StartFacts(
+            "pgy1_or_advanced",
+            "PGY-1 (some PGY-2)",
+            "Categorical positions start at PGY-1; the advanced (PGY-2) positions also offered "
+            "need a separate PGY-1 year.",
+            SRC_ADVANCED,
+        )
+    return StartFacts("pgy1", "Starts at PGY-1", "Categorical positions start at PGY-1.", "")
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    sponsor_only: bool = False  # count only programs that sponsor the applicant's visa
+    states: tuple[str, ...] = ()  # count only programs in these states (empty: all)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    code: str
+    name: str
+    track: str
+    role: str  # primary | backup | "" (in the applicant's current goals)
+    tier: str
+    projected: bool
+    tier_steps: tuple[TierStep, ...]
+    bands: Mapping[str, int]
+    flags: tuple[RedFlag, ...]  # the red flags of this specialty not shared by every one
+    separates: bool  # the Step 2 CK medians of matched and unmatched applicants differ
+    matched_median: int | None
+    unmatched_median: int | None
+    match_rate_pct: int | None
+    stats_source: str
+    rules_source: str
+    source_note: str
+    likely: int
+    target: int
+    reach: int
+    sponsoring: int | None  # of the counted programs; None when no visa is needed
+    considered: int  # every program of the specialty in the catalog
+    excluded: int
+    applications_min: int
+    applications_max: int
+    cost_min: int
+    cost_max: int
+    season: SeasonFacts
+    start: StartFacts
+
+    @property
+    def listed(self) -> int:
+        return self.likely + self.target + self.reach
+
+    @property
+    def tier_label(self) -> str:
+        return engine.TIER_LABELS.get(self.tier, self.tier)
+
+    @property
+    def tier_rank(self) -> int:
+        return engine.TIERS.index(self.tier) if self.tier in engine.TIERS else len(engine.TIERS)
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    profile: Profile
+    rows: tuple[Row, ...]  # in catalog order (see sort_rows)
+    common_flags: tuple[RedFlag, ...]  # red flags of every specialty, shown once
+    score: engine.ScoreUsed | None
+    fee_season: int
+    fee_source: str
+    filters: Filters
+
+    def row(self, code: str) -> Row | None:
+        return next((row for row in self.rows if row.code == code), None)
+
+
+def _sponsors(visa: str) -> Any:
+    if visa == "j1":
+        return lambda f: f.j1 == "yes"
+    if visa == "h1b":
+        return lambda f: f.h1b == "yes"
+    if visa == "either":
+        return lambda f: f.j1 == "yes" or f.h1b == "yes"
+    return None
+
+
+def _counts(
+    entries: Sequence[ProgramEntry], visa: str, filters: Filters
+) -> tuple[dict[str, int], int | None]:
+    sponsors = _sponsors(visa)
+    states = frozenset(filters.states)
+    by_fit = dict.fromkeys(engine.FITS, 0)
+    sponsoring = 0
+    for entry in entries:
+        facts = entry.facts
+        if states and facts.state not in states:
+            continue
+        sponsored = sponsors is not None and sponsors(facts)
+        if filters.sponsor_only and sponsors is not None and not sponsored:
+            continue
+        by_fit[entry.fit] += 1
+        sponsoring += sponsored
+    return by_fit, (sponsoring if sponsors is not None else None)
+
+
+def rows_from_standings(
+    profile: Profile,
+    found: Sequence[Standing],
+    *,
+    rules: Mapping[str, engine.SpecialtyRules],
+    filters: Filters = Filters(),
+    fees: FeeSchedule,
+) -> Exploration:
+    """The explorer's rows from ``engine.standings`` (pure)."""
+    shared = None
+    for standing in found:
+        codes = {flag.code for flag in standing.red_flags}
+        shared = codes if shared is None else shared & codes
+    shared = shared or set()
+    common: tuple[RedFlag, ...] = ()
+    if found:
+        common = tuple(f for f in found[0].red_flags if f.code in shared)
+    backups = set(profile.backup_specialties)
+    rows = []
+    for standing in found:
+        plan = standing.plan
+        specialty_rules = rules[plan.code]
+        by_fit, sponsoring = _counts(standing.programs, profile.visa, filters)
+        matched, unmatched = plan.matched_median, plan.unmatched_median
+        rows.append(
+            Row(
+                code=plan.code,
+                name=plan.name,
+                track=specialty_rules.track,
+                role="primary"
+                if plan.code == profile.specialty
+                else "backup"
+                if plan.code in backups
+                else "",
+                tier=plan.tier,
+                projected=plan.projected,
+                tier_steps=plan.tier_steps,
+                bands=plan.bands,
+                flags=tuple(f for f in standing.red_flags if f.code not in shared),
+                separates=not (
+                    matched is not None and unmatched is not None and unmatched >= matched
+                ),
+                matched_median=matched,
+                unmatched_median=unmatched,
+                match_rate_pct=plan.match_rate_pct,
+                stats_source=plan.stats_source,
+                rules_source=standing.rules_source,
+                source_note=plan.source_note,
+                likely=by_fit["likely"],
+                target=by_fit["target"],
+                reach=by_fit["reach"],
+                sponsoring=sponsoring,
+                considered=standing.considered,
+                excluded=standing.excluded,
+                applications_min=plan.applications_min,
+                applications_max=plan.applications_max,
+                cost_min=plan.eras_cost_min,
+                cost_max=plan.eras_cost_max,
+                season=season_facts(plan.code, profile.application_year),
+                start=start_facts(plan.code, specialty_rules.track),
+            )
+        )
+    return Exploration(
+        profile=profile,
+        rows=tuple(rows),
+        common_flags=common,
+        score=found[0].score if found else None,
+        fee_season=fees.season,
+        fee_source=fees.source_note or engine.SRC_FEES,
+        filters=filters,
+    )
+
+
+# --- sorting -------------------------------------------------------------------------------
+
+_START_ORDER = {"pgy1": 0, "pgy1_or_advanced": 1, "one_year": 2, "advanced": 3}
+
+
+def _chances(row: Row) -> tuple[Any, ...]:
+    # Best tier first; among equals, more programs where the fit is likely, then target.
+    return (row.tier_rank, -row.likely, -(row.likely + row.target), row.name)
+
+
+# key -> (label, sort key of a row, best first)
+SORTS: dict[str, tuple[str, Any]] = {
+    "chances": ("Chances", _chances),
+    "name": ("Specialty", lambda r: (r.name,)),
+    "tier": ("Tier", lambda r: (r.tier_rank, r.name)),
+    "likely": ("Likely", lambda r: (-r.likely, r.name)),
+    "target": ("Target", lambda r: (-r.target, r.name)),
+    "reach": ("Reach", lambda r: (-r.reach, r.name)),
+    "sponsoring": ("Sponsor your visa", lambda r: (-(r.sponsoring or 0), r.name)),
+    "applications": ("Applications", lambda r: (r.applications_min, r.applications_max, r.name)),
+    "cost": ("Cost", lambda r: (r.cost_min, r.cost_max, r.name)),
+    "signals": ("Signals", lambda r: (-(r.season.signals_total or 0), r.name)),
+    "start": ("Start", lambda r: (_START_ORDER.get(r.start.code, 9), r.name)),
+    "match_rate": ("Match rate", lambda r: (-(r.match_rate_pct or 0), r.name)),
+}
+DEFAULT_SORT = "chances"
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """``?sort=`` as (key, descending); unknown values give the default order."""
+    value = (value or "").strip()
+    descending = value.startswith("-")
+    key = value[1:] if descending else value
+    if key not in SORTS:
+        return DEFAULT_SORT, False
+    return key, descending
+
+
+def sort_rows(rows: Iterable[Row], key: str = DEFAULT_SORT, descending: bool = False) -> list[Row]:
+    """Rows best first by ``key`` (``descending``: the other way round)."""
+    sort_key = SORTS.get(key, SORTS[DEFAULT_SORT])[1]
+    return sorted(rows, key=sort_key, reverse=descending)
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def explorer_profile(data: Mapping[str, Any], *, codes: Iterable[str], today: dt.date) -> Profile:
+    """The profile to explore with: the answers, with the goals a draft may not hold yet
+    filled in (no primary: any code, since the explorer reads none; no season: this year's).
+    Raises ProfileError when the earlier answers are missing or invalid."""
+    codes = list(codes)
+    filled = dict(data)
+    if filled.get("specialty") not in codes and codes:
+        filled["specialty"] = codes[0]
+        filled["backup_specialties"] = []
+    if not isinstance(filled.get("backup_specialties"), list):
+        filled["backup_specialties"] = []
+    filled["backup_specialties"] = [c for c in filled["backup_specialties"] if c in codes]
+    if not filled.get("application_year"):
+        filled["application_year"] = today.year
+    return parse_profile(filled, specialty_codes=codes, today=today)
+
+
+def explore(
+    *,
+    profile_data: Mapping[str, Any],
+    today: dt.date,
+    filters: Filters = Filters(),
+) -> Exploration:
+    """The explorer for these answers with today's rules, fees and catalog (reads only).
+    Raises ProfileError."""
+    rules = selectors.rules_by_code()
+    profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
+    fees = selectors.active_fee_schedule()
+    facts = selectors.program_facts_by_code(rules.keys())
+    found = engine.standings(
+        profile,
+        rules=rules,
+        fees=fees,
+        programs=selectors.program_facts_merged(facts),
+        today=today,
+        name_ranks=selectors.program_name_ranks(facts),
+    )
+    return rows_from_standings(profile, found, rules=rules, filters=filters, fees=fees)

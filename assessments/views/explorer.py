@@ -1,0 +1,273 @@
+"""The specialty explorer: "Your standing in every specialty", for the wizard's draft or a
+saved plan, its side-by-side comparison of two specialties, and the buttons that put a
+specialty into the wizard's goals step."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from accounts.http import HtmxHttpRequest
+from assessments import drafts, explorer, plans, services
+from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
+from assessments.models import Plan
+from assessments.plan_forms import VISA_WORDS
+from assessments.profile import ProfileError
+from assessments.wizard import FormStep, WizardFlow, go_to, step_named
+
+TEMPLATE = "assessments/explorer.html"
+COMPARE_TEMPLATE = "assessments/explorer_compare.html"
+
+
+# --- where the answers come from -------------------------------------------------------------
+
+
+def _plan_for(request: HtmxHttpRequest, token: uuid.UUID) -> Plan | HttpResponseBase:
+    """The plan if this viewer may open its page (the plan page's own rule)."""
+    tokens = drafts.session_plan_tokens(request)
+    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token)
+    if plan is not None:
+        return plan
+    if not request.user.is_authenticated and str(token) not in tokens:
+        return redirect_to_login(reverse("assessments:plan_explorer", args=[token]))
+    raise Http404("No such plan.")
+
+
+def _source(
+    request: HtmxHttpRequest, token: uuid.UUID | None
+) -> tuple[dict[str, Any], Plan | None] | HttpResponseBase:
+    """The answers to explore (the plan's, or the wizard draft's) and the plan, if any."""
+    if token is not None:
+        plan = _plan_for(request, token)
+        if not isinstance(plan, Plan):
+            return plan
+        return plans.plan_profile(plan), plan
+    draft = drafts.draft_for_request(request)
+    if draft is None:
+        return redirect("assessments:wizard")
+    return drafts.draft_profile_data(draft), None
+
+
+def _urls(plan: Plan | None) -> dict[str, str]:
+    if plan is None:
+        return {
+            "page": reverse("assessments:explorer"),
+            "compare": reverse("assessments:explorer_compare"),
+            "back": reverse("assessments:wizard_step", args=["goals"]),
+            "back_label": "Back to your goals",
+        }
+    return {
+        "page": reverse("assessments:plan_explorer", args=[plan.token]),
+        "compare": reverse("assessments:plan_explorer_compare", args=[plan.token]),
+        "back": reverse("assessments:plan_detail", args=[plan.token]),
+        "back_label": "Back to the plan",
+    }
+
+
+def _exploration(
+    request: HtmxHttpRequest, data: dict[str, Any]
+) -> tuple[explorer.Exploration | None, ExplorerForm, list[str]]:
+    """The exploration with the request's what-if values and filters (None, with the
+    problems, when the answers cannot be explored yet)."""
+    today = timezone.localdate()
+    preferred = data.get("preferred_states")
+    preferred_states = tuple(preferred) if isinstance(preferred, list) else ()
+    form = ExplorerForm(request.GET or None, preferred_states=preferred_states)
+    values = form.values() if form.is_bound else {}
+    changed = services.whatif_profile(
+        data,
+        step2ck_score=values.get("step2ck_score"),
+        visa=values.get("visa"),
+        today=today,
+    )
+    filters = explorer.Filters(
+        sponsor_only=bool(values.get("sponsor")),
+        states=preferred_states if values.get("preferred") else (),
+    )
+    try:
+        found = explorer.explore(profile_data=changed, today=today, filters=filters)
+    except ProfileError as exc:
+        return None, form, [f"{path}: {message}" for path, message in exc.errors.items()]
+    return found, form, []
+
+
+def _query(request: HtmxHttpRequest, **changes: str) -> str:
+    """The request's query string with ``changes`` (an empty value drops the key)."""
+    params = {key: request.GET.getlist(key) for key in request.GET if key not in changes}
+    params.update({key: [value] for key, value in changes.items() if value})
+    return urlencode(params, doseq=True)
+
+
+def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[str, Any]:
+    links = {}
+    for name, (label, _sort) in explorer.SORTS.items():
+        current = name == key
+        target = f"-{name}" if current and not descending else name
+        links[name] = {
+            "url": "?" + _query(request, sort="" if target == explorer.DEFAULT_SORT else target),
+            "label": label,
+            "current": current,
+            "descending": current and descending,
+        }
+    return links
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase:
+    source = _source(request, token)
+    if isinstance(source, HttpResponseBase):
+        return source
+    data, plan = source
+    found, form, problems = _exploration(request, data)
+    key, descending = explorer.parse_sort(request.GET.get("sort"))
+    rows = explorer.sort_rows(found.rows, key, descending) if found else []
+    choices = [(row.code, row.name) for row in explorer.sort_rows(rows, "name")]
+    urls = _urls(plan)
+    context = {
+        "plan": plan,
+        "exploration": found,
+        "rows": rows,
+        "problems": problems,
+        "form": form,
+        "sort_key": key,
+        "sort_descending": descending,
+        "sort_links": _sort_links(request, key, descending),
+        "compare_form": CompareForm(
+            initial={"a": choices[0][0] if choices else "", "b": choices[1][0] if choices else ""}
+            if len(choices) > 1
+            else {},
+            choices=choices,
+        ),
+        "query": _query(request, sort=""),
+        "urls": urls,
+        "may_pick": plan is None or plan.owner_id is None or plan.owner_id == request.user.pk,
+        "wizard_url": reverse("assessments:wizard"),
+        "signals_source": explorer.SRC_SIGNALS,
+        "visa_word": VISA_WORDS.get(found.profile.visa, "") if found else "",
+    }
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    response = render(request, f"{TEMPLATE}#results" if partial else TEMPLATE, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_http_methods(["GET"])
+def explorer_page(request: HtmxHttpRequest) -> HttpResponseBase:
+    """The standing of the wizard draft's answers in every specialty."""
+    return _page(request, None)
+
+
+@require_http_methods(["GET"])
+def plan_explorer(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    """The standing of a saved plan's answers in every specialty."""
+    return _page(request, token)
+
+
+def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase:
+    source = _source(request, token)
+    if isinstance(source, HttpResponseBase):
+        return source
+    data, plan = source
+    found, form, problems = _exploration(request, data)
+    rows = explorer.sort_rows(found.rows, "name") if found else []
+    compare_form = CompareForm(
+        request.GET if "a" in request.GET else None,
+        choices=[(row.code, row.name) for row in rows],
+    )
+    pair = None
+    if found is not None and compare_form.is_bound and compare_form.is_valid():
+        pair = (
+            found.row(compare_form.cleaned_data["a"]),
+            found.row(compare_form.cleaned_data["b"]),
+        )
+    return render(
+        request,
+        COMPARE_TEMPLATE,
+        {
+            "plan": plan,
+            "exploration": found,
+            "problems": problems,
+            "compare_form": compare_form,
+            "pair": pair,
+            "query": _query(request, a="", b=""),
+            "urls": _urls(plan),
+            "may_pick": plan is None or plan.owner_id is None or plan.owner_id == request.user.pk,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def explorer_compare(request: HtmxHttpRequest) -> HttpResponseBase:
+    return _compare(request, None)
+
+
+@require_http_methods(["GET"])
+def plan_explorer_compare(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    return _compare(request, token)
+
+
+# --- into the wizard ---------------------------------------------------------------------------
+
+
+def _goals_data(step: FormStep, flow: WizardFlow, code: str, role: str) -> dict[str, Any]:
+    """The goals step's form data with ``code`` as the primary or one more backup."""
+    data = step.form_class.data_from_answers(flow.answers) or {
+        "specialty": "",
+        "backup_specialties": [],
+        "application_year": "",
+        "preferred_states": [],
+        "program_types": [],
+        "budget_usd": "",
+    }
+    backups = [c for c in data.get("backup_specialties", []) if c]
+    if role == "primary":
+        data["specialty"] = code
+        backups = [c for c in backups if c != code]
+    elif code not in backups:
+        backups.append(code)
+    data["backup_specialties"] = backups
+    if not data.get("application_year"):
+        # The season the explorer assumed (this year's), shown on the review to change.
+        data["application_year"] = str(timezone.localdate().year)
+    return data
+
+
+@require_http_methods(["POST"])
+def explorer_pick(request: HtmxHttpRequest) -> HttpResponseBase:
+    """Put a specialty into the wizard's goals step, as the primary or as one more backup,
+    through the goals step's own form and the wizard's own save; then show the review (or,
+    when the goals do not validate, the goals step with its errors). Saves no plan."""
+    pick = PickForm(request.POST)
+    if not pick.is_valid():
+        return redirect("assessments:explorer")
+    goals = step_named("goals")
+    if not isinstance(goals, FormStep):  # pragma: no cover - the wizard's own step list
+        raise Http404("No goals step.")
+    with transaction.atomic():
+        flow = WizardFlow(request, lock=True)
+        if not flow.may_enter(goals):
+            return go_to(request, flow.first_incomplete().url)
+        data = _goals_data(goals, flow, pick.cleaned_data["specialty"], pick.cleaned_data["role"])
+        form = goals.form_class(
+            data,
+            answers=flow.answers,
+            today=flow.today,
+            htmx_url=goals.url,
+            **goals.form_kwargs(flow),
+        )
+        if not form.is_valid():
+            return goals.render(request, flow, form)
+        flow.save(goals, form.to_answers())
+    return redirect(flow.review.url)
