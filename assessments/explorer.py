@@ -225,8 +225,10 @@ def rows_from_standings(
     rules: Mapping[str, engine.SpecialtyRules],
     filters: Filters = Filters(),
     fees: FeeSchedule,
+    goals_known: bool = True,
 ) -> Exploration:
-    """The explorer's rows from ``engine.standings`` (pure)."""
+    """The explorer's rows from ``engine.standings`` (pure). ``goals_known``: the profile's
+    primary and backups are the applicant's own (not filled in by ``explorer_profile``)."""
     shared = None
     for standing in found:
         codes = {flag.code for flag in standing.red_flags}
@@ -235,7 +237,8 @@ def rows_from_standings(
     common: tuple[RedFlag, ...] = ()
     if found:
         common = tuple(f for f in found[0].red_flags if f.code in shared)
-    backups = set(profile.backup_specialties)
+    primary = profile.specialty if goals_known else None
+    backups = set(profile.backup_specialties) if goals_known else set()
     rows = []
     for standing in found:
         plan = standing.plan
@@ -248,7 +251,7 @@ def rows_from_standings(
                 name=plan.name,
                 track=specialty_rules.track,
                 role="primary"
-                if plan.code == profile.specialty
+                if plan.code == primary
                 else "backup"
                 if plan.code in backups
                 else "",
@@ -375,4 +378,11 @@ def explore(
         today=today,
         name_ranks=selectors.program_name_ranks(facts),
     )
-    return rows_from_standings(profile, found, rules=rules, filters=filters, fees=fees)
+    return rows_from_standings(
+        profile,
+        found,
+        rules=rules,
+        filters=filters,
+        fees=fees,
+        goals_known=profile_data.get("specialty") in rules,
+    )

@@ -1,0 +1,302 @@
+"""The explorer pages: rows, sorting, filters, what-if values, htmx, comparison, and the
+"primary" / "backup" buttons that fill the wizard's goals step."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import AssessmentDraft, Plan
+from assessments.plans import plan_output
+from tests.fuzz.strategies import logged_in, new_client
+from tests.plans.factories import em_programs, make_plan
+from tests.programs.factories import ProgramFactory, specialty
+from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
+
+pytestmark = pytest.mark.django_db
+
+URL = "/explore/"
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def row_codes(html: str) -> list[str]:
+    return re.findall(r'<tr id="row-([A-Z-]+)"', html)
+
+
+def row_html(html: str, code: str) -> str:
+    start = html.index(f'<tr id="row-{code}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def fits(html: str, code: str) -> tuple[int, int, int]:
+    cell = row_html(html, code)
+    found = re.search(
+        r'title="likely">([\d,]+)</span> / <span title="target">([\d,]+)</span> / '
+        r'<span title="reach">([\d,]+)<',
+        cell,
+    )
+    assert found, cell
+    return tuple(int(v.replace(",", "")) for v in found.groups())  # type: ignore[return-value]
+
+
+@pytest.fixture
+def applicant() -> Any:
+    user = UserFactory()
+    DraftFactory(owner=user)
+    return user
+
+
+def test_the_url_is_explore() -> None:
+    assert reverse("assessments:explorer") == URL
+
+
+def test_it_lists_every_specialty_sorted_by_chances(applicant: Any) -> None:
+    html = logged_in(applicant).get(URL).content.decode()
+
+    codes = row_codes(html)
+    assert len(codes) == 13
+    order = ["strong", "viable", "risk", "high_risk"]
+    tiers = [re.search(r'badge tier-(\w+)"', row_html(html, c)).group(1) for c in codes]  # type: ignore[union-attr]
+    assert [order.index(t) for t in tiers] == sorted(order.index(t) for t in tiers)
+    assert "your primary" in row_html(html, "EM")
+    assert "your backup" in row_html(html, "IM")
+
+
+def test_a_column_link_sorts_and_a_second_click_reverses(applicant: Any) -> None:
+    client = logged_in(applicant)
+    html = client.get(URL).content.decode()
+    assert 'href="?sort=signals"' in html
+
+    by_signals = row_codes(client.get(URL + "?sort=signals").content.decode())
+    reversed_ = client.get(URL + "?sort=-signals").content.decode()
+    # Most signals first: general surgery 15, internal medicine 3 + 12, anesthesiology 5 + 10.
+    assert by_signals[0] in {"GS", "IM", "ANES"}
+    assert row_codes(reversed_)[-1] in {"GS", "IM", "ANES"}
+    assert 'href="?sort=-signals"' in client.get(URL + "?sort=signals").content.decode()
+
+
+def test_a_bad_sort_value_falls_back_to_chances(applicant: Any) -> None:
+    client = logged_in(applicant)
+    default = row_codes(client.get(URL).content.decode())
+
+    assert row_codes(client.get(URL + "?sort=<script>").content.decode()) == default
+
+
+def test_htmx_gets_only_the_results(applicant: Any) -> None:
+    response = logged_in(applicant).get(URL + "?sort=cost", **HX)
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert len(row_codes(html)) == 13
+    assert 'hx-swap-oob="true"' in html and 'value="cost"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_what_if_score_moves_the_tiers(applicant: Any) -> None:
+    client = logged_in(applicant)
+    low = client.get(URL + "?step2ck_score=221").content.decode()
+    high = client.get(URL + "?step2ck_score=262").content.decode()
+
+    assert "badge tier-high_risk" in row_html(low, "IM")
+    assert "badge tier-strong" in row_html(high, "IM")
+    assert "Step 2 CK of <strong>262</strong>" in high
+    # Nothing saved: the draft keeps its answer.
+    assert AssessmentDraft.objects.get(owner=applicant).answers["step2ck"]["score"] == 240
+
+
+def test_an_invalid_what_if_value_is_ignored_and_named(applicant: Any) -> None:
+    html = logged_in(applicant).get(URL + "?step2ck_score=999").content.decode()
+
+    assert "These values were ignored" in html
+    assert "Step 2 CK of <strong>240</strong>" in html
+
+
+def test_the_filters_count_sponsoring_programs_and_preferred_states(applicant: Any) -> None:
+    em_programs(3, j1="yes", state="NY")
+    em_programs(2, j1="unknown", state="CA")
+    client = logged_in(applicant)
+
+    assert sum(fits(client.get(URL).content.decode(), "EM")) == 5
+    assert sum(fits(client.get(URL + "?sponsor=on").content.decode(), "EM")) == 3
+    # preferred states of the factory's answers: NY and TX
+    assert sum(fits(client.get(URL + "?preferred=on").content.decode(), "EM")) == 3
+
+
+def test_a_specialty_whose_score_does_not_separate_says_so(applicant: Any) -> None:
+    html = logged_in(applicant).get(URL).content.decode()
+
+    assert "Score does not separate: matched 230, unmatched 231" in row_html(html, "FM")
+    assert "Score does not separate: matched 250, unmatched 251" in row_html(html, "RAD")
+    assert "Score does not separate" not in row_html(html, "IM")
+
+
+def test_each_figure_names_its_source(applicant: Any) -> None:
+    html = logged_in(applicant).get(URL).content.decode()
+
+    assert "NRMP Charting Outcomes 2026" in row_html(html, "IM")
+    assert "ERAS 2025 season" in html
+    assert "ResidencyCAS" in row_html(html, "EM")
+    assert "Needs a PGY-1 year" in row_html(html, "RAD")
+
+
+def test_the_counts_equal_the_saved_plans_counts() -> None:
+    owner = UserFactory()
+    em_programs(4, step2_typical=230)
+    em_programs(3, step2_typical=240, img_share=5)
+    ProgramFactory.create_batch(5, specialty=specialty("IM"), requires_usce="no", max_yog=None)
+    plan = make_plan(owner)
+    entries = plan_output(plan)["programs"]
+
+    html = logged_in(owner).get(reverse("assessments:plan_explorer", args=[plan.token]))
+    html = html.content.decode()
+    for code in ("EM", "IM"):
+        expected = tuple(
+            sum(1 for e in entries if e["specialty_code"] == code and e["fit"] == fit)
+            for fit in ("likely", "target", "reach")
+        )
+        assert fits(html, code) == expected, code
+    assert sum(fits(html, "EM")) == 7
+
+
+def test_the_goals_step_links_to_the_explorer(applicant: Any) -> None:
+    html = logged_in(applicant).get("/assessment/goals/").content.decode()
+
+    assert f'href="{URL}"' in html
+    assert 'href="/explore/"' not in logged_in(applicant).get("/assessment/exams/").content.decode()
+
+
+def test_the_plan_page_and_the_what_if_link_to_the_explorer() -> None:
+    owner = UserFactory()
+    plan = make_plan(owner)
+    client = logged_in(owner)
+    target = reverse("assessments:plan_explorer", args=[plan.token])
+
+    assert (
+        f'href="{target}"'
+        in client.get(reverse("assessments:plan_detail", args=[plan.token])).content.decode()
+    )
+    whatif = client.post(
+        reverse("assessments:plan_whatif", args=[plan.token]),
+        {"step2ck_score": "250", "visa": "h1b", "specialty": "EM"},
+        **HX,
+    )
+    assert f'href="{target}?step2ck_score=250&amp;visa=h1b"' in whatif.content.decode()
+    explored = client.get(f"{target}?step2ck_score=250&visa=h1b").content.decode()
+    assert "Step 2 CK of <strong>250</strong>" in explored and "H-1B only" in explored
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+
+def test_two_specialties_side_by_side(applicant: Any) -> None:
+    client = logged_in(applicant)
+    html = client.get("/explore/compare/?a=IM&b=FM&step2ck_score=250").content.decode()
+
+    assert 'Internal Medicine (IM)</th><th scope="col">Family Medicine (FM)' in html
+    assert "Score does not separate matched from unmatched applicants here." in html
+    assert "3 gold + 12 silver" in html
+    # the what-if value travels along
+    assert 'name="step2ck_score" value="250"' in html
+
+
+def test_comparing_a_specialty_with_itself_is_an_error(applicant: Any) -> None:
+    html = logged_in(applicant).get("/explore/compare/?a=IM&b=IM").content.decode()
+
+    assert "Choose two different specialties." in html
+    assert "explorer-compare" not in html
+
+
+# --- into the wizard ---------------------------------------------------------------------------
+
+
+def pick(client: Client, code: str, role: str) -> Any:
+    return client.post(reverse("assessments:explorer_pick"), {"specialty": code, "role": role})
+
+
+def test_make_primary_fills_the_goals_and_shows_the_review(applicant: Any) -> None:
+    client = logged_in(applicant)
+    response = pick(client, "IM", "primary")
+
+    assert response.status_code == 302 and response["Location"] == "/assessment/review/"
+    answers = AssessmentDraft.objects.get(owner=applicant).answers
+    assert answers["specialty"] == "IM"
+    assert answers["backup_specialties"] == []  # IM was the backup
+    assert not Plan.objects.exists()
+    review = client.get("/assessment/review/").content.decode()
+    assert "Internal Medicine" in review
+
+
+def test_add_as_backup_keeps_the_primary(applicant: Any) -> None:
+    response = pick(logged_in(applicant), "FM", "backup")
+
+    assert response["Location"] == "/assessment/review/"
+    answers = AssessmentDraft.objects.get(owner=applicant).answers
+    assert answers["specialty"] == "EM"
+    assert answers["backup_specialties"] == ["FM", "IM"]  # in menu (name) order
+
+
+def test_a_pick_the_goals_form_refuses_shows_the_goals_step_and_saves_nothing(
+    applicant: Any,
+) -> None:
+    client = logged_in(applicant)
+    for code in ("FM", "PEDS"):
+        pick(client, code, "backup")
+    before = AssessmentDraft.objects.get(owner=applicant).answers
+
+    response = pick(client, "PSYCH", "backup")  # a fourth backup
+
+    assert response.status_code == 200
+    assert "Choose at most 3 backups." in response.content.decode()
+    assert AssessmentDraft.objects.get(owner=applicant).answers == before
+
+
+def test_an_unknown_specialty_is_refused_by_the_goals_form(applicant: Any) -> None:
+    response = pick(logged_in(applicant), "NOPE", "primary")
+
+    assert response.status_code == 200
+    assert "Choose a specialty from the list." in response.content.decode()
+
+
+def test_a_pick_before_the_earlier_steps_goes_to_the_first_incomplete_step() -> None:
+    client = new_client()
+    client.post("/assessment/background/", step_post_data("background"))
+
+    response = pick(client, "IM", "primary")
+
+    assert response.status_code == 302 and response["Location"] == "/assessment/exams/"
+
+
+def test_an_anonymous_visitor_explores_and_picks_from_the_goals_step() -> None:
+    client = new_client()
+    for step in ("background", "exams", "experience"):
+        assert client.post(f"/assessment/{step}/", step_post_data(step)).status_code == 302
+    # No goals yet: the explorer assumes this year's season and marks no primary.
+    html = client.get(URL).content.decode()
+    assert len(row_codes(html)) == 13 and "your primary" not in html
+
+    response = pick(client, "PEDS", "primary")
+
+    assert response["Location"] == "/assessment/review/"
+    draft = AssessmentDraft.objects.get(owner=None)
+    assert draft.answers["specialty"] == "PEDS"
+    assert client.get("/assessment/review/").status_code == 200
+
+
+def test_the_pick_is_post_only(applicant: Any) -> None:
+    assert logged_in(applicant).get(reverse("assessments:explorer_pick")).status_code == 405
+
+
+def test_answers_that_cannot_be_placed_say_where_to_go() -> None:
+    user = UserFactory()
+    answers = complete_answers()
+    del answers["step2ck"]
+    DraftFactory(owner=user, answers=answers)
+
+    html = logged_in(user).get(URL).content.decode()
+
+    assert "cannot be placed yet" in html
+    assert row_codes(html) == []
