@@ -74,6 +74,9 @@ def _request(world: World, name: str, client: Any) -> Any:
         "applicant_plan_page": lambda: client.get(
             reverse("assessments:plan_detail", args=[world.plan_a.token])
         ),
+        "applicant_plan_explorer": lambda: client.get(
+            reverse("assessments:plan_explorer", args=[world.plan_a.token])
+        ),
         "invitation_get": lambda: client.get(invitation_url),
         "invitation_post": lambda: client.post(invitation_url, signup),
     }
@@ -92,6 +95,9 @@ MATRIX = {
     # The applicant's own page (built by the plans work): advisors read plans through
     # advising:plan_review instead, so they get 404 here like everybody else.
     "applicant_plan_page": OWNER_ONLY,
+    # The specialty explorer of a plan follows the plan page (tests/explorer/test_access.py
+    # adds anonymous visitors with a draft or a plan).
+    "applicant_plan_explorer": OWNER_ONLY,
     "invitation_get": INVITATION,
     "invitation_post": INVITATION_SIGNUP_POST,
 }

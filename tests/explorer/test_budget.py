@@ -1,0 +1,68 @@
+"""Query budget of the explorer: every specialty in one pass, so the count does not grow
+with the catalog or the number of specialties shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.selectors import program_facts_cache_clear
+from tests.budgets import conftest
+from tests.fuzz.strategies import logged_in
+from tests.plans.factories import make_plan
+from tests.programs.factories import ProgramFactory, specialty
+from tests.wizard.factories import DraftFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def cold_queries(client, url, **extra):  # type: ignore[no-untyped-def]
+    """As the budgets' cold path, with each worker's program facts dropped too (they are
+    kept per catalog version, see selectors.program_facts_by_code)."""
+    program_facts_cache_clear()
+    return conftest.cold_queries(client, url, **extra)
+
+
+def grow_catalog(per_specialty: int) -> None:
+    for code in ("EM", "IM", "FM", "RAD", "TY", "GS-PRELIM"):
+        ProgramFactory.create_batch(per_specialty, specialty=specialty(code))
+
+
+def test_the_draft_explorer_costs_a_fixed_number_of_queries() -> None:
+    user = UserFactory()
+    DraftFactory(owner=user)
+    client = logged_in(user)
+    counts = []
+    for size in (1, 15):
+        grow_catalog(size)
+        for url, extra in (
+            ("/explore/", {}),
+            ("/explore/?sort=-cost&sponsor=on&step2ck_score=250", HX),
+        ):
+            counts.append(len(cold_queries(client, url, **extra)))
+
+    # session, user, demo notice, the draft; the rules (with dual partners), the fee
+    # schedule, the catalog version and the programs of every specialty (one query)
+    assert len(set(counts)) == 1, counts
+    assert counts[0] <= 9, counts
+
+
+def test_a_plans_explorer_costs_a_fixed_number_of_queries() -> None:
+    user = UserFactory()
+    client = logged_in(user)
+    pages, comparisons = [], []
+    for size in (1, 15):
+        grow_catalog(size)
+        plan = make_plan(user)
+        url = reverse("assessments:plan_explorer", args=[plan.token])
+        pages.append(len(cold_queries(client, url)))
+        compare = reverse("assessments:plan_explorer_compare", args=[plan.token])
+        comparisons.append(len(cold_queries(client, compare + "?a=IM&b=FM")))
+
+    # the plan instead of the draft
+    assert len(set(pages)) == 1, pages
+    assert pages[0] <= 9, pages
+    assert len(set(comparisons)) == 1, comparisons
+    assert comparisons[0] <= 9, comparisons
