@@ -134,6 +134,8 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
     key, descending = explorer.parse_sort(request.GET.get("sort"))
     rows = explorer.sort_rows(found.rows, key, descending) if found else []
     choices = [(row.code, row.name) for row in explorer.sort_rows(rows, "name")]
+    # Compare the first two rows of the current order, unless told otherwise.
+    pair = [row.code for row in rows[:2]]
     urls = _urls(plan)
     context = {
         "plan": plan,
@@ -145,10 +147,7 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "sort_descending": descending,
         "sort_links": _sort_links(request, key, descending),
         "compare_form": CompareForm(
-            initial={"a": choices[0][0] if choices else "", "b": choices[1][0] if choices else ""}
-            if len(choices) > 1
-            else {},
-            choices=choices,
+            initial=dict(zip(("a", "b"), pair, strict=False)), choices=choices
         ),
         "query": _query(request, sort=""),
         "urls": urls,

@@ -129,7 +129,7 @@ def test_a_pick_changes_only_the_requesters_draft(world: dict[str, Any]) -> None
     assert AssessmentDraft.objects.get(pk=changed[0]).answers["specialty"] == "PEDS"
 
 
-def test_advisors_and_plans_of_others_see_no_pick_buttons(world: dict[str, Any]) -> None:
+def test_the_owner_of_a_plan_gets_the_pick_buttons(world: dict[str, Any]) -> None:
     owner = world["clients"]["applicant"].get(
         reverse("assessments:plan_explorer", args=[world["plan"].token])
     )
