@@ -368,6 +368,7 @@ def setup(*, out: Path, applicant_count: int, visitor_count: int) -> None:
         "urls": {
             "healthz": optional_reverse("assessments:healthz"),
             "programs": optional_reverse("programs:list"),
+            "explorer": optional_reverse("assessments:explorer"),
             "plan_detail": bool(plans_available),
             "plan_whatif": bool(whatif_available),
             "plan_service": plan_service,

@@ -146,9 +146,13 @@ class Target:
 
     metric: str  # "p95_ms" | "share_pct" | "errors"
     limit: float
+    # The target holds for catalogs of at most this many programs (None: every size).
+    max_programs: int | None = None
 
     def describe(self) -> str:
         if self.metric == "p95_ms":
+            if self.max_programs is not None:
+                return f"p95 ≤ {self.limit:g} ms up to {self.max_programs:,} programs"
             return f"p95 ≤ {self.limit:g} ms"
         if self.metric == "share_pct":
             return f"≥ {self.limit:g} % of health"
@@ -156,11 +160,14 @@ class Target:
             return "no errors" if self.limit == 0 else f"errors ≤ {self.limit:g}"
         raise ValueError(f"unknown metric {self.metric}")
 
-    def check(self, result: RunResult) -> bool | None:
-        """True/False, or None when the figure is not available (no health run).
+    def check(self, result: RunResult, programs: int | None = None) -> bool | None:
+        """True/False, or None when the figure is not available (no health run) or the
+        target does not apply to a catalog of ``programs``.
 
         A run that completed no request passes nothing: its latencies are zeros, not figures.
         """
+        if self.max_programs is not None and (programs is None or programs > self.max_programs):
+            return None
         if result.requests == 0:
             return False
         if self.metric == "p95_ms":
@@ -174,9 +181,11 @@ class Target:
         raise ValueError(f"unknown metric {self.metric}")
 
 
-def evaluate_targets(result: RunResult, targets: Iterable[Target]) -> list[dict[str, Any]]:
+def evaluate_targets(
+    result: RunResult, targets: Iterable[Target], programs: int | None = None
+) -> list[dict[str, Any]]:
     return [
-        {"target": target.describe(), "passed": target.check(result)}
+        {"target": target.describe(), "passed": target.check(result, programs)}
         for target in (Target("errors", 0), *targets)
     ]
 

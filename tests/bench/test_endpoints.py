@@ -102,3 +102,17 @@ def test_sample_spreads_over_the_list_and_keeps_both_ends():
     picked = sample(items, 5)
     assert picked[0] == 0 and picked[-1] == 99 and len(picked) == 5
     assert sample(items[:3], 5) == [0, 1, 2]
+
+
+def test_the_explorer_rotation_uses_every_person_with_a_draft_plain_and_through_htmx():
+    from scripts.bench.endpoints import EXPLORER_QUERIES, explorer
+
+    ctx = {**CTX, "urls": {**CTX["urls"], "explorer": "/explore/"}}
+    items = explorer(ctx, OPTS)
+
+    assert len(items) == 4 * len(EXPLORER_QUERIES)
+    htmx = [i for i in items if "HX-Request" in i.req.headers]
+    assert 0 < len(htmx) < len(items)
+    assert all("<html" in i.expect.absent for i in htmx)
+    endpoint = next(e for e in ENDPOINTS if e.name == "explorer")
+    assert endpoint.missing(CTX) is not None and endpoint.missing(ctx) is None

@@ -120,6 +120,14 @@ def test_targets_pass_and_fail_on_their_limits():
     assert Target("p95_ms", 50).check(slow) is False
 
 
+def test_a_target_for_smaller_catalogs_is_not_judged_on_larger_ones():
+    target = Target("p95_ms", 100, max_programs=5_000)
+    assert target.check(result(p95=90.0), programs=5_000) is True
+    assert target.check(result(p95=120.0), programs=5_000) is False
+    assert target.check(result(p95=120.0), programs=50_000) is None
+    assert target.describe() == "p95 ≤ 100 ms up to 5,000 programs"
+
+
 def test_a_run_without_completed_requests_passes_no_target():
     idle = result(rps=0, p95=0.0)
     assert idle.requests == 0
