@@ -10,13 +10,19 @@ computed, never stored: nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+
 from assessments import engine, selectors
-from assessments.engine import FeeSchedule, ProgramEntry, RedFlag, Standing, TierStep
+from assessments.engine import FeeSchedule, RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
+from programs.selectors import catalog_version
 
 # --- season facts: platform and program signals ----------------------------------------------
 # REWIRE POINT (issue 11): signals and application platforms per specialty and season are
@@ -184,6 +190,7 @@ class Exploration:
     fee_season: int
     fee_source: str
     filters: Filters
+    key: str = ""  # the standings' cache key: what the rows depend on besides the filters
 
     def row(self, code: str) -> Row | None:
         return next((row for row in self.rows if row.code == code), None)
@@ -199,35 +206,63 @@ def _sponsors(visa: str) -> Any:
     return None
 
 
-def _counts(
-    entries: Sequence[ProgramEntry], visa: str, filters: Filters
-) -> tuple[dict[str, int], int | None]:
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One specialty's standing without its program list: the listed programs are tallied
+    by (fit, sponsors the visa, state), which is all the filters need (and small to cache)."""
+
+    plan: engine.SpecialtyPlan
+    red_flags: tuple[RedFlag, ...]
+    tally: tuple[tuple[str, bool, str, int], ...]
+    excluded: int
+    considered: int
+    score: engine.ScoreUsed
+    rules_source: str
+
+
+def summarize(standing: Standing, visa: str) -> Summary:
     sponsors = _sponsors(visa)
+    tally: Counter[tuple[str, bool, str]] = Counter()
+    for entry in standing.programs:
+        facts = entry.facts
+        tally[(entry.fit, sponsors is not None and sponsors(facts), facts.state)] += 1
+    return Summary(
+        plan=standing.plan,
+        red_flags=standing.red_flags,
+        tally=tuple((fit, sponsored, state, n) for (fit, sponsored, state), n in tally.items()),
+        excluded=standing.excluded,
+        considered=standing.considered,
+        score=standing.score,
+        rules_source=standing.rules_source,
+    )
+
+
+def _counts(summary: Summary, visa: str, filters: Filters) -> tuple[dict[str, int], int | None]:
+    needs_visa = _sponsors(visa) is not None
     states = frozenset(filters.states)
     by_fit = dict.fromkeys(engine.FITS, 0)
     sponsoring = 0
-    for entry in entries:
-        facts = entry.facts
-        if states and facts.state not in states:
+    for fit, sponsored, state, n in summary.tally:
+        if states and state not in states:
             continue
-        sponsored = sponsors is not None and sponsors(facts)
-        if filters.sponsor_only and sponsors is not None and not sponsored:
+        if filters.sponsor_only and needs_visa and not sponsored:
             continue
-        by_fit[entry.fit] += 1
-        sponsoring += sponsored
-    return by_fit, (sponsoring if sponsors is not None else None)
+        by_fit[fit] += n
+        sponsoring += n if sponsored else 0
+    return by_fit, (sponsoring if needs_visa else None)
 
 
 def rows_from_standings(
     profile: Profile,
-    found: Sequence[Standing],
+    found: Sequence[Summary],
     *,
     rules: Mapping[str, engine.SpecialtyRules],
     filters: Filters = Filters(),
     fees: FeeSchedule,
     goals_known: bool = True,
+    key: str = "",
 ) -> Exploration:
-    """The explorer's rows from ``engine.standings`` (pure). ``goals_known``: the profile's
+    """The explorer's rows from ``engine.standings`` (``summarize``d; pure). ``goals_known``: the profile's
     primary and backups are the applicant's own (not filled in by ``explorer_profile``)."""
     shared = None
     for standing in found:
@@ -243,7 +278,7 @@ def rows_from_standings(
     for standing in found:
         plan = standing.plan
         specialty_rules = rules[plan.code]
-        by_fit, sponsoring = _counts(standing.programs, profile.visa, filters)
+        by_fit, sponsoring = _counts(standing, profile.visa, filters)
         matched, unmatched = plan.matched_median, plan.unmatched_median
         rows.append(
             Row(
@@ -291,6 +326,7 @@ def rows_from_standings(
         fee_season=fees.season,
         fee_source=fees.source_note or engine.SRC_FEES,
         filters=filters,
+        key=key,
     )
 
 
@@ -358,6 +394,33 @@ def explorer_profile(data: Mapping[str, Any], *, codes: Iterable[str], today: dt
     return parse_profile(filled, specialty_codes=codes, today=today)
 
 
+# The standings of one set of answers, kept in the shared cache: computing them is one pass
+# over the whole catalog (~20 ms of CPU at 5,000 programs, scripts/profile_request.py), while
+# sorting, filtering and what-if changes back to earlier values ask for the same standings
+# again. The key holds everything they depend on: the answers, the day, the catalog version,
+# the rule and fee data and the engine version; nothing needs invalidating.
+STANDINGS_CACHE_SECONDS = 600
+
+
+def _standings_key(
+    data: Mapping[str, Any],
+    today: dt.date,
+    version: str,
+    rules: Mapping[str, engine.SpecialtyRules],
+    fees: FeeSchedule,
+) -> str:
+    parts = [
+        engine.ENGINE_VERSION,
+        data,
+        today.isoformat(),
+        version,
+        [selectors.rules_to_dict(rules[code]) for code in sorted(rules)],
+        selectors.fees_to_dict(fees),
+    ]
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def explore(
     *,
     profile_data: Mapping[str, Any],
@@ -369,20 +432,26 @@ def explore(
     rules = selectors.rules_by_code()
     profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
     fees = selectors.active_fee_schedule()
-    facts = selectors.program_facts_by_code(rules.keys())
-    found = engine.standings(
-        profile,
-        rules=rules,
-        fees=fees,
-        programs=selectors.program_facts_merged(facts),
-        today=today,
-        name_ranks=selectors.program_name_ranks(facts),
-    )
+    key = _standings_key(profile_data, today, catalog_version(), rules, fees)
+    summaries = cache.get(key)
+    if summaries is None:
+        facts = selectors.program_facts_by_code(rules.keys())
+        found = engine.standings(
+            profile,
+            rules=rules,
+            fees=fees,
+            programs=selectors.program_facts_merged(facts),
+            today=today,
+            name_ranks=selectors.program_name_ranks(facts),
+        )
+        summaries = [summarize(standing, profile.visa) for standing in found]
+        cache.set(key, summaries, STANDINGS_CACHE_SECONDS)
     return rows_from_standings(
         profile,
-        found,
+        summaries,
         rules=rules,
         filters=filters,
         fees=fees,
         goals_known=profile_data.get("specialty") in rules,
+        key=key,
     )

@@ -97,7 +97,11 @@ class CompareForm(forms.Form):
 
 
 class PickForm(forms.Form):
-    """A row's "make a plan with this as primary" / "add as backup" button."""
+    """A row's "make a plan with this as primary" / "add as backup" button: ``pick`` is
+    ``CODE:primary`` or ``CODE:backup`` (one form holds every row's buttons)."""
 
-    specialty = forms.CharField(max_length=20)
-    role = forms.ChoiceField(choices=[("primary", "Primary"), ("backup", "Backup")])
+    pick = forms.RegexField(regex=r"^[A-Za-z0-9_-]{1,20}:(primary|backup)$", max_length=30)
+
+    def choice(self) -> tuple[str, str]:
+        code, role = self.cleaned_data["pick"].split(":")
+        return code, role

@@ -117,7 +117,7 @@ def test_a_pick_changes_only_the_requesters_draft(world: dict[str, Any]) -> None
 
     before = {d.pk: d.answers for d in AssessmentDraft.objects.all()}
     client = world["clients"]["other_user"]
-    client.post(reverse("assessments:explorer_pick"), {"specialty": "PEDS", "role": "primary"})
+    client.post(reverse("assessments:explorer_pick"), {"pick": "PEDS:primary"})
 
     changed = [
         pk

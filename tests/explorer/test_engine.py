@@ -51,8 +51,9 @@ def exploration(changes: dict, filters: explorer.Filters = explorer.Filters()): 
     found = engine.standings(
         profile, rules=RULES, fees=DEFAULT_FEES, programs=PROGRAMS, today=TODAY
     )
+    summaries = [explorer.summarize(standing, profile.visa) for standing in found]
     return explorer.rows_from_standings(
-        profile, found, rules=RULES, filters=filters, fees=DEFAULT_FEES
+        profile, summaries, rules=RULES, filters=filters, fees=DEFAULT_FEES
     )
 
 

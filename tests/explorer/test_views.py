@@ -214,7 +214,7 @@ def test_comparing_a_specialty_with_itself_is_an_error(applicant: Any) -> None:
 
 
 def pick(client: Client, code: str, role: str) -> Any:
-    return client.post(reverse("assessments:explorer_pick"), {"specialty": code, "role": role})
+    return client.post(reverse("assessments:explorer_pick"), {"pick": f"{code}:{role}"})
 
 
 def test_make_primary_fills_the_goals_and_shows_the_review(applicant: Any) -> None:
@@ -300,3 +300,23 @@ def test_answers_that_cannot_be_placed_say_where_to_go() -> None:
 
     assert "cannot be placed yet" in html
     assert row_codes(html) == []
+
+
+def test_a_catalog_change_shows_at_once_despite_the_caches(applicant: Any) -> None:
+    client = logged_in(applicant)
+    em_programs(2)
+    assert sum(fits(client.get(URL + "?sort=cost").content.decode(), "EM")) == 2
+
+    em_programs(3)
+
+    assert sum(fits(client.get(URL + "?sort=cost").content.decode(), "EM")) == 5
+
+
+def test_a_changed_answer_shows_at_once_despite_the_caches(applicant: Any) -> None:
+    client = logged_in(applicant)
+    assert "badge tier-viable" in row_html(client.get(URL).content.decode(), "EM")
+    draft = AssessmentDraft.objects.get(owner=applicant)
+    draft.answers = {**draft.answers, "step2ck": {**draft.answers["step2ck"], "score": 250}}
+    draft.save()
+
+    assert "badge tier-strong" in row_html(client.get(URL).content.decode(), "EM")
