@@ -452,6 +452,6 @@ def explore(
         rules=rules,
         filters=filters,
         fees=fees,
-        goals_known=profile_data.get("specialty") in rules,
+        goals_known=str(profile_data.get("specialty")) in rules,
         key=key,
     )

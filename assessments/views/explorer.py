@@ -89,7 +89,11 @@ def _exploration(
     problems, when the answers cannot be explored yet)."""
     today = timezone.localdate()
     preferred = data.get("preferred_states")
-    preferred_states = tuple(preferred) if isinstance(preferred, list) else ()
+    preferred_states = (
+        tuple(state for state in preferred if isinstance(state, str))
+        if isinstance(preferred, list)
+        else ()
+    )
     form = ExplorerForm(request.GET or None, preferred_states=preferred_states)
     values = form.values() if form.is_bound else {}
     changed = services.whatif_profile(
