@@ -120,6 +120,32 @@ def _query(request: HtmxHttpRequest, **changes: str) -> str:
     return urlencode(params, doseq=True)
 
 
+# The table column each sort belongs to (for aria-sort on its header).
+SORT_COLUMNS = {
+    "name": "name",
+    "tier": "tier",
+    "chances": "tier",
+    "match_rate": "tier",
+    "likely": "fits",
+    "target": "fits",
+    "reach": "fits",
+    "sponsoring": "sponsoring",
+    "applications": "applications",
+    "cost": "applications",
+    "signals": "signals",
+    "start": "start",
+}
+
+
+def _aria_sort(key: str, descending: bool) -> dict[str, str]:
+    """aria-sort of each column header: only the name sorts plainly A to Z; the others go
+    best first by their own measure, which is "other"."""
+    column = SORT_COLUMNS.get(key, "tier")
+    if column == "name":
+        return {column: "descending" if descending else "ascending"}
+    return {column: "other"}
+
+
 def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[str, Any]:
     links = {}
     for name, (label, _sort) in explorer.SORTS.items():
@@ -176,6 +202,7 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "sort_key": key,
         "sort_descending": descending,
         "sort_links": _sort_links(request, key, descending),
+        "aria_sort": _aria_sort(key, descending),
         "compare_form_html": _form_html(
             CompareForm(initial=dict(zip(("a", "b"), pair, strict=False)), choices=choices),
             choices,

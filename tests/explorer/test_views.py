@@ -320,3 +320,13 @@ def test_a_changed_answer_shows_at_once_despite_the_caches(applicant: Any) -> No
     draft.save()
 
     assert "badge tier-strong" in row_html(client.get(URL).content.decode(), "EM")
+
+
+def test_the_sorted_column_header_says_so(applicant: Any) -> None:
+    client = logged_in(applicant)
+
+    by_name = client.get(URL + "?sort=name").content.decode()
+    assert row_codes(by_name)[0] == "ANES"  # Anesthesiology
+    assert by_name.count("aria-sort=") == 1 and 'aria-sort="ascending"' in by_name
+    assert 'aria-sort="descending"' in client.get(URL + "?sort=-name").content.decode()
+    assert 'aria-sort="other"' in client.get(URL + "?sort=match_rate").content.decode()
