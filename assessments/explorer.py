@@ -409,15 +409,18 @@ def _standings_key(
     rules: Mapping[str, engine.SpecialtyRules],
     fees: FeeSchedule,
 ) -> str:
-    parts = [
-        engine.ENGINE_VERSION,
-        data,
-        today.isoformat(),
-        version,
-        [selectors.rules_to_dict(rules[code]) for code in sorted(rules)],
-        selectors.fees_to_dict(fees),
-    ]
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    answers = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    # The frozen dataclasses' reprs name every field and value, in a fixed order.
+    text = "|".join(
+        (
+            engine.ENGINE_VERSION,
+            answers,
+            today.isoformat(),
+            version,
+            repr([rules[code] for code in sorted(rules)]),
+            repr(fees),
+        )
+    )
     return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
 
 
