@@ -3162,19 +3162,42 @@ def standings(
     programs: Sequence[ProgramFacts],
     today: dt.date,
     name_ranks: Mapping[str, Mapping[int, int]] | None = None,
+    seasons: Mapping[int, SeasonFacts] | None = None,
 ) -> tuple[Standing, ...]:
-    """Every specialty in ``rules`` with the tier, red flags and program fits that
+    """Every specialty in ``rules`` with the tier, red flags, costs and program fits that
     :func:`assess` gives it when it is the profile's primary (``profile.specialty`` itself is
-    not read), in one pass over ``programs`` (the specialty explorer)."""
+    not read), in one pass over ``programs`` (the specialty explorer). ``seasons`` as for
+    :func:`assess`."""
+    if seasons is None:
+        from assessments.season_data import DEFAULT_SEASONS  # pure data; avoids an import cycle
+
+        seasons = DEFAULT_SEASONS
+    applying = season_of(profile.application_year)
+    facts = season_facts_for(seasons, applying) if seasons else None
     history = exam_history(profile)
     score = _score_used(profile, history)
+    # Cited as a plan of each specialty cites (own_source).
     plans = tuple(
-        specialty_plan(profile, r, "primary", score, history, fees) for r in rules.values()
-    )
-    with gc_paused():
-        entries, excluded, _counts, _considered = match_programs(
-            profile, plans, history, score, programs, today, name_ranks
+        _own_plan(
+            specialty_plan(
+                profile,
+                r,
+                "primary",
+                score,
+                history,
+                fees,
+                None if facts is None else facts.platforms[platform_for(r.code, applying, seasons)],
+            )
         )
+        for r in rules.values()
+    )
+    entries: tuple[ProgramEntry, ...] = ()
+    excluded: tuple[ExcludedProgram, ...] = ()
+    if eligibility(profile, history, facts)["eligible"]:  # as assess: no list otherwise
+        with gc_paused():
+            entries, excluded, _counts, _considered = match_programs(
+                profile, plans, history, score, programs, today, name_ranks
+            )
     listed: dict[str, list[ProgramEntry]] = {plan.code: [] for plan in plans}
     for entry in entries:
         listed[entry.facts.specialty_code].append(entry)
@@ -3184,12 +3207,15 @@ def standings(
     return tuple(
         Standing(
             plan=plan,
-            red_flags=red_flags(profile, rules[plan.code], history, score, plan.bands, today),
+            red_flags=tuple(
+                replace(f, source=own_source(f.source, plan.code))
+                for f in red_flags(profile, rules[plan.code], history, score, plan.bands, today)
+            ),
             programs=tuple(listed[plan.code]),
             excluded=left_out[plan.code],
             considered=len(listed[plan.code]) + left_out[plan.code],
             score=score,
-            rules_source=_rules_source(rules[plan.code]),
+            rules_source=own_source(_rules_source(rules[plan.code]), plan.code),
         )
         for plan in plans
     )

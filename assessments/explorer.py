@@ -25,35 +25,9 @@ from assessments.profile import Profile, parse_profile
 from programs.selectors import catalog_version
 
 # --- season facts: platform and program signals ----------------------------------------------
-# REWIRE POINT (issue 11): signals and application platforms per specialty and season are
-# being modelled as data in the assessments app. Until that lands, season_facts() below is the
-# ONLY place the explorer reads them from; replace its body with a call to the new model.
-
-SRC_SIGNALS = (
-    "AAMC, ERAS 2025 season program signaling (per specialty); later seasons not yet confirmed"
-)
-SRC_ERAS = "AAMC ERAS (the application service most specialties use)"
-SRC_RESIDENCYCAS = (
-    "SAEM AEROS ResidencyCAS guides, CORD, AMA: emergency medicine takes applications through "
-    "ResidencyCAS (Liaison) from the 2025-26 cycle (2026 Match)"
-)
-# Emergency medicine left ERAS for the applications sent in this calendar year and later.
-RESIDENCYCAS_FROM_APPLICATION_YEAR = {"EM": 2025}
-# (gold, silver) or (signals, None); AAMC, ERAS 2025 season. Specialties not listed have no
-# confirmed figure.
-ERAS_2025_SIGNALS: dict[str, tuple[int, int | None]] = {
-    "ANES": (5, 10),
-    "RAD": (6, 6),
-    "EM": (5, None),
-    "FM": (5, None),
-    "GS": (15, None),
-    "IM": (3, 12),
-    "NEURO": (8, None),
-    "PATH": (5, None),
-    "PEDS": (5, None),
-    "PSYCH": (10, None),
-    "TY": (12, None),
-}
+# From the season data (assessments.season_data defaults, or the season tables admins edit):
+# the same platform, fees and signals a plan uses for that season. season_facts() is the one
+# place the explorer reads them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +39,35 @@ class SeasonFacts:
     signals_source: str
 
 
-def season_facts(code: str, application_year: int) -> SeasonFacts:
-    """The application platform and program signals of one specialty for one season."""
-    since = RESIDENCYCAS_FROM_APPLICATION_YEAR.get(code)
-    on_cas = since is not None and application_year >= since
-    platform, platform_source = ("ResidencyCAS", SRC_RESIDENCYCAS) if on_cas else ("ERAS", SRC_ERAS)
-    figures = ERAS_2025_SIGNALS.get(code)
-    if figures is None:
+def season_facts(
+    code: str, application_year: int, seasons: Mapping[int, engine.SeasonFacts] | None = None
+) -> SeasonFacts:
+    """The application platform and program signals of one specialty for the season of
+    ``application_year`` (``seasons`` as for ``engine.assess``; None: the built-in data)."""
+    if seasons is None:
+        from assessments.season_data import DEFAULT_SEASONS
+
+        seasons = DEFAULT_SEASONS
+    season = engine.season_of(application_year)
+    if not seasons:
+        return SeasonFacts(engine.PLATFORM_ERAS, engine.SRC_FEES, "", None, "No season data")
+    facts = engine.season_facts_for(seasons, season)
+    platform = engine.platform_for(code, season, seasons)
+    fees = facts.platforms.get(platform)
+    platform_source = fees.source.cite() if fees is not None and fees.source else engine.SRC_FEES
+    rule = facts.signals.get(code)
+    if rule is None or not rule.kinds:
         return SeasonFacts(platform, platform_source, "", None, "No confirmed figure")
-    first, second = figures
-    text = f"{first} gold + {second} silver" if second is not None else str(first)
-    source = SRC_SIGNALS
-    if on_cas:
-        source += "; ResidencyCAS's own signals for this season are not confirmed"
-    return SeasonFacts(platform, platform_source, text, first + (second or 0), source)
+    if len(rule.kinds) == 1:
+        text = str(rule.kinds[0][1])
+    else:
+        text = " + ".join(f"{n} {label}" for label, n in rule.kinds)
+    source = rule.source.cite() if rule.source else ""
+    if rule.confirmed_season is None:
+        source = f"{source} (not confirmed for any season)".strip()
+    elif rule.confirmed_season != season:
+        source = f"{source}; last confirmed for the {rule.confirmed_season} season"
+    return SeasonFacts(platform, platform_source, text, rule.total, source)
 
 
 # --- where training starts -----------------------------------------------------------------
@@ -261,6 +250,7 @@ def rows_from_standings(
     fees: FeeSchedule,
     goals_known: bool = True,
     key: str = "",
+    seasons: Mapping[int, engine.SeasonFacts] | None = None,
 ) -> Exploration:
     """The explorer's rows from ``engine.standings`` (``summarize``d; pure). ``goals_known``: the profile's
     primary and backups are the applicant's own (not filled in by ``explorer_profile``)."""
@@ -314,7 +304,7 @@ def rows_from_standings(
                 applications_max=plan.applications_max,
                 cost_min=plan.eras_cost_min,
                 cost_max=plan.eras_cost_max,
-                season=season_facts(plan.code, profile.application_year),
+                season=season_facts(plan.code, profile.application_year, seasons),
                 start=start_facts(plan.code, specialty_rules.track),
             )
         )
@@ -408,6 +398,7 @@ def _standings_key(
     version: str,
     rules: Mapping[str, engine.SpecialtyRules],
     fees: FeeSchedule,
+    seasons: Mapping[int, engine.SeasonFacts] | None,
 ) -> str:
     answers = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     # The frozen dataclasses' reprs name every field and value, in a fixed order.
@@ -419,6 +410,7 @@ def _standings_key(
             version,
             repr([rules[code] for code in sorted(rules)]),
             repr(fees),
+            repr(sorted(seasons.items())) if seasons else "",
         )
     )
     return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
@@ -435,7 +427,8 @@ def explore(
     rules = selectors.rules_by_code()
     profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
     fees = selectors.active_fee_schedule()
-    key = _standings_key(profile_data, today, catalog_version(), rules, fees)
+    seasons = selectors.season_facts() or None  # as plan_compute reads them
+    key = _standings_key(profile_data, today, catalog_version(), rules, fees, seasons)
     summaries = cache.get(key)
     if summaries is None:
         facts = selectors.program_facts_by_code(rules.keys())
@@ -446,6 +439,7 @@ def explore(
             programs=selectors.program_facts_merged(facts),
             today=today,
             name_ranks=selectors.program_name_ranks(facts),
+            seasons=seasons,
         )
         summaries = [summarize(standing, profile.visa) for standing in found]
         cache.set(key, summaries, STANDINGS_CACHE_SECONDS)
@@ -457,4 +451,5 @@ def explore(
         fees=fees,
         goals_known=str(profile_data.get("specialty")) in rules,
         key=key,
+        seasons=seasons,
     )

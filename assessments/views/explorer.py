@@ -211,7 +211,10 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "urls": urls,
         "may_pick": plan is None or plan.owner_id is None or plan.owner_id == request.user.pk,
         "wizard_url": reverse("assessments:wizard"),
-        "signals_source": explorer.SRC_SIGNALS,
+        "season_sources": sorted(
+            {row.season.signals_source for row in rows if row.season.signals_source}
+            | {row.season.platform_source for row in rows}
+        ),
         "visa_word": VISA_WORDS.get(found.profile.visa, "") if found else "",
     }
     partial = bool(request.htmx) and not request.htmx.history_restore_request

@@ -168,15 +168,20 @@ def test_parse_sort(value: str, expected: tuple[str, bool]) -> None:
     assert explorer.parse_sort(value) == expected
 
 
-def test_season_facts_come_from_the_one_function() -> None:
-    em_2024 = explorer.season_facts("EM", 2024)
-    em_2026 = explorer.season_facts("EM", 2026)
-    im = explorer.season_facts("IM", 2026)
+def test_season_facts_are_the_season_datas() -> None:
+    from assessments.season_data import DEFAULT_SEASONS
 
-    assert (em_2024.platform, em_2026.platform, im.platform) == ("ERAS", "ResidencyCAS", "ERAS")
+    season = engine.season_facts_for(DEFAULT_SEASONS, engine.season_of(2026))
+    for code in RULES:
+        facts = explorer.season_facts(code, 2026)
+        assert facts.platform == engine.platform_for(code, engine.season_of(2026), DEFAULT_SEASONS)
+        rule = season.signals.get(code)
+        assert facts.signals_total == (rule.total if rule and rule.kinds else None), code
+    im = explorer.season_facts("IM", 2026)
     assert im.signals == "3 gold + 12 silver" and im.signals_total == 15
-    assert "ERAS 2025" in im.signals_source
-    assert explorer.season_facts("GS-PRELIM", 2026).signals_total is None
+    assert im.signals_source
+    assert explorer.season_facts("EM", 2026).platform == "ResidencyCAS"
+    assert explorer.season_facts("IM", 2026, {}).signals_total is None  # no season data
 
 
 def test_start_facts() -> None:
