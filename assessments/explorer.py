@@ -50,14 +50,14 @@ def season_facts(
         seasons = DEFAULT_SEASONS
     season = engine.season_of(application_year)
     if not seasons:
-        return SeasonFacts(engine.PLATFORM_ERAS, engine.SRC_FEES, "", None, "No season data")
+        return SeasonFacts(engine.PLATFORM_ERAS, engine.SRC_FEES, "", None, "")
     facts = engine.season_facts_for(seasons, season)
     platform = engine.platform_for(code, season, seasons)
     fees = facts.platforms.get(platform)
     platform_source = fees.source.cite() if fees is not None and fees.source else engine.SRC_FEES
     rule = facts.signals.get(code)
     if rule is None or not rule.kinds:
-        return SeasonFacts(platform, platform_source, "", None, "No confirmed figure")
+        return SeasonFacts(platform, platform_source, "", None, "")  # shown as "not confirmed"
     if len(rule.kinds) == 1:
         text = str(rule.kinds[0][1])
     else:
