@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "programs",
     "assessments",
     "advising",
+    "tracker",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.tracker.factories import install_signals
+
+
+@pytest.fixture(autouse=True)
+def _signals(db: Any) -> None:
+    install_signals()
