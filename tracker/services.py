@@ -79,9 +79,15 @@ def _plan_row(plan: Plan | None, program_id: int) -> dict[str, Any] | None:
     return None
 
 
-def _record(application: Application, status: str, note: str = "") -> None:
+def _record(
+    application: Application, status: str, note: str = "", on: dt.date | None = None
+) -> None:
+    """A timeline row, dated `on` (a past change entered late) or now."""
+    when = timezone.now()
+    if on is not None and on != timezone.localdate():
+        when = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
     StatusChange.objects.create(
-        application=application, status=status, changed_at=timezone.now(), note=note[:300]
+        application=application, status=status, changed_at=when, note=note[:300]
     )
 
 
@@ -175,6 +181,8 @@ def application_move(
                 )
             }
         )
+    if on is not None and on > timezone.localdate() + dt.timedelta(days=1):
+        raise ValidationError({"on": "The date cannot be in the future."})
     today = on or timezone.localdate()
     if status in (Status.APPLIED, Status.SIGNAL_SENT):
         if platform and platform not in Platform.values:
@@ -206,7 +214,7 @@ def application_move(
         RankListEntry.objects.filter(application=application).delete()
     application.status = status
     application.save()
-    _record(application, status, note)
+    _record(application, status, note, on)
     return application
 
 
