@@ -228,3 +228,15 @@ def test_notes_are_saved_and_capped() -> None:
     assert application.notes == "Great residents"
     response = client.post(reverse("tracker:notes", args=[application.pk]), {"notes": "x" * 5001})
     assert response.status_code == 400
+
+
+def test_the_plan_table_and_the_program_page_offer_add_buttons(planned: Any) -> None:
+    user, plan, programs = planned
+    client = logged_in(user)
+    page = client.get(reverse("assessments:plan_detail", args=[plan.token])).content.decode()
+    assert page.count("Add to my applications") >= 3
+    assert f'"plan": "{plan.token}"' in page
+    assert f"/season/add/?program={programs[0].pk}&amp;plan={plan.token}" in page
+    detail = client.get(reverse("programs:detail", args=[programs[0].pk])).content.decode()
+    assert "Add to my applications" in detail
+    assert "Shared outcomes of MatchPlan applicants" in detail
