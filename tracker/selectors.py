@@ -347,9 +347,23 @@ def season_comments(season: Season) -> list[SeasonComment]:
     return list(season.comments.select_related("author"))
 
 
-def behind_offer_target(applicant_ids: list[int], *, today: dt.date | None = None) -> set[int]:
-    """Of these applicants, those whose newest season is behind its interview-offer target at
-    the latest checkpoint passed. Two queries whatever the number of applicants."""
+@dataclass(frozen=True)
+class SeasonState:
+    """An applicant's newest season, as the advisor dashboard shows it."""
+
+    season_id: int
+    match_year: int
+    offers: int
+    target: rules.InterviewTarget
+    behind: bool
+
+
+def season_states(
+    applicant_ids: list[int], *, today: dt.date | None = None
+) -> dict[int, SeasonState]:
+    """For each applicant with a season, the newest one's offers against its target and whether
+    it is behind at the latest checkpoint passed. Two queries whatever the number of applicants
+    and applications."""
     today = today or timezone.localdate()
     seasons: dict[int, Season] = {}
     for season in (
@@ -363,18 +377,33 @@ def behind_offer_target(applicant_ids: list[int], *, today: dt.date | None = Non
             season__in=list(seasons.values()), offered_on__isnull=False
         ).values_list("season_id", flat=True)
     )
-    behind = set()
+    states = {}
     for owner_id, season in seasons.items():
         specs = _plan_specialties(season.plan)
         first = specs[0] if specs else {"code": "", "tier": "", "ranks": None}
         target = rules.interview_target(
             specialty=first["code"], tier=first["tier"], ranks=first["ranks"]
         )
-        if rules.behind_target(
-            match_year=season.match_year, offers=offers[season.pk], target=target, today=today
-        ):
-            behind.add(owner_id)
-    return behind
+        count = offers[season.pk]
+        states[owner_id] = SeasonState(
+            season_id=season.pk,
+            match_year=season.match_year,
+            offers=count,
+            target=target,
+            behind=rules.behind_target(
+                match_year=season.match_year, offers=count, target=target, today=today
+            ),
+        )
+    return states
+
+
+def behind_offer_target(applicant_ids: list[int], *, today: dt.date | None = None) -> set[int]:
+    """Of these applicants, those whose newest season is behind its interview-offer target."""
+    return {
+        owner_id
+        for owner_id, state in season_states(applicant_ids, today=today).items()
+        if state.behind
+    }
 
 
 # --- Shared outcomes ---------------------------------------------------------------------

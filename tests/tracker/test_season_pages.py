@@ -92,7 +92,7 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     cal = icalendar.Calendar.from_ical(raw)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     assert len(events) == 1
     event = events[0]
     assert str(event["SUMMARY"]) == f"Interview: {long_name}"
