@@ -50,14 +50,24 @@ class SignalRule:
 
 
 def signals_allowed(specialty: Specialty, match_year: int) -> SignalRule:
-    """THE one place the tracker learns signal allowances. Today it reads the tracker's own
-    admin-editable SignalAllowance rows (AAMC ERAS 2025 figures installed by migration); when
-    season data lands in assessments (issue 11), rewire this function and nothing else."""
-    rows = list(
-        SignalAllowance.objects.filter(specialty=specialty, match_year__lte=match_year).order_by(
-            "-match_year", "kind"
-        )
-    )
+    """THE one place the tracker learns signal allowances (signals_allowed_for only batches
+    it). Today it reads the tracker's own admin-editable SignalAllowance rows (AAMC ERAS 2025
+    figures installed by migration); when season data lands in assessments (issue 11),
+    rewire this function's loader and nothing else."""
+    return signals_allowed_for([specialty], match_year)[specialty.pk]
+
+
+def signals_allowed_for(specialties: list[Specialty], match_year: int) -> dict[int, SignalRule]:
+    """signals_allowed for several specialties in one query, by specialty id."""
+    rows_by_specialty: dict[int, list[SignalAllowance]] = defaultdict(list)
+    for row in SignalAllowance.objects.filter(
+        specialty__in=[s.pk for s in specialties], match_year__lte=match_year
+    ).order_by("-match_year", "kind"):
+        rows_by_specialty[row.specialty_id].append(row)
+    return {s.pk: _rule(rows_by_specialty[s.pk], match_year) for s in specialties}
+
+
+def _rule(rows: list[SignalAllowance], match_year: int) -> SignalRule:
     if not rows:
         return SignalRule(kinds={}, match_year=None, source="", note="No signal figures known.")
     year = rows[0].match_year
@@ -80,7 +90,7 @@ def signals_allowed(specialty: Specialty, match_year: int) -> SignalRule:
 
 
 def user_seasons(user: Any) -> QuerySet[Season]:
-    return Season.objects.filter(owner=user).select_related("plan")
+    return Season.objects.filter(owner=user).select_related("plan", "outcome")
 
 
 def season_for(user: Any, match_year: int | None = None) -> Season | None:
@@ -129,9 +139,10 @@ def signal_uses(season: Season, applications: list[Application]) -> list[SignalU
         (a.program.specialty_id, a.signal_kind) for a in applications if a.signal_kind
     )
     specialties = {a.program.specialty_id: a.program.specialty for a in applications}
+    rules_by_id = signals_allowed_for(list(specialties.values()), season.match_year)
     rows: list[SignalUse] = []
     for spec_id, specialty in sorted(specialties.items(), key=lambda kv: kv[1].name):
-        rule = signals_allowed(specialty, season.match_year)
+        rule = rules_by_id[spec_id]
         kinds = list(rule.kinds) or sorted({k for (s, k) in used if s == spec_id})
         for kind in kinds:
             rows.append(SignalUse(specialty, kind, used[(spec_id, kind)], rule.kinds.get(kind)))
@@ -339,7 +350,7 @@ def advisable_seasons(advisor: Any) -> QuerySet[Season]:
     from advising.selectors import advisable_applicants
 
     return Season.objects.filter(owner__in=advisable_applicants(advisor)).select_related(
-        "owner", "plan"
+        "owner", "plan", "outcome"
     )
 
 

@@ -78,7 +78,9 @@ def _season_context(season: Season, applications: list[Any]) -> dict[str, Any]:
         "season": season,
         "applications": applications,
         "signals": selectors.signal_uses(season, applications),
-        "seasons": list(selectors.user_seasons(season.owner).values_list("match_year", flat=True)),
+        "seasons": list(
+            Season.objects.filter(owner_id=season.owner_id).values_list("match_year", flat=True)
+        ),
         "statuses": dict(Status.choices),
     }
 
@@ -316,8 +318,9 @@ def calendar_ics(request: HtmxHttpRequest) -> HttpResponse:
 # --- Rank list ---------------------------------------------------------------------------
 
 
-def _rank_context(season: Season) -> dict[str, Any]:
-    applications = selectors.season_applications(season)
+def _rank_context(season: Season, applications: list[Any] | None = None) -> dict[str, Any]:
+    if applications is None:
+        applications = selectors.season_applications(season)
     entries = selectors.rank_entries(season)
     fees = _fee_schedule()
     included = fees.nrmp_included_ranks if fees else 20
