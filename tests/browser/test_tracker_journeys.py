@@ -9,9 +9,9 @@ import datetime as dt
 
 import icalendar
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.advising.factories import (
     PASSWORD,
