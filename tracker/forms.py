@@ -70,7 +70,7 @@ class OutcomeForm(forms.Form):
         label="Program",
         required=False,
         choices=(),
-        help_text="For a match; a SOAP program need not be one you applied to before.",
+        help_text="For a match: one of this season's programs.",
     )
 
     def __init__(

@@ -45,6 +45,14 @@ class SignalRule:
     note: str = ""
 
     @property
+    def summary(self) -> str:
+        """ "5 signals" or "3 gold + 12 silver signals"."""
+        parts = [
+            str(n) if kind == SignalKind.SIGNAL else f"{n} {kind}" for kind, n in self.kinds.items()
+        ]
+        return " + ".join(parts) + " signals" if parts else ""
+
+    @property
     def has_kinds(self) -> bool:
         return SignalKind.SIGNAL not in self.kinds and bool(self.kinds)
 
@@ -98,6 +106,22 @@ def season_for(user: Any, match_year: int | None = None) -> Season | None:
     if match_year is not None:
         return seasons.filter(match_year=match_year).first()
     return seasons.first()
+
+
+def season_summaries(user: Any) -> list[Season]:
+    """The user's seasons with what each produced (applications sent, interview offers, the
+    outcome), for the plan history: one query."""
+    from django.db.models import Count, Q
+
+    return list(
+        Season.objects.filter(owner=user)
+        .select_related("plan", "outcome__program")
+        .annotate(
+            sent=Count("applications", filter=Q(applications__applied_on__isnull=False)),
+            offers=Count("applications", filter=Q(applications__offered_on__isnull=False)),
+        )
+        .order_by("-match_year")
+    )
 
 
 def latest_plan(user: Any) -> Plan | None:

@@ -69,3 +69,13 @@ def test_the_export_holds_the_season_and_deletion_removes_it_and_its_contributio
     user_delete(user=user)
     assert not Season.objects.filter(owner_id=user.pk).exists()
     assert selectors.shared_outcomes(program) == []  # 4 left: below the threshold
+
+
+def test_the_plan_history_shows_what_the_season_produced() -> None:
+    program = ProgramFactory(name="Matched Program")
+    season = _contributor(program, offered=True, matched=True)
+    page = logged_in(season.owner).get(reverse("assessments:plan_list")).content.decode()
+    assert "What your seasons produced" in page
+    assert (
+        "1 application sent, 1 interview offer; <strong>Matched</strong> at Matched Program" in page
+    )

@@ -24,3 +24,10 @@ def season_states(rows: Any) -> dict[int, selectors.SeasonState]:
 @register.filter
 def season_of(states: dict[int, Any], applicant_id: int) -> Any:
     return states.get(applicant_id)
+
+
+@register.inclusion_tag("tracker/includes/plan_history_seasons.html")
+def season_history(user: Any) -> dict[str, Any]:
+    """What each season produced, under the applicant's plan history."""
+    seasons = selectors.season_summaries(user) if user.is_authenticated else []
+    return {"seasons": seasons}
