@@ -45,7 +45,11 @@ UNKNOWN = '<span class="fact fact-unknown">Unknown</span>'
 ROW = (
     "<tr>"
     '<td data-label="Program"><a href="{url}" class="fw-semibold">{name}</a>'
-    '<div class="small text-body-secondary">{institution}</div></td>'
+    '<div class="small text-body-secondary">{institution}</div>'
+    # "Add to my applications" (tracker): no per-user state, so the cached rows stay shared.
+    '<span class="tracker-add"><a class="small d-print-none" href="{add_url}?program={pk}" '
+    'hx-post="{add_url}" hx-vals=\'{{"program": "{pk}"}}\' hx-target="closest .tracker-add" '
+    'hx-swap="outerHTML">Add to my applications</a></span></td>'
     '<td data-label="Location">{city}, {state}</td>'
     '<td data-label="Specialty">{specialty}</td>'
     '<td data-label="Type">{program_type}</td>'
@@ -114,11 +118,14 @@ def _rows_html(rows: list[ProgramRow], catalog: CatalogState) -> SafeString:
     marker = "2147483647"
     prefix, suffix = reverse("programs:detail", args=[int(marker)]).rsplit(marker, 1)
     names = catalog.specialty_names
+    add_url = reverse("tracker:add")
     html = []
     for pk, name, institution, city, state, specialty_id, kind, j1, h1b, img, step2 in rows:
         html.append(
             ROW.format(
                 url=f"{prefix}{int(pk)}{suffix}",
+                pk=int(pk),
+                add_url=add_url,
                 name=escape(name),
                 institution=escape(institution),
                 city=escape(city),

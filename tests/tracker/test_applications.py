@@ -240,3 +240,10 @@ def test_the_plan_table_and_the_program_page_offer_add_buttons(planned: Any) -> 
     detail = client.get(reverse("programs:detail", args=[programs[0].pk])).content.decode()
     assert "Add to my applications" in detail
     assert "Shared outcomes of MatchPlan applicants" in detail
+
+
+def test_the_program_browser_rows_offer_the_add_link(planned: Any) -> None:
+    user, _, programs = planned
+    page = logged_in(user).get(reverse("programs:list")).content.decode()
+    assert f'href="/season/add/?program={programs[0].pk}"' in page
+    assert f'hx-vals=\'{{"program": "{programs[0].pk}"}}\'' in page
