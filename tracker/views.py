@@ -39,10 +39,13 @@ def _partial(request: HtmxHttpRequest) -> bool:
 
 
 def _year(request: HtmxHttpRequest) -> int | None:
+    """The ?year= of the season to show; None (the newest season) when absent or not a
+    plausible Match year (a huge number would overflow the database column)."""
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
         return None
+    return year if 2000 <= year <= 2100 else None
 
 
 def _season(request: HtmxHttpRequest) -> Season | None:
