@@ -51,9 +51,9 @@ CORD_EM = (
     "for most EM applicants, more for applicants at risk."
 )
 ASSUMPTION = (
-    "Assumption (MatchPlan's own, not a published figure): about twice the plan's "
-    "recommended number of ranks, more for a weaker tier, because not every interview "
-    "becomes a rank you want."
+    "Assumption (MatchPlan's own, not a published figure): at least as many interviews as "
+    "the plan's recommended ranks, because each interview can become at most one rank, "
+    "plus a margin for a weaker tier."
 )
 # Extra interviews over the EM baseline by tier, used for the "more when at risk" part.
 _TIER_EXTRA = {"strong": 0, "viable": 0, "risk": 2, "high_risk": 4}
@@ -63,8 +63,7 @@ def interview_target(*, specialty: str, tier: str, ranks: int | None) -> Intervi
     extra = _TIER_EXTRA.get(tier, 0)
     if specialty == "EM":
         return InterviewTarget(10 + extra, 12 + extra, CORD_EM, sourced=True)
-    base = max(ranks or 6, 4)
-    low = base * 2 + extra
+    low = max(ranks or 6, 6) + extra
     return InterviewTarget(low, low + 2, ASSUMPTION, sourced=False)
 
 

@@ -210,6 +210,12 @@ class Progress:
     has_plan: bool
     other_sent: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def bases(self) -> list[str]:
+        """The distinct bases of the targets shown, the sourced first."""
+        targets = [self.target, *(s.target for s in self.specialties)]
+        return list(dict.fromkeys(t.basis for t in sorted(targets, key=lambda t: not t.sourced)))
+
 
 def _plan_specialties(plan: Plan | None) -> list[dict[str, Any]]:
     """[{code, name, tier, min, max, ranks}] of the plan's primary and backup specialties."""

@@ -135,6 +135,14 @@ def test_season_with_javascript(page, console_messages, screenshot, tmp_path) ->
     expect(page.locator("li.rank-entry").nth(0)).to_contain_text(before[1])
     assert _order(season) == [before[1], before[0], before[2]]
     screenshot(page, "tracker-03-rank-list")
+    page.goto(reverse("tracker:home"))
+    page.get_by_role("heading", name="Signals").wait_for()
+    screenshot(page, "tracker-05-home")
+    page.goto(reverse("tracker:progress"))
+    page.get_by_role("heading", name="Checkpoints").wait_for()
+    screenshot(page, "tracker-06-progress")
+    page.goto(reverse("tracker:calendar"))
+    screenshot(page, "tracker-07-calendar")
     assert csp_violations(console_messages) == []
     assert not [m for m in console_messages if m.type == "pageerror"]
 

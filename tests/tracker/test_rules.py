@@ -35,6 +35,9 @@ def test_em_target_follows_cord_and_others_are_labelled_assumptions() -> None:
     assert risk.low > em.low
     im = rules.interview_target(specialty="IM", tier="viable", ranks=5)
     assert not im.sourced and im.basis.startswith("Assumption")
+    assert (im.low, im.high) == (6, 8)  # never under 6, even when the plan asks 5 ranks
+    im_risk = rules.interview_target(specialty="IM", tier="risk", ranks=12)
+    assert (im_risk.low, im_risk.high) == (14, 16)
 
 
 def test_checkpoints_say_behind_and_ahead_with_advice() -> None:
