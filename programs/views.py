@@ -47,9 +47,10 @@ ROW = (
     '<td data-label="Program"><a href="{url}" class="fw-semibold">{name}</a>'
     '<div class="small text-body-secondary">{institution}</div>'
     # "Add to my applications" (tracker): no per-user state, so the cached rows stay shared.
-    '<span class="tracker-add"><a class="small d-print-none" href="{add_url}?program={pk}" '
-    'hx-post="{add_url}" hx-vals=\'{{"program": "{pk}"}}\' hx-target="closest .tracker-add" '
-    'hx-swap="outerHTML">Add to my applications</a></span></td>'
+    '<form class="tracker-add d-print-none" method="get" action="{add_url}">'
+    '<input type="hidden" name="program" value="{pk}"><button type="submit" '
+    'class="btn btn-link btn-sm p-0" hx-post="{add_url}" hx-target="closest .tracker-add" '
+    'hx-swap="outerHTML">Add to my applications</button></form></td>'
     '<td data-label="Location">{city}, {state}</td>'
     '<td data-label="Specialty">{specialty}</td>'
     '<td data-label="Type">{program_type}</td>'

@@ -186,8 +186,12 @@ class SignalAllowance(models.Model):
 
 class SeasonComment(models.Model):
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="comments")
+    # As plan comments: an advisor's deleted account leaves the comment, without its author.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="season_comments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="season_comments",
     )
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)

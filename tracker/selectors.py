@@ -576,7 +576,11 @@ def season_export(user: Any) -> list[dict[str, Any]]:
                     else None
                 ),
                 "comments": [
-                    {"author": c.author.email, "at": _iso(c.created_at), "body": c.body}
+                    {
+                        "author": c.author.email if c.author else None,
+                        "at": _iso(c.created_at),
+                        "body": c.body,
+                    }
                     for c in s.comments.all()
                 ],
             }

@@ -129,8 +129,8 @@ APPLICANT_BUDGETS = [
     # one query per kind of record (a JSON file: no navigation); the season tracker adds
     # seasons, season comments written and the reminder opt-out
     ("accounts:export", 15),
-    # one count per kind of record; + seasons, season comments, reminder log and opt-out
-    ("accounts:delete", 13),
+    # one count per kind of record; + seasons, reminder log and reminder opt-out
+    ("accounts:delete", 12),
     ("accounts:password_change", 3),
     ("advising:sharing", 5),  # + assignments, shares
     ("assessments:plan_compare", 7),  # the empty form: both selects list the plans

@@ -78,3 +78,13 @@ def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: An
     filtered = client.get(reverse("advising:dashboard"), {"behind": "on"}).content.decode()
     assert "Amal Applicant" in filtered and "Olu OnTrack" not in filtered
     assert "Behind" in page
+
+
+def test_an_advisors_deleted_account_leaves_the_comment(advised: Any) -> None:
+    from accounts.services import user_delete
+
+    applicant, advisor, season = advised
+    SeasonComment.objects.create(season=season, author=advisor, body="Keep going.")
+    user_delete(user=advisor)
+    page = logged_in(applicant).get(reverse("tracker:home")).content.decode()
+    assert "Keep going." in page and "A former advisor" in page
