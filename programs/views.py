@@ -45,12 +45,7 @@ UNKNOWN = '<span class="fact fact-unknown">Unknown</span>'
 ROW = (
     "<tr>"
     '<td data-label="Program"><a href="{url}" class="fw-semibold">{name}</a>'
-    '<div class="small text-body-secondary">{institution}</div>'
-    # "Add to my applications" (tracker): no per-user state, so the cached rows stay shared.
-    '<form class="tracker-add d-print-none" method="get" action="{add_url}">'
-    '<input type="hidden" name="program" value="{pk}"><button type="submit" '
-    'class="btn btn-link btn-sm p-0" hx-post="{add_url}" hx-target="closest .tracker-add" '
-    'hx-swap="outerHTML">Add to my applications</button></form></td>'
+    '<div class="small text-body-secondary">{institution}</div></td>'
     '<td data-label="Location">{city}, {state}</td>'
     '<td data-label="Specialty">{specialty}</td>'
     '<td data-label="Type">{program_type}</td>'
@@ -58,6 +53,12 @@ ROW = (
     '<td data-label="H-1B" class="fact-col"><span class="fact fact-{h1b}">{h1b_label}</span></td>'
     '<td data-label="IMG share" class="fact-col text-lg-end">{img_share}</td>'
     '<td data-label="Typical Step 2 CK" class="fact-col text-lg-end">{step2}</td>'
+    # "Add to my applications" (tracker): no per-user state, so the cached rows stay shared;
+    # without JavaScript the link opens a confirmation page with the form.
+    '<td data-label="My applications" class="d-print-none"><span class="tracker-add">'
+    '<a class="btn btn-outline-primary btn-sm" href="{add_url}?program={pk}" hx-post="{add_url}" '
+    'hx-vals=\'{{"program": "{pk}"}}\' hx-target="closest .tracker-add" hx-swap="outerHTML">'
+    'Add<span class="visually-hidden"> to my applications</span></a></span></td>'
     "</tr>\n"
 )
 

@@ -245,8 +245,8 @@ def test_the_plan_table_and_the_program_page_offer_add_buttons(planned: Any) -> 
 def test_the_program_browser_rows_offer_the_add_link(planned: Any) -> None:
     user, _, programs = planned
     page = logged_in(user).get(reverse("programs:list")).content.decode()
-    assert f'<input type="hidden" name="program" value="{programs[0].pk}">' in page
-    assert 'hx-post="/season/add/"' in page
+    assert f'href="/season/add/?program={programs[0].pk}"' in page
+    assert f'hx-vals=\'{{"program": "{programs[0].pk}"}}\'' in page
     # Without JavaScript the row's form opens the confirmation page.
     confirm = logged_in(user).get("/season/add/", {"program": programs[0].pk})
     assert confirm.status_code == 200 and programs[0].name in confirm.content.decode()
