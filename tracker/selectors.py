@@ -59,20 +59,59 @@ class SignalRule:
 
 def signals_allowed(specialty: Specialty, match_year: int) -> SignalRule:
     """THE one place the tracker learns signal allowances (signals_allowed_for only batches
-    it). Today it reads the tracker's own admin-editable SignalAllowance rows (AAMC ERAS 2025
-    figures installed by migration); when season data lands in assessments (issue 11),
-    rewire this function's loader and nothing else."""
+    it). It reads the season data of the assessments app (SpecialtySeason: signals per
+    specialty and Match year, with their source); for a specialty that has no season row
+    up to `match_year` it falls back to the tracker's own SignalAllowance rows (the AAMC ERAS
+    2025 figures installed by migration), which can go once the season data covers all."""
     return signals_allowed_for([specialty], match_year)[specialty.pk]
 
 
 def signals_allowed_for(specialties: list[Specialty], match_year: int) -> dict[int, SignalRule]:
-    """signals_allowed for several specialties in one query, by specialty id."""
-    rows_by_specialty: dict[int, list[SignalAllowance]] = defaultdict(list)
-    for row in SignalAllowance.objects.filter(
-        specialty__in=[s.pk for s in specialties], match_year__lte=match_year
-    ).order_by("-match_year", "kind"):
-        rows_by_specialty[row.specialty_id].append(row)
-    return {s.pk: _rule(rows_by_specialty[s.pk], match_year) for s in specialties}
+    """signals_allowed for several specialties, by specialty id (two queries at most)."""
+    from assessments.models import SpecialtySeason
+
+    ids = [s.pk for s in specialties]
+    found: dict[int, SignalRule] = {}
+    for row in (
+        SpecialtySeason.objects.filter(specialty__in=ids, season__lte=match_year)
+        .select_related("source")
+        .order_by("-season")
+    ):
+        if row.specialty_id not in found:
+            found[row.specialty_id] = _season_rule(row, match_year)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        rows_by_specialty: dict[int, list[SignalAllowance]] = defaultdict(list)
+        for allowance in SignalAllowance.objects.filter(
+            specialty__in=missing, match_year__lte=match_year
+        ).order_by("-match_year", "kind"):
+            rows_by_specialty[allowance.specialty_id].append(allowance)
+        for pk in missing:
+            found[pk] = _rule(rows_by_specialty[pk], match_year)
+    return found
+
+
+def _season_rule(row: Any, match_year: int) -> SignalRule:
+    kinds = {
+        (label or "signal"): n
+        for label, n in (
+            (row.signals_first_label, row.signals_first),
+            (row.signals_second_label, row.signals_second),
+        )
+        if n
+    }
+    confirmed = row.signals_confirmed_season or row.season
+    source = row.source
+    text = f"{source.publisher}, {source.title} ({source.season})" if source else ""
+    note = ""
+    if confirmed != match_year:
+        note = (
+            f"Figures for the {match_year} season are not confirmed here; these are the last "
+            f"confirmed ones, from the {confirmed} season."
+        )
+    if not kinds:
+        note = "This specialty takes no program signals. " + note
+    return SignalRule(kinds=kinds, match_year=confirmed, source=text, note=note.strip())
 
 
 def _rule(rows: list[SignalAllowance], match_year: int) -> SignalRule:

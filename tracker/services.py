@@ -120,12 +120,16 @@ def application_add(
     return application, True
 
 
+def _kind_label(kind: str) -> str:
+    return SignalKind(kind).label.lower() if kind in SignalKind.values else f"{kind} signal"
+
+
 def _signal_check(application: Application, kind: str) -> None:
     rule = selectors.signals_allowed(application.program.specialty, application.season.match_year)
     specialty = application.program.specialty
     if rule.kinds:
         if kind not in rule.kinds:
-            choices = ", ".join(SignalKind(k).label.lower() for k in rule.kinds)
+            choices = ", ".join(_kind_label(k) for k in rule.kinds)
             raise ValidationError({"signal_kind": f"{specialty.name} signals are: {choices}."})
         used = (
             Application.objects.filter(
@@ -138,7 +142,7 @@ def _signal_check(application: Application, kind: str) -> None:
         )
         allowed = rule.kinds[kind]
         if used >= allowed:
-            label = SignalKind(kind).label.lower()
+            label = _kind_label(kind)
             raise ValidationError(
                 {
                     "signal_kind": (

@@ -250,3 +250,14 @@ def test_the_program_browser_rows_offer_the_add_link(planned: Any) -> None:
     # Without JavaScript the row's form opens the confirmation page.
     confirm = logged_in(user).get("/season/add/", {"program": programs[0].pk})
     assert confirm.status_code == 200 and programs[0].name in confirm.content.decode()
+
+
+def test_signal_allowances_come_from_the_season_data_and_fall_back_to_the_trackers() -> None:
+    from tracker import selectors
+
+    im = selectors.signals_allowed(specialty("IM"), 2027)
+    assert im.kinds == {"gold": 3, "silver": 12}
+    assert im.match_year == 2026 and "2027 season are not confirmed" in im.note
+    assert im.source  # the season data's source, shown to users
+    em_2025 = selectors.signals_allowed(specialty("EM"), 2025)  # before the season data
+    assert em_2025.kinds == {"signal": 5} and em_2025.source.startswith("AAMC")
