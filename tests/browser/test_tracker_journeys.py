@@ -53,11 +53,10 @@ def test_season_with_javascript(page, console_messages, screenshot, tmp_path) ->
 
     # Add two programs from the plan's table: one click each, swapped to "Added".
     page.goto(reverse("assessments:plan_detail", args=[plan.token]))
-    buttons = page.get_by_role("link", name="Add to my applications")
-    buttons.first.click()
-    page.get_by_text("Added").first.wait_for()
-    page.get_by_role("link", name="Add to my applications").first.click()
-    page.locator(".tracker-add.badge").nth(1).wait_for()
+    for program in programs[:2]:
+        row = page.locator("#program-results tr", has_text=program.name)
+        row.get_by_role("link", name="Add to my applications").click()
+        expect(row.locator(".tracker-add.badge")).to_contain_text("Added")
     screenshot(page, "tracker-01-plan-added")
     added = Application.objects.filter(season__owner=user)
     assert added.count() == 2
