@@ -113,6 +113,7 @@ class DashboardFilterForm(forms.Form):
     )
     specialty = forms.ChoiceField(label="Specialty", choices=(), required=False)
     status = forms.ChoiceField(label="Review status", choices=STATUS_FILTER_CHOICES, required=False)
+    behind = forms.BooleanField(label="Behind offer target", required=False)
 
     def __init__(self, *args: Any, specialties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,6 +140,7 @@ class DashboardFilterForm(forms.Form):
                 Column("specialty", css_class="col-6 col-lg-3"),
                 Column("status", css_class="col-12 col-lg-3"),
             ),
+            "behind",
             # A nameless button keeps "filter=Apply" out of the pushed URL.
             HTML('<button type="submit" class="btn btn-outline-primary">Apply filters</button>'),
         )

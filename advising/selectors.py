@@ -75,6 +75,7 @@ def dashboard_rows(
     tier: str = "",
     specialty: str = "",
     status: str = "",
+    behind: bool = False,
 ) -> QuerySet[User]:
     """The advisor's applicants, each annotated with their latest saved plan and its review.
 
@@ -114,6 +115,11 @@ def dashboard_rows(
         rows = rows.filter(latest_plan_id__isnull=False, review_status__isnull=True)
     elif status:
         rows = rows.filter(review_status=status)
+    if behind:  # the season tracker's interview-offer checkpoints (tracker.selectors)
+        from tracker.selectors import behind_offer_target
+
+        ids = list(advisable_applicants(advisor).values_list("pk", flat=True))
+        rows = rows.filter(pk__in=behind_offer_target(ids))
     return rows.order_by(F("latest_created").desc(nulls_last=True), "email")
 
 

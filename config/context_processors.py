@@ -14,6 +14,7 @@ NAV_URLS = {
     "programs": "programs:list",
     "methodology": "assessments:methodology",
     "plans": "assessments:plan_list",
+    "season": "tracker:home",
     "advising": "advising:dashboard",
     "admin": "admin:index",
     "account": "accounts:home",

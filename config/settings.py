@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "programs",
     "assessments",
     "advising",
+    "tracker",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MatchPlan <noreply@matchplan.invalid>")
+# The public address links in emails sent outside a request (the reminder command) start with.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # --- Cache -----------------------------------------------------------------------------
 CACHES = {

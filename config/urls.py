@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("programs/", include("programs.urls")),
     path("advising/", include("advising.urls")),
+    path("season/", include("tracker.urls")),
     path("", include("assessments.urls")),
 ]
 

@@ -53,6 +53,12 @@ ROW = (
     '<td data-label="H-1B" class="fact-col"><span class="fact fact-{h1b}">{h1b_label}</span></td>'
     '<td data-label="IMG share" class="fact-col text-lg-end">{img_share}</td>'
     '<td data-label="Typical Step 2 CK" class="fact-col text-lg-end">{step2}</td>'
+    # "Add to my applications" (tracker): no per-user state, so the cached rows stay shared;
+    # without JavaScript the link opens a confirmation page with the form.
+    '<td data-label="My applications" class="d-print-none"><span class="tracker-add">'
+    '<a class="btn btn-outline-primary btn-sm" href="{add_url}?program={pk}" hx-post="{add_url}" '
+    'hx-vals=\'{{"program": "{pk}"}}\' hx-target="closest .tracker-add" hx-swap="outerHTML">'
+    'Add<span class="visually-hidden"> to my applications</span></a></span></td>'
     "</tr>\n"
 )
 
@@ -114,11 +120,14 @@ def _rows_html(rows: list[ProgramRow], catalog: CatalogState) -> SafeString:
     marker = "2147483647"
     prefix, suffix = reverse("programs:detail", args=[int(marker)]).rsplit(marker, 1)
     names = catalog.specialty_names
+    add_url = reverse("tracker:add")
     html = []
     for pk, name, institution, city, state, specialty_id, kind, j1, h1b, img, step2 in rows:
         html.append(
             ROW.format(
                 url=f"{prefix}{int(pk)}{suffix}",
+                pk=int(pk),
+                add_url=add_url,
                 name=escape(name),
                 institution=escape(institution),
                 city=escape(city),

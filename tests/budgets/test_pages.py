@@ -108,14 +108,15 @@ def test_a_public_page_costs_a_fixed_number_of_queries(
     assert_same_and_within(counts, budget, name)
 
 
-def test_the_program_page_costs_two_queries_whatever_the_catalog(count_queries: Count) -> None:
+def test_the_program_page_costs_three_queries_whatever_the_catalog(count_queries: Count) -> None:
     first = ProgramFactory()
     few = count_queries(new_client(), reverse("programs:detail", args=[first.pk]))
     ProgramFactory.create_batch(50)
     many = count_queries(new_client(), reverse("programs:detail", args=[first.pk]))
 
-    # the program with its specialty, and the demo notice
-    assert_same_and_within([few, many], 2, "program detail")
+    # the program with its specialty, the demo notice, and the shared season outcomes
+    # (tracker: one query over the opted-in applications to this program)
+    assert_same_and_within([few, many], 3, "program detail")
 
 
 # --- the applicant's pages -----------------------------------------------------------------
@@ -125,8 +126,11 @@ APPLICANT_BUDGETS = [
     # on every signed-in page; the rest is the page's own.
     ("assessments:home", 4),  # + the latest plan
     ("accounts:home", 6),  # + the draft, the plan count, the latest plans
-    ("accounts:export", 12),  # one query per kind of record (a JSON file: no navigation)
-    ("accounts:delete", 9),  # one count per kind of record
+    # one query per kind of record (a JSON file: no navigation); the season tracker adds
+    # seasons, season comments written and the reminder opt-out
+    ("accounts:export", 15),
+    # one count per kind of record; + seasons, reminder log and reminder opt-out
+    ("accounts:delete", 12),
     ("accounts:password_change", 3),
     ("advising:sharing", 5),  # + assignments, shares
     ("assessments:plan_compare", 7),  # the empty form: both selects list the plans
@@ -160,8 +164,9 @@ def test_the_plan_history_does_not_grow_with_the_plans(count_queries: Count) -> 
     large = applicant_with(45)  # three pages of 20
     counts.append(count_queries(large.client, url + "?page=3"))
 
-    assert one <= 7
-    assert_same_and_within(counts, 11, "plan history")
+    # + 1: what the applicant's seasons produced (tracker), in one query
+    assert one <= 8
+    assert_same_and_within(counts, 12, "plan history")
 
 
 def test_comparing_two_plans_does_not_grow_with_plans_or_programs(count_queries: Count) -> None:

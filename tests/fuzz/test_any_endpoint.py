@@ -51,6 +51,10 @@ def endpoints(db: Any) -> dict[str, Any]:
                 f"/plans/{plan.token}/what-if/",
                 "/advising/sharing/",
                 f"/advising/sharing/{share.pk}/revoke/",
+                "/season/add/",
+                "/season/settings/",
+                "/season/rank-list/order/",
+                "/season/outcome/",
             ],
             "advisor": [
                 f"/advising/plans/{plan.pk}/comments/",

@@ -1,0 +1,90 @@
+"""The advisor's read-only season view, comments, and the dashboard column and filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
+from tests.fuzz.strategies import logged_in
+from tests.tracker.factories import SeasonFactory, applied
+from tracker import selectors
+from tracker.models import SeasonComment
+
+pytestmark = pytest.mark.django_db
+
+
+def _year_with_a_checkpoint_passed() -> int:
+    today = dt.date.today()
+    return today.year + 1 if (today.month, today.day) >= (10, 16) else today.year
+
+
+@pytest.fixture
+def advised() -> Any:
+    applicant = UserFactory(full_name="Amal Applicant")
+    advisor = AdvisorFactory()
+    AssignmentFactory(advisor=advisor, applicant=applicant)
+    season = SeasonFactory(owner=applicant, match_year=_year_with_a_checkpoint_passed())
+    applied(season, notes="Loved the program")
+    return applicant, advisor, season
+
+
+def test_advisor_reads_the_season_and_comments_with_a_notice(advised: Any) -> None:
+    applicant, advisor, season = advised
+    client = logged_in(advisor)
+    page = client.get(reverse("tracker:advise", args=[season.pk])).content.decode()
+    assert "Season of Amal Applicant" in page and "Loved the program" in page
+    assert "Interview offers" in page and "Rank list draft" in page
+    assert "Save status" not in page  # read-only
+
+    response = client.post(
+        reverse("tracker:advise_comment", args=[season.pk]),
+        {"body": "Add five community programs."},
+    )
+    assert response.status_code == 302
+    assert SeasonComment.objects.get().body == "Add five community programs."
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [applicant.email]
+    assert "Add five" not in mail.outbox[0].body  # names and links only, as plan comments
+    home = logged_in(applicant).get(reverse("tracker:home")).content.decode()
+    assert "Add five community programs." in home
+
+
+def test_an_empty_comment_shows_a_field_error(advised: Any) -> None:
+    _, advisor, season = advised
+    response = logged_in(advisor).post(
+        reverse("tracker:advise_comment", args=[season.pk]), {"body": "  "}
+    )
+    assert response.status_code == 400
+    assert not SeasonComment.objects.exists()
+
+
+def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: Any) -> None:
+    applicant, advisor, season = advised
+    on_track = UserFactory(full_name="Olu OnTrack")
+    AssignmentFactory(advisor=advisor, applicant=on_track)
+    other = SeasonFactory(owner=on_track, match_year=season.match_year)
+    for _ in range(12):
+        applied(other, offered_on=dt.date.today())
+    assert selectors.behind_offer_target([applicant.pk, on_track.pk]) == {applicant.pk}
+
+    client = logged_in(advisor)
+    page = client.get(reverse("advising:dashboard")).content.decode()
+    assert "Season offers" in page
+    assert reverse("tracker:advise", args=[season.pk]) in page
+    filtered = client.get(reverse("advising:dashboard"), {"behind": "on"}).content.decode()
+    assert "Amal Applicant" in filtered and "Olu OnTrack" not in filtered
+    assert "Behind" in page
+
+
+def test_an_advisors_deleted_account_leaves_the_comment(advised: Any) -> None:
+    from accounts.services import user_delete
+
+    applicant, advisor, season = advised
+    SeasonComment.objects.create(season=season, author=advisor, body="Keep going.")
+    user_delete(user=advisor)
+    page = logged_in(applicant).get(reverse("tracker:home")).content.decode()
+    assert "Keep going." in page and "A former advisor" in page

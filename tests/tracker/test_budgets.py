@@ -1,0 +1,79 @@
+"""Query budgets of the season pages: measured for a season of 2 and of 30 applications (with
+their timelines, interviews and ranks); the counts must be equal and within the budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
+from tests.budgets.conftest import cold_queries
+from tests.fuzz.strategies import logged_in
+from tests.plans.factories import make_plan
+from tests.tracker.factories import ProgramFactory, applied, specialty
+from tracker import services
+from tracker.models import RankListEntry, SeasonComment, Status
+
+pytestmark = pytest.mark.django_db
+
+# Every page: session and user (2), the season with its plan and outcome (1); then its
+# applications with programs and specialties (1) and per page: the signal allowances of all
+# its specialties, the season list and the comments (home); the fee schedule and rank entries
+# (rank list); the demo-catalog notice of the layout (1, HTML pages).
+BUDGETS = {
+    "tracker:home": 8,
+    "tracker:progress": 5,
+    "tracker:calendar": 5,
+    "tracker:rank_list": 7,
+    "tracker:calendar_ics": 4,
+    "tracker:rank_csv": 4,
+}
+
+
+def _season(size: int) -> Any:
+    user = UserFactory()
+    plan = make_plan(owner=user)
+    season = services.season_get_or_create(owner=user, plan=plan)
+    advisor = AdvisorFactory()
+    AssignmentFactory(advisor=advisor, applicant=user)
+    for n in range(size):
+        spec = specialty("EM" if n % 2 else "IM")
+        a = applied(
+            season,
+            ProgramFactory(specialty=spec),
+            status=Status.INTERVIEWED,
+            interviewed=True,
+            offered_on=timezone.localdate(),
+            interview_at=timezone.now() + dt.timedelta(days=n + 1),
+            interview_mode="virtual",
+        )
+        if n == 0:
+            services.application_move(application=a, status="withdrawn")
+        if n:
+            RankListEntry.objects.create(season=season, application=a, position=n)
+        SeasonComment.objects.create(season=season, author=advisor, body=f"c{n}")
+    return user, advisor, season
+
+
+def test_season_pages_do_not_grow_with_the_applications() -> None:
+    small, large = _season(2), _season(30)
+    for name, budget in BUDGETS.items():
+        counts = [
+            len(cold_queries(logged_in(user), reverse(name))) for user, _, _ in (small, large)
+        ]
+        assert counts[0] == counts[1], f"{name}: grows with the applications: {counts}"
+        assert counts[0] <= budget, f"{name}: {counts[0]} queries, budget {budget}"
+
+
+def test_the_advisor_view_does_not_grow_with_the_applications() -> None:
+    counts = []
+    for _, advisor, season in (_season(2), _season(30)):
+        counts.append(
+            len(cold_queries(logged_in(advisor), reverse("tracker:advise", args=[season.pk])))
+        )
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 11, counts

@@ -1,0 +1,104 @@
+"""Reminder emails: opt-in, due dates, idempotent sending, one-click unsubscribe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
+from tests.tracker.factories import SeasonFactory, applied
+from tracker import reminders, rules
+from tracker.models import ReminderLog, ReminderOptOut, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(today: dt.date) -> str:
+    out = StringIO()
+    call_command(
+        "send_reminders", today=today.isoformat(), base_url="https://mp.example", stdout=out
+    )
+    return out.getvalue()
+
+
+def test_only_opted_in_applicants_get_a_deadline_reminder_and_only_once() -> None:
+    year = 2027
+    deadline = rules.rank_list_deadline(year)
+    opted_in = SeasonFactory(match_year=year, reminders=True)
+    SeasonFactory(match_year=year, reminders=False)
+    today = deadline - dt.timedelta(days=3)
+
+    assert "1 reminder email sent" in _run(today)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [opted_in.owner.email]
+    assert "rank order list deadline" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/season/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+
+    assert "0 reminder emails sent" in _run(today)  # the next day's cron run, or a rerun
+    assert "0 reminder emails sent" in _run(today + dt.timedelta(days=1))
+    assert len(mail.outbox) == 1
+    assert ReminderLog.objects.count() == 1
+
+
+def test_interviews_in_the_next_days_are_reminded() -> None:
+    season = SeasonFactory(reminders=True)
+    when = timezone.now() + dt.timedelta(days=2)
+    applied(season, status=Status.INTERVIEW_SCHEDULED, interview_at=when, interview_mode="virtual")
+    _run(timezone.localdate())
+    assert any("Interview with" in m.body for m in mail.outbox)
+
+
+def test_advisors_get_one_weekly_note_of_applicants_behind_target() -> None:
+    applicant = UserFactory(full_name="Behind Person")
+    advisor = AdvisorFactory()
+    AssignmentFactory(advisor=advisor, applicant=applicant)
+    SeasonFactory(owner=applicant, match_year=2027)
+    monday = dt.date(2026, 11, 23)
+    _run(monday)
+    _run(monday + dt.timedelta(days=1))
+    notes = [m for m in mail.outbox if m.to == [advisor.email]]
+    assert len(notes) == 1 and "Behind Person" in notes[0].body
+    _run(monday + dt.timedelta(days=7))
+    assert len([m for m in mail.outbox if m.to == [advisor.email]]) == 2
+
+
+def test_one_click_unsubscribe_stops_every_reminder(client) -> None:
+    season = SeasonFactory(match_year=2027, reminders=True)
+    token = reminders.unsubscribe_token(season.owner)
+    url = reverse("tracker:unsubscribe", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200 and "Unsubscribe" in page.content.decode()
+    season.refresh_from_db()
+    assert season.reminders  # a GET (a mail scanner) changes nothing
+    assert "You are unsubscribed" in client.post(url).content.decode()
+    season.refresh_from_db()
+    assert not season.reminders and ReminderOptOut.objects.filter(user=season.owner).exists()
+    _run(rules.rank_list_deadline(2027) - dt.timedelta(days=1))
+    assert mail.outbox == []
+
+
+def test_a_forged_token_is_refused(client) -> None:
+    response = client.post(reverse("tracker:unsubscribe", args=["not-a-token"]))
+    assert response.status_code == 400
+
+
+def test_the_command_names_a_bad_option() -> None:
+    with pytest.raises(CommandError, match="--today"):
+        call_command("send_reminders", today="yesterday")
+
+
+def test_docker_compose_runs_the_reminder_command() -> None:
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    service = compose["services"]["reminders"]
+    assert "send_reminders" in " ".join(service["command"])
+    assert service["depends_on"]["db"]["condition"] == "service_healthy"

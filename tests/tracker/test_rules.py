@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from tracker import ics, rules
+
+
+def test_statuses_only_move_forward() -> None:
+    assert rules.can_move("considering", "applied")
+    assert rules.can_move("applied", "interview_offered")
+    assert rules.can_move("waitlisted", "interview_offered")
+    assert not rules.can_move("interview_offered", "applied")
+    assert not rules.can_move("interviewed", "interview_scheduled")
+    assert rules.can_move("interviewed", "withdrawn")
+    assert rules.next_statuses("rejected") == []
+    assert rules.next_statuses("withdrawn") == []
+
+
+def test_match_day_is_the_third_friday_of_march_and_ranks_close_16_days_before() -> None:
+    assert rules.match_day(2026) == dt.date(2026, 3, 20)
+    assert rules.match_day(2025) == dt.date(2025, 3, 21)
+    assert rules.rank_list_deadline(2026) == dt.date(2026, 3, 4)
+
+
+def test_nrmp_charges_only_ranks_beyond_those_included() -> None:
+    assert rules.nrmp_extra_rank_cost(ranks=20, included=20, fee_per_rank=30) == 0
+    assert rules.nrmp_extra_rank_cost(ranks=23, included=20, fee_per_rank=30) == 90
+
+
+def test_em_target_follows_cord_and_others_are_labelled_assumptions() -> None:
+    em = rules.interview_target(specialty="EM", tier="viable", ranks=4)
+    assert (em.low, em.high, em.sourced) == (10, 12, True)
+    assert "CORD" in em.basis
+    risk = rules.interview_target(specialty="EM", tier="risk", ranks=4)
+    assert risk.low > em.low
+    im = rules.interview_target(specialty="IM", tier="viable", ranks=5)
+    assert not im.sourced and im.basis.startswith("Assumption")
+    assert (im.low, im.high) == (6, 8)  # never under 6, even when the plan asks 5 ranks
+    im_risk = rules.interview_target(specialty="IM", tier="risk", ranks=12)
+    assert (im_risk.low, im_risk.high) == (14, 16)
+
+
+def test_checkpoints_say_behind_and_ahead_with_advice() -> None:
+    target = rules.interview_target(specialty="EM", tier="viable", ranks=4)
+    behind = rules.checkpoints(
+        match_year=2027, offers=3, target=target, today=dt.date(2026, 11, 20)
+    )
+    assert [c.state for c in behind] == ["on_track", "behind", "upcoming", "upcoming"]
+    assert "add programs" in behind[1].advice
+    ahead = rules.checkpoints(
+        match_year=2027, offers=12, target=target, today=dt.date(2026, 11, 20)
+    )
+    assert ahead[1].state == "ahead"
+    assert "withdraw politely" in ahead[1].advice
+    late = rules.checkpoints(match_year=2027, offers=2, target=target, today=dt.date(2027, 1, 20))
+    assert "SOAP" in late[-1].advice
+
+
+def test_ics_escapes_text_and_folds_long_lines_at_75_octets() -> None:
+    assert ics.escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    line = "SUMMARY:" + "é" * 100
+    folded = ics.fold(line)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line

@@ -1,0 +1,205 @@
+"""Progress, the interview calendar (.ics), the rank list (CSV, print) and the outcome."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import icalendar
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.advising.factories import UserFactory
+from tests.fuzz.strategies import logged_in
+from tests.plans.factories import em_programs, make_plan
+from tests.tracker.factories import ProgramFactory, SeasonFactory, applied, specialty
+from tracker import services
+from tracker.models import Outcome, RankListEntry, Status
+from tracker.views import csv_safe
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def season_with_plan() -> Any:
+    em_programs(2)
+    user = UserFactory()
+    plan = make_plan(owner=user)
+    season = services.season_get_or_create(owner=user, plan=plan)
+    return season
+
+
+def test_progress_compares_applications_with_the_plans_range(season_with_plan: Any) -> None:
+    season = season_with_plan
+    em = specialty("EM")
+    for _ in range(3):
+        applied(season, ProgramFactory(specialty=em))
+    applied(season, ProgramFactory(specialty=em), offered_on=timezone.localdate())
+    page = logged_in(season.owner).get(reverse("tracker:progress")).content.decode()
+    em_min = season.plan.output["primary"]["applications"]["min"]
+    assert f"{em_min}–" in page
+    assert "Below the range" in page
+    assert "<strong>1</strong> interview offer so far" in page
+    assert "CORD" in page
+    assert "Checkpoints" in page
+
+
+def test_progress_without_a_season_explains_how_to_start() -> None:
+    page = logged_in(UserFactory()).get(reverse("tracker:progress")).content.decode()
+    assert "You have not started a season yet" in page
+
+
+def _interview(season: Any, when: dt.datetime, name: str, mode: str = "virtual") -> Any:
+    return applied(
+        season,
+        ProgramFactory(name=name, city="Albany", state="NY"),
+        status=Status.INTERVIEW_SCHEDULED,
+        offered_on=timezone.localdate(),
+        interview_at=when,
+        interview_mode=mode,
+    )
+
+
+def test_calendar_lists_upcoming_interviews_in_order_and_flags_same_day_clashes() -> None:
+    season = SeasonFactory()
+    base = timezone.now().replace(microsecond=0) + dt.timedelta(days=5)
+    _interview(season, base + dt.timedelta(days=3), "Later Program")
+    _interview(season, base, "Morning Program")
+    _interview(season, base + dt.timedelta(hours=3), "Afternoon Program")
+    _interview(season, timezone.now() - dt.timedelta(days=2), "Past Program")
+    page = logged_in(season.owner).get(reverse("tracker:calendar")).content.decode()
+    assert page.index("Morning Program") < page.index("Afternoon Program") < page.index("Later")
+    assert "Past Program" not in page
+    assert page.count("Same day as another interview") == 2
+    assert "2 interviews share a day" in page
+
+
+def test_the_ics_file_is_standard_and_parses_back() -> None:
+    season = SeasonFactory()
+    when = dt.datetime(2026, 11, 12, 14, 30, tzinfo=dt.UTC)
+    long_name = (
+        "St. Mary's, Hospital; Emergency Medicine Residency Program of the Greater Testville Area"
+    )
+    application = _interview(season, when, long_name, mode="in_person")
+    response = logged_in(season.owner).get(reverse("tracker:calendar_ics"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    raw = response.content
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    cal = icalendar.Calendar.from_ical(raw)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["SUMMARY"]) == f"Interview: {long_name}"
+    assert event["DTSTART"].dt == when
+    assert event["DTEND"].dt == when + dt.timedelta(hours=1)
+    assert str(event["UID"]).startswith(f"interview-{application.pk}@")
+    assert "DTSTAMP" in event
+    assert str(event["LOCATION"]) == "Albany, NY"
+
+
+def test_rank_list_builds_from_interviewed_programs_and_reorders() -> None:
+    season = SeasonFactory()
+    a, b, c = (
+        applied(
+            season, ProgramFactory(name=f"Rank {n}"), status=Status.INTERVIEWED, interviewed=True
+        )
+        for n in "ABC"
+    )
+    not_interviewed = applied(season, ProgramFactory(name="Rank D"))
+    client = logged_in(season.owner)
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "Rank Rank A" in page and "Rank Rank D" not in page
+    for application in (a, b, c):
+        assert client.post(reverse("tracker:rank_add", args=[application.pk])).status_code == 302
+    client.post(reverse("tracker:rank_add", args=[not_interviewed.pk]))
+    assert RankListEntry.objects.count() == 3
+
+    entry_c = RankListEntry.objects.get(application=c)
+    client.post(reverse("tracker:rank_move", args=[entry_c.pk]), {"direction": "up"})
+    order = list(
+        RankListEntry.objects.order_by("position").values_list(
+            "application__program__name", flat=True
+        )
+    )
+    assert order == ["Rank A", "Rank C", "Rank B"]
+
+    ids = list(RankListEntry.objects.order_by("-position").values_list("pk", flat=True))
+    response = client.post(reverse("tracker:rank_order"), {"entry": ids}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    order = list(
+        RankListEntry.objects.order_by("position").values_list(
+            "application__program__name", flat=True
+        )
+    )
+    assert order == ["Rank B", "Rank C", "Rank A"]
+
+    # A stale order (one entry missing) changes nothing.
+    client.post(reverse("tracker:rank_order"), {"entry": ids[:2]})
+    assert list(RankListEntry.objects.order_by("position").values_list("pk", flat=True)) == ids
+
+
+def test_rank_list_shows_deadline_cost_beyond_included_ranks_and_target_warning(
+    season_with_plan: Any,
+) -> None:
+    season = season_with_plan
+    for n in range(22):
+        application = applied(season, ProgramFactory(), status=Status.INTERVIEWED, interviewed=True)
+        RankListEntry.objects.create(season=season, application=application, position=n + 1)
+    page = logged_in(season.owner).get(reverse("tracker:rank_list")).content.decode()
+    assert "<strong>$60</strong>" in page
+    assert "Rank list deadline" in page
+    assert "days left" in page or "(passed)" in page
+
+    RankListEntry.objects.filter(position__gt=1).delete()
+    page = logged_in(season.owner).get(reverse("tracker:rank_list")).content.decode()
+    assert "your plan recommends at least" in page
+
+
+def test_csv_neutralises_formula_cells() -> None:
+    assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_safe("+1") == "'+1" and csv_safe("-1") == "'-1" and csv_safe("@x") == "'@x"
+    assert csv_safe("Normal") == "Normal"
+    season = SeasonFactory()
+    application = applied(
+        season,
+        ProgramFactory(name="=cmd|' /C calc'!A0"),
+        status=Status.INTERVIEWED,
+        interviewed=True,
+        notes="@SUM(1)",
+    )
+    RankListEntry.objects.create(season=season, application=application, position=1)
+    response = logged_in(season.owner).get(reverse("tracker:rank_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == "1"
+    assert rows[1][1] == "'=cmd|' /C calc'!A0"
+    assert rows[1][7] == "'@SUM(1)"
+    assert logged_in(season.owner).get(reverse("tracker:rank_print")).status_code == 200
+
+
+def test_withdrawing_takes_a_program_off_the_rank_list() -> None:
+    season = SeasonFactory()
+    application = applied(season, status=Status.INTERVIEWED, interviewed=True)
+    services.rank_list_add(season=season, application=application)
+    services.application_move(application=application, status="withdrawn")
+    assert not RankListEntry.objects.exists()
+
+
+def test_outcome_is_recorded() -> None:
+    season = SeasonFactory()
+    application = applied(season, status=Status.INTERVIEWED, interviewed=True)
+    client = logged_in(season.owner)
+    bad = client.post(reverse("tracker:outcome"), {"result": "matched"})
+    assert bad.status_code == 400 and "Which program" in bad.content.decode()
+    client.post(
+        reverse("tracker:outcome"), {"result": "matched", "program": application.program_id}
+    )
+    outcome = Outcome.objects.get(season=season)
+    assert outcome.result == "matched" and outcome.program == application.program
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "Recorded: <strong>Matched</strong>" in page

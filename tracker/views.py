@@ -1,0 +1,569 @@
+"""The application season: the applicant's pages (applications, progress, calendar, rank
+list) and the advisor's read-only view with comments.
+
+Status codes: anonymous visitors are sent to log in; another applicant's application or
+rank entry is 404; advisor pages follow advising's rules (403 outside the Advisors group,
+404 for an applicant the advisor does not advise). Every form works without JavaScript;
+htmx swaps the named partials when it is there.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from accounts.http import HtmxHttpRequest
+from advising.views import advisor_required
+from assessments.models import FeeSchedule, Plan
+from programs.models import Program
+from tracker import ics, reminders, rules, selectors, services
+from tracker.forms import AddForm, CommentForm, MoveForm, NotesForm, OutcomeForm, SettingsForm
+from tracker.models import RankListEntry, Season, Status
+
+# An interview's length in the calendar file when the program gave none.
+INTERVIEW_MINUTES = 60
+
+
+def _partial(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _year(request: HtmxHttpRequest) -> int | None:
+    """The ?year= of the season to show; None (the newest season) when absent or not a
+    plausible Match year (a huge number would overflow the database column)."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+def _season(request: HtmxHttpRequest) -> Season | None:
+    return selectors.season_for(request.user, _year(request))
+
+
+def _with_year(name: str, season: Season | None, *args: Any) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?year={season.match_year}" if season else url
+
+
+def _base_url(request: HtmxHttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _fee_schedule() -> FeeSchedule | None:
+    return FeeSchedule.objects.filter(active=True).first()
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Season page -------------------------------------------------------------------------
+
+
+def _season_context(season: Season, applications: list[Any]) -> dict[str, Any]:
+    return {
+        "season": season,
+        "applications": applications,
+        "signals": selectors.signal_uses(season, applications),
+        "seasons": list(
+            Season.objects.filter(owner_id=season.owner_id).values_list("match_year", flat=True)
+        ),
+        "statuses": dict(Status.choices),
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        return render(request, "tracker/home.html", {"season": None, "tab": "applications"})
+    applications = selectors.season_applications(season)
+    context = {
+        **_season_context(season, applications),
+        "tab": "applications",
+        "comments": selectors.season_comments(season),
+        "settings_form": SettingsForm(
+            initial={"reminders": season.reminders, "share_outcomes": season.share_outcomes},
+            action=_with_year("tracker:settings", season),
+        ),
+    }
+    return render(request, "tracker/home.html", context)
+
+
+@require_http_methods(["POST"])
+@login_required
+def season_settings(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    form = SettingsForm(request.POST, action="")
+    if form.is_valid():
+        services.season_settings_update(season=season, **form.cleaned_data)
+        messages.success(request, "Your choices are saved.")
+    return redirect(_with_year("tracker:home", season))
+
+
+# --- Adding programs ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def add(request: HtmxHttpRequest) -> HttpResponse:
+    """GET: a confirmation page (the no-JavaScript path from a plan or the program browser,
+    whose cached rows carry no CSRF token); POST: add the program."""
+    form = AddForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return render(request, "tracker/add.html", {"form": form, "program": None}, status=400)
+    program = (
+        Program.objects.filter(pk=form.cleaned_data["program"]).select_related("specialty").first()
+    )
+    if program is None:
+        raise Http404("No such program.")
+    plan = None
+    if form.cleaned_data.get("plan"):
+        plan = Plan.objects.filter(token=form.cleaned_data["plan"], owner=request.user).first()
+    if request.method == "GET":
+        existing = selectors.season_for(request.user)
+        already = bool(existing and existing.applications.filter(program=program).exists())
+        return render(
+            request, "tracker/add.html", {"form": form, "program": program, "already": already}
+        )
+    application, created = services.application_add(owner=request.user, program=program, plan=plan)
+    if _partial(request):
+        return render(
+            request,
+            "tracker/includes/add_button.html#added",
+            {"application": application, "created": created},
+        )
+    if created:
+        messages.success(request, f"{program.name} is in My applications.")
+    else:
+        messages.info(request, f"{program.name} was already in My applications.")
+    return redirect(
+        _with_year("tracker:home", application.season) + f"#application-{application.pk}"
+    )
+
+
+# --- One application ---------------------------------------------------------------------
+
+
+def _own_application(request: HtmxHttpRequest, pk: int) -> Any:
+    application = selectors.application_for(request.user, pk)
+    if application is None:
+        raise Http404("No such application.")
+    return application
+
+
+def _application_context(application: Any, **forms: Any) -> dict[str, Any]:
+    season = application.season
+    rule = selectors.signals_allowed(application.program.specialty, season.match_year)
+    return {
+        "season": season,
+        "application": application,
+        "timeline": list(application.changes.all()),
+        "signal_rule": rule,
+        "move_form": forms.get("move_form")
+        or MoveForm(
+            current=application.status,
+            action=reverse("tracker:move", args=[application.pk]),
+        ),
+        "notes_form": forms.get("notes_form")
+        or NotesForm(
+            initial={"notes": application.notes},
+            action=reverse("tracker:notes", args=[application.pk]),
+        ),
+        "tab": "applications",
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def application(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return render(
+        request, "tracker/application.html", _application_context(_own_application(request, pk))
+    )
+
+
+@require_http_methods(["POST"])
+@login_required
+def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    form = MoveForm(
+        request.POST, current=application.status, action=reverse("tracker:move", args=[pk])
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.application_move(
+                application=application,
+                status=data["status"],
+                on=data["on"],
+                platform=data["platform"],
+                signal_kind=data["signal_kind"],
+                interview_at=data["interview_at"],
+                interview_mode=data["interview_mode"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Status saved: {Status(data['status']).label}.")
+            return redirect("tracker:application", pk=pk)
+    context = _application_context(application, move_form=form)
+    return render(request, "tracker/application.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+@login_required
+def notes(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    form = NotesForm(request.POST, action=reverse("tracker:notes", args=[pk]))
+    if form.is_valid():
+        services.application_update_notes(application=application, notes=form.cleaned_data["notes"])
+        messages.success(request, "Notes saved.")
+        return redirect("tracker:application", pk=pk)
+    context = _application_context(application, notes_form=form)
+    return render(request, "tracker/application.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+@login_required
+def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    try:
+        services.application_remove(application=application)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tracker:application", pk=pk)
+    messages.success(request, f"{application.program.name} removed.")
+    return redirect(_with_year("tracker:home", application.season))
+
+
+# --- Progress and calendar ---------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def progress(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    context: dict[str, Any] = {"season": season, "tab": "progress"}
+    if season is not None:
+        applications = selectors.season_applications(season)
+        context["progress"] = selectors.season_progress(season, applications)
+        context["checkpoint_basis"] = rules.CHECKPOINT_BASIS
+    return render(request, "tracker/progress.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def calendar(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    context: dict[str, Any] = {"season": season, "tab": "calendar"}
+    if season is not None:
+        applications = selectors.season_applications(season)
+        context["rows"] = selectors.interview_calendar(applications)
+        context["clashes"] = sum(1 for r in context["rows"] if r.clash)
+    return render(request, "tracker/calendar.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def calendar_ics(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    rows = selectors.interview_calendar(selectors.season_applications(season), upcoming=False)
+    host = request.get_host().split(":")[0] or "matchplan"
+    events = [
+        ics.Event(
+            uid=f"interview-{r.application.pk}@{host}",
+            start=r.application.interview_at,
+            duration_minutes=INTERVIEW_MINUTES,
+            summary=f"Interview: {r.application.program.name}",
+            description=(
+                f"{r.application.get_interview_mode_display()} interview, "
+                f"{r.application.program.institution}. Check the program's email for the "
+                "exact schedule."
+            ),
+            location=(
+                "Virtual"
+                if r.application.interview_mode == "virtual"
+                else f"{r.application.program.city}, {r.application.program.state}"
+            ),
+        )
+        for r in rows
+    ]
+    body = ics.calendar(events, now=timezone.now(), name=f"Interviews {season.match_year}")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="matchplan-interviews-{season.match_year}.ics"'
+    )
+    return response
+
+
+# --- Rank list ---------------------------------------------------------------------------
+
+
+def _rank_context(season: Season, applications: list[Any] | None = None) -> dict[str, Any]:
+    if applications is None:
+        applications = selectors.season_applications(season)
+    entries = selectors.rank_entries(season)
+    fees = _fee_schedule()
+    included = fees.nrmp_included_ranks if fees else 20
+    fee = fees.nrmp_extra_rank_fee if fees else 30
+    deadline = rules.rank_list_deadline(season.match_year)
+    target = selectors.rank_target(season.plan)
+    try:
+        outcome = season.outcome
+    except Season.outcome.RelatedObjectDoesNotExist:
+        outcome = None
+    return {
+        "season": season,
+        "entries": entries,
+        "rankable": selectors.rankable(applications),
+        "included": included,
+        "extra_fee": fee,
+        "extra_cost": rules.nrmp_extra_rank_cost(
+            ranks=len(entries), included=included, fee_per_rank=fee
+        ),
+        "extra_ranks": max(0, len(entries) - included),
+        "fee_source": fees.source_note if fees else "NRMP fees (default figures).",
+        "deadline": deadline,
+        "match_day": rules.match_day(season.match_year),
+        "days_left": (deadline - timezone.localdate()).days,
+        "rank_target": target,
+        "below_target": target is not None and len(entries) < target,
+        "outcome": outcome,
+        "outcome_form": OutcomeForm(
+            initial={"result": outcome.result, "program": outcome.program_id} if outcome else None,
+            programs=[(a.program_id, a.program.name) for a in applications],
+            action=_with_year("tracker:outcome", season),
+        ),
+        "tab": "rank",
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def rank_list(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        return render(request, "tracker/rank_list.html", {"season": None, "tab": "rank"})
+    return render(request, "tracker/rank_list.html", _rank_context(season))
+
+
+def _rank_response(request: HtmxHttpRequest, season: Season) -> HttpResponse:
+    if _partial(request):
+        response = render(request, "tracker/rank_list.html#ranks", _rank_context(season))
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    return redirect(_with_year("tracker:rank_list", season))
+
+
+@require_http_methods(["POST"])
+@login_required
+def rank_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    try:
+        services.rank_list_add(season=application.season, application=application)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _rank_response(request, application.season)
+
+
+@require_http_methods(["POST"])
+@login_required
+def rank_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        RankListEntry.objects.select_related("season"), pk=pk, season__owner=request.user
+    )
+    try:
+        services.rank_list_move(
+            season=entry.season, entry=entry, direction=request.POST.get("direction", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _rank_response(request, entry.season)
+
+
+@require_http_methods(["POST"])
+@login_required
+def rank_order(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    try:
+        ids = [int(v) for v in request.POST.getlist("entry")]
+        services.rank_list_reorder(season=season, entry_ids=ids)
+    except (ValueError, ValidationError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else "Bad order."
+        messages.error(request, text)
+    return _rank_response(request, season)
+
+
+def csv_safe(value: Any) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ (or a tab or carriage
+    return) is read as a formula by Excel and others; a leading apostrophe keeps it text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_http_methods(["GET"])
+@login_required
+def rank_csv(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="matchplan-rank-list-{season.match_year}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Rank", "Program", "Institution", "City", "State", "Specialty", "ACGME id", "Notes"]
+    )
+    for entry in selectors.rank_entries(season):
+        p = entry.application.program
+        writer.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    entry.position,
+                    p.name,
+                    p.institution,
+                    p.city,
+                    p.state,
+                    p.specialty.name,
+                    p.acgme_id or "",
+                    entry.application.notes,
+                )
+            ]
+        )
+    return response
+
+
+@require_http_methods(["GET"])
+@login_required
+def rank_print(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    return render(request, "tracker/rank_print.html", _rank_context(season))
+
+
+@require_http_methods(["POST"])
+@login_required
+def outcome(request: HtmxHttpRequest) -> HttpResponse:
+    season = _season(request)
+    if season is None:
+        raise Http404("No season yet.")
+    context = _rank_context(season)
+    form = OutcomeForm(
+        request.POST,
+        programs=[
+            (a.program_id, a.program.name) for a in season.applications.select_related("program")
+        ],
+        action="",
+    )
+    if form.is_valid():
+        program = None
+        if form.cleaned_data["program"]:
+            program = Program.objects.filter(pk=form.cleaned_data["program"]).first()
+        try:
+            services.outcome_record(
+                season=season, result=form.cleaned_data["result"], program=program
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Outcome recorded.")
+            return redirect(_with_year("tracker:rank_list", season))
+    context["outcome_form"] = form
+    return render(request, "tracker/rank_list.html", context, status=400)
+
+
+# --- Advisors ----------------------------------------------------------------------------
+
+
+def _advisable_season(request: HtmxHttpRequest, pk: int) -> Season:
+    return get_object_or_404(selectors.advisable_seasons(request.user), pk=pk)
+
+
+def _advisor_context(season: Season, form: CommentForm | None = None) -> dict[str, Any]:
+    applications = selectors.season_applications(season)
+    return {
+        **_season_context(season, applications),
+        **{
+            k: v
+            for k, v in _rank_context(season).items()
+            if k in ("entries", "rank_target", "deadline", "days_left")
+        },
+        "progress": selectors.season_progress(season, applications),
+        "comments": selectors.season_comments(season),
+        "comment_form": form
+        or CommentForm(action=reverse("tracker:advise_comment", args=[season.pk])),
+        "applicant": season.owner,
+    }
+
+
+@require_http_methods(["GET"])
+@advisor_required
+def advise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    season = _advisable_season(request, pk)
+    return render(request, "tracker/advise.html", _advisor_context(season))
+
+
+@require_http_methods(["POST"])
+@advisor_required
+def advise_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    season = _advisable_season(request, pk)
+    form = CommentForm(request.POST, action=reverse("tracker:advise_comment", args=[pk]))
+    if form.is_valid():
+        try:
+            services.season_comment_create(
+                season=season,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                base_url=_base_url(request),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, "Comment added. The applicant gets an email.")
+            return redirect(reverse("tracker:advise", args=[pk]) + "#comments")
+    return render(request, "tracker/advise.html", _advisor_context(season, form), status=400)
+
+
+# --- Reminders: unsubscribe --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """One click: the token (signed, from the email) is the credential. GET shows the button
+    (mail scanners follow links); POST, also the RFC 8058 one-click target, unsubscribes."""
+    user = reminders.user_for_token(token)
+    if user is None:
+        return render(request, "tracker/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        reminders.unsubscribe(user=user)
+        return render(request, "tracker/unsubscribe.html", {"done": True})
+    return render(request, "tracker/unsubscribe.html", {"token": token})
