@@ -38,6 +38,7 @@ STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
 RETURN_TO_REVIEW = "review"
 
+
 def is_partial(request: HtmxHttpRequest) -> bool:
     """htmx swaps only the wizard region; a history restore needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_draft_progress'),
+        ("assessments", "0005_draft_progress"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='assessmentdraft',
-            name='progress',
+            model_name="assessmentdraft",
+            name="progress",
         ),
     ]
