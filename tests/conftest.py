@@ -6,6 +6,12 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
+
+# Property tests keep no example database (.hypothesis/) in the working tree; the fuzz
+# tests are derandomized instead (tests/fuzz/strategies.py).
+hypothesis_settings.register_profile("matchplan", database=None)
+hypothesis_settings.load_profile("matchplan")
 
 
 @pytest.fixture(scope="session", autouse=True)
