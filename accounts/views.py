@@ -145,7 +145,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     limit does not block: no log-in form is posted)."""
 
     post_reset_login = True
-    post_reset_login_backend = BACKEND_PATH
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
