@@ -9,7 +9,7 @@ PORT ?= 8000
 
 export DEBUG ?= 1
 
-.PHONY: run test install migrate demo lint format check ci bench bench-engine soak fault clean
+.PHONY: run test install migrate demo lint format check ci bench bench-engine soak fault coherence clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -68,6 +68,10 @@ bench: install
 ## Five minutes of mixed traffic at 64 connections: errors and worker memory growth
 soak: install
 	$(PY) scripts/soak.py
+
+## Two gunicorn instances sharing PostgreSQL and Redis (REDIS_URL): sessions and caches agree
+coherence: install
+	$(PY) -m scripts.coherence
 
 ## Restart PostgreSQL under load: clean 503s, recovery time, no lost wizard answers
 fault: install

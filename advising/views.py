@@ -26,7 +26,6 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts.backends import BACKEND_PATH
 from accounts.http import HtmxHttpRequest
 from advising import selectors, services
 from advising.forms import (
@@ -174,7 +173,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, new_user, backend=BACKEND_PATH)
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 f"Welcome to MatchPlan. You can now review the plans of {share.applicant}.",

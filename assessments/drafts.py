@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from assessments.models import AssessmentDraft, Plan
 from assessments.profile import TOP_KEYS_OPTIONAL, TOP_KEYS_REQUIRED
@@ -79,43 +78,15 @@ def _drafts_of(*, owner_id: Any = None, token: Any = None) -> QuerySet[Assessmen
     return AssessmentDraft.objects.filter(owner_id=owner_id).order_by("-updated_at", "-pk")
 
 
-# Every wizard request reads a draft, and compiling its query with the ORM cost about twice
-# as much CPU as running it. So each shape (by owner or by token, locked or not) is compiled by the ORM once per database, with a stand-in value that
-# no row has, and run as a raw query with the real value in the stand-in's place (the model
-# instance and its JSON fields come out as from the ORM).
-_STAND_IN_OWNER = -70_000_001
-_STAND_IN_TOKEN = uuid.UUID("7e57a9d5-0000-4000-8000-00000000d1af")
-_COMPILED: dict[tuple[str, str, bool, bool], tuple[str, tuple[Any, ...], int]] = {}
-
-
-def _prepared(by_token: bool, value: Any) -> Any:
-    field = AssessmentDraft._meta.get_field("token" if by_token else "owner")
-    return field.get_db_prep_value(value, connection)
-
-
-def _first_draft(*, value: Any, by_token: bool, lock: bool) -> AssessmentDraft | None:
-    key = (connection.alias, connection.vendor, by_token, lock)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        stand_in = _STAND_IN_TOKEN if by_token else _STAND_IN_OWNER
-        drafts = _drafts_of(**({"token": stand_in} if by_token else {"owner_id": stand_in}))
-        if lock:
-            drafts = drafts.select_for_update()
-        sql, params = drafts[:1].query.sql_with_params()
-        positions = [i for i, p in enumerate(params) if p == _prepared(by_token, stand_in)]
-        if len(positions) != 1:  # pragma: no cover - a query the ORM wrote differently
-            raise RuntimeError(f"draft query: stand-in found {len(positions)} times in {sql}")
-        compiled = _COMPILED[key] = (sql, tuple(params), positions[0])
-    sql, params, position = compiled
-    values = list(params)
-    values[position] = _prepared(by_token, value)
-    found = list(AssessmentDraft.objects.raw(sql, values))
-    return found[0] if found else None
+def _first_draft(drafts: QuerySet[AssessmentDraft], *, lock: bool) -> AssessmentDraft | None:
+    if lock:
+        drafts = drafts.select_for_update()
+    return drafts.first()
 
 
 def draft_for_user(*, user: User, lock: bool = False) -> AssessmentDraft | None:
     """The user's latest draft; ``lock`` reads it FOR UPDATE (inside a transaction)."""
-    return _first_draft(value=user.pk, by_token=False, lock=lock)
+    return _first_draft(_drafts_of(owner_id=user.pk), lock=lock)
 
 
 def draft_for_request(request: HttpRequest, *, lock: bool = False) -> AssessmentDraft | None:
@@ -131,7 +102,7 @@ def draft_for_request(request: HttpRequest, *, lock: bool = False) -> Assessment
     token = session_draft_token(request)
     if token is None:
         return None
-    return _first_draft(value=token, by_token=True, lock=lock)
+    return _first_draft(_drafts_of(token=token), lock=lock)
 
 
 # --- services ----------------------------------------------------------------------------
@@ -146,59 +117,24 @@ def draft_save_answers(
     draft: AssessmentDraft | None,
     answers: dict[str, Any],
     locked: bool = False,
-    progress: dict[str, Any] | None = None,
 ) -> AssessmentDraft:
     """Merge one step's answers into the draft, creating the draft on the first save.
 
     A draft is only created when a step is saved, so browsing the wizard leaves no rows.
     ``locked`` says the caller read `draft` FOR UPDATE in the transaction it is still in;
-    otherwise it is read again under a lock before the merge. ``progress`` is the wizard's
-    record of the steps the merged answers complete (it carries a digest of the answers
-    it was made for, so a record made for other answers is never trusted).
+    otherwise it is read again under a lock before the merge.
     """
     if draft is None:
         owner = request.user if request.user.is_authenticated else None
-        draft = AssessmentDraft.objects.create(
-            owner=owner, answers=dict(answers), progress=progress or {}
-        )
+        draft = AssessmentDraft.objects.create(owner=owner, answers=dict(answers))
         if owner is None:
             request.session[SESSION_DRAFT_KEY] = str(draft.token)
         return draft
     if not locked:
         draft = AssessmentDraft.objects.select_for_update().get(pk=draft.pk)
     draft.answers = {**draft_answers(draft), **answers}
-    draft.progress = progress or {}
-    draft.updated_at = timezone.now()
-    _update_draft(draft, ("answers", "progress", "updated_at"))
+    draft.save(update_fields=["answers", "updated_at"])
     return draft
-
-
-def _update_draft(draft: AssessmentDraft, names: tuple[str, ...]) -> None:
-    """``draft.save(update_fields=names)`` without the ORM's per-call compilation of the
-    UPDATE (every step saved runs it; the draft has no signal receivers or history)."""
-    meta = AssessmentDraft._meta
-    q = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{q(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {q(meta.db_table)} SET {assignments} WHERE {q(meta.pk.column)} = %s"  # noqa: S608  # nosec B608
-    params = [
-        field.get_db_prep_save(getattr(draft, field.attname), connection)  # type: ignore[union-attr]
-        for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, draft.pk])
-
-
-def draft_record_progress(*, draft: AssessmentDraft, progress: dict[str, Any]) -> None:
-    """Store the record of completed steps for a draft saved without one (by an older
-    version, the admin or a script). No lock and no new ``updated_at``: the draft stays
-    where it was in "latest draft" order, and a save in between makes the record's
-    answers digest stale, never wrong."""
-    # Only if the draft is as it was read: a save in between wrote its own record.
-    AssessmentDraft.objects.filter(pk=draft.pk, updated_at=draft.updated_at).update(
-        progress=progress
-    )
-    draft.progress = progress
 
 
 @transaction.atomic

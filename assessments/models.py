@@ -33,12 +33,6 @@ class AssessmentDraft(models.Model):
         related_name="drafts",
     )
     answers = models.JSONField(default=dict, blank=True)
-    # Which steps these answers complete, recorded when the wizard saves them, so the
-    # progress indicator need not validate every step's form on every request:
-    # {"on": ISO date, "answers": digest of the answers, "completed": [step names]}.
-    # Kept apart from `answers` (those are exactly what the user gave); the wizard trusts
-    # it only for the same answers on the same day (assessments.wizard.WizardFlow).
-    progress = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

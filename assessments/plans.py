@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from assessments import engine
 from assessments.models import Plan
 from assessments.svg import COMPACT, WIDE, ChartRow, tier_chart
+from programs.exports import csv_safe
 
 # --- words --------------------------------------------------------------------------------
 
@@ -975,16 +976,6 @@ CSV_COLUMNS: tuple[str, ...] = (
     "verify",
     "reasons",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> str:
-    """A cell value a spreadsheet shows as text: one starting like a formula (=, +, -, @, tab,
-    carriage return) gets a leading single quote, so opening the file never runs it."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def program_csv_rows(rows: Iterable[ProgramRow]) -> Iterator[list[str]]:

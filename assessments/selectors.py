@@ -195,6 +195,9 @@ def active_fee_schedule() -> FeeSchedule:
 # changes with every save, bulk insert and deletion, so the facts are kept per worker process
 # and dropped as soon as the version moves. The bound keeps a worker's memory in check
 # (a cached program costs about 0.5 KB); least recently used specialties go first.
+# Still per process (not the shared cache) because the PlanPrograms codec below reuses a
+# specialty's compressed block by the identity of this cached tuple; it goes with the
+# "plans reference the catalog" redesign (issue 10), which removes that codec.
 PROGRAM_FACTS_CACHE_PROGRAMS = 60_000
 _facts_lock = threading.Lock()
 _facts_version: str | None = None

@@ -9,23 +9,19 @@ Answers are saved server-side after every valid step (assessments.drafts).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from accounts.http import HtmxHttpRequest
 from assessments import drafts
-from assessments import forms as wizard_forms
 from assessments.forms import (
     BackgroundForm,
     ExamsForm,
@@ -41,33 +37,6 @@ from assessments.services import plan_create
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
 RETURN_TO_REVIEW = "review"
-# Part of every progress record's digest: a new version of the forms (their rules) makes
-# every record stale, so whether a step is complete is checked again under the new rules.
-_FORMS_DIGEST = hashlib.blake2b(Path(wizard_forms.__file__).read_bytes(), digest_size=8).digest()
-_MISSING = object()
-
-
-def answers_digest(answers: Mapping[str, Any]) -> str:
-    """A digest of the answers (and of the forms' code) a progress record was made for."""
-    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=16, key=_FORMS_DIGEST).hexdigest()
-
-
-class _StepUrl:
-    """A step's URL, reversed once per script prefix (the progress list alone asks for
-    every step's URL on every request)."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self._cached: tuple[str, str] | None = None
-
-    def get(self) -> str:
-        prefix = get_script_prefix()
-        cached = self._cached
-        if cached is None or cached[0] != prefix:
-            cached = (prefix, reverse("assessments:wizard_step", args=[self.name]))
-            self._cached = cached
-        return cached[1]
 
 
 def is_partial(request: HtmxHttpRequest) -> bool:
@@ -83,14 +52,13 @@ class FormStep:
         self.title = title
         self.intro = intro
         self.form_class = form_class
-        self._url = _StepUrl(name)
 
     def __repr__(self) -> str:
         return f"<FormStep {self.name}>"
 
     @property
     def url(self) -> str:
-        return self._url.get()
+        return reverse("assessments:wizard_step", args=[self.name])
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -131,7 +99,6 @@ class FormStep:
         form = self.saved_form(
             flow.answers, today=flow.today, htmx_url=self.url, **self.form_kwargs(flow)
         )
-        flow.confirm_step(self, form)
         return self.render(request, flow, form)
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
@@ -205,15 +172,12 @@ class ReviewStep:
         "and change them later: a new plan is made each time, older plans are kept."
     )
 
-    def __init__(self) -> None:
-        self._url = _StepUrl(self.name)
-
     def __repr__(self) -> str:
         return "<ReviewStep>"
 
     @property
     def url(self) -> str:
-        return self._url.get()
+        return reverse("assessments:wizard_step", args=[self.name])
 
     def may_save(self, request: HtmxHttpRequest) -> bool:
         return False  # generating a plan saves the plan, never the draft
@@ -224,14 +188,14 @@ class ReviewStep:
         return False
 
     def get(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
-        if not flow.confirm_completed():
+        if not flow.all_completed():
             return go_to(request, flow.first_incomplete().url)
         return self.render(request, flow, profile_errors=flow.profile_errors())
 
     def post(self, request: HtmxHttpRequest, flow: WizardFlow) -> HttpResponseBase:
         if flow.draft is None:  # unreachable: the review opens only once every step is done
             return redirect(flow.first_incomplete().url)
-        if not flow.confirm_completed():
+        if not flow.all_completed():
             return go_to(request, flow.first_incomplete().url)
         owner = request.user if request.user.is_authenticated else None
         try:
@@ -323,26 +287,6 @@ _ERROR_STEP = {
 }
 
 
-def progress_record(answers: Any, *, today: dt.date | None = None) -> dict[str, Any]:
-    """The progress record the wizard would write for these answers (every step validated):
-    for drafts made outside the wizard, e.g. by scripts or test factories."""
-    today = today or timezone.localdate()
-    answers = answers if isinstance(answers, dict) else {}
-    specialties = specialty_names()
-    completed = [
-        step.name
-        for step in STEPS
-        if isinstance(step, FormStep)
-        and step.has_answers(answers)
-        and step.saved_form(
-            answers,
-            today=today,
-            **({"specialties": specialties} if step.form_class.uses_specialties else {}),
-        ).is_valid()
-    ]
-    return {"on": today.isoformat(), "answers": answers_digest(answers), "completed": completed}
-
-
 def go_to(request: HtmxHttpRequest, target: str) -> HttpResponseBase:
     """Send the user to another step: the wizard region for htmx, else a redirect."""
     if is_partial(request):
@@ -360,12 +304,8 @@ def step_named(
 class WizardFlow:
     """One request's view of the wizard: the draft, its answers, and where the user may go.
 
-    Which steps are complete comes from the draft's progress record (``AssessmentDraft.
-    progress``), written with the answers on every save: validating the four forms for the
-    progress indicator on every request cost more than the rest of the page. The record is
-    trusted only for the answers it was made for (a digest), on the day it was made (the
-    forms' rules depend on today's date) and by the same forms' code; otherwise every step
-    is validated and the record written again.
+    A step is complete when its form, bound to the saved answers, is valid today (as in
+    pretix's checkout flow): each step's saved form is built once per request.
     """
 
     def __init__(
@@ -413,71 +353,18 @@ class WizardFlow:
     def form_steps(self) -> list[FormStep]:
         return [step for step in self.steps if isinstance(step, FormStep)]
 
-    def _record(self, answers: Mapping[str, Any], completed: set[str]) -> dict[str, Any]:
-        return {
-            "on": self.today.isoformat(),
-            "answers": answers_digest(answers),
-            "completed": [step.name for step in self.form_steps if step.name in completed],
-        }
-
-    def _recorded(self) -> frozenset[str] | None:
-        """The completed steps recorded for exactly these answers today, or None."""
-        record = self.draft.progress if self.draft is not None else None
-        if not isinstance(record, dict) or record.get("on") != self.today.isoformat():
-            return None
-        completed = record.get("completed")
-        if not isinstance(completed, list) or record.get("answers") != answers_digest(self.answers):
-            return None
-        return frozenset(name for name in completed if isinstance(name, str))
-
-    def _validated(self, step: FormStep, answers: Mapping[str, Any]) -> bool:
-        if answers is self.answers:
-            return step.has_answers(answers) and self.saved_form(step).is_valid()
-        return (
-            step.has_answers(answers)
-            and step.saved_form(answers, today=self.today, **step.form_kwargs(self)).is_valid()
-        )
+    def _validated(self, step: FormStep) -> bool:
+        return step.has_answers(self.answers) and self.saved_form(step).is_valid()
 
     @cached_property
     def completed_steps(self) -> frozenset[str]:
         """Names of the form steps the saved answers complete."""
         if self.draft is None:
             return frozenset()
-        recorded = self._recorded()
-        if recorded is not None:
-            return recorded
-        # Saved without a record (or one made for other answers, another day or other
-        # rules): validate every step once, and record it for the next requests.
-        answers = self.answers
-        completed = {step.name for step in self.form_steps if self._validated(step, answers)}
-        drafts.draft_record_progress(draft=self.draft, progress=self._record(answers, completed))
-        return frozenset(completed)
+        return frozenset(step.name for step in self.form_steps if self._validated(step))
 
-    def confirm_completed(self) -> bool:
-        """Check the record against every step's saved form (the review shows them all, so
-        they are built anyway): False, and the record corrected, if a step it says is
-        complete is not (e.g. its specialty was removed from the catalog since)."""
-        actual = {step.name for step in self.form_steps if self._validated(step, self.answers)}
-        if actual == self.completed_steps:
-            return True
-        if self.draft is not None:
-            drafts.draft_record_progress(
-                draft=self.draft, progress=self._record(self.answers, actual)
-            )
-        self.__dict__["completed_steps"] = frozenset(actual)
-        return False
-
-    def confirm_step(self, step: FormStep, form: WizardForm) -> None:
-        """Check the record against the step's own saved form, built for its page anyway:
-        the record is keyed on the answers, the day and the forms' code, not on the catalog,
-        so a step it says is complete may no longer be (e.g. the goals' specialty was removed
-        since). A mismatch corrects the record (one write); otherwise this costs no query."""
-        done = step.has_answers(self.answers) and form.is_valid()
-        if self.draft is None or done == (step.name in self.completed_steps):
-            return
-        actual = set(self.completed_steps) ^ {step.name}
-        drafts.draft_record_progress(draft=self.draft, progress=self._record(self.answers, actual))
-        self.__dict__["completed_steps"] = frozenset(actual)
+    def all_completed(self) -> bool:
+        return all(step.name in self.completed_steps for step in self.form_steps)
 
     def is_completed(self, step: FormStep | ReviewStep) -> bool:
         if isinstance(step, FormStep):
@@ -501,35 +388,9 @@ class WizardFlow:
         return self.steps[index - 1] if index > 0 else None
 
     def save(self, step: FormStep, answers: dict[str, Any]) -> None:
-        """Save one step's valid answers, with the record of the steps they complete.
-
-        `step` is complete: its form has just accepted these answers. Another step is
-        checked again only if an answer its validation reads has changed (e.g. the
-        application year, which the background step checks the graduation year against);
-        otherwise the earlier record holds.
-        """
-        before = self.answers
-        merged = {**before, **answers}
-        known = self._recorded()
-        completed = {step.name}
-        for other in self.form_steps:
-            if other is step:
-                continue
-            unchanged = all(
-                before.get(key, _MISSING) == merged.get(key, _MISSING) for key in other.depends_on
-            )
-            if known is not None and unchanged:
-                done = other.name in known
-            else:
-                done = self._validated(other, merged)
-            if done:
-                completed.add(other.name)
+        """Save one step's valid answers into the draft."""
         self.draft = drafts.draft_save_answers(
-            request=self.request,
-            draft=self.draft,
-            answers=answers,
-            locked=self.locked,
-            progress=self._record(merged, completed),
+            request=self.request, draft=self.draft, answers=answers, locked=self.locked
         )
         self._saved_forms.clear()
         self.__dict__.pop("completed_steps", None)

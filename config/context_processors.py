@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.http import HttpRequest
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 
 # The layout's links, by the name base.html uses for each.
 NAV_URLS = {
@@ -24,12 +22,6 @@ NAV_URLS = {
 }
 
 
-@lru_cache(maxsize=8)
-def _nav_urls(script_prefix: str) -> dict[str, str]:
-    return {key: reverse(name) for key, name in NAV_URLS.items()}
-
-
 def navigation(request: HttpRequest) -> dict[str, dict[str, str]]:
-    """The layout's URLs, reversed once per process (and script prefix) instead of on every
-    page: the URL configuration cannot change while the process runs."""
-    return {"nav": _nav_urls(get_script_prefix())}
+    """The layout's URLs."""
+    return {"nav": {key: reverse(name) for key, name in NAV_URLS.items()}}

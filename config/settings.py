@@ -122,11 +122,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend with a one-statement user load that also answers User.is_advisor
-    "accounts.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
-# Database sessions whose per-request load skips the ORM's compilation (accounts/sessions.py)
-SESSION_ENGINE = "accounts.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -201,13 +198,28 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MatchPlan <noreply@m
 # The public address links in emails sent outside a request (the reminder command) start with.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
-# --- Cache -----------------------------------------------------------------------------
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "matchplan",
+# --- Cache and sessions: one shared cache ---------------------------------------------
+# Redis when REDIS_URL is set (CI, docker-compose, production): every worker and every app
+# server shares cached counts and fragments (keyed by catalog version) and sessions.
+# Without it (`make run`), a per-process local-memory cache, which needs nothing.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="matchplan"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "matchplan",
+        }
+    }
+# Sessions are written to the database and read from the cache (a miss reads the row).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Rate limits (accounts.ratelimit): "count/seconds" per client -----------------------
 # Counted in the cache above; point CACHES at a shared Redis for one count across workers.

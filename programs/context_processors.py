@@ -6,10 +6,14 @@ from django.http import HttpRequest
 from programs.models import Program, fictional_sources
 
 DEMO_CACHE_KEY = "programs:demo-present"
+DEMO_NOTICE = (
+    "Demo data: the programs in this catalog are fictional and exist only to show how "
+    "MatchPlan works. Do not use them to apply."
+)
 
 
-def demo_notice(request: HttpRequest) -> dict[str, bool]:
-    """Tell every page whether fictional programs (demo or generated) are in the catalog.
+def demo_data_present() -> bool:
+    """Whether fictional programs (demo or generated) are in the catalog.
 
     Cached briefly: the answer changes only when demo data is loaded or removed, and
     the commands that do so clear the key.
@@ -18,4 +22,9 @@ def demo_notice(request: HttpRequest) -> dict[str, bool]:
     if present is None:
         present = Program.objects.filter(source__in=fictional_sources()).exists()
         cache.set(DEMO_CACHE_KEY, present, 60)
-    return {"demo_data_present": present}
+    return present
+
+
+def demo_notice(request: HttpRequest) -> dict[str, bool]:
+    """Tell every page (Django admin included) whether the demo notice shows."""
+    return {"demo_data_present": demo_data_present()}

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from assessments import plans
+from assessments import plan_parts, plans
 from assessments.models import Plan
 
 register = template.Library()
@@ -24,9 +24,7 @@ def plan_parts_version() -> str:
     """`{% plan_parts_version as version %}`: the version of the templates and code that draw a
     plan's cached parts (the applicant page's keys hold it), for `{% cache %}` keys: a deploy
     that changes them never serves the previous version's HTML from a cache."""
-    from assessments.views.plans import _parts_version  # the views import these tags
-
-    return _parts_version()
+    return plan_parts.parts_version()
 
 
 def _number(value: Any) -> int | None:

@@ -4,11 +4,9 @@ the history and the comparison of two plans."""
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +18,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
@@ -37,24 +35,13 @@ from accounts.ratelimit import (
     slot_release,
     too_many_requests,
 )
-from assessments import plan_forms, plans, services, svg
+from assessments import plan_parts, plans, services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
 from assessments.profile import ProfileError
-from assessments.templatetags import plan_tags
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
-# The parts of the plan page every viewer sees alike (see _plan_parts), by name.
-_PARTS = {
-    "toc": "assessments/includes/plan_toc.html",
-    "summary": "assessments/includes/plan_summary.html",
-    "details": "assessments/includes/plan_details.html",
-    "excluded": "assessments/includes/plan_excluded.html",
-    "meta": "assessments/includes/plan_meta.html",
-}
-_HEADER_TEMPLATE = "assessments/includes/plan_header.html"
-_PROGRAMS_TEMPLATE = "assessments/includes/plan_programs_table.html"
 # A plan never changes, so its rendered parts could live forever; an hour bounds what a
 # long-lived shared cache holds for plans nobody opens any more.
 PAGE_CACHE_SECONDS = 3600
@@ -106,23 +93,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-@functools.cache
-def _cached_parts_version() -> str:
-    """A digest of the templates and code that draw the cached parts of the page, part of every
-    key: a deploy that changes them never serves the previous version's HTML from a cache."""
-    digest = hashlib.sha256()
-    for name in (*_PARTS.values(), _HEADER_TEMPLATE, _PROGRAMS_TEMPLATE):
-        digest.update(get_template(name).template.source.encode())
-    for module in (plans, svg, plan_forms, plan_tags):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _parts_version() -> str:
-    # In development templates are edited while the server runs; read them every time.
-    return _cached_parts_version.__wrapped__() if settings.DEBUG else _cached_parts_version()
-
-
 def _program_query(
     request: HtmxHttpRequest, view: plans.PlanView
 ) -> tuple[plans.ProgramQuery, ProgramFilterForm | None]:
@@ -154,7 +124,7 @@ def _programs_html(
     The ids of the programs a query shows are cached too, so a query seen before is answered
     without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
     filtering or sorting the plan's programs again."""
-    prefix = f"plan-programs:{_parts_version()}:{plan.token}:"
+    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:"
     raw_query = _digest(f"{sorted(request.GET.lists())}")
     ids_key = f"{prefix}ids:{raw_query}"
     shown = cache.get(ids_key)
@@ -198,7 +168,7 @@ def _programs_html(
             "csv_url": _csv_url(plan, query),
         }
         # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
-        html = render_to_string(_PROGRAMS_TEMPLATE, context)
+        html = render_to_string(plan_parts.PROGRAMS_TEMPLATE, context)
         cache.set(key, html, PAGE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered template
 
@@ -210,7 +180,7 @@ def _filter_form_html(
     orders of one filter set share it (the page number is no field of the form)."""
     data = form.data if form is not None else {}
     values = [(name, data.getlist(name)) for name in ProgramFilterForm.base_fields if name in data]
-    key = f"plan-filter-form:{_parts_version()}:{plan.token}:" + _digest(f"{values}")
+    key = f"plan-filter-form:{plan_parts.parts_version()}:{plan.token}:" + _digest(f"{values}")
     html = cache.get(key)
     if html is None:
         html = render_crispy_form(form or ProgramFilterForm(None, view=view))
@@ -225,7 +195,7 @@ def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> 
     plan's origin. Claiming an anonymous plan changes the header and contents, so that is part
     of the key."""
     anonymous = plan.owner_id is None
-    base = f"plan-page:{_parts_version()}:{plan.token}:{'anonymous' if anonymous else 'owned'}"
+    base = f"plan-page:{plan_parts.parts_version()}:{plan.token}:{'anonymous' if anonymous else 'owned'}"
     csv_params = urlencode(query.params(page=1))
     header_key = f"{base}:header:{_digest(csv_params)}"
     found = cache.get_many([base, header_key])
@@ -241,10 +211,10 @@ def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> 
             "next_query": urlencode({"next": plan_url}),
         }
         if parts is None:
-            parts = {name: render_to_string(t, context) for name, t in _PARTS.items()}
+            parts = {name: render_to_string(t, context) for name, t in plan_parts.PARTS.items()}
             cache.set(base, parts, PAGE_CACHE_SECONDS)
         if header is None:
-            header = render_to_string(_HEADER_TEMPLATE, context)
+            header = render_to_string(plan_parts.HEADER_TEMPLATE, context)
             cache.set(header_key, header, PAGE_CACHE_SECONDS)
     # Our own rendered templates; a cache that pickles may hand back plain strings.
     return {name: mark_safe(html) for name, html in (*parts.items(), ("header", header))}  # noqa: S308  # nosec B308 B703
@@ -254,7 +224,9 @@ def _whatif_form_html(initial: dict[str, Any]) -> SafeString:
     """The what-if form showing ``initial`` without errors, which renders the same for the same
     values and choices (the plan's answers on the page; a valid submission's values)."""
     choices = plans.whatif_specialty_choices()
-    key = f"plan-whatif-form:{_parts_version()}:" + _digest(f"{sorted(initial.items())}|{choices}")
+    key = f"plan-whatif-form:{plan_parts.parts_version()}:" + _digest(
+        f"{sorted(initial.items())}|{choices}"
+    )
     html = cache.get(key)
     if html is None:
         html = render_crispy_form(WhatIfForm(initial=initial, specialty_choices=choices))

@@ -45,11 +45,11 @@ def test_the_first_tab_reaches_the_skip_link(page) -> None:
 def test_a_csp_violation_would_be_seen(page, console_messages) -> None:
     # Proves the console listener catches violations, so the checks above can fail.
     page.goto("/")
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
-        " document.body.appendChild(s); }"
-    )
-    page.wait_for_timeout(200)
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
+            " document.body.appendChild(s); }"
+        )
     assert csp_violations(console_messages)
     assert page.evaluate("window.x") is None
 

@@ -1,4 +1,5 @@
-"""CI's guards: REQUIRE_POSTGRES stops a run on SQLite; REQUIRE_BROWSER turns the
+"""CI's guards: REQUIRE_POSTGRES stops a run on SQLite, REQUIRE_REDIS one without Redis;
+REQUIRE_BROWSER turns the
 browser tests' skip (no Chromium) into a failure."""
 
 from __future__ import annotations
@@ -18,9 +19,17 @@ def _inner_pytest(test: str, **extra_env: str) -> subprocess.CompletedProcess[st
     env = {
         k: v
         for k, v in os.environ.items()
-        # An in-memory SQLite database: the outer run's PostgreSQL test database
-        # must not be touched by this inner run.
-        if k not in {"DATABASE_URL", "REQUIRE_POSTGRES", "REQUIRE_BROWSER", "PYTEST_ADDOPTS"}
+        # An in-memory SQLite database and a local-memory cache: the outer run's
+        # PostgreSQL test database and Redis database must not be touched by this inner run.
+        if k
+        not in {
+            "DATABASE_URL",
+            "REQUIRE_POSTGRES",
+            "REQUIRE_BROWSER",
+            "PYTEST_ADDOPTS",
+            "REDIS_URL",
+            "REQUIRE_REDIS",
+        }
     }
     env.update({"DEBUG": "1", **extra_env})
     return subprocess.run(
@@ -54,3 +63,15 @@ def test_require_postgres_stops_a_run_on_sqlite() -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 3, output
     assert "REQUIRE_POSTGRES=1 but the tests ran on sqlite" in output
+
+
+def test_require_redis_stops_a_run_without_redis() -> None:
+    result = _inner_pytest(
+        "tests/infra/test_compose.py::test_the_app_waits_for_a_healthy_database",
+        REQUIRE_REDIS="1",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert (
+        "REQUIRE_REDIS=1 but the cache is django.core.cache.backends.locmem.LocMemCache" in output
+    )

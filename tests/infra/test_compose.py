@@ -38,6 +38,14 @@ def test_the_app_waits_for_a_healthy_database(web: dict) -> None:
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
 
 
+def test_it_runs_redis_as_the_shared_cache(compose: dict, web: dict) -> None:
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli ping" in " ".join(redis["healthcheck"]["test"])
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert web["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
+
+
 def test_migrations_run_before_gunicorn_serves(web: dict) -> None:
     command = _command(web)
     migrate = command.index("manage.py migrate --noinput")

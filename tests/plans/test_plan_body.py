@@ -51,17 +51,17 @@ def test_the_plan_body_survives_a_sparse_output():
 
 def test_the_plan_body_cache_keys_hold_the_parts_version(monkeypatch):
     """A deploy that changes the parts' templates or code draws them anew."""
-    from assessments.views import plans as plan_views
+    from assessments import plan_parts
 
     em_programs(1)
     plan = make_plan(UserFactory())
     context = {"plan": plan, "output": plan.output}
     cache.clear()
-    monkeypatch.setattr(plan_views, "_parts_version", lambda: "v1")
+    monkeypatch.setattr(plan_parts, "parts_version", lambda: "v1")
     render_to_string("assessments/includes/plan_body.html", context)
     key = make_template_fragment_key("plan_summary", [plan.token, "v1"])
     assert cache.get(key) is not None
 
-    monkeypatch.setattr(plan_views, "_parts_version", lambda: "v2")
+    monkeypatch.setattr(plan_parts, "parts_version", lambda: "v2")
     render_to_string("assessments/includes/plan_body.html", context)
     assert cache.get(make_template_fragment_key("plan_summary", [plan.token, "v2"])) is not None

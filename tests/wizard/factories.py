@@ -7,7 +7,6 @@ import factory
 
 from assessments.forms import application_years
 from assessments.models import AssessmentDraft, Plan
-from assessments.wizard import progress_record
 from tests.accounts.factories import UserFactory
 
 __all__ = ["DraftFactory", "PlanFactory", "UserFactory", "complete_answers", "step_post_data"]
@@ -105,9 +104,6 @@ class DraftFactory(factory.django.DjangoModelFactory):
 
     owner = factory.SubFactory(UserFactory)
     answers = factory.LazyFunction(complete_answers)
-    # What the wizard records with the answers it saves (AssessmentDraft.progress); pass
-    # progress={} for a draft saved without one (by an older version or a script).
-    progress = factory.LazyAttribute(lambda draft: progress_record(draft.answers))
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
