@@ -23,7 +23,7 @@ from tablib import Dataset
 from programs.context_processors import DEMO_CACHE_KEY
 from programs.models import Program
 from programs.resources import (
-    ProgramResource,
+    ProgramBatchResource,
     header_problems,
     iter_row_errors,
     normalise_headers,
@@ -275,7 +275,7 @@ def programs_import(
     unnamed = [i for i, h in enumerate(raw_headers) if h == "(no header)"]
     headers = [raw_headers[i] for i in named]
 
-    resource = ProgramResource(default_season=season)
+    resource = ProgramBatchResource(default_season=season)
     totals = {"new": 0, "update": 0, "skip": 0}
     existing = Program.objects.count()
     started = time.perf_counter()
