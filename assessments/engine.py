@@ -67,8 +67,7 @@ STEP2CK_TARGET_MONTH_DAY = (7, 31)  # take Step 2 CK by the end of July of the a
 STEP2CK_LATE_AFTER_MONTH_DAY = (8, 10)  # planned after early August: step2ck_late
 FIT_LIKELY_MARGIN = 5  # score >= typical + 5: likely
 FIT_TARGET_MARGIN = 5  # typical - 5 < score < typical + 5: target; lower: reach
-IMG_FRIENDLY_SHARE = 50  # IMG share (%) at or above which the fit moves up one step
-IMG_FEW_SHARE = 10  # IMG share (%) under which the fit moves down one step
+IMG_FEW_SHARE = 10  # IMG share (%) under which a program gets no signal (signal_plans)
 # An observership month counts as half a hands-on month in usce_months (the wizard's weighting)
 # and never as hands-on experience: observers take no part in patient care.
 OBSERVERSHIP_WEIGHT = 0.5
@@ -76,7 +75,6 @@ NEAR_UNMATCHED_MARGIN = 5  # a score under unmatched median + 5 is never "strong
 STALE_AFTER_DAYS = 365  # program facts older than this are marked "verify"
 RANK_BONUS_STATE = 4  # ranking points for a preferred state
 RANK_BONUS_TYPE = 3  # ranking points for a preferred program type
-RANK_BONUS_IMG_FRIENDLY = 2
 FIT_RANK_POINTS = {"likely": 30, "target": 20, "reach": 10}
 # Academic share of the applications by tier (the rest community / IMG-heavy). EM strong
 # (15-20 academic of 35-45) is from the EM article; the others are assumptions.
@@ -148,12 +146,9 @@ def thresholds() -> dict[str, Any]:
         "step2ck_late_after": "{:02d}-{:02d}".format(*STEP2CK_LATE_AFTER_MONTH_DAY),
         "fit_likely_margin": FIT_LIKELY_MARGIN,
         "fit_target_margin": FIT_TARGET_MARGIN,
-        "img_friendly_share": IMG_FRIENDLY_SHARE,
-        "img_few_share": IMG_FEW_SHARE,
         "stale_after_days": STALE_AFTER_DAYS,
         "rank_bonus_state": RANK_BONUS_STATE,
         "rank_bonus_type": RANK_BONUS_TYPE,
-        "rank_bonus_img_friendly": RANK_BONUS_IMG_FRIENDLY,
         "fit_rank_points": dict(FIT_RANK_POINTS),
         "academic_share": dict(ACADEMIC_SHARE),
         "gs_categorical_share": dict(GS_CATEGORICAL_SHARE),
@@ -168,6 +163,7 @@ def thresholds() -> dict[str, Any]:
         "fit_likely_max": FIT_LIKELY_MAX,
         "fit_target_max": FIT_TARGET_MAX,
         "fit_few_targets": FIT_FEW_TARGETS,
+        "fit_screen_flag_max": FIT_SCREEN_FLAG_MAX,
         "yog_verify_after": YOG_VERIFY_AFTER,
     }
 

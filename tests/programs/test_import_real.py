@@ -177,3 +177,18 @@ def test_a_bad_website_is_quoted_in_the_error(tmp_path: Path) -> None:
     _error, stderr = failing(write(tmp_path, HEADER, row))
 
     assert "column website: “htp//nope”: Enter a valid URL." in stderr
+
+
+def test_the_preliminary_track_is_matched_for_im_prelim_plans(tmp_path: Path) -> None:
+    from assessments.selectors import program_facts_for
+
+    run(write(tmp_path, HEADER, *ROWS), "--season", "2026")
+
+    prelim = program_facts_for(["IM-PRELIM"])
+    categorical = program_facts_for(["IM"])
+
+    assert [(f.name, f.track, f.acgme_id) for f in prelim] == [
+        ("Northfield Fictional IM", "preliminary", "1400031001")
+    ]
+    assert "1400031001" in {f.acgme_id for f in categorical}
+    assert all(f.track == "categorical" for f in categorical)
