@@ -249,8 +249,16 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 def test_the_documented_example_file_imports_cleanly() -> None:
     out, _ = run(DOCS / "example-programs.csv")
 
-    assert "created" in out
-    assert Program.objects.count() == 4
+    assert "5 created, 0 updated, 0 unchanged, 0 conflicts" in out
+    assert Program.objects.count() == 5
+    harbor = Program.objects.filter(acgme_id="1409990001")
+    assert sorted(harbor.values_list("specialty__code", "track")) == [
+        ("IM", "categorical"),
+        ("IM-PRELIM", "preliminary"),
+    ]
+    assert harbor.get(track="categorical").accepting_season == 2026
+    again, _ = run(DOCS / "example-programs.csv")
+    assert "0 created, 0 updated, 5 unchanged" in again
 
 
 def test_a_short_row_names_the_row_and_both_cell_counts(tmp_path: Path) -> None:
