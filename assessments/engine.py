@@ -2473,6 +2473,18 @@ def match_programs(
     fit_cache: dict[tuple[Any, ...], Reason] = {}
     season_reasons: dict[int | None, Reason] = {}
     verify_cache: dict[tuple[Reason, ...], tuple[Reason, ...]] = {}
+    verify_bits = (
+        (1, unknown_visa),
+        (2, _V_VISA_STALE),
+        (4, _V_YOG),
+        (8, _V_FAIL),
+        (16, _V_USCE),
+        (32, _V_CITIZEN),
+    )
+    verify_sets = [
+        tuple(r for bit, r in verify_bits if bits & bit)  # type: ignore[misc]
+        for bits in range(64)
+    ]
     reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
     why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
 
@@ -2621,31 +2633,31 @@ def match_programs(
             difficulty = points
 
         # --- what to verify: only unknowns that gate this applicant -----------------------
-        verify: list[Reason] = []
+        bits = 0  # verify_bits, in the order they are listed
         visa_state = 0  # 2: sponsorship of the needed visa stated, 1: not stated
         if needs_visa:
-            stated = (
+            if (
                 j1 == "yes"
                 if check_j1
                 else h1b == "yes"
                 if check_h1b
                 else j1 == "yes" or h1b == "yes"
-            )
-            if stated:
+            ):
                 visa_state = 2
                 if stale:
-                    verify.append(_V_VISA_STALE)
+                    bits = 2
             else:
                 visa_state = 1
-                verify.append(unknown_visa)  # type: ignore[arg-type]
+                bits = 1
         if max_yog is None and years > YOG_VERIFY_AFTER:
-            verify.append(_V_YOG)
+            bits |= 4
         if has_failures and p.accepts_failures == "unknown":
-            verify.append(_V_FAIL)
+            bits |= 8
         if no_usce and p.requires_usce == "unknown":
-            verify.append(_V_USCE)
+            bits |= 16
         if military and citizen_unknown:
-            verify.append(_V_CITIZEN)
+            bits |= 32
+        verify_tuple = verify_sets[bits]
         if p.accepting_applications == "no":  # about another season than the applicant's
             reason = season_reasons.get(accepting_season)
             if reason is None:
@@ -2655,11 +2667,10 @@ def match_programs(
                     f"verify for {season}.",
                     SRC_PROGRAM,
                 )
-            verify.append(reason)
-        verify_key = tuple(verify)
-        verify_tuple = verify_cache.get(verify_key)
-        if verify_tuple is None:
-            verify_tuple = verify_cache[verify_key] = verify_key
+            verify_key = (*verify_tuple, reason)
+            verify_tuple = verify_cache.get(verify_key) or verify_cache.setdefault(
+                verify_key, verify_key
+            )
 
         in_state = p.state in states
         in_type = p.program_type in types
@@ -2711,7 +2722,7 @@ def match_programs(
                 entry,
             )
         )
-    rows.sort(key=lambda row: row[:-1])
+    rows.sort()  # ids are unique: the entries themselves are never compared
     entries = tuple([row[-1] for row in rows])
     for rank, entry in enumerate(entries, start=1):
         entry.rank = rank
