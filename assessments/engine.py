@@ -2363,6 +2363,12 @@ _CONFIDENCE_REASONS = {
     for level, text in _CONFIDENCE_TEXT.items()
 }
 _CONFIDENCE_INDEX = {"high": 0, "medium": 1, "low": 2}
+_FLAG_WORDS = {
+    "yog_old": "years since graduation",
+    "no_usce": "no US clinical experience",
+    "no_us_letters": "no US letters",
+    "no_sloe": "no SLOE",
+}
 _TYPE_WORDS = {
     "university": "university-based (screens harder)",
     "community_university": "community, university-affiliated",
@@ -2386,8 +2392,11 @@ def img_percentiles(programs: Sequence[ProgramFacts], codes: Iterable[str]) -> d
 
 def _img_points(share: int, ordered: list[int]) -> tuple[int, float]:
     """Selectivity points of an IMG share, and its percentile among the specialty's."""
+    # Mid-rank: programs with the same share count half below, half above, so a catalog where
+    # every program has one share puts each in the middle.
     below = bisect.bisect_left(ordered, share)
-    percentile = below / len(ordered) if ordered else 0.5
+    same = bisect.bisect_right(ordered, share) - below
+    percentile = (below + same / 2) / len(ordered) if ordered else 0.5
     for upper, points in FIT_IMG_PERCENTILE_POINTS:
         if percentile < upper:
             return points, percentile
@@ -2465,7 +2474,8 @@ def match_programs(
     img_first = needs_visa or any(plan.tier in ("risk", "high_risk") for plan in plans)
     fit_points = (FIT_RANK_POINTS["likely"], FIT_RANK_POINTS["target"], FIT_RANK_POINTS["reach"])
     flag_words = (
-        f" and {len(screen_codes)} red flag(s) programs screen on ({', '.join(screen_codes)})"
+        f" and red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in screen_codes)}"
+        f"{f'; {FIT_SCREEN_FLAG_MAX} counted' if len(screen_codes) > FIT_SCREEN_FLAG_MAX else ''})"
         if screen
         else ""
     )
@@ -2802,7 +2812,7 @@ def fit_note(
     _, codes = _screen_points(flags)
     why = f"your '{TIER_LABELS[plan.tier]}' standing"
     if codes:
-        why += f" and the red flags programs screen on ({', '.join(codes)})"
+        why += f" and the red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in codes)})"
     return Reason(
         "fit_few_targets",
         f"Only {good} of the {len(mine)} {plan.code} programs listed are targets or likely for "
