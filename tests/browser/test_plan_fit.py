@@ -53,6 +53,4 @@ def test_a_high_risk_plan_shows_its_notes_and_left_out_programs(page, screenshot
     row = page.locator(".plan-excluded-programs tr", has_text="Fictional Closed EM")
     assert "Stale: verify" in row.inner_text()
     page.locator("#excluded").scroll_into_view_if_needed()
-    page.locator("#excluded").screenshot(
-        path=str(path.with_name("plans-fit-02-left-out.png"))
-    )
+    page.locator("#excluded").screenshot(path=str(path.with_name("plans-fit-02-left-out.png")))
