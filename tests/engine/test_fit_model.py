@@ -170,3 +170,16 @@ def test_the_plan_states_the_catalog_age_and_coverage():
     catalog = plan_to_dict(result)["catalog"]
     assert catalog["programs"] == len(CATALOG)
     assert catalog["no_visa_stated"] == unstated
+
+
+def test_the_stated_citizenship_decides_military_programs():
+    military = {p.id for p in CATALOG if "military" in (p.program_type, p.affiliation)}
+    resident = run(
+        strong_255(visa="none", citizenship="permanent_resident"), programs=CATALOG, today=TODAY
+    )
+    citizen = run(strong_255(visa="none", citizenship="us_citizen"), programs=CATALOG, today=TODAY)
+
+    assert military <= {x.id for x in resident.excluded_programs}
+    shown = [e for e in citizen.programs if e.facts.id in military]
+    assert len(shown) == len(military)
+    assert not any(v.rule == "military_citizenship" for e in shown for v in e.verify)
