@@ -2790,6 +2790,12 @@ def catalog_coverage(programs: Sequence[ProgramFacts], code: str, today: dt.date
 
 
 def catalog_note(catalog: Catalog) -> Reason:
+    if not catalog.programs:
+        return Reason(
+            "catalog_coverage",
+            f"The catalog had no {catalog.specialty} programs when this plan was made.",
+            SRC_PROGRAM,
+        )
     when = f"{catalog.last_updated:%B %Y}" if catalog.last_updated else "never verified"
     return Reason(
         "catalog_coverage",
