@@ -10,9 +10,10 @@ its ``source``; docs/rules.md lists them all.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -66,8 +67,7 @@ STEP2CK_TARGET_MONTH_DAY = (7, 31)  # take Step 2 CK by the end of July of the a
 STEP2CK_LATE_AFTER_MONTH_DAY = (8, 10)  # planned after early August: step2ck_late
 FIT_LIKELY_MARGIN = 5  # score >= typical + 5: likely
 FIT_TARGET_MARGIN = 5  # typical - 5 < score < typical + 5: target; lower: reach
-IMG_FRIENDLY_SHARE = 50  # IMG share (%) at or above which the fit moves up one step
-IMG_FEW_SHARE = 10  # IMG share (%) under which the fit moves down one step
+IMG_FEW_SHARE = 10  # IMG share (%) under which a program gets no signal (signal_plans)
 # An observership month counts as half a hands-on month in usce_months (the wizard's weighting)
 # and never as hands-on experience: observers take no part in patient care.
 OBSERVERSHIP_WEIGHT = 0.5
@@ -75,7 +75,6 @@ NEAR_UNMATCHED_MARGIN = 5  # a score under unmatched median + 5 is never "strong
 STALE_AFTER_DAYS = 365  # program facts older than this are marked "verify"
 RANK_BONUS_STATE = 4  # ranking points for a preferred state
 RANK_BONUS_TYPE = 3  # ranking points for a preferred program type
-RANK_BONUS_IMG_FRIENDLY = 2
 FIT_RANK_POINTS = {"likely": 30, "target": 20, "reach": 10}
 # Academic share of the applications by tier (the rest community / IMG-heavy). EM strong
 # (15-20 academic of 35-45) is from the EM article; the others are assumptions.
@@ -89,7 +88,52 @@ EXCLUSION_REASONS: tuple[str, ...] = (
     "exam_failures",
     "score_below_minimum",
     "usce_required",
+    "military",
+    "not_accepting",
+    "platform",
+    "no_positions",
 )
+# --- program fit without per-program scores (docs/rules.md, "Program fit") ---------------
+# A program's difficulty for this applicant = its selectivity points + the applicant's
+# points; the label follows the sum. Selectivity comes from the facts public listings carry.
+FIT_TIER_POINTS = {"strong": 0, "viable": 2, "risk": 4, "high_risk": 6}
+# Red flags that programs screen applications on, one point each (at most two).
+FIT_SCREEN_FLAGS: tuple[str, ...] = ("yog_old", "no_usce", "no_us_letters", "no_sloe")
+FIT_SCREEN_FLAG_MAX = 2
+# IMG share against the specialty's own programs: the share of programs with a lower share
+# (percentile) -> points. Bottom 15 %: the few-IMG programs; top 15 %: the IMG-heavy ones.
+FIT_IMG_PERCENTILE_POINTS: tuple[tuple[float, int], ...] = (
+    (0.15, 2),
+    (0.40, 1),
+    (0.60, 0),
+    (0.85, -1),
+    (1.01, -2),
+)
+FIT_TYPE_POINTS = {
+    "university": 1,
+    "community_university": 0,
+    "community": -1,
+    "military": 1,
+    "unknown": 0,
+}
+FIT_LARGE_POSITIONS = 20  # first-year positions at or above: -1 (more places)
+FIT_SMALL_POSITIONS = 4  # at or below (but above 0): +1
+FIT_NEW_PROGRAM_YEARS = 5  # accredited within this many years of the season: -1
+FIT_LIKELY_MAX = -1  # difficulty at or below: likely
+FIT_TARGET_MAX = 2  # difficulty at or below: target; above: reach
+FIT_FEW_TARGETS = 10  # fewer likely + target programs than this: the plan explains
+YOG_VERIFY_AFTER = 3  # an unknown YOG limit gates applicants more than this many years out
+# Platforms a specialty's applications go through, when the caller passes none (the season
+# data of assessments.rules may pass its own per plan).
+DEFAULT_PLATFORMS: Mapping[str, frozenset[str]] = {"EM": frozenset({"residencycas"})}
+DEFAULT_PLATFORM = frozenset({"eras"})
+PLATFORM_NAMES = {"eras": "ERAS", "residencycas": "ResidencyCAS", "other": "another platform"}
+
+
+def _matching_platforms(plans: Sequence[Any]) -> dict[str, frozenset[str]]:
+    """The platform each plan applies through (season data: ``SpecialtyPlan.platform``, e.g.
+    "ResidencyCAS"), as the catalog's ``application_platform`` codes."""
+    return {p.code: frozenset({p.platform.lower()}) for p in plans if p.platform}
 
 
 def thresholds() -> dict[str, Any]:
@@ -102,16 +146,25 @@ def thresholds() -> dict[str, Any]:
         "step2ck_late_after": "{:02d}-{:02d}".format(*STEP2CK_LATE_AFTER_MONTH_DAY),
         "fit_likely_margin": FIT_LIKELY_MARGIN,
         "fit_target_margin": FIT_TARGET_MARGIN,
-        "img_friendly_share": IMG_FRIENDLY_SHARE,
-        "img_few_share": IMG_FEW_SHARE,
         "stale_after_days": STALE_AFTER_DAYS,
         "rank_bonus_state": RANK_BONUS_STATE,
         "rank_bonus_type": RANK_BONUS_TYPE,
-        "rank_bonus_img_friendly": RANK_BONUS_IMG_FRIENDLY,
         "fit_rank_points": dict(FIT_RANK_POINTS),
         "academic_share": dict(ACADEMIC_SHARE),
         "gs_categorical_share": dict(GS_CATEGORICAL_SHARE),
         "exclusion_reasons": list(EXCLUSION_REASONS),
+        "fit_tier_points": dict(FIT_TIER_POINTS),
+        "fit_screen_flags": list(FIT_SCREEN_FLAGS),
+        "fit_img_percentile_points": [list(band) for band in FIT_IMG_PERCENTILE_POINTS],
+        "fit_type_points": dict(FIT_TYPE_POINTS),
+        "fit_large_positions": FIT_LARGE_POSITIONS,
+        "fit_small_positions": FIT_SMALL_POSITIONS,
+        "fit_new_program_years": FIT_NEW_PROGRAM_YEARS,
+        "fit_likely_max": FIT_LIKELY_MAX,
+        "fit_target_max": FIT_TARGET_MAX,
+        "fit_few_targets": FIT_FEW_TARGETS,
+        "fit_screen_flag_max": FIT_SCREEN_FLAG_MAX,
+        "yog_verify_after": YOG_VERIFY_AFTER,
     }
 
 
@@ -365,6 +418,15 @@ class ProgramFacts:
     positions: int | None = None
     website: str = ""
     source: str = ""
+    track: str = "categorical"  # categorical | preliminary | advanced | transitional
+    accepting_applications: str = "unknown"  # yes | no | unknown, for accepting_season
+    accepting_season: int | None = None  # the application year the answer is about
+    application_platform: str = "unknown"  # eras | residencycas | other | unknown
+    affiliation: str = "unknown"  # none | military | veterans_affairs | other_government
+    first_accredited: int | None = None
+    total_positions: int | None = None
+    do_share: int | None = None
+    usmd_share: int | None = None
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -535,8 +597,9 @@ class ProgramEntry:
     preferred_state: bool
     preferred_type: bool
     reasons: tuple[Reason, ...]
-    verify: tuple[Reason, ...]  # unknown or stale facts: "verify with the program"
+    verify: tuple[Reason, ...]  # unknown or stale facts that gate this applicant
     rank: int = 0  # 1-based position in the list, set once the list is sorted
+    confidence: str = "low"  # high | medium | low: how much evidence the fit rests on
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +608,21 @@ class ExcludedProgram:
     name: str
     specialty_code: str
     reasons: tuple[Reason, ...]  # rule = the exclusion reason code
+    as_of: dt.date | None = None  # when the facts behind the exclusion were last verified
+    stale: bool = False  # older than a season (STALE_AFTER_DAYS), or never verified
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """How much the program catalog of the primary specialty says (shown with the list)."""
+
+    specialty: str
+    programs: int
+    last_updated: dt.date | None
+    no_visa_stated: int  # neither J-1 nor H-1B stated
+    no_img_share: int
+    with_step2: int  # programs with a stated typical Step 2 CK
+    stale: int  # not verified within a season
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,6 +656,8 @@ class PlanResult:
     sources: tuple[Mapping[str, Any], ...] = ()
     pgy1: Mapping[str, Any] | None = None
     season_choice: Mapping[str, Any] | None = None
+    catalog: Catalog | None = None
+    fit_note: Reason | None = None  # what the labels mean for this applicant, when it matters
 
 
 # --- exam history -----------------------------------------------------------------------------
@@ -2206,9 +2286,9 @@ def actions(
 
 
 # --- program matching ------------------------------------------------------------------------
-# The loop below runs once per program (50,000 in the benchmark): plain attribute reads,
-# integer comparisons and shared, pre-built Reason objects; f-strings only where a number
-# must be shown.
+# The loop below runs once per program (50,000 in the benchmark). Reasons are shared objects,
+# built once per distinct combination of what they say (a key of small numbers), so a plan
+# with thousands of programs holds a few dozen distinct reason tuples.
 
 _R_NO_SCORE = Reason(
     "fit_no_score",
@@ -2220,11 +2300,20 @@ _R_H1B = Reason("visa_sponsored", "Sponsors the H-1B visa.", SRC_PROGRAM)
 _R_EITHER = Reason("visa_sponsored", "Sponsors a J-1 or an H-1B.", SRC_PROGRAM)
 _R_STATE = Reason("preference_state", "In one of your preferred states.", "your preferences")
 _R_TYPE = Reason("preference_type", "A program type you prefer.", "your preferences")
-_V_J1 = Reason("j1", "J-1 sponsorship unknown: verify with the program.", SRC_PROGRAM)
-_V_H1B = Reason("h1b", "H-1B sponsorship unknown: verify with the program.", SRC_PROGRAM)
-_V_EITHER = Reason("visa", "Visa sponsorship unknown: verify with the program.", SRC_PROGRAM)
+_V_J1 = Reason("j1", "J-1 sponsorship not stated: verify with the program.", SRC_PROGRAM)
+_V_H1B = Reason("h1b", "H-1B sponsorship not stated: verify with the program.", SRC_PROGRAM)
+_V_EITHER = Reason("visa", "Visa sponsorship not stated: verify with the program.", SRC_PROGRAM)
+_V_VISA_STALE = Reason(
+    "visa_stale",
+    f"Its visa sponsorship was last verified over a season ago ({STALE_AFTER_DAYS} days): "
+    "verify it still holds.",
+    SRC_PROGRAM,
+)
 _V_YOG = Reason(
-    "max_yog", "Limit on years since graduation unknown: verify with the program.", SRC_PROGRAM
+    "max_yog",
+    "Limit on years since graduation not stated, and you are past the common cutoffs: "
+    "verify with the program.",
+    SRC_PROGRAM,
 )
 _V_FAIL = Reason(
     "accepts_failures",
@@ -2236,18 +2325,11 @@ _V_USCE = Reason(
     "Unknown whether US clinical experience is required: verify with the program.",
     SRC_PROGRAM,
 )
-_V_TYPICAL = Reason(
-    "step2_typical",
-    "Typical Step 2 CK of interviewees unknown: verify with the program.",
-    SRC_PROGRAM,
-)
-_V_IMG = Reason(
-    "img_share", "Share of IMG residents unknown: verify with the program.", SRC_PROGRAM
-)
-_V_STALE = Reason(
-    "last_verified",
-    f"Facts not verified in the last {STALE_AFTER_DAYS} days: verify with the program.",
-    SRC_PROGRAM,
+_V_CITIZEN = Reason(
+    "military_citizenship",
+    "A military program: residents serve as commissioned officers, which needs US "
+    "citizenship; verify you qualify.",
+    SRC_ASSUMPTION,
 )
 _EX_VISA = {
     "j1": Reason("visa", "Does not sponsor the J-1 you need.", SRC_PROGRAM),
@@ -2260,6 +2342,74 @@ _EX_FAIL = Reason(
 _EX_USCE = Reason(
     "usce_required", "Requires US clinical experience, and you have none yet.", SRC_PROGRAM
 )
+_EX_MILITARY = Reason(
+    "military",
+    "A military program: residents serve as commissioned officers, which needs US "
+    "citizenship, and you are not a US citizen.",
+    SRC_ASSUMPTION,
+)
+_EX_NO_POSITIONS = Reason(
+    "no_positions", "Offers no first-year position in this listing.", SRC_PROGRAM
+)
+_CONFIDENCE_TEXT = {
+    "high": "How sure: high. The program states the Step 2 CK of the applicants it interviews.",
+    "medium": "How sure: medium. No stated Step 2 CK figure; judged from the share of IMG "
+    "residents, the program type and size.",
+    "low": "How sure: low. No stated Step 2 CK figure and no IMG share; judged from the "
+    "program type and your standing only.",
+}
+_CONFIDENCE_REASONS = {
+    level: Reason("fit_confidence", text, SRC_ASSUMPTION)
+    for level, text in _CONFIDENCE_TEXT.items()
+}
+_CONFIDENCE_INDEX = {"high": 0, "medium": 1, "low": 2}
+_FLAG_WORDS = {
+    "yog_old": "years since graduation",
+    "no_usce": "no US clinical experience",
+    "no_us_letters": "no US letters",
+    "no_sloe": "no SLOE",
+}
+_TYPE_WORDS = {
+    "university": "university-based (screens harder)",
+    "community_university": "community, university-affiliated",
+    "community": "community-based (screens less)",
+    "military": "military",
+    "unknown": "type not stated",
+}
+
+
+def img_percentiles(programs: Sequence[ProgramFacts], codes: Iterable[str]) -> dict[str, list[int]]:
+    """Per specialty, the sorted IMG shares its programs state (for the percentile rule)."""
+    wanted = set(codes)
+    shares: dict[str, list[int]] = {code: [] for code in wanted}
+    for p in programs:
+        if p.specialty_code in wanted and p.img_share is not None:
+            shares[p.specialty_code].append(p.img_share)
+    for values in shares.values():
+        values.sort()
+    return shares
+
+
+def _img_points(share: int, ordered: list[int]) -> tuple[int, float]:
+    """Selectivity points of an IMG share, and its percentile among the specialty's."""
+    # Mid-rank: programs with the same share count half below, half above, so a catalog where
+    # every program has one share puts each in the middle.
+    below = bisect.bisect_left(ordered, share)
+    same = bisect.bisect_right(ordered, share) - below
+    percentile = (below + same / 2) / len(ordered) if ordered else 0.5
+    for upper, points in FIT_IMG_PERCENTILE_POINTS:
+        if percentile < upper:
+            return points, percentile
+    return FIT_IMG_PERCENTILE_POINTS[-1][1], percentile
+
+
+def _screen_points(flags: Sequence[RedFlag]) -> tuple[int, tuple[str, ...]]:
+    codes = tuple(f.code for f in flags if f.code in FIT_SCREEN_FLAGS)
+    return min(len(codes), FIT_SCREEN_FLAG_MAX), codes
+
+
+def _fit_of(difficulty: int) -> int:
+    return 0 if difficulty <= FIT_LIKELY_MAX else 1 if difficulty <= FIT_TARGET_MAX else 2
 
 
 def match_programs(
@@ -2270,34 +2420,33 @@ def match_programs(
     programs: Sequence[ProgramFacts],
     today: dt.date,
     name_ranks: Mapping[str, Mapping[int, int]] | None = None,
+    *,
+    flags: Sequence[RedFlag] = (),
+    platforms: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[tuple[ProgramEntry, ...], tuple[ExcludedProgram, ...], dict[str, int], int]:
+    """List, label and order the programs of the plan's specialties (docs/rules.md,
+    "Program fit"). ``flags``: the applicant's red flags (the screened ones lower every fit);
+    ``platforms``: per specialty code, the application platforms its plan uses this season
+    (``DEFAULT_PLATFORMS`` otherwise)."""
     order = {plan.code: index for index, plan in enumerate(plans)}
-    # A listed program's reasons are the reason for its fit, then optional ones (IMG share,
-    # projected score under the minimum, visa sponsored, preferred state, preferred type); its
-    # "verify" reasons are a subset of seven. The loop numbers each Reason it may give
-    # (``table``, 0 = none) and builds each distinct combination once, as one tuple shared by
-    # every program it fits: per program it computes a key of small numbers (or bits), not new
-    # lists and tuples. Sharing also lets the saved plan store each combination once.
-    table: list[Reason] = [_R_NO_SCORE]  # a placeholder: number 0 means none
-
-    def number(reason: Reason) -> int:
-        table.append(reason)
-        return len(table) - 1
-
-    base_fit: dict[str, int] = {}
-    base_reason: dict[str, int] = {}
-    for plan in plans:
-        base_fit[plan.code] = 0 if plan.tier == "strong" else 1 if plan.tier == "viable" else 2
-        base_reason[plan.code] = number(
-            Reason(
-                "fit_from_tier",
-                f"Its typical score is unknown, so the fit follows your "
-                f"'{TIER_LABELS[plan.tier]}' standing in {plan.code}.",
-                SRC_ASSUMPTION,
-            )
-        )
-    no_score = number(_R_NO_SCORE)
+    tiers = {plan.code: plan.tier for plan in plans}
+    shares_by_code = img_percentiles(programs, order)
+    screen, screen_codes = _screen_points(flags)
+    platforms = platforms or {}
+    uses = {
+        code: platforms.get(code) or DEFAULT_PLATFORMS.get(code) or DEFAULT_PLATFORM
+        for code in order
+    }
     visa = profile.visa
+    needs_visa = visa != "none"
+    # Military programs need US citizenship: the stated citizenship decides; without it, a
+    # visa need says the applicant is not a citizen.
+    citizenship = getattr(profile, "citizenship", None)
+    not_citizen = citizenship in ("permanent_resident", "other") or (
+        citizenship is None and needs_visa
+    )
+    citizen_unknown = citizenship is None and not needs_visa
+    season = profile.application_year
     years = years_since_graduation(profile)
     has_failures = history.total > 0
     value = score.value
@@ -2307,11 +2456,7 @@ def match_programs(
     states = frozenset(profile.preferred_states)
     types = frozenset(profile.program_types)
     stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
-    likely_margin, target_margin = FIT_LIKELY_MARGIN, -FIT_TARGET_MARGIN
-    friendly, few = IMG_FRIENDLY_SHARE, IMG_FEW_SHARE
-    fits = FITS
-    fit_points = (FIT_RANK_POINTS["likely"], FIT_RANK_POINTS["target"], FIT_RANK_POINTS["reach"])
-    bonus_state, bonus_type, bonus_img = RANK_BONUS_STATE, RANK_BONUS_TYPE, RANK_BONUS_IMG_FRIENDLY
+    new_since = season - FIT_NEW_PROGRAM_YEARS
     check_j1 = visa == "j1"
     check_h1b = visa == "h1b"
     check_either = visa == "either"
@@ -2325,85 +2470,81 @@ def match_programs(
         else (None, None)
     )
     ex_visa = _EX_VISA.get(visa)
-    # "verify" reasons by bit, in the order they are listed.
+    # The applicant needs IMG-friendly programs first: a visa, or a weaker standing.
+    img_first = needs_visa or any(plan.tier in ("risk", "high_risk") for plan in plans)
+    fit_points = (FIT_RANK_POINTS["likely"], FIT_RANK_POINTS["target"], FIT_RANK_POINTS["reach"])
+    flag_words = (
+        f" and red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in screen_codes)}"
+        f"{f'; {FIT_SCREEN_FLAG_MAX} counted' if len(screen_codes) > FIT_SCREEN_FLAG_MAX else ''})"
+        if screen
+        else ""
+    )
+
+    fit_cache: dict[tuple[Any, ...], Reason] = {}
+    season_reasons: dict[int | None, Reason] = {}
+    verify_cache: dict[tuple[Reason, ...], tuple[Reason, ...]] = {}
     verify_bits = (
-        (1, _V_TYPICAL),
-        (2, _V_IMG),
-        (4, unknown_visa),
-        (8, _V_YOG),
-        (16, _V_FAIL),
-        (32, _V_USCE),
-        (64, _V_STALE),
+        (1, unknown_visa),
+        (2, _V_VISA_STALE),
+        (4, _V_YOG),
+        (8, _V_FAIL),
+        (16, _V_USCE),
+        (32, _V_CITIZEN),
     )
     verify_sets = [
         tuple(r for bit, r in verify_bits if bits & bit)  # type: ignore[misc]
-        for bits in range(128)
+        for bits in range(64)
     ]
-    reason_sets: dict[tuple[int, int, int, int], tuple[Reason, ...]] = {}
+    reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
+    why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
 
-    def reason_set(key: tuple[int, int, int, int]) -> tuple[Reason, ...]:
-        first, second, third, flags = key
-        items = [table[first]]
-        if second:
-            items.append(table[second])
-        if third:
-            items.append(table[third])
-        if flags & 1:
-            items.append(sponsored)  # type: ignore[arg-type]
-        if flags & 2:
-            items.append(_R_STATE)
-        if flags & 4:
-            items.append(_R_TYPE)
-        found = reason_sets[key] = tuple(items)
-        return found
-
-    # The same for an excluded program's reasons, by (bits, max_yog, step2_min).
-    why_sets: dict[tuple[int, int | None, int | None], tuple[Reason, ...]] = {}
-
-    def why_set(key: tuple[int, int | None, int | None]) -> tuple[Reason, ...]:
-        out, max_yog, step2_min = key
-        items: list[Reason] = []
-        if out & 1:
-            items.append(ex_visa)  # type: ignore[arg-type]
-        if out & 2:
-            items.append(
-                Reason(
-                    "yog",
-                    f"Takes applicants up to {max_yog} years after graduation; you will be at "
-                    f"{years}.",
-                    SRC_PROGRAM,
+    def fit_reason(key: tuple[Any, ...]) -> Reason:
+        found = fit_cache.get(key)
+        if found is not None:
+            return found
+        kind = key[0]
+        if kind == "score":
+            _, typical, diff, down = key
+            text = f"Your {word} {value} against its typical {typical} ({diff:+d})."
+            if down:
+                text += f" One step down for{flag_words[4:]}."
+            found = Reason("fit_score", text, SRC_PROGRAM)
+        else:
+            _, code, share, pct, type_, size, new, total, fit = key
+            parts = []
+            if share is None:
+                parts.append("IMG share not stated")
+            elif pct >= 0.5:
+                parts.append(
+                    f"{share}% IMG residents, a higher share than {round(pct * 100)}% of "
+                    f"{code} programs"
                 )
-            )
-        if out & 4:
-            items.append(_EX_FAIL)
-        if out & 8:
-            items.append(
-                Reason(
-                    "score_below_minimum",
-                    f"Its minimum Step 2 CK is {step2_min}; yours is {value}.",
-                    SRC_PROGRAM,
+            else:
+                parts.append(
+                    f"{share}% IMG residents, a lower share than {round((1 - pct) * 100)}% of "
+                    f"{code} programs"
                 )
+            parts.append(_TYPE_WORDS.get(type_, type_))
+            if size == -1:
+                parts.append("many first-year places")
+            elif size == 1:
+                parts.append("few first-year places")
+            if new:
+                parts.append("accredited in the last few years (new programs take more IMGs)")
+            label = FITS[fit]
+            found = Reason(
+                "fit_evidence",
+                f"No stated Step 2 CK figure. {'; '.join(parts)}. With your "
+                f"'{TIER_LABELS[tiers[code]]}' standing in {code}{flag_words}: {label} "
+                f"(difficulty {total:+d}).",
+                SRC_ASSUMPTION,
             )
-        if out & 16:
-            items.append(_EX_USCE)
-        found = why_sets[key] = tuple(items)
+        fit_cache[key] = found
         return found
-
-    # Reasons that show a number are built once per distinct number, not once per program.
-    fit_reasons: dict[int, tuple[int, int]] = {}  # typical -> (fit, reason number)
-    share_reasons: dict[int, int] = {}
-    projected_reasons: dict[int, int] = {}
 
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
     excluded: list[ExcludedProgram] = []
     rows: list[tuple[Any, ...]] = []
-    # Listed programs go by specialty (primary first), points (highest first), name and id.
-    # Comparing names is most of the sort's time; with ``name_ranks`` (each program's position
-    # by name and id among its specialty's programs, which does not depend on the profile) the
-    # order is one integer per program instead.
-    ranks = None
-    if name_ranks is not None and all(plan.code in name_ranks for plan in plans):
-        ranks = [name_ranks[plan.code] for plan in plans]
     append = rows.append
     considered = 0
     for p in programs:
@@ -2413,155 +2554,280 @@ def match_programs(
             continue
         considered += 1
         j1, h1b = p.j1, p.h1b
-        out = 0  # exclusion reasons by bit, in the order they are listed
+        why: list[Any] = []
         if (
             (check_j1 and j1 == "no")
             or (check_h1b and h1b == "no")
             or (check_either and j1 == "no" and h1b == "no")
         ):
-            out = 1
-            counts["visa"] += 1
+            why.append(ex_visa)
         max_yog = p.max_yog
         if max_yog is not None and years > max_yog:
-            out |= 2
-            counts["yog"] += 1
+            why.append(("yog", max_yog))
         if has_failures and p.accepts_failures == "no":
-            out |= 4
-            counts["exam_failures"] += 1
+            why.append(_EX_FAIL)
         step2_min = p.step2_min
         if step2_min is not None and value is not None and not projected and value < step2_min:
-            out |= 8
-            counts["score_below_minimum"] += 1
+            why.append(("score_below_minimum", step2_min))
         if no_usce and p.requires_usce == "yes":
-            out |= 16
-            counts["usce_required"] += 1
-        if out:
-            out_key = (out, max_yog if out & 2 else 0, step2_min if out & 8 else 0)
-            why = why_sets.get(out_key) or why_set(out_key)
-            excluded.append(ExcludedProgram(p.id, p.name, code, why))
+            why.append(_EX_USCE)
+        military = p.program_type == "military" or p.affiliation == "military"
+        if military and not_citizen:
+            why.append(_EX_MILITARY)
+        accepting_season = p.accepting_season
+        if p.accepting_applications == "no" and accepting_season in (season, None):
+            why.append(("not_accepting", accepting_season))
+        platform = p.application_platform
+        if platform != "unknown" and platform not in uses[code]:
+            why.append(("platform", platform))
+        if p.positions == 0:
+            why.append(_EX_NO_POSITIONS)
+        verified = p.last_verified
+        stale = verified is None or verified < stale_before
+        if why:
+            key = tuple(why)
+            reasons = why_cache.get(key)
+            if reasons is None:
+                reasons = why_cache[key] = tuple(
+                    _exclusion_reason(item, years, value, season, uses[code]) for item in why
+                )
+            for reason in reasons:
+                counts[reason.rule] += 1
+            excluded.append(ExcludedProgram(p.id, p.name, code, reasons, verified, stale))
             continue
 
-        bits = 0  # verify_bits
+        # --- fit -----------------------------------------------------------------------
+        tier = tiers[code]
         typical = p.step2_typical
+        share = p.img_share
         if value is None:
             fit = 2
-            first = no_score
+            first = _R_NO_SCORE
+            confidence = "low"
+            difficulty = 99
         elif typical is not None:
-            cached = fit_reasons.get(typical)
-            if cached is None:
-                diff = value - typical
-                cached = fit_reasons[typical] = (
-                    0 if diff >= likely_margin else 1 if diff > target_margin else 2,
-                    number(
-                        Reason(
-                            "fit_score",
-                            f"Your {word} {value} against its typical {typical} ({diff:+d}).",
-                            SRC_PROGRAM,
-                        )
-                    ),
-                )
-            fit, first = cached
-        else:
-            fit = base_fit[code]
-            first = base_reason[code]
-            bits = 1
-        points = 0
-        second = 0
-        share = p.img_share
-        if share is None:
-            bits |= 2
-        elif share >= friendly:
-            second = share_reasons.get(share, 0)
-            if not second:
-                second = share_reasons[share] = number(
-                    Reason(
-                        "fit_img_friendly",
-                        f"IMG-friendly: {share}% of residents are IMGs (fit one step up).",
-                        SRC_PROGRAM,
-                    )
-                )
-            points = bonus_img
-            if fit:
-                fit -= 1
-        elif share < few:
-            second = share_reasons.get(share, 0)
-            if not second:
-                second = share_reasons[share] = number(
-                    Reason(
-                        "fit_few_imgs",
-                        f"Few IMGs: {share}% of residents (fit one step down).",
-                        SRC_PROGRAM,
-                    )
-                )
-            if fit < 2:
+            diff = value - typical
+            fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
+            down = screen >= FIT_SCREEN_FLAG_MAX and fit < 2
+            if down:
                 fit += 1
-        third = 0
+            first = fit_reason(("score", typical, diff, down))
+            confidence = "high"
+            difficulty = -diff
+        else:
+            points = FIT_TIER_POINTS[tier] + screen
+            pct = 0.5
+            if share is not None:
+                img_points, pct = _img_points(share, shares_by_code[code])
+                points += img_points
+            type_points = FIT_TYPE_POINTS.get(p.program_type, 0)
+            points += type_points
+            positions = p.positions
+            size = 0
+            if positions is not None:
+                # Many places make a community program easier to enter; a large academic
+                # program is as selective as a small one.
+                if positions >= FIT_LARGE_POSITIONS and p.program_type != "university":
+                    size = -1
+                elif 0 < positions <= FIT_SMALL_POSITIONS:
+                    size = 1
+            points += size
+            new = p.first_accredited is not None and p.first_accredited >= new_since
+            if new:
+                points -= 1
+            fit = _fit_of(points)
+            first = fit_reason(
+                ("evidence", code, share, round(pct, 2), p.program_type, size, new, points, fit)
+            )
+            confidence = "medium" if share is not None else "low"
+            difficulty = points
+
+        # --- what to verify: only unknowns that gate this applicant -----------------------
+        bits = 0  # verify_bits, in the order they are listed
+        visa_state = 0  # 2: sponsorship of the needed visa stated, 1: not stated
+        if needs_visa:
+            if (
+                j1 == "yes"
+                if check_j1
+                else h1b == "yes"
+                if check_h1b
+                else j1 == "yes" or h1b == "yes"
+            ):
+                visa_state = 2
+                if stale:
+                    bits = 2
+            else:
+                visa_state = 1
+                bits = 1
+        if max_yog is None and years > YOG_VERIFY_AFTER:
+            bits |= 4
+        if has_failures and p.accepts_failures == "unknown":
+            bits |= 8
+        if no_usce and p.requires_usce == "unknown":
+            bits |= 16
+        if military and citizen_unknown:
+            bits |= 32
+        verify_tuple = verify_sets[bits]
+        if p.accepting_applications == "no":  # about another season than the applicant's
+            reason = season_reasons.get(accepting_season)
+            if reason is None:
+                reason = season_reasons[accepting_season] = Reason(
+                    "accepting_applications",
+                    f"Was not accepting applications for the {accepting_season} season: "
+                    f"verify for {season}.",
+                    SRC_PROGRAM,
+                )
+            verify_key = (*verify_tuple, reason)
+            verify_tuple = verify_cache.get(verify_key) or verify_cache.setdefault(
+                verify_key, verify_key
+            )
+
+        in_state = p.state in states
+        in_type = p.program_type in types
+        points = fit_points[fit]
+        if in_state:
+            points += RANK_BONUS_STATE
+        if in_type:
+            points += RANK_BONUS_TYPE
+        third = None
         if projected and step2_min is not None and value < step2_min:  # type: ignore[operator]
             fit = 2
-            third = projected_reasons.get(step2_min, 0)
-            if not third:
-                third = projected_reasons[step2_min] = number(
-                    Reason(
-                        "projected_below_minimum",
-                        f"Your projected score is under its minimum of {step2_min}: a reach "
-                        "until your real score reaches it.",
-                        SRC_PROGRAM,
-                    )
-                )
-        flags = 0  # 1: visa sponsored, 2: preferred state, 4: preferred type
-        if check_j1:
-            if j1 == "yes":
-                flags = 1
-            else:
-                bits |= 4
-        elif check_h1b:
-            if h1b == "yes":
-                flags = 1
-            else:
-                bits |= 4
-        elif check_either:
-            if j1 == "yes" or h1b == "yes":
-                flags = 1
-            else:
-                bits |= 4
-        if max_yog is None:
-            bits |= 8
-        if has_failures and p.accepts_failures == "unknown":
-            bits |= 16
-        if no_usce and p.requires_usce == "unknown":
-            bits |= 32
-        verified = p.last_verified
-        if verified is None or verified < stale_before:
-            bits |= 64
-        points += fit_points[fit]
-        in_state = p.state in states
-        if in_state:
-            points += bonus_state
-            flags |= 2
-        in_type = p.program_type in types
-        if in_type:
-            points += bonus_type
-            flags |= 4
-        key = (first, second, third, flags)
+            third = Reason(
+                "projected_below_minimum",
+                f"Your projected score is under its minimum of {step2_min}: a reach "
+                "until your real score reaches it.",
+                SRC_PROGRAM,
+            )
+        rkey = (first, confidence, third, visa_state == 2, in_state, in_type)
+        reasons = reason_cache.get(rkey)
+        if reasons is None:
+            items = [first, _CONFIDENCE_REASONS[confidence]]
+            if third is not None:
+                items.append(third)
+            if visa_state == 2:
+                items.append(sponsored)
+            if in_state:
+                items.append(_R_STATE)
+            if in_type:
+                items.append(_R_TYPE)
+            reasons = reason_cache[rkey] = tuple(items)  # type: ignore[arg-type]
         entry = ProgramEntry(
-            p,
-            fits[fit],
-            points,
-            in_state,
-            in_type,
-            reason_sets.get(key) or reason_set(key),
-            verify_sets[bits],
+            p, FITS[fit], points, in_state, in_type, reasons, verify_tuple, 0, confidence
         )
-        if ranks is None:
-            # ``considered`` is never equal: the entries themselves are never compared.
-            append((group, -points, p.name, p.id, considered, entry))
-        else:  # the same order as one integer (see name_ranks)
-            append(((group << 48) + ((65535 - points) << 28) + ranks[group][p.id], entry))
-    rows.sort()
+        tiebreak = name_ranks[code][p.id] if name_ranks and code in name_ranks else p.name
+        # Within a label: the stated visa first, then the stronger evidence, the easier
+        # program, the higher IMG share (when the applicant needs IMG-friendly programs),
+        # the preferences; names only break exact ties.
+        append(
+            (
+                group,
+                fit,
+                -visa_state,
+                _CONFIDENCE_INDEX[confidence],
+                difficulty,
+                -(share or 0) if img_first else 0,
+                -points,
+                tiebreak,
+                p.id,
+                entry,
+            )
+        )
+    rows.sort()  # ids are unique: the entries themselves are never compared
     entries = tuple([row[-1] for row in rows])
     for rank, entry in enumerate(entries, start=1):
         entry.rank = rank
     return entries, tuple(excluded), counts, considered
+
+
+def _exclusion_reason(
+    item: Any, years: int, value: int | None, season: int, uses: frozenset[str]
+) -> Reason:
+    if isinstance(item, Reason):
+        return item
+    kind, detail = item
+    if kind == "yog":
+        return Reason(
+            "yog",
+            f"Takes applicants up to {detail} years after graduation; you will be at {years}.",
+            SRC_PROGRAM,
+        )
+    if kind == "score_below_minimum":
+        return Reason(
+            "score_below_minimum",
+            f"Its minimum Step 2 CK is {detail}; yours is {value}.",
+            SRC_PROGRAM,
+        )
+    if kind == "not_accepting":
+        which = f"the {detail} season" if detail else "this season"
+        return Reason(
+            "not_accepting",
+            f"Not accepting applications for {which} (your season: {season}).",
+            SRC_PROGRAM,
+        )
+    names = " or ".join(PLATFORM_NAMES.get(u, u) for u in sorted(uses))
+    return Reason(
+        "platform",
+        f"Takes applications through {PLATFORM_NAMES.get(detail, detail)}; your plan for this "
+        f"specialty uses {names}.",
+        SRC_PROGRAM,
+    )
+
+
+def catalog_coverage(programs: Sequence[ProgramFacts], code: str, today: dt.date) -> Catalog:
+    """How much the catalog says about ``code``'s programs."""
+    mine = [p for p in programs if p.specialty_code == code]
+    dates = [p.last_verified for p in mine if p.last_verified is not None]
+    stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    return Catalog(
+        specialty=code,
+        programs=len(mine),
+        last_updated=max(dates) if dates else None,
+        no_visa_stated=sum(1 for p in mine if p.j1 == "unknown" and p.h1b == "unknown"),
+        no_img_share=sum(1 for p in mine if p.img_share is None),
+        with_step2=sum(1 for p in mine if p.step2_typical is not None),
+        stale=sum(1 for p in mine if p.last_verified is None or p.last_verified < stale_before),
+    )
+
+
+def catalog_note(catalog: Catalog) -> Reason:
+    if not catalog.programs:
+        return Reason(
+            "catalog_coverage",
+            f"The catalog had no {catalog.specialty} programs when this plan was made.",
+            SRC_PROGRAM,
+        )
+    when = f"{catalog.last_updated:%B %Y}" if catalog.last_updated else "never verified"
+    return Reason(
+        "catalog_coverage",
+        f"{catalog.specialty} programs last updated {when}; {catalog.no_visa_stated} of "
+        f"{catalog.programs} do not state visa sponsorship, {catalog.no_img_share} do not state "
+        f"their IMG share, {catalog.with_step2} state a typical Step 2 CK, and {catalog.stale} "
+        "were not verified within a season.",
+        SRC_PROGRAM,
+    )
+
+
+def fit_note(
+    plan: SpecialtyPlan, entries: Sequence[ProgramEntry], flags: Sequence[RedFlag]
+) -> Reason | None:
+    """What the labels mean when few programs are realistic for this applicant."""
+    mine = [e for e in entries if e.facts.specialty_code == plan.code]
+    good = sum(1 for e in mine if e.fit != "reach")
+    if good >= FIT_FEW_TARGETS or not mine:
+        return None
+    _, codes = _screen_points(flags)
+    why = f"your '{TIER_LABELS[plan.tier]}' standing"
+    if codes:
+        why += f" and the red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in codes)})"
+    return Reason(
+        "fit_few_targets",
+        f"Only {good} of the {len(mine)} {plan.code} programs listed are targets or likely for "
+        f"you, because of {why}. A reach here means programs like it rarely interview "
+        "applicants with this profile: apply to the IMG-heavy reach programs at the top of the "
+        "list first, fix what the red flags and actions above name, and weigh the "
+        "dual-application advice before spending on the rest.",
+        SRC_ASSUMPTION,
+    )
 
 
 @contextmanager
@@ -3023,7 +3289,11 @@ def assess(
 
     ``name_ranks`` (optional, only for speed; :func:`name_ranks` gives it): per specialty
     code, each of its programs' position when they are sorted by name and id; it must cover
-    every program of the specialties it names. The result is the same with or without it."""
+    every program of the specialties it names. The result is the same with or without it.
+
+    Programs on an application platform other than the one the season data gives a
+    specialty are left out (``platform`` exclusion; ``DEFAULT_PLATFORMS`` without season
+    data)."""
     if seasons is None:
         from assessments.season_data import DEFAULT_SEASONS  # pure data; avoids an import cycle
 
@@ -3060,7 +3330,15 @@ def assess(
     if elig["eligible"]:
         with gc_paused():
             entries, excluded_programs, counts, considered = match_programs(
-                profile, (primary, *backups), history, score, programs, today, name_ranks
+                profile,
+                (primary, *backups),
+                history,
+                score,
+                programs,
+                today,
+                name_ranks,
+                flags=flags,
+                platforms=_matching_platforms((primary, *backups)) if facts is not None else None,
             )
     else:
         # No application plan for a profile that cannot take part in the Match.
@@ -3076,6 +3354,8 @@ def assess(
         Reason("fees", apps.fee_source, SRC_FEES),
         comparison_group(profile, facts),
     ]
+    catalog = catalog_coverage(programs, primary.code, today)
+    notes.append(catalog_note(catalog))
     shortfall = program_shortfall(apps, entries) if elig["eligible"] and programs else None
     if shortfall is not None:
         notes.append(shortfall)
@@ -3137,6 +3417,8 @@ def assess(
             sources=_sources(facts),
             pgy1=pgy1_year(primary, first_year, rules, facts),
             season_choice=season_choice(profile, primary, apps, flags, today),
+            catalog=catalog,
+            fit_note=fit_note(primary, entries, flags) if elig["eligible"] else None,
         )
     )
 
@@ -3301,7 +3583,17 @@ def _program_dict(e: ProgramEntry, reasons: dict[int, dict[str, str]]) -> dict[s
         "last_verified": _iso(f.last_verified),
         "website": f.website,
         "source": f.source,
+        "track": f.track,
+        "accepting_applications": f.accepting_applications,
+        "accepting_season": f.accepting_season,
+        "application_platform": f.application_platform,
+        "affiliation": f.affiliation,
+        "first_accredited": f.first_accredited,
+        "total_positions": f.total_positions,
+        "do_share": f.do_share,
+        "usmd_share": f.usmd_share,
         "fit": e.fit,
+        "confidence": e.confidence,
         "rank": e.rank,
         "points": e.points,
         "preferred_state": e.preferred_state,
@@ -3445,6 +3737,8 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
                 "name": x.name,
                 "specialty_code": x.specialty_code,
                 "reasons": [_reason(r) for r in x.reasons],
+                "as_of": _iso(x.as_of),
+                "stale": x.stale,
             }
             for x in result.excluded_programs
         ]
@@ -3463,6 +3757,20 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
         "sources": [dict(x) for x in result.sources],
         "pgy1": dict(result.pgy1) if result.pgy1 is not None else None,
         "season_choice": dict(result.season_choice) if result.season_choice else None,
+        "catalog": None if result.catalog is None else _catalog_dict(result.catalog),
+        "fit_note": None if result.fit_note is None else _reason(result.fit_note),
+    }
+
+
+def _catalog_dict(c: Catalog) -> dict[str, Any]:
+    return {
+        "specialty": c.specialty,
+        "programs": c.programs,
+        "last_updated": _iso(c.last_updated),
+        "no_visa_stated": c.no_visa_stated,
+        "no_img_share": c.no_img_share,
+        "with_step2": c.with_step2,
+        "stale": c.stale,
     }
 
 
@@ -3506,7 +3814,17 @@ PROGRAM_KEYS: tuple[str, ...] = (
     "last_verified",
     "website",
     "source",
+    "track",
+    "accepting_applications",
+    "accepting_season",
+    "application_platform",
+    "affiliation",
+    "first_accredited",
+    "total_positions",
+    "do_share",
+    "usmd_share",
     "fit",
+    "confidence",
     "rank",
     "points",
     "preferred_state",
@@ -3515,8 +3833,8 @@ PROGRAM_KEYS: tuple[str, ...] = (
     "reasons",
     "verify",
 )
-FACT_KEYS: tuple[str, ...] = PROGRAM_KEYS[: PROGRAM_KEYS.index("source") + 1]
-EXCLUDED_KEYS: tuple[str, ...] = ("id", "name", "specialty_code", "reasons")
+FACT_KEYS: tuple[str, ...] = PROGRAM_KEYS[: PROGRAM_KEYS.index("usmd_share") + 1]
+EXCLUDED_KEYS: tuple[str, ...] = ("id", "name", "specialty_code", "reasons", "as_of", "stale")
 # Columns stored as indexes into a "values" list (strings or null only). Format 1 interned
 # "fit" as well; format 2 keeps it in "fits".
 _INTERNED = frozenset(
@@ -3533,11 +3851,27 @@ _INTERNED = frozenset(
         "last_verified",
         "website",
         "source",
+        "track",
+        "accepting_applications",
+        "application_platform",
+        "affiliation",
     }
 )
 _INTERNED_SORTED = sorted(_INTERNED)
 _FIT_INDEX = {fit: index for index, fit in enumerate(FITS)}
 _REASON_COLUMNS = frozenset({"reasons", "verify"})
+# Facts added after plans were first saved, with the value older plans read back.
+_LATER_FACTS: dict[str, Any] = {
+    "track": "categorical",
+    "accepting_applications": "unknown",
+    "accepting_season": None,
+    "application_platform": "unknown",
+    "affiliation": "unknown",
+    "first_accredited": None,
+    "total_positions": None,
+    "do_share": None,
+    "usmd_share": None,
+}
 
 
 def facts_block(facts: Sequence[ProgramFacts]) -> dict[str, Any]:
@@ -3571,6 +3905,15 @@ def facts_block(facts: Sequence[ProgramFacts]) -> dict[str, Any]:
             "last_verified": interned([_iso(f.last_verified) for f in facts]),
             "website": interned([f.website for f in facts]),
             "source": interned([f.source for f in facts]),
+            "track": interned([f.track for f in facts]),
+            "accepting_applications": interned([f.accepting_applications for f in facts]),
+            "accepting_season": [f.accepting_season for f in facts],
+            "application_platform": interned([f.application_platform for f in facts]),
+            "affiliation": interned([f.affiliation for f in facts]),
+            "first_accredited": [f.first_accredited for f in facts],
+            "total_positions": [f.total_positions for f in facts],
+            "do_share": [f.do_share for f in facts],
+            "usmd_share": [f.usmd_share for f in facts],
         }
     return {"values": list(values), "interned": _INTERNED_SORTED, "columns": columns}
 
@@ -3607,6 +3950,7 @@ def program_lists_own(result: PlanResult, *, excluded_facts: bool) -> dict[str, 
         programs: dict[str, list[Any]] = {
             "id": [e.facts.id for e in entries],
             "fit": [fit_index[e.fit] for e in entries],
+            "confidence": [e.confidence for e in entries],
             "points": [e.points for e in entries],
             "preferred_state": [e.preferred_state for e in entries],
             "preferred_type": [e.preferred_type for e in entries],
@@ -3618,6 +3962,8 @@ def program_lists_own(result: PlanResult, *, excluded_facts: bool) -> dict[str, 
             excluded["name"] = [x.name for x in rows]
             excluded["specialty_code"] = [x.specialty_code for x in rows]
         excluded["reasons"] = list(map(list_index, why_ids))
+        excluded["as_of"] = [_iso(x.as_of) for x in rows]
+        excluded["stale"] = [x.stale for x in rows]
     return {
         "reasons": [[r.rule, r.text, r.source] for r in reason_objects.values()],
         "reason_lists": [list(items) for items in lists],
@@ -3650,8 +3996,11 @@ def _block_columns(blocks: Any) -> dict[str, list[Any]]:
         interned = frozenset(block["interned"])
         count = len(block["columns"]["id"])
         for key in FACT_KEYS:
-            column = block["columns"][key]
-            if len(column) != count:
+            column = block["columns"].get(key)
+            if column is None and key in _LATER_FACTS:  # saved before the fact existed
+                columns[key].extend([_LATER_FACTS[key]] * count)
+                continue
+            if column is None or len(column) != count:
                 raise ValueError(key)
             if key in interned:
                 column = [values[i] for i in column]
@@ -3678,6 +4027,7 @@ def _unpack_v2(packed: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
         if len(table[key]) != count:
             raise ValueError(key)
     columns["fit"] = [fits[i] for i in table["fit"]]
+    columns["confidence"] = table.get("confidence") or [None] * count
     columns["rank"] = list(range(1, count + 1))
     columns["points"] = table["points"]
     columns["preferred_state"] = table["preferred_state"]
@@ -3698,7 +4048,9 @@ def _unpack_v2(packed: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
         names = [facts["name"][row] for row in rows]
         codes = [facts["specialty_code"][row] for row in rows]
     why = [list(lists[i]) for i in table["reasons"]]
-    zipped = zip(ids, names, codes, why, strict=True)
+    as_of = table.get("as_of") or [None] * len(ids)
+    stale = table.get("stale") or [None] * len(ids)
+    zipped = zip(ids, names, codes, why, as_of, stale, strict=True)
     excluded = [dict(zip(EXCLUDED_KEYS, row, strict=True)) for row in zipped]
     return programs, excluded
 

@@ -52,12 +52,18 @@ EXCLUSION_LABELS: dict[str, str] = {
     "exam_failures": "Does not consider failed exam attempts",
     "score_below_minimum": "Step 2 CK under the program's minimum",
     "usce_required": "Requires US clinical experience you do not have yet",
+    "military": "Military program (needs US citizenship)",
+    "not_accepting": "Not accepting applications in your season",
+    "platform": "Takes applications on a platform your plan does not use",
+    "no_positions": "Offers no first-year position",
 }
+EXCLUDED_SHOWN = 50  # programs left out listed by name on the plan page
 PROGRAM_TYPE_WORDS: dict[str, str] = {
     "university": "University-based",
     "community_university": "Community, university-affiliated",
     "community": "Community-based",
     "military": "Military",
+    "unknown": "Type not stated",
 }
 YES_NO_WORDS: dict[str, str] = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 BASIS_WORDS: dict[str, str] = {
@@ -206,6 +212,15 @@ class ReasonView:
 
 
 @dataclass(frozen=True, slots=True)
+class ExcludedView:
+    name: str
+    specialty_code: str
+    reasons: tuple[str, ...]
+    as_of: dt.date | None
+    stale: bool | None
+
+
+@dataclass(frozen=True, slots=True)
 class SpecialtyView:
     code: str
     name: str
@@ -304,6 +319,12 @@ class PlanView:
     excluded_total: int
     notes: tuple[ReasonView, ...]
     specialty_choices: tuple[tuple[str, str], ...] = field(default=())
+    # How much the catalog said when the plan was made, and what the labels mean for this
+    # applicant when few programs are realistic (both absent from older plans).
+    catalog_note: ReasonView | None = None
+    fit_note: ReasonView | None = None
+    # The first EXCLUDED_SHOWN programs left out: name, reasons, how old the facts are.
+    excluded_programs: tuple[ExcludedView, ...] = field(default=())
     state_choices: tuple[str, ...] = field(default=())
     # Added with the season data; plans saved before have none of these (defaults).
     season: dict[str, Any] = field(default_factory=dict)
@@ -726,6 +747,21 @@ def build_plan_view(
         excluded=excluded,
         excluded_total=excluded_total,
         notes=_reasons(out.get("notes")),
+        catalog_note=next(
+            (n for n in _reasons(out.get("notes")) if n.rule == "catalog_coverage"), None
+        ),
+        fit_note=next(iter(_reasons([out.get("fit_note")])), None),
+        excluded_programs=tuple(
+            ExcludedView(
+                name=_text(x.get("name")),
+                specialty_code=_text(x.get("specialty_code")),
+                reasons=tuple(r.text for r in _reasons(x.get("reasons"))),
+                as_of=_date(x.get("as_of")),
+                stale=x.get("stale") if isinstance(x.get("stale"), bool) else None,
+            )
+            for x in _l(out.get("excluded_programs"))[:EXCLUDED_SHOWN]
+            if isinstance(x, dict)
+        ),
         specialty_choices=tuple((c, names.get(c, c)) for c in ordered_codes),
         state_choices=tuple(sorted(_distinct(entries, "state"))),
         season=_d(out.get("season")),

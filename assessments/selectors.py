@@ -60,6 +60,15 @@ _PROGRAM_COLUMNS = (
     "positions",
     "website",
     "source",
+    "track",
+    "accepting_applications",
+    "accepting_season",
+    "application_platform",
+    "affiliation",
+    "first_accredited",
+    "total_positions",
+    "do_share",
+    "usmd_share",
 )
 
 
@@ -237,6 +246,7 @@ def _load_program_facts(codes: list[str]) -> dict[str, tuple[ProgramFacts, ...]]
             *row[4:18],
             shared.setdefault(row[18], row[18]),
             shared.setdefault(row[19], row[19]),
+            *row[20:],
         )
         found[facts.specialty_code].append(facts)
     return {code: tuple(items) for code, items in found.items()}

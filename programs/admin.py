@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -29,7 +30,26 @@ SHORT_TYPES = {
     "community_university": "Univ.-affiliated",
     "community": "Community",
     "military": "Military",
+    "unknown": "Unknown",
 }
+
+
+class NewProgramFilter(admin.SimpleListFilter):
+    title = "accreditation"
+    parameter_name = "accredited"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("new", "New (last 5 years)"), ("older", "Older"), ("unknown", "Unknown")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Program]) -> QuerySet[Program]:
+        since = timezone.localdate().year - 5
+        if self.value() == "new":
+            return queryset.filter(first_accredited__gte=since)
+        if self.value() == "older":
+            return queryset.filter(first_accredited__lt=since)
+        if self.value() == "unknown":
+            return queryset.filter(first_accredited__isnull=True)
+        return queryset
 
 
 class ImgShareBandFilter(admin.SimpleListFilter):
@@ -86,6 +106,8 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         "specialty_code",
         "location",
         "type_display",
+        "track",
+        "accepting_display",
         "j1_display",
         "h1b_display",
         "img_share_display",
@@ -96,7 +118,13 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     list_filter = [
         "specialty",
         "state",
+        "track",
         "program_type",
+        "affiliation",
+        "accepting_applications",
+        "accepting_season",
+        "application_platform",
+        NewProgramFilter,
         "j1",
         "h1b",
         ImgShareBandFilter,
@@ -115,15 +143,29 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     readonly_fields = ["updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["name", "acgme_id", "specialty", "program_type"]}),
-        ("Where", {"fields": ["institution", "city", "state", "website"]}),
+        (None, {"fields": ["name", "acgme_id", "specialty", "track", "program_type"]}),
+        ("Where", {"fields": ["institution", "city", "state", "website", "affiliation"]}),
+        (
+            "This season",
+            {
+                "fields": [
+                    "accepting_applications",
+                    "accepting_season",
+                    "application_platform",
+                ]
+            },
+        ),
         ("Visas", {"fields": ["j1", "h1b"]}),
         (
             "What the program looks for",
             {
                 "fields": [
                     "positions",
+                    "total_positions",
+                    "first_accredited",
                     "img_share",
+                    "usmd_share",
+                    "do_share",
                     "step2_min",
                     "step2_typical",
                     "max_yog",
@@ -148,6 +190,13 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     @admin.display(description="type", ordering="program_type")
     def type_display(self, obj: Program) -> str:
         return SHORT_TYPES.get(obj.program_type, obj.program_type)
+
+    @admin.display(description="accepting", ordering="accepting_applications")
+    def accepting_display(self, obj: Program) -> str:
+        answer = obj.get_accepting_applications_display()
+        if obj.accepting_season and obj.accepting_applications != "unknown":
+            return f"{answer} ({obj.accepting_season})"
+        return answer
 
     @admin.display(description="J-1", ordering="j1")
     def j1_display(self, obj: Program) -> str:

@@ -10,6 +10,7 @@ invented and every institution carries the word "Fictional".
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,43 +70,62 @@ PROFILES: dict[str, SpecialtyProfile] = {
     "TY": SpecialtyProfile(30, 240, -6, (6, 16)),
 }
 
-# Program type: share of institutions, J-1 and H-1B mix (yes, no, unknown), IMG share
-# baseline and Step 2 CK offset. University programs almost all take J-1, community
-# programs less often; about 20% sponsor H-1B; military programs train no visa holders.
+# Program type: share of institutions, whether the program lists visa statuses at all
+# (FREIDA: 27% of IM programs list neither J-1 nor H-1B or leave it blank), the J-1 rate
+# among those that list them, the IMG share (mean, spread) and the Step 2 CK offset.
+# University programs almost all take J-1 and have the fewest IMGs, community programs
+# the most; about 20% of programs sponsor H-1B; military programs train no visa holders.
+# The type mix is FREIDA's for internal medicine (about a third university-based, half
+# community-based university-affiliated, a sixth community-based, a few military or other).
 TYPE_MIX: dict[str, dict[str, Any]] = {
     ProgramType.UNIVERSITY: {
-        "weight": 30,
-        "j1": (92, 3, 5),
-        "h1b": (24, 56, 20),
-        "img": 26,
+        "weight": 31,
+        "lists_visas": 0.86,
+        "j1": 0.99,
+        "img": (20, 18),
         "step2": +4,
         "kinds": ("University Hospital", "University Medical Center", "Academic Medical Center"),
     },
     ProgramType.COMMUNITY_UNIVERSITY: {
-        "weight": 40,
-        "j1": (74, 10, 16),
-        "h1b": (21, 55, 24),
-        "img": 40,
+        "weight": 46,
+        "lists_visas": 0.74,
+        "j1": 0.96,
+        "img": (40, 20),
         "step2": 0,
         "kinds": ("Medical Center", "Regional Medical Center", "Health System"),
     },
     ProgramType.COMMUNITY: {
-        "weight": 27,
-        "j1": (56, 20, 24),
-        "h1b": (18, 54, 28),
-        "img": 53,
+        "weight": 17,
+        "lists_visas": 0.58,
+        "j1": 0.86,
+        "img": (55, 22),
         "step2": -6,
         "kinds": ("Community Hospital", "Memorial Hospital", "General Hospital"),
     },
     ProgramType.MILITARY: {
-        "weight": 3,
-        "j1": (0, 90, 10),
-        "h1b": (0, 90, 10),
-        "img": 4,
+        "weight": 2,
+        "lists_visas": 0.9,
+        "j1": 0.0,
+        "img": (2, 2),
         "step2": +2,
         "kinds": ("Army Medical Center", "Naval Medical Center"),
     },
+    ProgramType.UNKNOWN: {  # FREIDA's "Other" and blanks
+        "weight": 4,
+        "lists_visas": 0.6,
+        "j1": 0.9,
+        "img": (45, 25),
+        "step2": 0,
+        "kinds": ("Health Network", "Clinic Foundation"),
+    },
 }
+H1B_RATE = 0.27  # among programs that list their visa statuses: ~20% of all
+NEW_PROGRAM_SHARE = 0.18  # accredited in the last five years (many new community programs)
+NEW_PROGRAM_IMG_BONUS = 15  # new programs fill more of their places with IMGs
+TRAINING_YEARS = {
+    "IM": 3, "FM": 3, "PEDS": 3, "PSYCH": 4, "EM": 3, "GS": 5, "ANES": 4, "RAD": 4,
+    "NEURO": 4, "PATH": 4, "GS-PRELIM": 1, "IM-PRELIM": 1, "TY": 1,
+}  # fmt: skip
 
 PLACE_STARTS = (
     "Lake", "Cedar", "Maple", "River", "Stone", "Pine", "Harbor", "Silver", "Oak", "Willow",
@@ -124,7 +144,7 @@ STATE_WEIGHTS = {
     "OK": 1, "KS": 1, "IA": 1, "NE": 1, "AR": 1, "MS": 1, "UT": 1, "NM": 1, "NV": 1,
     "OR": 1, "WV": 1, "DC": 1, "RI": 1, "HI": 1, "PR": 1,
 }  # fmt: skip
-MAX_YOG_CHOICES = ((3, 15), (5, 30), (7, 15), (10, 15), (None, 25))
+MAX_YOG_CHOICES = ((3, 6), (5, 14), (7, 5), (10, 5), (None, 70))  # most programs state none
 
 
 @dataclass(frozen=True)
@@ -164,36 +184,85 @@ def _institutions(rng: random.Random, count: int) -> list[Institution]:
     return result
 
 
-def _facts(rng: random.Random, *, code: str, program_type: str, today: dt.date) -> dict[str, Any]:
-    """The facts of one program; about a fifth of them unknown."""
+def demo_season(today: dt.date) -> int:
+    """The application season a catalog made on ``today`` describes: this year's until
+    ERAS opens to programs in September, then next year's."""
+    return today.year if today.month < 9 else today.year + 1
+
+
+def _facts(
+    rng: random.Random, *, code: str, track: str, program_type: str, today: dt.date
+) -> dict[str, Any]:
+    """The facts of one program, shaped like public listings: sizes with a long tail,
+    IMG shares by program type, visa lists missing for about a quarter, Step 2 CK figures
+    for few programs (public listings have none), other unknowns where sources are silent.
+    """
     profile = PROFILES[code]
     mix = TYPE_MIX[program_type]
-    img = mix["img"] + profile.img_offset + rng.gauss(0, 18)
+    military = program_type == ProgramType.MILITARY
+    new = not military and rng.random() < NEW_PROGRAM_SHARE
+    if new:
+        first_accredited = today.year - rng.randint(1, 5)
+    else:
+        first_accredited = _maybe(rng, 0.95, rng.randint(1950, today.year - 6))
+    mean, spread = mix["img"]
+    img = rng.gauss(mean + profile.img_offset + (NEW_PROGRAM_IMG_BONUS if new else 0), spread)
+    img_share = min(max(round(img), 0), 100)
+    do_share = min(max(round(rng.gauss(14, 9)), 0), 100 - img_share)
     typical = round(profile.step2_center + mix["step2"] + rng.gauss(0, 5))
     typical = min(max(typical, 218), 272)
+    step2_typical = _maybe(rng, 0.15, typical)
     step2_min = None
-    if rng.random() < 0.55:
+    if rng.random() < 0.12:
         # A published hard minimum sits well below the typical score, never under 214.
         step2_min = max(214, typical - rng.randint(10, 26))
     community = program_type == ProgramType.COMMUNITY
-    if program_type == ProgramType.MILITARY:
-        accepts_failures = _yes_no_unknown(rng, (10, 70, 20))
+    if military:
+        accepts_failures = _yes_no_unknown(rng, (5, 35, 60))
     elif community:
-        accepts_failures = _yes_no_unknown(rng, (45, 35, 20))
+        accepts_failures = _yes_no_unknown(rng, (25, 10, 65))
     else:
-        accepts_failures = _yes_no_unknown(rng, (22, 58, 20))
-    verified_days_ago = rng.randint(0, 730)
+        accepts_failures = _yes_no_unknown(rng, (12, 20, 68))
+    if rng.random() < mix["lists_visas"]:
+        j1 = YES if rng.random() < mix["j1"] else NO
+        h1b = YES if not military and rng.random() < H1B_RATE else NO
+    else:
+        j1 = h1b = UNKNOWN
+    low, high = profile.positions
+    # Long tail: most programs are small or mid-sized, a few very large.
+    positions = round(math.exp(rng.gauss(math.log((low + high) / 2), 0.5)))
+    positions = min(max(positions, low // 2 or 1), high * 2)
+    if rng.random() < 0.01:
+        positions = 0  # no first-year place this year
+    total = positions * TRAINING_YEARS[code] + rng.randint(0, 3)
+    if military:
+        affiliation = "military"
+    else:
+        affiliation = _pick(
+            rng, (("none", 78), ("veterans_affairs", 5), ("other_government", 5), ("unknown", 12))
+        )
+    platform = "residencycas" if code == "EM" else "eras"
+    verified_days_ago = rng.randint(0, 600)
     return {
+        "track": track,
         "program_type": program_type,
-        "positions": _maybe(rng, 0.97, rng.randint(*profile.positions)),
-        "j1": _yes_no_unknown(rng, mix["j1"]),
-        "h1b": _yes_no_unknown(rng, mix["h1b"]),
-        "img_share": _maybe(rng, 0.82, min(max(round(img), 0), 100)),
+        "affiliation": affiliation,
+        "positions": _maybe(rng, 0.97, positions),
+        "total_positions": _maybe(rng, 0.9, total),
+        "first_accredited": first_accredited,
+        "accepting_applications": _yes_no_unknown(rng, (93, 3, 4)),
+        "accepting_season": demo_season(today),
+        "application_platform": platform if rng.random() < 0.93 else "unknown",
+        "j1": j1,
+        "h1b": h1b,
+        "img_share": _maybe(rng, 0.9, img_share),
+        "do_share": _maybe(rng, 0.85, do_share),
+        "usmd_share": _maybe(rng, 0.85, 100 - img_share - do_share),
         "step2_min": step2_min,
-        "step2_typical": _maybe(rng, 0.85, typical),
+        "step2_typical": step2_typical,
         "max_yog": _pick(rng, MAX_YOG_CHOICES),
         "accepts_failures": accepts_failures,
-        "requires_usce": _yes_no_unknown(rng, (60, 25, 15) if not community else (50, 35, 15)),
+        "requires_usce": _yes_no_unknown(rng, (35, 20, 45) if not community else (30, 25, 45)),
         "last_verified": None
         if rng.random() < 0.04
         else today - dt.timedelta(days=verified_days_ago),
@@ -222,7 +291,13 @@ def demo_programs(*, seed: int = DEMO_SEED, today: dt.date | None = None) -> lis
     for code, profile in PROFILES.items():
         specialty = specialties[code]
         for institution in rng.sample(institutions, profile.programs):
-            facts = _facts(rng, code=code, program_type=institution.program_type, today=today)
+            facts = _facts(
+                rng,
+                code=code,
+                track=specialty.track,
+                program_type=institution.program_type,
+                today=today,
+            )
             name = f"{institution.place} {specialty.name} Program"
             programs.append(
                 Program(
@@ -345,7 +420,13 @@ def _generated_rows(
             "website": "",
             "source": GENERATED_SOURCE,
             "notes": "",
-            **_facts(rng, code=specialty.code, program_type=program_type, today=today),
+            **_facts(
+                rng,
+                code=specialty.code,
+                track=specialty.track,
+                program_type=program_type,
+                today=today,
+            ),
         }
 
 

@@ -37,6 +37,12 @@ class Track(models.TextChoices):
     CATEGORICAL = "categorical", "Categorical"
     PRELIMINARY = "preliminary", "Preliminary"
     TRANSITIONAL = "transitional", "Transitional"
+    ADVANCED = "advanced", "Advanced (PGY-2)"
+
+
+# A preliminary track offered under a categorical program's ACGME id is stored as a program
+# of the preliminary specialty with the same id (a program row is one track of a program).
+PRELIMINARY_SPECIALTY = {"IM": "IM-PRELIM", "GS": "GS-PRELIM"}
 
 
 class Specialty(models.Model):
@@ -65,6 +71,23 @@ class ProgramType(models.TextChoices):
     COMMUNITY_UNIVERSITY = "community_university", "Community, university-affiliated"
     COMMUNITY = "community", "Community-based"
     MILITARY = "military", "Military"
+    # The source said "Other" or nothing: the type is not known.
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Platform(models.TextChoices):
+    ERAS = "eras", "ERAS"
+    RESIDENCYCAS = "residencycas", "ResidencyCAS"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Affiliation(models.TextChoices):
+    NONE = "none", "None"
+    MILITARY = "military", "Military"
+    VETERANS_AFFAIRS = "veterans_affairs", "Veterans Affairs"
+    OTHER_GOVERNMENT = "other_government", "Other government"
+    UNKNOWN = "unknown", "Unknown"
 
 
 acgme_id_validator = RegexValidator(r"^\d{10}$", "The ACGME program id has exactly 10 digits.")
@@ -100,25 +123,67 @@ class Program(models.Model):
     never the same as no, and the engine treats it as "verify with the program".
     """
 
-    acgme_id = models.CharField(
+    # NULL, not "": programs without an id must not collide in the unique constraint.
+    acgme_id = models.CharField(  # noqa: DJ001
         "ACGME program id",
         max_length=10,
         blank=True,
         null=True,
-        unique=True,
         validators=[acgme_id_validator],
+        help_text="One ACGME id may carry several tracks (categorical, preliminary, "
+        "advanced): one record per track.",
     )
     name = models.CharField(max_length=200)
-    institution = models.CharField("sponsoring institution", max_length=200)
+    institution = models.CharField("sponsoring institution", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=2, choices=US_STATES, validators=[validate_state])
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="programs")
-    program_type = models.CharField(max_length=30, choices=ProgramType.choices)
+    track = models.CharField(max_length=20, choices=Track.choices, default=Track.CATEGORICAL)
+    program_type = models.CharField(
+        max_length=30, choices=ProgramType.choices, default=ProgramType.UNKNOWN
+    )
     positions = models.PositiveSmallIntegerField(
         "first-year positions",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        validators=[MinValueValidator(0), MaxValueValidator(500)],
+        help_text="0 when the program offers no first-year position this year.",
+    )
+    total_positions = models.PositiveSmallIntegerField(
+        "total positions (all years)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(2000)],
+    )
+    accepting_applications = models.CharField(
+        "accepting applications",
+        max_length=7,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+        help_text="For the season below.",
+    )
+    accepting_season = models.PositiveSmallIntegerField(
+        "season (application year)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The year applications are sent (ERAS opens in September of it); "
+        "the Match is in March of the next year.",
+    )
+    application_platform = models.CharField(
+        max_length=12, choices=Platform.choices, default=Platform.UNKNOWN
+    )
+    affiliation = models.CharField(
+        "government affiliation",
+        max_length=16,
+        choices=Affiliation.choices,
+        default=Affiliation.UNKNOWN,
+    )
+    first_accredited = models.PositiveSmallIntegerField(
+        "first year of accreditation",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     j1 = models.CharField(
         "J-1 sponsorship", max_length=7, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
@@ -132,6 +197,18 @@ class Program(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Share of current residents who are IMGs; blank when unknown.",
+    )
+    do_share = models.PositiveSmallIntegerField(
+        "DO residents (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    usmd_share = models.PositiveSmallIntegerField(
+        "US MD residents (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     step2_min = models.PositiveSmallIntegerField(
         "Step 2 CK hard minimum",
@@ -192,6 +269,13 @@ class Program(models.Model):
             models.Index(fields=["-img_share", "name", "id"], name="program_img_desc_name"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["acgme_id", "specialty", "track"],
+                condition=Q(acgme_id__isnull=False),
+                name="program_acgme_track_unique",
+                violation_error_message="A program with this ACGME id, specialty and track "
+                "already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(acgme_id__isnull=True) | Q(acgme_id__regex=r"^[0-9]{10}$"),
                 name="program_acgme_id_10_digits",
@@ -203,7 +287,7 @@ class Program(models.Model):
                 condition=Q(program_type__in=ProgramType.values), name="program_type_valid"
             ),
             models.CheckConstraint(
-                condition=Q(positions__isnull=True) | Q(positions__gte=1, positions__lte=500),
+                condition=Q(positions__isnull=True) | Q(positions__gte=0, positions__lte=500),
                 name="program_positions_range",
             ),
             models.CheckConstraint(
@@ -230,6 +314,18 @@ class Program(models.Model):
                 )
                 for field in ("j1", "h1b", "accepts_failures", "requires_usce")
             ],
+            models.CheckConstraint(
+                condition=Q(accepting_applications__in=YesNoUnknown.values),
+                name="program_accepting_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(application_platform__in=Platform.values),
+                name="program_platform_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(affiliation__in=Affiliation.values), name="program_affiliation_valid"
+            ),
+            models.CheckConstraint(condition=Q(track__in=Track.values), name="program_track_valid"),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +340,16 @@ class Program(models.Model):
         ):
             errors["step2_min"] = (
                 "The hard minimum cannot be higher than the typical score of interviewees."
+            )
+        if (
+            self.img_share is not None
+            and self.do_share is not None
+            and self.usmd_share is not None
+            and self.img_share + self.do_share + self.usmd_share > 102  # rounding slack
+        ):
+            errors["img_share"] = (
+                f"IMG {self.img_share}% + DO {self.do_share}% + US MD {self.usmd_share}% "
+                "add up to more than 100%."
             )
         # One day of slack: an admin in a time zone ahead of UTC may verify "today".
         if self.last_verified and self.last_verified > timezone.localdate() + dt.timedelta(days=1):

@@ -181,4 +181,5 @@ def test_program_types_match_the_program_catalogue():
     from assessments.profile import PROGRAM_TYPES
     from programs.models import ProgramType
 
-    assert set(PROGRAM_TYPES) == set(ProgramType.values)
+    # "unknown" is a catalog value (the source did not say), never a preference.
+    assert set(PROGRAM_TYPES) == set(ProgramType.values) - {ProgramType.UNKNOWN}

@@ -116,16 +116,24 @@ def test_unknown_facts_never_exclude_but_ask_to_verify():
     result = run(data, programs=[p])
     assert sum(result.excluded.values()) == 0
     entry = result.programs[0]
+    # Only the unknowns that gate this applicant: the visa they need, the YOG limit (4 years
+    # out), failures (they have one) and US experience (they have none). Unknown IMG share
+    # and Step 2 CK figures lower the fit's confidence instead.
     assert {v.rule for v in entry.verify} == {
         "j1",
-        "img_share",
-        "step2_typical",
         "max_yog",
         "accepts_failures",
         "requires_usce",
-        "last_verified",
     }
     assert all("verify with the program" in v.text for v in entry.verify)
+    assert entry.confidence == "low"
+
+
+def test_unknown_facts_that_do_not_gate_the_applicant_are_not_flagged():
+    p = program(j1="unknown", h1b="unknown", max_yog=None, last_verified=None)
+    data = profile_data(**BASE, visa="none", graduation_year=2025)
+    result = run(data, programs=[p])
+    assert result.programs[0].verify == ()
 
 
 def test_stale_facts_ask_to_verify():
@@ -134,7 +142,10 @@ def test_stale_facts_ask_to_verify():
     result = run(profile_data(**BASE), programs=[fresh, stale])
     by_id = {e.facts.id: e for e in result.programs}
     assert not by_id[fresh.id].verify
-    assert [v.rule for v in by_id[stale.id].verify] == ["last_verified"]
+    assert [v.rule for v in by_id[stale.id].verify] == ["visa_stale"]
+    # Without a visa need the stale record gates nothing for this applicant.
+    no_visa = run(profile_data(**BASE, visa="none"), programs=[stale])
+    assert no_visa.programs[0].verify == ()
 
 
 @pytest.mark.parametrize(
@@ -144,9 +155,9 @@ def test_stale_facts_ask_to_verify():
         (236, 30, "target"),  # +4
         (244, 30, "target"),  # -4
         (245, 30, "reach"),  # -5
-        (245, 60, "target"),  # IMG-friendly moves it up
-        (236, 5, "reach"),  # few IMGs moves it down
-        (230, 60, "likely"),  # already at the top
+        (245, 60, "reach"),  # a stated figure outweighs the IMG share
+        (236, 5, "target"),
+        (230, 60, "likely"),
     ],
 )
 def test_fit_from_typical_score_and_img_share(typical, img_share, fit):
@@ -156,12 +167,20 @@ def test_fit_from_typical_score_and_img_share(typical, img_share, fit):
     entry = result.programs[0]
     assert entry.fit == fit
     assert entry.reasons[0].rule == "fit_score"
+    assert entry.confidence == "high"
 
 
-def test_unknown_typical_score_follows_the_tier():
-    result = run(profile_data(**BASE), programs=[program(step2_typical=None)])
-    assert result.programs[0].fit == "target"  # 240 is viable in EM
-    assert result.programs[0].reasons[0].rule == "fit_from_tier"
+def test_without_a_stated_score_the_fit_comes_from_the_evidence():
+    # 240 is viable in EM (2 points); a mid-share community-university program adds none.
+    progs = [program(step2_typical=None, img_share=share, program_type="community_university")
+             for share in (10, 20, 30, 40, 50)]  # fmt: skip
+    result = run(profile_data(**BASE), programs=progs)
+    mid = next(e for e in result.programs if e.facts.img_share == 30)
+    assert mid.fit == "target"
+    assert mid.reasons[0].rule == "fit_evidence"
+    assert "30% IMG residents" in mid.reasons[0].text
+    assert mid.confidence == "medium"
+    assert mid.reasons[1].rule == "fit_confidence"
 
 
 def test_only_primary_and_backup_specialties_are_considered():

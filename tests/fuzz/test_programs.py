@@ -272,7 +272,7 @@ def test_any_program_name_renders_in_the_browser_and_its_page(
 
 def test_regression_a_nul_character_in_a_text_cell_is_a_row_error(catalog: list[Program]) -> None:
     # SQLite stored it; PostgreSQL's driver refused the row with its own message.
-    dataset = Dataset(headers=list(REQUIRED_COLUMNS))
+    dataset = Dataset(headers=["name", "institution", "city", "state", "specialty", "program_type"])
     dataset.append(["Nul\x00Program", "Fictional Hospital", "Gamma", "NY", "IM", "community"])
     before = _snapshot()
 

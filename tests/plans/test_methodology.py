@@ -39,13 +39,20 @@ def test_it_shows_the_fees_and_passing_standards(client):
 def test_it_explains_fit_exclusions_and_adjustments_from_the_engine_constants(client):
     html = page(client)
     assert f"at least {engine.FIT_LIKELY_MARGIN} points above" in html
-    assert f"{engine.IMG_FRIENDLY_SHARE}% or more IMGs" in html
-    assert f"under {engine.IMG_FEW_SHARE}% one step down" in html
+    assert f"A difficulty of {engine.FIT_LIKELY_MAX} or less is" in html
+    assert f"up to {engine.FIT_TARGET_MAX} " in html
+    assert "university-based +1 (they screen harder)" in html
+    assert f"accredited in the last {engine.FIT_NEW_PROGRAM_YEARS} years" in html
     assert f"{engine.MULTIPLE_FAILURES_HIGH_RISK} or more failed attempts" in html
     assert "Unknown never excludes." in html
-    assert f"last {engine.STALE_AFTER_DAYS} days" in html
+    assert f"older than a season ({engine.STALE_AFTER_DAYS} days)" in html
     assert "projected" in html
-    for label in ("Does not sponsor the visa you need", "Step 2 CK under the program"):
+    for label in (
+        "Does not sponsor the visa you need",
+        "Step 2 CK under the program",
+        "Military program (needs US citizenship)",
+        "Not accepting applications in your season",
+    ):
         assert label in html
 
 

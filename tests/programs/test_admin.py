@@ -308,3 +308,50 @@ def test_a_neutralised_export_imports_back_unchanged(staff_client: Client) -> No
     program.refresh_from_db()
     for column, value in FORMULAS.items():
         assert getattr(program, column) == value, column
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("accepting_applications__exact=no", {"Closed"}),
+        ("affiliation__exact=veterans_affairs", {"VA"}),
+        ("application_platform__exact=residencycas", {"On CAS"}),
+        ("track__exact=preliminary", {"Prelim"}),
+        ("accredited=new", {"New"}),
+    ],
+)
+def test_changelist_filters_on_the_public_data_facts(
+    staff_client: Client, query: str, expected: set
+) -> None:
+    year = timezone.localdate().year
+    ProgramFactory(name="Closed", accepting_applications="no", accepting_season=year)
+    ProgramFactory(name="VA", affiliation="veterans_affairs")
+    ProgramFactory(name="On CAS", application_platform="residencycas")
+    ProgramFactory(name="Prelim", specialty=specialty("IM-PRELIM"), track="preliminary")
+    ProgramFactory(name="New", first_accredited=year - 2)
+
+    response = staff_client.get(f"{CHANGELIST}?{query}")
+
+    assert response.status_code == 200
+    assert listed_names(response) == expected
+
+
+def test_the_change_form_shows_the_public_data_facts(staff_client: Client) -> None:
+    program = ProgramFactory(accepting_applications="no", accepting_season=2026)
+
+    html = staff_client.get(
+        reverse("admin:programs_program_change", args=[program.pk])
+    ).content.decode()
+
+    for label in (
+        "Accepting applications",
+        "Season (application year)",
+        "Application platform",
+        "Government affiliation",
+        "First year of accreditation",
+        "Total positions (all years)",
+        "DO residents (%)",
+        "US MD residents (%)",
+        "Track",
+    ):
+        assert label in html

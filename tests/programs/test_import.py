@@ -122,7 +122,9 @@ def test_a_file_with_bad_rows_reports_each_and_changes_nothing(tmp_path: Path) -
     assert error.returncode == 2
     assert "nothing was imported" in str(error)
     assert "row 2, column state:" in stderr
-    assert "row 2, column img_share: Ensure this value is less than or equal to 100." in stderr
+    assert (
+        "row 2, column img_share: “101”: Ensure this value is less than or equal to 100." in stderr
+    )
     assert "row 3, column specialty:" in stderr
     assert "row 3, column j1:" in stderr
     assert "row 3, column last_verified:" in stderr
@@ -132,12 +134,24 @@ def test_a_file_with_bad_rows_reports_each_and_changes_nothing(tmp_path: Path) -
     assert Program.objects.count() == 1
 
 
-def test_a_duplicate_acgme_id_within_the_file_is_a_row_error(tmp_path: Path) -> None:
-    error, stderr = run_failing(write(tmp_path, "dup.csv", HEADER, GOOD_ROWS[0], GOOD_ROWS[0]))
+def test_a_duplicate_acgme_id_with_different_facts_is_a_row_error(tmp_path: Path) -> None:
+    changed = GOOD_ROWS[0].replace(",62%,", ",63%,")
+    error, stderr = run_failing(write(tmp_path, "dup.csv", HEADER, GOOD_ROWS[0], changed))
 
     assert error.returncode == 2
-    assert "row 2, column acgme_id: “1400000101” is also used in row 1." in stderr
+    assert (
+        "row 2, column acgme_id: “1400000101” (IM, categorical) is also used in row 1 "
+        "with different facts." in stderr
+    )
+    assert "1 conflicts" in str(error)
     assert not Program.objects.exists()
+
+
+def test_a_row_repeated_with_the_same_facts_is_counted_once(tmp_path: Path) -> None:
+    out, _ = run(write(tmp_path, "dup.csv", HEADER, GOOD_ROWS[0], GOOD_ROWS[0]))
+
+    assert "1 created, 0 updated, 1 unchanged" in out
+    assert Program.objects.count() == 1
 
 
 def test_a_hard_minimum_above_the_typical_score_is_rejected(tmp_path: Path) -> None:
@@ -145,7 +159,7 @@ def test_a_hard_minimum_above_the_typical_score_is_rejected(tmp_path: Path) -> N
 
     _error, stderr = run_failing(write(tmp_path, "min.csv", HEADER, row))
 
-    assert "row 1, column step2_min: The hard minimum cannot be higher" in stderr
+    assert "row 1, column step2_min: “250”: The hard minimum cannot be higher" in stderr
 
 
 def test_an_unknown_column_is_reported_once_and_nothing_is_written(tmp_path: Path) -> None:
@@ -203,7 +217,11 @@ def test_an_xlsx_workbook_with_native_numbers_and_dates_imports(tmp_path: Path) 
     ("name", "content", "message"),
     [
         ("programs.txt", b"a,b\n", "unsupported file type"),
-        ("ragged.csv", b"name,city\nA,B,C\n", "row 1: the row has 3 cell(s) but the header has 2"),
+        (
+            "ragged.csv",
+            b"name,city,state,specialty\nA,B,NY,IM,C\n",
+            "row 1: the row has 5 cell(s) but the header has 4",
+        ),
         ("latin1.csv", "name\nSão Paulo\n".encode("latin-1"), "not UTF-8"),
         ("broken.xlsx", b"this is not a zip file", "not a readable XLSX workbook"),
         ("empty.csv", b"", "is empty"),
@@ -231,8 +249,16 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 def test_the_documented_example_file_imports_cleanly() -> None:
     out, _ = run(DOCS / "example-programs.csv")
 
-    assert "created" in out
-    assert Program.objects.count() == 4
+    assert "5 created, 0 updated, 0 unchanged, 0 conflicts" in out
+    assert Program.objects.count() == 5
+    harbor = Program.objects.filter(acgme_id="1409990001")
+    assert sorted(harbor.values_list("specialty__code", "track")) == [
+        ("IM", "categorical"),
+        ("IM-PRELIM", "preliminary"),
+    ]
+    assert harbor.get(track="categorical").accepting_season == 2026
+    again, _ = run(DOCS / "example-programs.csv")
+    assert "0 created, 0 updated, 5 unchanged" in again
 
 
 def test_a_short_row_names_the_row_and_both_cell_counts(tmp_path: Path) -> None:

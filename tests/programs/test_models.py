@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
         ("img_share", 101),
         ("step2_typical", 301),
         ("step2_min", 0),
-        ("positions", 0),
+        ("positions", 501),
         ("max_yog", 61),
         ("state", "ZZ"),
         ("program_type", "clinic"),

@@ -5,7 +5,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from programs.services import ImportFileError, dataset_from_file, programs_import
+from programs.services import (
+    MANY_NEW_PROGRAMS,
+    ImportFileError,
+    programs_import,
+    table_from_file,
+)
 
 BAD_INPUT = 2
 
@@ -24,14 +29,36 @@ class Command(BaseCommand):
             action="store_true",
             help="validate and report what would change, without writing anything",
         )
+        parser.add_argument(
+            "--season",
+            type=int,
+            help="the application season the file's accepting_applications column is "
+            "about (the year applications are sent, e.g. 2026), for rows without a season",
+        )
 
-    def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, file: Path, dry_run: bool, season: int | None, **options: Any
+    ) -> None:
+        def progress(rows: int, seconds: float) -> None:
+            self.stdout.write(f"… {rows:,} rows checked in {seconds:.0f} s")
+            self.stdout.flush()
+
         try:
-            dataset = dataset_from_file(path=file)
+            table = table_from_file(path=file)
+            report = programs_import(
+                table=table,
+                dry_run=dry_run,
+                file_name=file.name,
+                season=season,
+                progress=progress,
+            )
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from None
 
-        report = programs_import(dataset=dataset, dry_run=dry_run, file_name=file.name)
+        counts = (
+            f"{report.created} created, {report.updated} updated, {report.skipped} unchanged, "
+            f"{report.conflicts} conflicts"
+        )
         if not report.ok:
             for row, column, reason in report.problems:
                 where = f"row {row}, column {column}" if row is not None else f"file {file.name}"
@@ -41,12 +68,21 @@ class Command(BaseCommand):
             if rows:
                 summary += f" in {len(rows)} row(s)"
             raise CommandError(
-                f"{summary}; nothing was imported. Row numbers count data rows "
-                "(row 1 is the line after the header).",
+                f"{summary}; nothing was imported ({counts} among the valid rows). Row "
+                "numbers count data rows (row 1 is the line after the header).",
                 returncode=BAD_INPUT,
             )
-
-        counts = f"{report.created} created, {report.updated} updated, {report.skipped} unchanged"
+        if report.many_new:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"WARNING: this file {'would create' if dry_run else 'created'} "
+                    f"{report.created} new programs beside the {report.existing} already in "
+                    f"the catalog (more than {MANY_NEW_PROGRAMS}). If the file describes "
+                    "programs that are already there, its rows did not match them: check "
+                    "the acgme_id column, or that name, city, state and specialty are "
+                    "spelt as in the catalog."
+                )
+            )
         if dry_run:
             self.stdout.write(f"Dry run, nothing written. Would be: {counts}.")
         else:
