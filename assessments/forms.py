@@ -161,6 +161,28 @@ class MultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
     pass
 
 
+class ValueIdCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose ids name their value (``id_backup_specialties_IM``), not their place.
+
+    A region refresh keeps the inputs already on the page (hx-preserve matches by id) and
+    takes the new labels. When the list's options change (the goals step leaves the primary
+    specialty out of the backups), position-based ids paired a new label with an old box:
+    ticking "Internal Medicine (IM)" ticked the box that had been "General Surgery
+    (preliminary)". With the value in the id, a kept box is the same specialty as its label.
+    """
+
+    @staticmethod
+    def option_id(base: str, value: Any) -> str:
+        return f"{base}_{value}" if base else ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        base = (attrs or {}).get("id") or self.attrs.get("id")
+        if base:
+            option["attrs"]["id"] = self.option_id(base, value)
+        return option
+
+
 class WizardForm(forms.Form):
     """The common machinery of the wizard steps' forms."""
 
@@ -978,7 +1000,7 @@ class GoalsForm(WizardForm):
     backup_specialties = MultipleChoiceField(
         label="Backup specialties (optional)",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ValueIdCheckboxSelectMultiple,
         help_text=(
             f"Up to {MAX_BACKUPS} other specialties or preliminary tracks you would also "
             "apply to. The plan says whether applying to a second specialty is worth it."
