@@ -13,6 +13,7 @@ urlpatterns = [
     path("methodology/", pages.methodology, name="methodology"),
     # wizard
     path("assessment/", wizard.wizard, name="wizard"),
+    path("assessment/answers/choose/", wizard.draft_choice, name="draft_choice"),
     path("assessment/<slug:step>/", wizard.wizard_step, name="wizard_step"),
     # the specialty explorer
     path("explore/", explorer.explorer_page, name="explorer"),
