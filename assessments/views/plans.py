@@ -110,21 +110,28 @@ def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
     return url + ("?" + urlencode(params) if params else "")
 
 
-def _programs_html(
+def programs_table_html(
     request: HtmxHttpRequest,
     plan: Plan,
     view: plans.PlanView | None,
     query: plans.ProgramQuery | None = None,
     form: ProgramFilterForm | None = None,
+    *,
+    base_url: str = "",
+    csv: bool = True,
 ) -> SafeString:
     """The program table (filters, rows, pages) for this query, cached: it depends only on the
     immutable plan, the raw query (bad values show as form errors) and which of the shown
     programs are still in the catalog (linked only then).
 
+    ``base_url`` is the page the table's links and filters go to (default: the plan page;
+    the advisor's review page shows the same table); ``csv`` offers the CSV download.
+
     The ids of the programs a query shows are cached too, so a query seen before is answered
     without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
     filtering or sorting the plan's programs again."""
-    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:"
+    base = base_url or reverse("assessments:plan_detail", args=[plan.token])
+    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:{_digest(f'{base}|{csv}')}:"
     raw_query = _digest(f"{sorted(request.GET.lists())}")
     ids_key = f"{prefix}ids:{raw_query}"
     shown = cache.get(ids_key)
@@ -145,7 +152,6 @@ def _programs_html(
             query, form = _program_query(request, view)
         table = table or plans.program_table(view, query)
         page = table.page
-        base = reverse("assessments:plan_detail", args=[plan.token])
         context = {
             "pv": view,
             "interactive": True,
@@ -165,7 +171,7 @@ def _programs_html(
                 else ""
             ),
             "plan_url": base,
-            "csv_url": _csv_url(plan, query),
+            "csv_url": _csv_url(plan, query) if csv else "",
         }
         # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
         html = render_to_string(plan_parts.PROGRAMS_TEMPLATE, context)
@@ -260,7 +266,7 @@ def _page_context(
         "plan": plan,
         "pv": view,
         "parts": _plan_parts(plan, view, query),
-        "programs_html": _programs_html(request, plan, view, query, form),
+        "programs_html": programs_table_html(request, plan, view, query, form),
         # The form comes rendered (cached) unless it was submitted with errors or odd values.
         "whatif_form": whatif_form,
         "whatif_form_html": whatif_form_html,
@@ -278,7 +284,7 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         return plan
     if partial:
         # A query seen before needs no view of the plan (see _programs_html).
-        context = {"programs_html": _programs_html(request, plan, None)}
+        context = {"programs_html": programs_table_html(request, plan, None)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
         view = plans.plan_view(plan)
