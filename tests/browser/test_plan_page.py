@@ -105,7 +105,7 @@ def test_what_if_works_without_javascript(js_disabled_page, screenshot) -> None:
     assert page.locator("#whatif-result .tier-high_risk").first.is_visible()
     assert Plan.objects.count() == 1
 
-    page.locator("#id_state").select_option(index=1)
+    page.locator("#programs_state").select_option(index=1)
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"state="))
     screenshot(page, "plans-06-no-javascript")
