@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sys
 import threading
 import uuid
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -1291,3 +1293,133 @@ def sort_links(query: ProgramQuery) -> dict[str, dict[str, Any]]:
             "aria_sort": state,
         }
     return links
+
+
+# --- the history: what each plan was made from, and what changed since the one before -------
+
+# Answers shown in the history's "what changed" column, by their path in the profile.
+_CHANGE_LABELS: dict[str, str] = {
+    "specialty": "Specialty",
+    "backup_specialties": "Backups",
+    "step2ck.score": "Step 2 CK score",
+    "step2ck.practice_scores": "Practice scores",
+    "step2ck.attempts": "Step 2 CK attempts",
+    "step2ck.test_date": "Step 2 CK date",
+    "step2ck.planned_date": "Planned Step 2 CK date",
+    "step1.result": "Step 1",
+    "step1.attempts": "Step 1 attempts",
+    "step1.score": "Step 1 score",
+    "step3.result": "Step 3",
+    "visa": "Visa",
+    "graduation_year": "Graduation year",
+    "application_year": "Application year",
+    "ecfmg_certified": "ECFMG certified",
+    "oet_passed": "OET",
+    "usce_months": "US clinical months",
+    "usce_in_specialty_months": "US months in the specialty",
+    "us_letters": "US letters",
+    "sloes": "SLOEs",
+    "publications": "Publications",
+    "presentations": "Presentations",
+    "specialty_experience_years": "Years in the specialty",
+    "preferred_states": "Preferred states",
+    "program_types": "Program types",
+    "budget_usd": "Budget",
+}
+
+
+def _flat(profile: Any, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    if not isinstance(profile, dict):
+        return flat
+    for key, value in profile.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _answer_word(value: Any) -> str:
+    if value in (None, "", [], ()):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def profile_changes(before: Any, after: Any) -> list[str]:
+    """The answers that differ between two plans' profiles, in words ("Step 2 CK score 240 →
+    246"), in the order of ``_CHANGE_LABELS`` (other paths after them)."""
+    old, new = _flat(before), _flat(after)
+    paths = [p for p in _CHANGE_LABELS if p in old or p in new]
+    paths += sorted((set(old) | set(new)) - set(_CHANGE_LABELS))
+    changes = []
+    for path in paths:
+        a, b = old.get(path), new.get(path)
+        if _answer_word(a) == _answer_word(b):
+            continue
+        label = _CHANGE_LABELS.get(path, path.replace(".", " ").replace("_", " ").capitalize())
+        changes.append(f"{label} {_answer_word(a)} → {_answer_word(b)}")
+    return changes
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    plan: Plan
+    step2ck: str  # the score, or the latest practice score marked as such
+    changes: list[str]  # empty: the same answers as the plan before
+    first: bool  # no older plan to compare with
+
+
+def _score_word(profile: Any) -> str:
+    step2 = profile.get("step2ck") if isinstance(profile, dict) else None
+    if not isinstance(step2, dict):
+        return "—"
+    if step2.get("score"):
+        return str(step2["score"])
+    practice = step2.get("practice_scores") or []
+    return f"{practice[0]} (practice)" if practice else "not taken"
+
+
+def history_rows(page_plans: Sequence[Plan], older: Plan | None) -> list[HistoryRow]:
+    """The history page's rows: each plan with its Step 2 CK answer and what changed since
+    the plan made before it (``older`` is the one before the page's last plan, if any). The
+    answers are read in one query (the list itself leaves them out)."""
+    ids = [p.pk for p in page_plans] + ([older.pk] if older is not None else [])
+    profiles = dict(Plan.objects.filter(pk__in=ids).values_list("pk", "profile"))
+    rows = []
+    for index, plan in enumerate(page_plans):
+        before = page_plans[index + 1] if index + 1 < len(page_plans) else older
+        profile = profiles.get(plan.pk) or {}
+        rows.append(
+            HistoryRow(
+                plan=plan,
+                step2ck=_score_word(profile),
+                changes=profile_changes(profiles.get(before.pk), profile) if before else [],
+                first=before is None,
+            )
+        )
+    return rows
+
+
+def plan_with_same_answers(
+    *, user: Any, session_tokens: Iterable[str], profile_data: Mapping[str, Any]
+) -> Plan | None:
+    """The viewer's latest plan made from exactly these answers, if it is among their recent
+    ones (then a new plan would repeat it)."""
+    wanted = json.loads(json.dumps(profile_data, cls=DjangoJSONEncoder))
+    if getattr(user, "is_authenticated", False):
+        recent = Plan.objects.filter(owner=user)
+    else:
+        tokens = list(session_tokens)
+        if not tokens:
+            return None
+        recent = Plan.objects.filter(owner__isnull=True, token__in=tokens)
+    for plan in recent.order_by("-created_at", "-id").only("token", "created_at", "profile")[:20]:
+        if plan.profile == wanted:
+            return plan
+    return None

@@ -12,15 +12,18 @@ from urllib.parse import urlencode
 
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -40,6 +43,7 @@ from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
 from assessments.profile import ProfileError
+from programs.selectors import specialty_choices
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
 # A plan never changes, so its rendered parts could live forever; an hour bounds what a
@@ -452,11 +456,17 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     recent = list(queryset[:2])
     initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
+    # the plan made just before this page's last one, to say what changed in that one
+    end = page.start_index() if page.object_list else 0
+    older = queryset[end + len(page.object_list) - 1 : end + len(page.object_list)]
+    older_plan = older[0] if page.object_list and older else None
     return render(
         request,
         "assessments/plan_list.html",
         {
             "page": page,
+            "rows": plans.history_rows(list(page.object_list), older_plan),
+            "specialty_names": dict(specialty_choices()),
             "compare_form": CompareForm(initial=initial, user=request.user),
             "can_compare": len(recent) == 2,
             # The two selects list every plan and are slow to render; they change only
@@ -489,3 +499,42 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
         "assessments/plan_compare.html",
         {"form": form, "comparison": comparison, "a": a, "b": b},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@cache_control(private=True, no_store=True)  # applicant data
+def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    """Delete one plan after a confirmation page; only its owner reaches either (404 else)."""
+    plan = get_object_or_404(plans.plans_of(request.user), token=token)
+    if request.method == "POST":
+        services.plan_delete(plan=plan, user=request.user)
+        when = date_format(timezone.localtime(plan.created_at), "j F Y, H:i")
+        messages.success(request, f"The plan of {when} is deleted.")
+        return redirect("assessments:plan_list")
+    return render(
+        request,
+        "assessments/plan_delete.html",
+        {"plan": plan, "specialty_name": dict(specialty_choices()).get(plan.specialty_code)},
+    )
+
+
+@require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
+def plan_print(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    """The whole plan on one page for printing: every section, every program (not one page of
+    the table) and the disclaimer."""
+    plan = _viewable_plan(request, token, page=True)
+    if not isinstance(plan, Plan):
+        return plan
+    view = plans.plan_view(plan)
+    rows = list(plans.RankedRows(view))
+    context = {
+        "plan": plan,
+        "pv": view,
+        "parts": _plan_parts(plan, view, plans.ProgramQuery()),
+        "rows": rows,
+        "in_catalog": plans.programs_in_catalog(row.id for row in rows),
+        "is_anonymous_plan": plan.owner_id is None,
+    }
+    return render(request, "assessments/plan_print.html", context)
