@@ -28,7 +28,7 @@ from assessments.drafts import draft_for_user, pending_draft_choice
 
 class LoginView(auth_views.LoginView):
     """Django's log-in, landing where each role works: advisors on their dashboard,
-    applicants on their plans (a ``next`` still wins). When the visitor's answers from
+    admins in Django admin, applicants on their plans (a ``next`` still wins). When the visitor's answers from
     before logging in differ from the account's saved ones, they are first asked which to
     keep (assessments' draft choice page); nothing is replaced unasked."""
 
@@ -37,8 +37,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        if getattr(self.request.user, "is_advisor", False):
+        user = self.request.user
+        if getattr(user, "is_advisor", False):
             return reverse("advising:dashboard")
+        if user.is_staff:
+            return reverse("admin:index")
         return reverse("assessments:plan_list")
 
     def get_success_url(self) -> str:

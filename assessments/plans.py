@@ -30,18 +30,14 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
-from assessments.models import Plan
+from assessments.models import Plan, Tier
 from assessments.svg import COMPACT, WIDE, ChartRow, tier_chart
 from programs.exports import csv_safe
 
 # --- words --------------------------------------------------------------------------------
 
-TIER_WORDS: dict[str, str] = {
-    "strong": "Strong",
-    "viable": "Viable",
-    "risk": "At risk",
-    "high_risk": "High risk",
-}
+# The tier names come from the model's choices: one source for every page and export.
+TIER_WORDS: dict[str, str] = {str(value): str(label) for value, label in Tier.choices}
 TIER_INDEX: dict[str, int] = {tier: i for i, tier in enumerate(engine.TIERS)}  # 0 is best
 FIT_WORDS: dict[str, str] = {"likely": "Likely", "target": "Target", "reach": "Reach"}
 FIT_INDEX: dict[str, int] = {fit: i for i, fit in enumerate(engine.FITS)}

@@ -272,6 +272,17 @@ STEPS: list[FormStep | ReviewStep] = [
 ]
 
 
+# The step tracker's names: short enough for one line at every width (the heading of each
+# step gives its full title).
+STEP_SHORT_TITLES = {
+    "background": "Background",
+    "exams": "Exams",
+    "experience": "Experience",
+    "goals": "Goals",
+    "review": "Review",
+}
+
+
 # Error paths from parse_profile, by the step where the user fixes them.
 _ERROR_STEP = {
     "specialty": "goals",
@@ -418,6 +429,7 @@ class WizardFlow:
                     "number": number,
                     "name": step.name,
                     "title": step.title,
+                    "short_title": STEP_SHORT_TITLES.get(step.name, step.title),
                     "url": step.url,
                     "current": step is current,
                     "completed": self.is_completed(step),

@@ -457,9 +457,8 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     recent = list(queryset[:2])
     initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
     # the plan made just before this page's last one, to say what changed in that one
-    end = page.start_index() if page.object_list else 0
-    older = queryset[end + len(page.object_list) - 1 : end + len(page.object_list)]
-    older_plan = older[0] if page.object_list and older else None
+    older = list(queryset[page.end_index() : page.end_index() + 1]) if page.object_list else []
+    older_plan = older[0] if older else None
     return render(
         request,
         "assessments/plan_list.html",

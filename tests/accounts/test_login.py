@@ -38,6 +38,14 @@ def test_an_advisor_lands_on_the_advisor_dashboard(client):
     assert response["Location"] == reverse("advising:dashboard")
 
 
+def test_an_admin_lands_in_django_admin(client):
+    UserFactory(email="staff@example.org", is_staff=True)
+    response = client.post(
+        reverse("accounts:login"), {"username": "staff@example.org", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("admin:index")
+
+
 def test_a_next_url_still_wins_over_the_landing_page(client):
     UserFactory(email="jane@example.org")
     response = client.post(

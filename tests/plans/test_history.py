@@ -34,6 +34,13 @@ def test_the_history_lists_only_the_applicants_own_plans(client):
     assert "Compare two plans" in html and 'name="a"' in html and 'name="b"' in html
 
 
+def test_the_history_without_plans_offers_the_self_assessment(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("assessments:plan_list"))
+    assert response.status_code == 200
+    assert "No plans yet" in response.content.decode()
+
+
 def test_each_history_row_says_score_tier_and_what_changed(client):
     owner = UserFactory()
     make_plan(owner, step2ck__score=238)
