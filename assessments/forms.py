@@ -849,9 +849,10 @@ class ExperienceForm(WizardForm):
         "each month as half a hands-on month, and never as hands-on experience.",
     )
     specialty_months = _months_field(
-        "US clinical months in your target specialty",
+        "US clinical months in the specialty you want most",
         "Of the months above (hands-on and observership together), how many were in the "
-        "specialty you will apply to.",
+        "specialty you will rank first. You name it on the next step, Your goals; if you "
+        "have not decided yet, count the months in the specialty you lean towards.",
         high=120,
     )
     us_letters = _count_field(
@@ -877,12 +878,15 @@ class ExperienceForm(WizardForm):
         500,
     )
     specialty_experience_years = forms.DecimalField(
-        label="Years of work in your target specialty",
+        label="Years of work in the specialty you want most",
         min_value=0,
         max_value=50,
         max_digits=3,
         decimal_places=1,
-        help_text="Clinical work or training in this specialty in any country; 0 if none.",
+        help_text=(
+            "Clinical work or training in that specialty (the one you name on the next "
+            "step) in any country; 0 if none."
+        ),
         error_messages={
             "min_value": "Enter a number of years from 0 to 50.",
             "max_value": "Enter a number of years from 0 to 50.",
@@ -1022,14 +1026,20 @@ class GoalsForm(WizardForm):
         choices=US_STATES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Programs in these states come first in your list; others stay in it.",
+        help_text=(
+            "Programs in these states move up your list within their fit group (likely, "
+            "target, reach); programs elsewhere stay in it."
+        ),
     )
     program_types = MultipleChoiceField(
         label="Program types you prefer (optional)",
         choices=ProgramType.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Programs of these types come first in your list; others stay in it.",
+        help_text=(
+            "Programs of these types move up your list within their fit group (likely, "
+            "target, reach); others stay in it."
+        ),
     )
     budget_usd = forms.IntegerField(
         label="Budget for application fees, in US dollars (optional)",
