@@ -49,7 +49,7 @@ def test_at_390px_tables_scroll_visibly_or_stack_and_money_is_never_cut(page, sc
             table = tables.nth(i)
             state = table.evaluate(
                 """(t) => {
-                  const frame = t.closest('.table-responsive, .table-responsive-lg');
+                  const frame = t.closest('.table-responsive, .table-responsive-md, .table-responsive-lg');
                   const stacked = getComputedStyle(t).display === 'block';
                   const scrolls = frame && frame.scrollWidth > frame.clientWidth;
                   return {stacked, scrolls,
@@ -66,7 +66,7 @@ def test_at_390px_tables_scroll_visibly_or_stack_and_money_is_never_cut(page, sc
         for cell in page.locator("main td:has-text('$'), main dd:has-text('$')").all():
             clipped = cell.evaluate(
                 "(el) => el.scrollWidth > el.clientWidth + 1 || "
-                "(!el.closest('.table-responsive, .table-responsive-lg') && "
+                "(!el.closest('.table-responsive, .table-responsive-md, .table-responsive-lg') && "
                 " el.getBoundingClientRect().right > window.innerWidth + 1)"
             )
             assert not clipped, (url, cell.inner_text())
