@@ -1381,21 +1381,25 @@ def _score_word(profile: Any) -> str:
     return f"{practice[0]} (practice)" if practice else "not taken"
 
 
-def history_rows(page_plans: Sequence[Plan], older: Plan | None) -> list[HistoryRow]:
-    """The history page's rows: each plan with its Step 2 CK answer and what changed since
-    the plan made before it (``older`` is the one before the page's last plan, if any). The
-    answers are read in one query (the list itself leaves them out)."""
-    ids = [p.pk for p in page_plans] + ([older.pk] if older is not None else [])
-    profiles = dict(Plan.objects.filter(pk__in=ids).values_list("pk", "profile"))
+def history_rows(plans_page: Page) -> list[HistoryRow]:
+    """The history page's rows: each plan of the page with its Step 2 CK answer and what
+    changed since the plan made before it. One query reads the answers of the page's plans
+    and of the one plan before the page's last (the list itself leaves the answers out)."""
+    page_plans = list(plans_page.object_list)
+    if not page_plans:
+        return []
+    start = plans_page.start_index() - 1
+    queryset = plans_page.paginator.object_list
+    profiles = list(queryset[start : start + len(page_plans) + 1].values_list("profile", flat=True))
     rows = []
     for index, plan in enumerate(page_plans):
-        before = page_plans[index + 1] if index + 1 < len(page_plans) else older
-        profile = profiles.get(plan.pk) or {}
+        profile = profiles[index] if index < len(profiles) else {}
+        before = profiles[index + 1] if index + 1 < len(profiles) else None
         rows.append(
             HistoryRow(
                 plan=plan,
                 step2ck=_score_word(profile),
-                changes=profile_changes(profiles.get(before.pk), profile) if before else [],
+                changes=profile_changes(before, profile) if before is not None else [],
                 first=before is None,
             )
         )

@@ -456,15 +456,12 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     recent = list(queryset[:2])
     initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
-    # the plan made just before this page's last one, to say what changed in that one
-    older = list(queryset[page.end_index() : page.end_index() + 1]) if page.object_list else []
-    older_plan = older[0] if older else None
     return render(
         request,
         "assessments/plan_list.html",
         {
             "page": page,
-            "rows": plans.history_rows(list(page.object_list), older_plan),
+            "rows": plans.history_rows(page),
             "specialty_names": dict(specialty_choices()),
             "compare_form": CompareForm(initial=initial, user=request.user),
             "can_compare": len(recent) == 2,
