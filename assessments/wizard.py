@@ -447,6 +447,10 @@ class WizardFlow:
             "progress": self.progress(step),
             "previous_step": previous,
             "is_last_form_step": self.next_step(step) is self.review,
+            # Logged in with answers from before, not yet chosen between (no query: the
+            # session says so; the choice page checks the draft itself).
+            "draft_choice_pending": self.request.user.is_authenticated
+            and drafts.SESSION_DRAFT_KEY in self.request.session,
         }
 
     def review_sections(self) -> list[ReviewSection]:

@@ -129,8 +129,10 @@ def test_login_asks_which_answers_to_keep_when_the_account_has_other_answers(cli
     page = client.get(response["Location"]).content.decode()
     assert "Keep my saved answers" in page and "Use the answers I just gave" in page
     assert "244" in page and "240" in page
-    # until the user chooses, the wizard shows the account's saved answers
+    # until the user chooses, the wizard shows the account's saved answers, and says so
     assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
+    review = client.get(step_url("review")).content.decode()
+    assert "Choose which answers to keep" in review and choice_url in review
 
 
 def test_choosing_the_answers_just_given_makes_them_the_accounts(client, walk):
