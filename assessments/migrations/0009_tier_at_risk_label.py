@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0005_draft_progress"),
+        ("assessments", "0008_source_note_wording"),
     ]
 
     operations = [
