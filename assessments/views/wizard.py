@@ -90,6 +90,7 @@ def _answers_overview(draft: AssessmentDraft, specialties: dict[str, str]) -> li
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 def draft_choice(request: HtmxHttpRequest) -> HttpResponseBase:
     """Logged in with answers given before: ask which answers to keep, never drop one unasked."""
     next_url = safe_next(request) or reverse("assessments:wizard")
