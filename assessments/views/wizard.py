@@ -25,7 +25,6 @@ from assessments.wizard import (
     ReviewStep,
     WizardFlow,
     go_to,
-    progress_record,
     step_named,
 )
 
@@ -74,7 +73,8 @@ def _answers_overview(draft: AssessmentDraft, specialties: dict[str, str]) -> li
     answers = drafts.draft_answers(draft)
     step2ck = answers.get("step2ck") if isinstance(answers.get("step2ck"), dict) else {}
     backups = answers.get("backup_specialties") or []
-    completed = len(progress_record(answers)["completed"])
+    form_steps = [step for step in STEPS if isinstance(step, FormStep)]
+    completed = sum(step.is_completed(draft) for step in form_steps)
     return [
         ("Primary specialty", specialties.get(answers.get("specialty") or "", "Not given")),
         (
@@ -83,7 +83,7 @@ def _answers_overview(draft: AssessmentDraft, specialties: dict[str, str]) -> li
         ),
         ("Step 2 CK score", str(step2ck.get("score") or "Not given")),
         ("Application year", str(answers.get("application_year") or "Not given")),
-        ("Steps answered", f"{completed} of {sum(isinstance(step, FormStep) for step in STEPS)}"),
+        ("Steps answered", f"{completed} of {len(form_steps)}"),
         ("Last changed", date_format(timezone.localtime(draft.updated_at), "j F Y, H:i")),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0008_source_note_wording"),
+        ("assessments", "0009_merge_20261207_0346"),
     ]
 
     operations = [
