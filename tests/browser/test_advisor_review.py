@@ -50,7 +50,7 @@ def test_the_review_pages_filters_and_pages_the_programs(page, screenshot) -> No
 
     # the status and comments panel stays on screen at the bottom of the page
     page.mouse.wheel(0, 100_000)
-    page.wait_for_timeout(200)
+    page.wait_for_function("() => window.scrollY > 1000")
     box = page.locator("#review-status").bounding_box()
     viewport = page.viewport_size
     assert 0 <= box["y"] < viewport["height"]
@@ -67,10 +67,12 @@ def test_the_review_page_on_a_phone_keeps_the_panel_in_reach(page) -> None:
     jump = page.get_by_role("link", name="Status and comments", exact=True)
     assert jump.is_visible()
     jump.click()
-    button = page.get_by_role("button", name="Mark reviewed")
-    for _ in range(40):  # Bootstrap scrolls smoothly
-        box = button.bounding_box()
-        if 0 <= box["y"] < 844:
-            break
-        page.wait_for_timeout(100)
-    assert 0 <= box["y"] < 844
+    # Bootstrap scrolls smoothly: wait until the panel's button is on screen
+    page.wait_for_function(
+        """() => {
+          const button = [...document.querySelectorAll('#review-status button')]
+            .find((b) => b.textContent.includes('Mark reviewed'));
+          const top = button.getBoundingClientRect().top;
+          return top >= 0 && top < window.innerHeight;
+        }"""
+    )

@@ -167,8 +167,8 @@ def test_the_plan_history_does_not_grow_with_the_plans(count_queries: Count) -> 
     # + 1: what the applicant's seasons produced (tracker), in one query
     # + 1: the answers of the page's plans (and the plan before), which the rows need to
     # say what changed
-    assert one <= 9
-    assert_same_and_within(counts, 13, "plan history")
+    assert one <= 10
+    assert_same_and_within(counts, 14, "plan history")
 
 
 def test_comparing_two_plans_does_not_grow_with_plans_or_programs(count_queries: Count) -> None:
