@@ -13,26 +13,42 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlencode, urlsafe_base64_decode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import AccountDeleteForm, SignupForm
-from accounts.http import HtmxHttpRequest
+from accounts.forms import AccountDeleteForm, EmailAuthenticationForm, SignupForm
+from accounts.http import HtmxHttpRequest, safe_next
 from accounts.models import User
 from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from accounts.services import signup_tokens
-from assessments.drafts import draft_for_user
+from assessments.drafts import draft_for_user, pending_draft_choice
 
 
-def _safe_next(request: HtmxHttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
+class LoginView(auth_views.LoginView):
+    """Django's log-in, landing where each role works: advisors on their dashboard,
+    admins in Django admin, applicants on their plans (a ``next`` still wins). When the visitor's answers from
+    before logging in differ from the account's saved ones, they are first asked which to
+    keep (assessments' draft choice page); nothing is replaced unasked."""
+
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if getattr(user, "is_advisor", False):
+            return reverse("advising:dashboard")
+        if user.is_staff:
+            return reverse("admin:index")
+        return reverse("assessments:plan_list")
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if pending_draft_choice(self.request) is not None:
+            return f"{reverse('assessments:draft_choice')}?{urlencode({'next': url})}"
+        return url
 
 
 SIGNUP_NEXT_KEY = "accounts_signup_next"
@@ -44,7 +60,7 @@ def _base_url(request: HtmxHttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "accounts:home")
     form = SignupForm(request.POST if request.method == "POST" else None)

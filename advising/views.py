@@ -38,6 +38,7 @@ from advising.forms import (
 from advising.models import Share
 from assessments import plans
 from assessments.models import Plan, Tier
+from assessments.views.plans import programs_table_html
 from programs.models import Specialty
 
 DASHBOARD_PAGE_SIZE = 20
@@ -257,8 +258,25 @@ def _plan_body_template() -> str:
 @advisor_required
 @cache_control(private=True, no_store=True)  # applicant data
 def plan_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The plan as the applicant saved it, with the same paged, filterable program table as
+    the applicant's page (filters, sorting and pages swap only the table under htmx)."""
     plan = _advisable_plan(request, pk)
-    return render(request, "advising/plan_review.html", _review_context(plan))
+    programs_html = programs_table_html(
+        request,
+        plan,
+        None,
+        base_url=reverse("advising:plan_review", args=[plan.pk]),
+        csv=False,
+    )
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(
+            request, "advising/plan_review.html#programs", {"programs_html": programs_html}
+        )
+    else:
+        context = {**_review_context(plan), "programs_html": programs_html}
+        response = render(request, "advising/plan_review.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_http_methods(["POST"])

@@ -173,20 +173,83 @@ def plans_claim(*, user: User, tokens: list[str]) -> int:
 class ClaimResult:
     draft: AssessmentDraft | None
     plan_count: int
+    # The account already had other saved answers: the user chooses (draft_choose).
+    needs_choice: bool = False
+
+
+def _anonymous_draft(token: Any) -> AssessmentDraft | None:
+    token = _as_uuid(token)
+    if token is None:
+        return None
+    return AssessmentDraft.objects.filter(token=token, owner__isnull=True).first()
 
 
 @transaction.atomic
 def anonymous_work_claim(*, request_session: SessionBase, user: User) -> ClaimResult:
     """Move the session's anonymous draft and plans to `user` and forget their tokens.
 
-    Called right after signup and after every login.
+    Called right after signup and after every login. When the account already has a draft
+    with other answers, neither is dropped: the anonymous draft stays in the session
+    (``pending_draft_choice``) until the user says which answers to keep (``draft_choose``).
+    Plans are separate rows and always move.
     """
-    draft = draft_claim(user=user, token=request_session.get(SESSION_DRAFT_KEY))
     tokens = request_session.get(SESSION_PLAN_TOKENS_KEY, [])
     plan_count = plans_claim(user=user, tokens=tokens if isinstance(tokens, list) else [])
-    request_session.pop(SESSION_DRAFT_KEY, None)
     request_session.pop(SESSION_PLAN_TOKENS_KEY, None)
+    anonymous = _anonymous_draft(request_session.get(SESSION_DRAFT_KEY))
+    saved = draft_for_user(user=user)
+    if anonymous is not None and draft_answers(anonymous) and saved is not None:
+        if draft_answers(saved) and draft_answers(saved) != draft_answers(anonymous):
+            return ClaimResult(draft=None, plan_count=plan_count, needs_choice=True)
+        if draft_answers(saved):  # the very same answers: nothing to choose, nothing lost
+            anonymous.delete()
+            request_session.pop(SESSION_DRAFT_KEY, None)
+            return ClaimResult(draft=saved, plan_count=plan_count)
+    draft = draft_claim(user=user, token=request_session.get(SESSION_DRAFT_KEY))
+    request_session.pop(SESSION_DRAFT_KEY, None)
     return ClaimResult(draft=draft, plan_count=plan_count)
+
+
+def pending_draft_choice(request: HttpRequest) -> AssessmentDraft | None:
+    """The answers a logged-in user gave before logging in, while they have not yet said
+    whether to keep them or their account's saved answers; None when nothing is pending."""
+    if not request.user.is_authenticated:
+        return None
+    return _anonymous_draft(request.session.get(SESSION_DRAFT_KEY))
+
+
+DRAFT_KEEP_SAVED = "saved"
+DRAFT_KEEP_NEW = "new"
+
+
+@transaction.atomic
+def draft_choose(*, request: HttpRequest, keep: str) -> AssessmentDraft | None:
+    """Keep one of the two sets of answers the user was asked about; delete the other.
+
+    ``keep`` is DRAFT_KEEP_SAVED (the account's draft) or DRAFT_KEEP_NEW (the answers
+    given before logging in, which become the account's draft). Returns the kept draft.
+    """
+    if keep not in (DRAFT_KEEP_SAVED, DRAFT_KEEP_NEW):
+        raise ValueError(f"keep must be {DRAFT_KEEP_SAVED!r} or {DRAFT_KEEP_NEW!r}")
+    user = request.user
+    token = _as_uuid(request.session.get(SESSION_DRAFT_KEY))
+    request.session.pop(SESSION_DRAFT_KEY, None)
+    saved = draft_for_user(user=user, lock=True)
+    anonymous = (
+        AssessmentDraft.objects.select_for_update().filter(token=token, owner__isnull=True).first()
+        if token is not None
+        else None
+    )
+    if anonymous is None:
+        return saved
+    if keep == DRAFT_KEEP_SAVED:
+        anonymous.delete()
+        return saved
+    anonymous.owner = user
+    anonymous.save(update_fields=["owner", "updated_at"])
+    if saved is not None:
+        saved.delete()
+    return anonymous
 
 
 # --- the engine's input ------------------------------------------------------------------

@@ -134,11 +134,18 @@ def _choice_list(bound: forms.BoundField, widget: forms.ChoiceWidget, show_error
     input_type = widget.input_type
     name = bound.html_name
     choices = list(widget.choices)
+    # ValueIdCheckboxSelectMultiple names each box by its value (see its docstring)
+    option_id_of = getattr(widget, "option_id", None)
     parts = ["<div >"]
     last = len(choices) - 1
     for index, (value, label) in enumerate(choices):
         text = "" if value is None else str(value)
-        option_id = f"{id_}_{index}" if id_ else ""
+        if not id_:
+            option_id = ""
+        elif option_id_of is not None:
+            option_id = option_id_of(id_, text)
+        else:
+            option_id = f"{id_}_{index}"
         id_html = f' id="{option_id}"' if option_id else ""
         checked = " checked" if text in values else ""
         errors = ""

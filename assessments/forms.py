@@ -161,6 +161,28 @@ class MultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
     pass
 
 
+class ValueIdCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose ids name their value (``id_backup_specialties_IM``), not their place.
+
+    A region refresh keeps the inputs already on the page (hx-preserve matches by id) and
+    takes the new labels. When the list's options change (the goals step leaves the primary
+    specialty out of the backups), position-based ids paired a new label with an old box:
+    ticking "Internal Medicine (IM)" ticked the box that had been "General Surgery
+    (preliminary)". With the value in the id, a kept box is the same specialty as its label.
+    """
+
+    @staticmethod
+    def option_id(base: str, value: Any) -> str:
+        return f"{base}_{value}" if base else ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        base = (attrs or {}).get("id") or self.attrs.get("id")
+        if base:
+            option["attrs"]["id"] = self.option_id(base, value)
+        return option
+
+
 class WizardForm(forms.Form):
     """The common machinery of the wizard steps' forms."""
 
@@ -827,9 +849,10 @@ class ExperienceForm(WizardForm):
         "each month as half a hands-on month, and never as hands-on experience.",
     )
     specialty_months = _months_field(
-        "US clinical months in your target specialty",
+        "US clinical months in the specialty you want most",
         "Of the months above (hands-on and observership together), how many were in the "
-        "specialty you will apply to.",
+        "specialty you will rank first. You name it on the next step, Your goals; if you "
+        "have not decided yet, count the months in the specialty you lean towards.",
         high=120,
     )
     us_letters = _count_field(
@@ -855,12 +878,15 @@ class ExperienceForm(WizardForm):
         500,
     )
     specialty_experience_years = forms.DecimalField(
-        label="Years of work in your target specialty",
+        label="Years of work in the specialty you want most",
         min_value=0,
         max_value=50,
         max_digits=3,
         decimal_places=1,
-        help_text="Clinical work or training in this specialty in any country; 0 if none.",
+        help_text=(
+            "Clinical work or training in that specialty (the one you name on the next "
+            "step) in any country; 0 if none."
+        ),
         error_messages={
             "min_value": "Enter a number of years from 0 to 50.",
             "max_value": "Enter a number of years from 0 to 50.",
@@ -978,7 +1004,7 @@ class GoalsForm(WizardForm):
     backup_specialties = MultipleChoiceField(
         label="Backup specialties (optional)",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ValueIdCheckboxSelectMultiple,
         help_text=(
             f"Up to {MAX_BACKUPS} other specialties or preliminary tracks you would also "
             "apply to. The plan says whether applying to a second specialty is worth it."
@@ -1000,14 +1026,20 @@ class GoalsForm(WizardForm):
         choices=US_STATES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Programs in these states come first in your list; others stay in it.",
+        help_text=(
+            "Programs in these states move up your list within their fit group (likely, "
+            "target, reach); programs elsewhere stay in it."
+        ),
     )
     program_types = MultipleChoiceField(
         label="Program types you prefer (optional)",
         choices=ProgramType.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Programs of these types come first in your list; others stay in it.",
+        help_text=(
+            "Programs of these types move up your list within their fit group (likely, "
+            "target, reach); others stay in it."
+        ),
     )
     budget_usd = forms.IntegerField(
         label="Budget for application fees, in US dollars (optional)",

@@ -11,9 +11,11 @@ from simple_history.models import HistoricalRecords
 
 
 class Tier(models.TextChoices):
+    """The four tiers and their names: the one source of the words every page shows."""
+
     STRONG = "strong", "Strong"
     VIABLE = "viable", "Viable"
-    RISK = "risk", "Risk"
+    RISK = "risk", "At risk"
     HIGH_RISK = "high_risk", "High risk"
 
 

@@ -38,7 +38,7 @@ class ProgramFilterForm(forms.Form):
     specialty = forms.ChoiceField(label="Specialty", required=False)
     state = forms.ChoiceField(label="State", required=False)
     visa = forms.ChoiceField(
-        label="Visa",
+        label="Visa sponsored",
         required=False,
         choices=[("", "Any"), *plans.VISA_FILTERS.items()],
     )
@@ -51,6 +51,8 @@ class ProgramFilterForm(forms.Form):
     )
 
     def __init__(self, data: Any = None, *, view: plans.PlanView, **kwargs: Any) -> None:
+        # Its own ids: the what-if form on the same page also has a visa and a specialty.
+        kwargs.setdefault("auto_id", "programs_%s")
         super().__init__(data, **kwargs)
         self.fields["specialty"].choices = [("", "All"), *view.specialty_choices]
         self.fields["state"].choices = [("", "All"), *((s, s) for s in view.state_choices)]
@@ -119,6 +121,7 @@ class WhatIfForm(forms.Form):
     def __init__(
         self, data: Any = None, *, specialty_choices: list[tuple[str, str]], **kwargs: Any
     ) -> None:
+        kwargs.setdefault("auto_id", "whatif_%s")
         super().__init__(data, **kwargs)
         self.fields["specialty"].choices = specialty_choices
         self.fields["step2ck_score"].widget.attrs.update({"inputmode": "numeric"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sys
 import threading
 import uuid
@@ -22,24 +23,21 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
-from assessments.models import Plan
+from assessments.models import Plan, Tier
 from assessments.svg import COMPACT, WIDE, ChartRow, tier_chart
 from programs.exports import csv_safe
 
 # --- words --------------------------------------------------------------------------------
 
-TIER_WORDS: dict[str, str] = {
-    "strong": "Strong",
-    "viable": "Viable",
-    "risk": "At risk",
-    "high_risk": "High risk",
-}
+# The tier names come from the model's choices: one source for every page and export.
+TIER_WORDS: dict[str, str] = {str(value): str(label) for value, label in Tier.choices}
 TIER_INDEX: dict[str, int] = {tier: i for i, tier in enumerate(engine.TIERS)}  # 0 is best
 FIT_WORDS: dict[str, str] = {"likely": "Likely", "target": "Target", "reach": "Reach"}
 FIT_INDEX: dict[str, int] = {fit: i for i, fit in enumerate(engine.FITS)}
@@ -1291,3 +1289,137 @@ def sort_links(query: ProgramQuery) -> dict[str, dict[str, Any]]:
             "aria_sort": state,
         }
     return links
+
+
+# --- the history: what each plan was made from, and what changed since the one before -------
+
+# Answers shown in the history's "what changed" column, by their path in the profile.
+_CHANGE_LABELS: dict[str, str] = {
+    "specialty": "Specialty",
+    "backup_specialties": "Backups",
+    "step2ck.score": "Step 2 CK score",
+    "step2ck.practice_scores": "Practice scores",
+    "step2ck.attempts": "Step 2 CK attempts",
+    "step2ck.test_date": "Step 2 CK date",
+    "step2ck.planned_date": "Planned Step 2 CK date",
+    "step1.result": "Step 1",
+    "step1.attempts": "Step 1 attempts",
+    "step1.score": "Step 1 score",
+    "step3.result": "Step 3",
+    "visa": "Visa",
+    "graduation_year": "Graduation year",
+    "application_year": "Application year",
+    "ecfmg_certified": "ECFMG certified",
+    "oet_passed": "OET",
+    "usce_months": "US clinical months",
+    "usce_in_specialty_months": "US months in the specialty",
+    "us_letters": "US letters",
+    "sloes": "SLOEs",
+    "publications": "Publications",
+    "presentations": "Presentations",
+    "specialty_experience_years": "Years in the specialty",
+    "preferred_states": "Preferred states",
+    "program_types": "Program types",
+    "budget_usd": "Budget",
+}
+
+
+def _flat(profile: Any, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    if not isinstance(profile, dict):
+        return flat
+    for key, value in profile.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _answer_word(value: Any) -> str:
+    if value in (None, "", [], ()):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def profile_changes(before: Any, after: Any) -> list[str]:
+    """The answers that differ between two plans' profiles, in words ("Step 2 CK score 240 →
+    246"), in the order of ``_CHANGE_LABELS`` (other paths after them)."""
+    old, new = _flat(before), _flat(after)
+    paths = [p for p in _CHANGE_LABELS if p in old or p in new]
+    paths += sorted((set(old) | set(new)) - set(_CHANGE_LABELS))
+    changes = []
+    for path in paths:
+        a, b = old.get(path), new.get(path)
+        if _answer_word(a) == _answer_word(b):
+            continue
+        label = _CHANGE_LABELS.get(path, path.replace(".", " ").replace("_", " ").capitalize())
+        changes.append(f"{label} {_answer_word(a)} → {_answer_word(b)}")
+    return changes
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    plan: Plan
+    step2ck: str  # the score, or the latest practice score marked as such
+    changes: list[str]  # empty: the same answers as the plan before
+    first: bool  # no older plan to compare with
+
+
+def _score_word(profile: Any) -> str:
+    step2 = profile.get("step2ck") if isinstance(profile, dict) else None
+    if not isinstance(step2, dict):
+        return "—"
+    if step2.get("score"):
+        return str(step2["score"])
+    practice = step2.get("practice_scores") or []
+    return f"{practice[0]} (practice)" if practice else "not taken"
+
+
+def history_rows(plans_page: Page) -> list[HistoryRow]:
+    """The history page's rows: each plan of the page with its Step 2 CK answer and what
+    changed since the plan made before it. One query reads the answers of the page's plans
+    and of the one plan before the page's last (the list itself leaves the answers out)."""
+    page_plans = list(plans_page.object_list)
+    if not page_plans:
+        return []
+    start = plans_page.start_index() - 1
+    queryset = plans_page.paginator.object_list
+    profiles = list(queryset[start : start + len(page_plans) + 1].values_list("profile", flat=True))
+    rows = []
+    for index, plan in enumerate(page_plans):
+        profile = profiles[index] if index < len(profiles) else {}
+        before = profiles[index + 1] if index + 1 < len(profiles) else None
+        rows.append(
+            HistoryRow(
+                plan=plan,
+                step2ck=_score_word(profile),
+                changes=profile_changes(before, profile) if before is not None else [],
+                first=before is None,
+            )
+        )
+    return rows
+
+
+def plan_with_same_answers(
+    *, user: Any, session_tokens: Iterable[str], profile_data: Mapping[str, Any]
+) -> Plan | None:
+    """The viewer's latest plan made from exactly these answers, if it is among their recent
+    ones (then a new plan would repeat it)."""
+    wanted = json.loads(json.dumps(profile_data, cls=DjangoJSONEncoder))
+    if getattr(user, "is_authenticated", False):
+        recent = Plan.objects.filter(owner=user)
+    else:
+        tokens = list(session_tokens)
+        if not tokens:
+            return None
+        recent = Plan.objects.filter(owner__isnull=True, token__in=tokens)
+    for plan in recent.order_by("-created_at", "-id").only("token", "created_at", "profile")[:20]:
+        if plan.profile == wanted:
+            return plan
+    return None

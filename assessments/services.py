@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -20,7 +21,14 @@ from assessments.engine import PlanResult, ProgramFacts
 from assessments.models import Plan, PlanPrograms
 from assessments.profile import ProfileError, parse_profile
 
-__all__ = ["ProfileError", "plan_compute", "plan_create", "plan_whatif", "whatif_profile"]
+__all__ = [
+    "ProfileError",
+    "plan_compute",
+    "plan_create",
+    "plan_delete",
+    "plan_whatif",
+    "whatif_profile",
+]
 
 
 def plan_compute(
@@ -190,3 +198,11 @@ def plan_whatif(
     )
     result, _inputs = plan_compute(profile_data=data, today=today)
     return engine.plan_to_dict(result, program_lists=program_lists)
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, user: Any) -> None:
+    """Delete one of ``user``'s plans (its program lists, comments and review go with it)."""
+    if plan.owner_id is None or plan.owner_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the plan's owner can delete it.")
+    plan.delete()

@@ -23,7 +23,7 @@ BAND_STYLE: dict[str, tuple[str, str, str]] = {
     "viable": ("#cfe2ff", "#052c65", "Viable"),
     "strong": ("#d1e7dd", "#0a3622", "Strong"),
 }
-SHORT_WORDS = {"High risk": "HR", "At risk": "R", "Viable": "V", "Strong": "S"}
+LEGEND_HEIGHT = 26  # the key under the axis: every band's colour with its full name
 SCORE_COLOUR = "#212529"
 PASSING_COLOUR = "#842029"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -150,7 +150,8 @@ def tier_chart(
 
     last_bar_bottom = lay.top + lay.row_height * (len(rows) - 1) + lay.label_offset + lay.bar_height
     axis_y = last_bar_bottom + 20  # below the last bar's edge labels
-    height = axis_y + lay.axis_height
+    legend_y = axis_y + lay.axis_height
+    height = legend_y + LEGEND_HEIGHT
     score_word = "Projected score" if projected else "Your Step 2 CK"
     title = (
         f"{score_word} {score} on the tier bands"
@@ -206,6 +207,18 @@ def tier_chart(
             f'<text x="{_fmt(px)}" y="{axis_y + 36}" text-anchor="{anchor}" '
             f'fill="{PASSING_COLOUR}" font-size="12" font-weight="600">'
             f"Passing standard {passing}</text>"
+        )
+
+    # The key: a band too narrow for its name in the bar still has its name here (never a
+    # one-letter abbreviation).
+    slot = (lay.plot_right - lay.plot_left) / len(BAND_STYLE)
+    for index, (fill, ink, word) in enumerate(reversed(list(BAND_STYLE.values()))):
+        lx = lay.plot_left + index * slot
+        out.append(
+            f'<rect x="{_fmt(lx)}" y="{legend_y + 4}" width="14" height="14" fill="{fill}" '
+            f'stroke="{ink}" stroke-width="1"/>'
+            f'<text x="{_fmt(lx + 19)}" y="{legend_y + 16}" fill="#212529" '
+            f'font-size="12">{escape(word)}</text>'
         )
 
     if score is not None:
@@ -293,12 +306,16 @@ def _row_markup(
             f'height="{lay.bar_height}" fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
         )
         width = x1 - x0
-        text = word if width >= 8 * len(word) else SHORT_WORDS[word]
-        if width >= 8 * len(text) + 4:
-            parts.append(
-                f'<text x="{_fmt((x0 + x1) / 2)}" y="{top + lay.bar_height / 2 + 5:.0f}" '
-                f'text-anchor="middle" fill="{ink}" font-weight="600">{escape(text)}</text>'
-            )
+        # The full name, smaller in a narrow band; a band too narrow even for that is named
+        # by the key under the chart.
+        for size, per_char in ((13, 8), (11, 6.5)):
+            if width >= per_char * len(word) + 4:
+                parts.append(
+                    f'<text x="{_fmt((x0 + x1) / 2)}" y="{top + lay.bar_height / 2 + 5:.0f}" '
+                    f'text-anchor="middle" fill="{ink}" font-weight="600" '
+                    f'font-size="{size}">{escape(word)}</text>'
+                )
+                break
     # the band edges under the bar, so the numbers are readable without the axis
     for value in (b["risk"], b["viable"], b["strong"]):
         # An edge under the score marker would be struck through; the marker's label says it.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("methodology/", pages.methodology, name="methodology"),
     # wizard
     path("assessment/", wizard.wizard, name="wizard"),
+    path("assessment/answers/choose/", wizard.draft_choice, name="draft_choice"),
     path("assessment/<slug:step>/", wizard.wizard_step, name="wizard_step"),
     # the specialty explorer
     path("explore/", explorer.explorer_page, name="explorer"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/compare/", plans.plan_compare, name="plan_compare"),
     path("plans/<uuid:token>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<uuid:token>/print/", plans.plan_print, name="plan_print"),
+    path("plans/<uuid:token>/delete/", plans.plan_delete, name="plan_delete"),
     path("plans/<uuid:token>/programs.csv", plans.plan_csv, name="plan_csv"),
     path("plans/<uuid:token>/what-if/", plans.plan_whatif, name="plan_whatif"),
     path("plans/<uuid:token>/explore/", explorer.plan_explorer, name="plan_explorer"),

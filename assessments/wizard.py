@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from accounts.http import HtmxHttpRequest
-from assessments import drafts
+from assessments import drafts, plans
 from assessments.forms import (
     BackgroundForm,
     ExamsForm,
@@ -198,10 +198,21 @@ class ReviewStep:
         if not flow.all_completed():
             return go_to(request, flow.first_incomplete().url)
         owner = request.user if request.user.is_authenticated else None
+        profile_data = drafts.draft_profile_data(flow.draft)
+        if not request.POST.get("again"):
+            # The same answers as a plan made before: say so and link to it, instead of
+            # storing a copy (the user can still ask for one, with today's programs).
+            same = plans.plan_with_same_answers(
+                user=request.user,
+                session_tokens=drafts.session_plan_tokens(request),
+                profile_data=profile_data,
+            )
+            if same is not None:
+                return self.render(request, flow, profile_errors=[], unchanged_plan=same)
         try:
             plan = plan_create(
                 owner=owner,
-                profile_data=drafts.draft_profile_data(flow.draft),
+                profile_data=profile_data,
                 session_token_sink=(
                     None if owner else (lambda token: drafts.session_add_plan_token(request, token))
                 ),
@@ -219,10 +230,12 @@ class ReviewStep:
         flow: WizardFlow,
         *,
         profile_errors: list[dict[str, str]],
+        unchanged_plan: Any = None,
     ) -> HttpResponse:
         context = flow.context(self) | {
             "sections": flow.review_sections(),
             "profile_errors": profile_errors,
+            "unchanged_plan": unchanged_plan,
         }
         template = f"{REVIEW_TEMPLATE}#wizard" if is_partial(request) else REVIEW_TEMPLATE
         return render(request, template, context)
@@ -257,6 +270,17 @@ STEPS: list[FormStep | ReviewStep] = [
     ),
     ReviewStep(),
 ]
+
+
+# The step tracker's names: short enough for one line at every width (the heading of each
+# step gives its full title).
+STEP_SHORT_TITLES = {
+    "background": "Background",
+    "exams": "Exams",
+    "experience": "Experience",
+    "goals": "Goals",
+    "review": "Review",
+}
 
 
 # Error paths from parse_profile, by the step where the user fixes them.
@@ -405,6 +429,7 @@ class WizardFlow:
                     "number": number,
                     "name": step.name,
                     "title": step.title,
+                    "short_title": STEP_SHORT_TITLES.get(step.name, step.title),
                     "url": step.url,
                     "current": step is current,
                     "completed": self.is_completed(step),
@@ -422,6 +447,10 @@ class WizardFlow:
             "progress": self.progress(step),
             "previous_step": previous,
             "is_last_form_step": self.next_step(step) is self.review,
+            # Logged in with answers from before, not yet chosen between (no query: the
+            # session says so; the choice page checks the draft itself).
+            "draft_choice_pending": self.request.user.is_authenticated
+            and drafts.SESSION_DRAFT_KEY in self.request.session,
         }
 
     def review_sections(self) -> list[ReviewSection]:

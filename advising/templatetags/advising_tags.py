@@ -7,11 +7,10 @@ from typing import Any
 from django import template
 
 from advising import selectors
-from assessments.models import Plan, Tier
+from assessments.models import Plan
+from assessments.plans import tier_word
 
 register = template.Library()
-
-_TIER_LABELS = dict(Tier.choices)
 
 
 @register.simple_tag
@@ -28,7 +27,7 @@ def sharing_overview_for(user: Any) -> selectors.SharingOverview:
 
 @register.filter
 def tier_label(tier: str | None) -> str:
-    return _TIER_LABELS.get(tier or "", tier or "")
+    return tier_word(tier) if tier else ""
 
 
 @register.filter

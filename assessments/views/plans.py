@@ -12,15 +12,18 @@ from urllib.parse import urlencode
 
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -40,6 +43,7 @@ from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
 from assessments.profile import ProfileError
+from programs.selectors import specialty_choices
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
 # A plan never changes, so its rendered parts could live forever; an hour bounds what a
@@ -110,21 +114,28 @@ def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
     return url + ("?" + urlencode(params) if params else "")
 
 
-def _programs_html(
+def programs_table_html(
     request: HtmxHttpRequest,
     plan: Plan,
     view: plans.PlanView | None,
     query: plans.ProgramQuery | None = None,
     form: ProgramFilterForm | None = None,
+    *,
+    base_url: str = "",
+    csv: bool = True,
 ) -> SafeString:
     """The program table (filters, rows, pages) for this query, cached: it depends only on the
     immutable plan, the raw query (bad values show as form errors) and which of the shown
     programs are still in the catalog (linked only then).
 
+    ``base_url`` is the page the table's links and filters go to (default: the plan page;
+    the advisor's review page shows the same table); ``csv`` offers the CSV download.
+
     The ids of the programs a query shows are cached too, so a query seen before is answered
     without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
     filtering or sorting the plan's programs again."""
-    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:"
+    base = base_url or reverse("assessments:plan_detail", args=[plan.token])
+    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:{_digest(f'{base}|{csv}')}:"
     raw_query = _digest(f"{sorted(request.GET.lists())}")
     ids_key = f"{prefix}ids:{raw_query}"
     shown = cache.get(ids_key)
@@ -145,7 +156,6 @@ def _programs_html(
             query, form = _program_query(request, view)
         table = table or plans.program_table(view, query)
         page = table.page
-        base = reverse("assessments:plan_detail", args=[plan.token])
         context = {
             "pv": view,
             "interactive": True,
@@ -165,7 +175,7 @@ def _programs_html(
                 else ""
             ),
             "plan_url": base,
-            "csv_url": _csv_url(plan, query),
+            "csv_url": _csv_url(plan, query) if csv else "",
         }
         # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
         html = render_to_string(plan_parts.PROGRAMS_TEMPLATE, context)
@@ -260,7 +270,7 @@ def _page_context(
         "plan": plan,
         "pv": view,
         "parts": _plan_parts(plan, view, query),
-        "programs_html": _programs_html(request, plan, view, query, form),
+        "programs_html": programs_table_html(request, plan, view, query, form),
         # The form comes rendered (cached) unless it was submitted with errors or odd values.
         "whatif_form": whatif_form,
         "whatif_form_html": whatif_form_html,
@@ -278,7 +288,7 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         return plan
     if partial:
         # A query seen before needs no view of the plan (see _programs_html).
-        context = {"programs_html": _programs_html(request, plan, None)}
+        context = {"programs_html": programs_table_html(request, plan, None)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
         view = plans.plan_view(plan)
@@ -451,6 +461,8 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
         "assessments/plan_list.html",
         {
             "page": page,
+            "rows": plans.history_rows(page),
+            "specialty_names": dict(specialty_choices()),
             "compare_form": CompareForm(initial=initial, user=request.user),
             "can_compare": len(recent) == 2,
             # The two selects list every plan and are slow to render; they change only
@@ -483,3 +495,42 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
         "assessments/plan_compare.html",
         {"form": form, "comparison": comparison, "a": a, "b": b},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@cache_control(private=True, no_store=True)  # applicant data
+def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    """Delete one plan after a confirmation page; only its owner reaches either (404 else)."""
+    plan = get_object_or_404(plans.plans_of(request.user), token=token)
+    if request.method == "POST":
+        services.plan_delete(plan=plan, user=request.user)
+        when = date_format(timezone.localtime(plan.created_at), "j F Y, H:i")
+        messages.success(request, f"The plan of {when} is deleted.")
+        return redirect("assessments:plan_list")
+    return render(
+        request,
+        "assessments/plan_delete.html",
+        {"plan": plan, "specialty_name": dict(specialty_choices()).get(plan.specialty_code)},
+    )
+
+
+@require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
+def plan_print(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
+    """The whole plan on one page for printing: every section, every program (not one page of
+    the table) and the disclaimer."""
+    plan = _viewable_plan(request, token, page=True)
+    if not isinstance(plan, Plan):
+        return plan
+    view = plans.plan_view(plan)
+    rows = list(plans.RankedRows(view))
+    context = {
+        "plan": plan,
+        "pv": view,
+        "parts": _plan_parts(plan, view, plans.ProgramQuery()),
+        "rows": rows,
+        "in_catalog": plans.programs_in_catalog(row.id for row in rows),
+        "is_anonymous_plan": plan.owner_id is None,
+    }
+    return render(request, "assessments/plan_print.html", context)

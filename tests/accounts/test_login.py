@@ -24,8 +24,35 @@ def test_it_logs_in_with_the_email_in_any_letter_case(client):
         reverse("accounts:login"), {"username": "Jane@Example.org", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("assessments:plan_list")  # applicants: their plans
     assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_an_advisor_lands_on_the_advisor_dashboard(client):
+    from tests.advising.factories import AdvisorFactory
+
+    AdvisorFactory(email="advisor@example.org")
+    response = client.post(
+        reverse("accounts:login"), {"username": "advisor@example.org", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("advising:dashboard")
+
+
+def test_an_admin_lands_in_django_admin(client):
+    UserFactory(email="staff@example.org", is_staff=True)
+    response = client.post(
+        reverse("accounts:login"), {"username": "staff@example.org", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_a_next_url_still_wins_over_the_landing_page(client):
+    UserFactory(email="jane@example.org")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "jane@example.org", "password": PASSWORD, "next": "/methodology/"},
+    )
+    assert response["Location"] == "/methodology/"
 
 
 def test_a_wrong_password_shows_an_error(client):

@@ -193,4 +193,4 @@ def test_review_page_falls_back_to_the_summary_without_crashing_on_sparse_output
     )
 
     assert response.status_code == 200
-    assert "Risk" in response.content.decode()
+    assert "At risk" in response.content.decode()

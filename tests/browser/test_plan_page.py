@@ -39,12 +39,12 @@ def test_filter_sort_whatif_csv_and_print_in_place(page, console_messages, scree
     page.reload()
     page.evaluate("window.__notReloaded = true")
 
-    page.locator("#id_fit").select_option("reach")
+    page.locator("#programs_fit").select_option("reach")
     page.wait_for_url(re.compile(r"fit=reach"))
     page.wait_for_function("document.querySelectorAll('.plan-programs tbody tr').length === 2")
     assert page.locator(".plan-programs tbody").get_by_text("Likely Program").count() == 0
 
-    page.locator("#id_fit").select_option("")
+    page.locator("#programs_fit").select_option("")
     page.get_by_role("link", name=re.compile(r"^IMG share")).click()
     page.wait_for_url(re.compile(r"sort=img"))
     page.locator("th[aria-sort='descending']").wait_for()
@@ -105,7 +105,7 @@ def test_what_if_works_without_javascript(js_disabled_page, screenshot) -> None:
     assert page.locator("#whatif-result .tier-high_risk").first.is_visible()
     assert Plan.objects.count() == 1
 
-    page.locator("#id_state").select_option(index=1)
+    page.locator("#programs_state").select_option(index=1)
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"state="))
     screenshot(page, "plans-06-no-javascript")

@@ -51,12 +51,12 @@ def fill_experience(page) -> None:
     for label, value in [
         ("Hands-on US clinical experience (months)", "3"),
         ("US observerships (months)", "1"),
-        ("US clinical months in your target specialty", "2"),
+        ("US clinical months in the specialty you want most", "2"),
         ("Letters of recommendation from US physicians", "3"),
         ("SLOEs (Standardized Letters of Evaluation)", "2"),
         ("Publications", "1"),
         ("Posters and presentations", "0"),
-        ("Years of work in your target specialty", "0"),
+        ("Years of work in the specialty you want most", "0"),
     ]:
         page.get_by_label(label).fill(value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from assessments.models import Plan
 from assessments.plans import plan_compare
 from programs.models import Program
 from tests.plans.factories import UserFactory, em_programs, make_plan
@@ -29,8 +30,71 @@ def test_the_history_lists_only_the_applicants_own_plans(client):
     for plan in mine:
         assert reverse("assessments:plan_detail", args=[plan.token]) in html
     assert str(theirs.token) not in html
-    assert ">Viable<" in html and ">IM<" in html
+    assert ">Viable<" in html and ">Internal Medicine<" in html
     assert "Compare two plans" in html and 'name="a"' in html and 'name="b"' in html
+
+
+def test_the_history_without_plans_offers_the_self_assessment(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("assessments:plan_list"))
+    assert response.status_code == 200
+    assert "No plans yet" in response.content.decode()
+
+
+def test_each_history_row_says_score_tier_and_what_changed(client):
+    owner = UserFactory()
+    make_plan(owner, step2ck__score=238)
+    make_plan(owner, step2ck__score=246, visa="h1b")
+    make_plan(owner, step2ck__score=246, visa="h1b")  # the same answers again
+    client.force_login(owner)
+
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+
+    assert "First plan" in html
+    assert "Step 2 CK score 238 → 246" in html
+    assert "Visa j1 → h1b" in html
+    assert "Same answers as the plan before" in html
+    assert html.count(">Emergency Medicine<") == 3
+    assert ">246<" in html and ">238<" in html
+
+
+def test_what_changed_reaches_across_pages(client, settings):
+    from assessments.views import plans as plan_views
+
+    owner = UserFactory()
+    make_plan(owner, step2ck__score=230)
+    for score in range(231, 231 + plan_views.PLANS_PER_PAGE):
+        make_plan(owner, step2ck__score=score)
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "First plan" not in html  # the page's last plan is compared with the next page's
+    assert "Step 2 CK score 230 → 231" in html
+
+
+def test_a_plan_is_deleted_by_its_owner_after_confirming(client):
+    owner, other = UserFactory(), UserFactory()
+    plan, kept = make_plan(owner), make_plan(owner)
+    url = reverse("assessments:plan_delete", args=[plan.token])
+
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+    client.force_login(owner)
+    page = client.get(url)
+    assert page.status_code == 200 and "Delete this plan?" in page.content.decode()
+    assert Plan.objects.filter(pk=plan.pk).exists()  # the GET only asks
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("assessments:plan_list")
+    assert "is deleted" in response.content.decode()
+    assert list(Plan.objects.filter(owner=owner)) == [kept]
+
+
+def test_deleting_a_plan_needs_a_login(client):
+    plan = make_plan(UserFactory())
+    response = client.post(reverse("assessments:plan_delete", args=[plan.token]))
+    assert response.status_code == 302
+    assert Plan.objects.filter(pk=plan.pk).exists()
 
 
 def test_with_one_plan_there_is_nothing_to_compare_yet(client):

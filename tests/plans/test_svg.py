@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assessments.svg import COMPACT, ChartRow, domain, tier_chart
 
 EM = ChartRow(
@@ -72,3 +74,18 @@ def test_the_compact_variant_puts_names_above_the_bars_and_keeps_every_word():
     assert "(primary)" in svg and "(backup)" in svg
     assert "Your Step 2 CK: 238" in svg
     assert "style" not in svg
+
+
+def test_narrow_bands_keep_their_full_names_at_every_width():
+    # Family medicine: a 5-point "at risk" band, on a phone-width chart
+    fm = ChartRow(
+        code="FM", name="Family Medicine", bands={"strong": 232, "viable": 225, "risk": 218}
+    )
+    for layout in (COMPACT, None):
+        svg = tier_chart(
+            rows=[fm], score=226, passing=218, **({"layout": layout} if layout else {})
+        )
+        texts = re.findall(r">([^<>]+)</text>", svg)
+        assert not {"R", "V", "S", "HR"} & set(texts)
+        for word in ("High risk", "At risk", "Viable", "Strong"):
+            assert word in texts  # in its band, or in the key under the chart

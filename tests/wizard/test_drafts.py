@@ -84,22 +84,116 @@ def test_anonymous_draft_and_plan_move_to_a_new_account_on_signup(client, walk):
     assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
 
 
-def test_anonymous_draft_and_plan_move_to_an_existing_account_on_login(client, walk):
+def test_anonymous_draft_and_plan_move_to_an_account_without_a_draft_on_login(client, walk):
     user = UserFactory()
-    older = DraftFactory(owner=user, answers={"country": "Older draft"})
     walk(client, upto="exams")
     draft = AssessmentDraft.objects.get(owner__isnull=True)
     plan = add_anonymous_plan(client)
 
-    login(client, user)
+    response = login(client, user)
 
+    assert response["Location"] == reverse("assessments:plan_list")
     draft.refresh_from_db()
     plan.refresh_from_db()
     assert draft.owner == user and plan.owner == user
-    assert draft.answers["step2ck"]["score"] == 240
-    assert AssessmentDraft.objects.filter(pk=older.pk, owner=user).exists()  # kept, too
-    # the draft just worked on is the one resumed
     assert client.get(reverse("assessments:wizard"))["Location"] == step_url("experience")
+
+
+def _log_in_with_two_drafts(client, walk, user):
+    walk(client, upto="exams")
+    anonymous = AssessmentDraft.objects.get(owner__isnull=True)
+    plan = add_anonymous_plan(client)
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.email, "password": PASSWORD, "next": "/plans/"},
+    )
+    return anonymous, plan, response
+
+
+def test_login_asks_which_answers_to_keep_when_the_account_has_other_answers(client, walk):
+    user = UserFactory()
+    saved = DraftFactory(owner=user)  # complete, Step 2 CK 240 ... like the walk, but not equal
+    saved.answers = {**saved.answers, "step2ck": {**saved.answers["step2ck"], "score": 244}}
+    saved.save()
+
+    anonymous, plan, response = _log_in_with_two_drafts(client, walk, user)
+
+    choice_url = reverse("assessments:draft_choice")
+    assert response["Location"] == f"{choice_url}?next=%2Fplans%2F"
+    # nothing replaced yet: the saved draft is still the account's, the new one still waits
+    anonymous.refresh_from_db()
+    assert anonymous.owner is None
+    assert AssessmentDraft.objects.filter(owner=user).get() == saved
+    plan.refresh_from_db()
+    assert plan.owner == user  # plans are separate rows: they always move
+    page = client.get(response["Location"]).content.decode()
+    assert "Keep my saved answers" in page and "Use the answers I just gave" in page
+    assert "244" in page and "240" in page
+    # until the user chooses, the wizard shows the account's saved answers, and says so
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
+    review = client.get(step_url("review")).content.decode()
+    assert "Choose which answers to keep" in review and choice_url in review
+
+
+def test_choosing_the_answers_just_given_makes_them_the_accounts(client, walk):
+    user = UserFactory()
+    saved = DraftFactory(owner=user, answers={"country": "Saved country"})
+    anonymous, _plan, _response = _log_in_with_two_drafts(client, walk, user)
+
+    response = client.post(reverse("assessments:draft_choice"), {"keep": "new", "next": "/plans/"})
+
+    assert response["Location"] == "/plans/"
+    anonymous.refresh_from_db()
+    assert anonymous.owner == user
+    assert not AssessmentDraft.objects.filter(pk=saved.pk).exists()
+    assert SESSION_DRAFT_KEY not in client.session
+    assert client.get(reverse("assessments:wizard"))["Location"] == step_url("experience")
+
+
+def test_keeping_the_saved_answers_deletes_the_ones_just_given(client, walk):
+    user = UserFactory()
+    saved = DraftFactory(owner=user, answers={"country": "Saved country"})
+    anonymous, _plan, _response = _log_in_with_two_drafts(client, walk, user)
+
+    client.post(reverse("assessments:draft_choice"), {"keep": "saved"})
+
+    assert not AssessmentDraft.objects.filter(pk=anonymous.pk).exists()
+    assert list(AssessmentDraft.objects.filter(owner=user)) == [saved]
+    assert client.get(reverse("assessments:draft_choice"))["Location"] == reverse(
+        "assessments:wizard"
+    )  # nothing pending any more
+
+
+def test_the_choice_page_without_a_choice_changes_nothing(client, walk):
+    user = UserFactory()
+    saved = DraftFactory(owner=user, answers={"country": "Saved country"})
+    anonymous, _plan, _response = _log_in_with_two_drafts(client, walk, user)
+
+    response = client.post(reverse("assessments:draft_choice"), {"keep": "both"})
+
+    assert response.status_code == 200
+    assert "Choose one of the two buttons." in response.content.decode()
+    anonymous.refresh_from_db()
+    assert anonymous.owner is None
+    assert AssessmentDraft.objects.filter(pk=saved.pk, owner=user).exists()
+
+
+def test_the_same_answers_need_no_choice(client, walk):
+    user = UserFactory()
+    walk(client, upto="exams")
+    anonymous = AssessmentDraft.objects.get(owner__isnull=True)
+    saved = DraftFactory(owner=user, answers=dict(anonymous.answers))
+
+    response = login(client, user)
+
+    assert response["Location"] == reverse("assessments:plan_list")
+    assert list(AssessmentDraft.objects.all()) == [saved]
+
+
+def test_anonymous_users_are_sent_to_log_in_from_the_choice_page(client):
+    response = client.get(reverse("assessments:draft_choice"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_an_empty_anonymous_draft_does_not_hide_the_accounts_draft(client):

@@ -89,6 +89,44 @@ def test_an_anonymous_plan_is_kept_in_the_session_and_saved_on_signup(client, wa
     assert plan.owner.email == "later@example.org"
 
 
+def test_unchanged_answers_link_to_the_existing_plan_instead_of_a_copy(client):
+    user = UserFactory()
+    DraftFactory(owner=user)
+    client.force_login(user)
+    first = client.post(step_url("review"))["Location"]
+
+    response = client.post(step_url("review"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing changed" in html
+    assert f'href="{first}"' in html
+    assert Plan.objects.count() == 1
+    # asked for explicitly, a new plan is made (with today's programs and rules)
+    again = client.post(step_url("review"), {"again": "1"})
+    assert again.status_code == 302
+    assert Plan.objects.count() == 2
+
+
+def test_changed_answers_make_a_new_plan(client):
+    user = UserFactory()
+    draft = DraftFactory(owner=user)
+    client.force_login(user)
+    client.post(step_url("review"))
+    draft.answers = {**draft.answers, "us_letters": 4}
+    draft.save()
+    assert client.post(step_url("review")).status_code == 302
+    assert Plan.objects.count() == 2
+
+
+def test_an_anonymous_visitor_is_told_too(client, walk):
+    walk(client)
+    client.post(step_url("review"))
+    html = client.post(step_url("review"), **HX).content.decode()
+    assert "Nothing changed" in html
+    assert Plan.objects.count() == 1
+
+
 def test_another_user_cannot_open_the_plan(client):
     owner = UserFactory()
     DraftFactory(owner=owner)

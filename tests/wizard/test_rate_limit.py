@@ -12,6 +12,8 @@ from tests.wizard.conftest import step_url
 pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
+# The same answers again would only link to the plan already made: ask for a new one.
+AGAIN = {"again": "1"}
 
 
 @pytest.fixture
@@ -22,9 +24,9 @@ def three_plans(settings):
 def test_an_anonymous_client_gets_a_429_after_the_limit(client, walk, three_plans):
     walk(client)
     for _ in range(3):
-        assert client.post(step_url("review")).status_code == 302
+        assert client.post(step_url("review"), AGAIN).status_code == 302
 
-    response = client.post(step_url("review"), REMOTE_ADDR="127.0.0.1")
+    response = client.post(step_url("review"), AGAIN, REMOTE_ADDR="127.0.0.1")
 
     assert response.status_code == 429
     assert Plan.objects.count() == 3
@@ -49,9 +51,9 @@ def test_the_limit_follows_the_address_not_the_session(walk, three_plans):
 def test_htmx_gets_the_message_for_the_main_region(client, walk, three_plans):
     walk(client)
     for _ in range(3):
-        client.post(step_url("review"), **HX)
+        client.post(step_url("review"), AGAIN, **HX)
 
-    response = client.post(step_url("review"), **HX)
+    response = client.post(step_url("review"), AGAIN, **HX)
 
     assert response.status_code == 429
     assert response["HX-Retarget"] == "#main"
@@ -61,7 +63,7 @@ def test_htmx_gets_the_message_for_the_main_region(client, walk, three_plans):
 
 def test_the_counters_live_in_the_django_cache(client, walk, three_plans):
     walk(client)
-    client.post(step_url("review"))
+    client.post(step_url("review"), AGAIN)
     cache.clear()  # a shared cache (Redis) holds them for every worker
     for _ in range(3):
-        assert client.post(step_url("review")).status_code == 302
+        assert client.post(step_url("review"), AGAIN).status_code == 302

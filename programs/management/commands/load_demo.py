@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from advising.demo import ensure_demo_assignment
+from advising.demo import ensure_demo_review
 from programs.demo import (
     DEMO_PASSWORD,
     DEMO_URL,
@@ -51,7 +51,8 @@ class Command(BaseCommand):
 
         users = ensure_demo_users()
         # Other apps add their demo relations here, using users["admin"|"advisor"|"applicant"].
-        ensure_demo_assignment()  # advising: the demo advisor advises the demo applicant
+        # advising: the demo advisor advises the demo applicant and has commented on a plan
+        ensure_demo_review()
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for role, user in users.items():
