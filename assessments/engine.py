@@ -3046,7 +3046,8 @@ def program_shortfall(apps: Applications, entries: Sequence[ProgramEntry]) -> Re
     return Reason(
         "program_shortfall",
         f"The plan recommends {apps.min}-{apps.max} {apps.specialty} applications, but only "
-        f"{listed} program{'s' if listed != 1 else ''} in our list fit your answers. Widen "
+        f"{listed} {apps.specialty} program{'s' if listed != 1 else ''} in our list fit your "
+        "answers (the programs of your backups are counted apart). Widen "
         "your preferred states or program types, add a backup specialty, or revisit the visa "
         "you need; programs missing from our list can also be added by hand after checking "
         "their visa and IMG facts.",
