@@ -71,5 +71,7 @@ def test_a_shortfall_of_fitting_programs_is_said_next_to_the_count(client, owner
     plan = make_plan(owner)
     html = page(client, owner, plan)
     keyfacts = html.split('class="plan-keyfacts"', 1)[1].split("</dl>", 1)[0]
-    assert "only 3 EM programs in our list fit your answers" in keyfacts
-    assert "Widen your preferred states or program types" in keyfacts
+    assert 'href="#plan-shortfall">Fewer programs in our list fit' in keyfacts
+    note = html.split('id="plan-shortfall">', 1)[1].split("</p>", 1)[0]
+    assert "only 3 EM programs in our list fit your answers" in note
+    assert "Widen your preferred states or program types" in note
