@@ -39,20 +39,19 @@ def ensure_demo_assignment() -> AdvisorAssignment | None:
 DEMO_COMMENT = (
     "A solid start. Your Step 2 CK puts you in the viable band for emergency medicine: "
     "apply broadly to the community programs that take J-1, ask for your second SLOE "
-    "before September, and keep internal medicine as the backup the plan suggests."
+    "before September, and weigh your internal medicine backup against the plan's partner advice."
 )
 
 
 def demo_profile(today: dt.date) -> dict[str, Any]:
     """The demo applicant's answers: a J-1 applicant aiming at emergency medicine."""
-    from assessments.forms import application_years
-
     return {
         "specialty": "EM",
         "backup_specialties": ["IM"],
         "visa": "j1",
         "graduation_year": today.year - 2,
-        "application_year": application_years(today)[-2],
+        # the next season to open: this year's until ERAS opens in June, then next year's
+        "application_year": today.year if today.month < 6 else today.year + 1,
         "step1": {"result": "pass", "attempts": 1, "score": None},
         "step2ck": {
             "score": 240,
