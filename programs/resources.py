@@ -552,7 +552,8 @@ class ProgramResource(resources.ModelResource):
             if name not in column:
                 return set()
             index = column[name]
-            return {_text(r[index]) for r in dataset} - {""}
+            # A value with a NUL cannot be looked up on PostgreSQL; its row reports it.
+            return {v for v in (_text(r[index]) for r in dataset) if v and "\x00" not in v}
 
         pks = {int(v) for v in values("id") if v.isdigit()}
         acgmes = {v for v in values("acgme_id") if v.lower() != "unknown"}
