@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 
 from programs.models import US_STATES, ProgramType
@@ -11,7 +9,7 @@ from programs.selectors import DEFAULT_SORT, SORTS, ProgramFilters
 
 ANY = ("", "Any")
 
-# The filter fields in layout order, with their column classes.
+# The filter fields in layout order, with their column classes (programs/_filters.html).
 COLUMNS = (
     ("q", "col-12 col-lg-4"),
     ("specialty", "col-12 col-sm-6 col-lg-3"),
@@ -69,21 +67,10 @@ class ProgramFilterForm(forms.Form):
     def __init__(self, *args: Any, specialties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["specialty"].choices = [("", "Any specialty"), *specialties]
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the template owns the <form> and its htmx attributes
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(*(Column(name, css_class=css_class) for name, css_class in COLUMNS)),
-            Div(
-                # No name attribute: the button should not add itself to the shared URL.
-                HTML('<button type="submit" class="btn btn-primary">Apply filters</button>'),
-                HTML(
-                    '<span class="small text-body-secondary">'
-                    "With JavaScript on, results update as you change a filter.</span>"
-                ),
-                css_class="program-filters-actions",
-            ),
-        )
+
+    def columns(self) -> list[tuple[forms.BoundField, str]]:
+        """(bound field, column classes) in layout order, for the template."""
+        return [(self[name], css_class) for name, css_class in COLUMNS]
 
     def to_filters(self) -> ProgramFilters:
         """The valid part of the input; a field with an error counts as "any"."""

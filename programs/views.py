@@ -52,8 +52,6 @@ def program_list(request: HtmxHttpRequest) -> HttpResponse:
     errors = form.error_list()
     context = {
         "form": form,
-        # The form's markup is cached only for valid input, keyed by exactly that input.
-        "form_key": "" if errors else urlencode(sorted(_raw_filters(request).items())),
         "filter_errors": errors,
         "version": version,
         "filter_query": urlencode(params),
@@ -113,12 +111,6 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
-
-
-def _raw_filters(request: HtmxHttpRequest) -> dict[str, str]:
-    return {
-        name: request.GET[name] for name in ProgramFilterForm.base_fields if name in request.GET
-    }
 
 
 def _list_url(params: dict[str, Any], *, name: str = "programs:list") -> str:
