@@ -13,6 +13,8 @@ LUA_SCRIPT = ROOT / "scripts" / "wrk" / "rotate.lua"
 HOST = "127.0.0.1"  # all traffic stays on loopback
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/matchplan_bench"
 
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+
 
 def env_int(name: str, default: int, *, low: int = 1, high: int = 1_000_000) -> int:
     raw = os.environ.get(name, "")
@@ -54,6 +56,8 @@ class ServerConfig:
     database_url: str = DEFAULT_DATABASE_URL
     workers: int = 2
     extra_gunicorn_args: tuple[str, ...] = ()
+    # The shared cache of the production shape (docker-compose, CI); empty: local memory.
+    redis_url: str = ""
 
     @property
     def base_url(self) -> str:
@@ -75,7 +79,15 @@ def server_config(default_port: int, port_variable: str) -> ServerConfig:
         extra_gunicorn_args=tuple(
             os.environ.get("BENCH_GUNICORN_ARGS", "--max-requests 0").split()
         ),
+        redis_url=bench_redis_url(),
     )
+
+
+def bench_redis_url() -> str:
+    """BENCH_REDIS_URL, by default database 13 of the Redis on this machine; "none" serves
+    with local memory (each worker its own cache) instead."""
+    raw = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL).strip()
+    return "" if raw.lower() in {"", "none"} else raw
 
 
 @dataclass(frozen=True)

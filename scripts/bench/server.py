@@ -74,6 +74,27 @@ def database_reset(url: str) -> None:
     log(f"created database {name}")
 
 
+def cache_reset(url: str) -> None:
+    """Empty the benchmark's Redis database, so a run starts with a cold shared cache.
+    Refuses anything but a numbered database on this machine (it is FLUSHDB)."""
+    if not url:
+        log("cache: local memory in each worker (BENCH_REDIS_URL=none)")
+        return
+    import redis
+
+    parts = urlsplit(url)
+    if parts.hostname not in {"127.0.0.1", "localhost"} or not parts.path.strip("/").isdigit():
+        raise SystemExit(f"BENCH_REDIS_URL must name a numbered database on 127.0.0.1: {url}")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"Redis at {url} did not answer ({exc}); start it (redis-server --daemonize yes) "
+            "or set BENCH_REDIS_URL=none to measure with local memory."
+        ) from exc
+    log(f"cache: Redis {url} (emptied)")
+
+
 def database_analyze(url: str) -> None:
     """VACUUM ANALYZE after a bulk load, as autovacuum would within a minute or two (since
     PostgreSQL 13 it also vacuums after inserts): fresh planner statistics, the rows' hint
@@ -118,6 +139,9 @@ def django_env(config: ServerConfig, secret_key: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="0",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    env.pop("REDIS_URL", None)
+    if config.redis_url:
+        env["REDIS_URL"] = config.redis_url
     # The benchmark sends no mail; with DEBUG off a backend must be named.
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     # The load generator is one client sending thousands of plans; per-client rate limits
@@ -156,6 +180,7 @@ def prepare(env: dict[str, str], *args: str) -> str:
 def database_build(config: ServerConfig, env: dict[str, str]) -> None:
     """A fresh benchmark database with the schema and collected static files."""
     database_reset(config.database_url)
+    cache_reset(config.redis_url)
     manage(env, "migrate", "--noinput", "-v", "0")
     # DEBUG off serves static files through WhiteNoise's manifest storage: collect them.
     manage(env, "collectstatic", "--noinput", "-v", "0")
