@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 
 from assessments.plan_forms import VISA_WORDS
@@ -47,17 +45,6 @@ class ExplorerForm(forms.Form):
         else:
             self.fields["preferred"].disabled = True
             self.fields["preferred"].help_text = "You have not chosen preferred states."
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column(Field("step2ck_score"), css_class="col-12 col-md-6 col-xl-3"),
-                Column("visa", css_class="col-12 col-md-6 col-xl-3"),
-                Column("sponsor", "preferred", css_class="col-12 col-xl-6 pt-xl-4"),
-            ),
-            "sort",
-        )
 
     def values(self) -> dict[str, Any]:
         """The valid fields' values; invalid ones count as not set (their errors show)."""
@@ -79,15 +66,6 @@ class CompareForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["a"].choices = choices
         self.fields["b"].choices = choices
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("a", css_class="col-12 col-sm-6 col-lg-4"),
-                Column("b", css_class="col-12 col-sm-6 col-lg-4"),
-            )
-        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -4,26 +4,21 @@ specialty into the wizard's goals step."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from crispy_forms.utils import render_crispy_form
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
-from assessments import drafts, explorer, explorer_forms, plans, services
+from assessments import drafts, explorer, plans, services
 from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
 from assessments.models import Plan
 from assessments.plan_forms import VISA_WORDS
@@ -32,9 +27,6 @@ from assessments.wizard import FormStep, WizardFlow, go_to, step_named
 
 TEMPLATE = "assessments/explorer.html"
 COMPARE_TEMPLATE = "assessments/explorer_compare.html"
-FORM_CACHE_SECONDS = 3600
-# Part of the cached forms' keys: a deploy that changes the forms never serves old markup.
-_FORMS_DIGEST = hashlib.sha256(Path(explorer_forms.__file__).read_bytes()).hexdigest()[:12]
 
 
 # --- where the answers come from -------------------------------------------------------------
@@ -160,23 +152,6 @@ def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[st
     return links
 
 
-def _form_html(form: ExplorerForm | CompareForm, *parts: Any) -> SafeString:
-    """The form as crispy renders it, cached per field values and ``parts`` (its choices)
-    unless it shows errors: crispy's templates cost ~10 ms of the page's CPU per request
-    (scripts/profile_request.py), for markup that depends on nothing else."""
-    if form.is_bound and not form.is_valid():
-        return render_crispy_form(form)
-    data = form.data if form.is_bound else {}
-    values = [(name, data.getlist(name)) for name in form.fields if name in data]
-    text = f"{type(form).__name__}|{values}|{sorted(form.initial.items())}|{parts}"
-    key = f"explorer-form:{_FORMS_DIGEST}:" + hashlib.sha256(text.encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_crispy_form(form)
-        cache.set(key, html, FORM_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
-
-
 # --- pages -----------------------------------------------------------------------------------
 
 
@@ -198,14 +173,12 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "rows": rows,
         "problems": problems,
         "form": form,
-        "form_html": _form_html(form, form.fields["preferred"].label),
         "sort_key": key,
         "sort_descending": descending,
         "sort_links": _sort_links(request, key, descending),
         "aria_sort": _aria_sort(key, descending),
-        "compare_form_html": _form_html(
-            CompareForm(initial=dict(zip(("a", "b"), pair, strict=False)), choices=choices),
-            choices,
+        "compare_form": CompareForm(
+            initial=dict(zip(("a", "b"), pair, strict=False)), choices=choices
         ),
         "query": _query(request, sort=""),
         "urls": urls,
@@ -259,7 +232,7 @@ def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseB
             "plan": plan,
             "exploration": found,
             "problems": problems,
-            "compare_form_html": _form_html(compare_form, compare_form.fields["a"].choices),
+            "compare_form": compare_form,
             "pair": pair,
             "query": _query(request, a="", b=""),
             "urls": _urls(plan),
