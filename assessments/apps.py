@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments and plans"
+
+    def ready(self) -> None:
+        from assessments import rule_data
+
+        rule_data.connect()

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from assessments import engine, selectors
 from assessments.engine import FeeSchedule, RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
+from assessments.rule_data import rule_data
 from programs.selectors import catalog_version
 
 # --- season facts: platform and program signals ----------------------------------------------
@@ -388,31 +389,14 @@ def explorer_profile(data: Mapping[str, Any], *, codes: Iterable[str], today: dt
 # over the whole catalog (~20 ms of CPU at 5,000 programs, scripts/profile_request.py), while
 # sorting, filtering and what-if changes back to earlier values ask for the same standings
 # again. The key holds everything they depend on: the answers, the day, the catalog version,
-# the rule and fee data and the engine version; nothing needs invalidating.
+# the version of the rule, fee and season data (assessments.rule_data) and the engine version;
+# nothing needs invalidating.
 STANDINGS_CACHE_SECONDS = 600
 
 
-def _standings_key(
-    data: Mapping[str, Any],
-    today: dt.date,
-    version: str,
-    rules: Mapping[str, engine.SpecialtyRules],
-    fees: FeeSchedule,
-    seasons: Mapping[int, engine.SeasonFacts] | None,
-) -> str:
+def _standings_key(data: Mapping[str, Any], today: dt.date, catalog: str, rules: str) -> str:
     answers = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    # The frozen dataclasses' reprs name every field and value, in a fixed order.
-    text = "|".join(
-        (
-            engine.ENGINE_VERSION,
-            answers,
-            today.isoformat(),
-            version,
-            repr([rules[code] for code in sorted(rules)]),
-            repr(fees),
-            repr(sorted(seasons.items())) if seasons else "",
-        )
-    )
+    text = "|".join((engine.ENGINE_VERSION, answers, today.isoformat(), catalog, rules))
     return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -424,11 +408,11 @@ def explore(
 ) -> Exploration:
     """The explorer for these answers with today's rules, fees and catalog (reads only).
     Raises ProfileError."""
-    rules = selectors.rules_by_code()
+    data = rule_data()
+    rules, fees = data.rules, data.fees
+    seasons = data.seasons or None  # as plan_compute reads them
     profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
-    fees = selectors.active_fee_schedule()
-    seasons = selectors.season_facts() or None  # as plan_compute reads them
-    key = _standings_key(profile_data, today, catalog_version(), rules, fees, seasons)
+    key = _standings_key(profile_data, today, catalog_version(), data.version)
     summaries = cache.get(key)
     if summaries is None:
         facts = selectors.program_facts_by_code(rules.keys())

@@ -20,6 +20,7 @@ from assessments import engine, selectors
 from assessments.engine import PlanResult, ProgramFacts
 from assessments.models import Plan, PlanPrograms
 from assessments.profile import ProfileError, parse_profile
+from assessments.rule_data import rule_data
 
 __all__ = [
     "ProfileError",
@@ -47,14 +48,15 @@ def plan_compute(
     :class:`ProfileError` (``.errors``: field path -> message) for invalid data. Reads only.
     """
     today = today or dt.date.today()
-    rules = selectors.rules_by_code()
+    data = rule_data()
+    rules = data.rules
     profile = parse_profile(profile_data, specialty_codes=rules.keys(), today=today)
     if profile.specialty not in rules:  # only when the rule table is empty
         raise ProfileError({"specialty": f"No rule parameters for {profile.specialty}."})
     # Partners are fetched too: the engine may advise one when the profile lists no backup.
     codes = {profile.specialty, *profile.backup_specialties}
     codes.update(rules[profile.specialty].dual_partners)
-    fees = selectors.active_fee_schedule()
+    fees = data.fees
     facts = selectors.program_facts_by_code(codes)
     if facts_sink is not None:
         facts_sink.update(facts)
@@ -66,7 +68,7 @@ def plan_compute(
         programs=programs,
         today=today,
         name_ranks=selectors.program_name_ranks(facts),
-        seasons=selectors.season_facts() or None,
+        seasons=data.seasons or None,
     )
     used = [result.primary.code, *(b.code for b in result.backups)]
     inputs = {
