@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, replace
 
 from django.core.cache import cache
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from programs.models import Program, Specialty, YesNoUnknown
@@ -100,22 +100,43 @@ def program_get(*, pk: int) -> Program:
 
 def specialty_choices() -> list[tuple[str, str]]:
     """(code, name) of every specialty, by name, for filter menus."""
-    return list(Specialty.objects.order_by("name").values_list("code", "name"))
+    return catalog_state()[0]
 
 
-def catalog_version(specialties: list[tuple[str, str]] | None = None) -> str:
-    """A token that changes whenever the program catalog changes; keys cached counts and
-    fragments in the shared cache, so a catalog edit through any server is seen by all.
+def catalog_version() -> str:
+    """A token that changes whenever the program catalog changes (see catalog_state)."""
+    return catalog_state()[1]
 
-    The latest ``updated_at`` catches every save and our bulk updates (which set it), the
-    highest id catches bulk inserts, the highest history id catches deletions (which
-    simple_history records), and a digest of the specialties catches their edits (they
-    carry no timestamp). Index-backed maxima: pass ``specialties`` when already read.
+
+def catalog_state() -> tuple[list[tuple[str, str]], str]:
+    """Every specialty's (code, name), by name, and the catalog version, in one query.
+
+    The version keys cached counts, fragments and standings in the shared cache, so a
+    catalog edit through any server is seen by all. The latest ``updated_at`` catches every
+    save and our bulk updates (which set it), the highest id catches bulk inserts, the
+    highest history id catches deletions (which simple_history records), and a digest of
+    the specialties catches their edits (they carry no timestamp). The three maxima are
+    index-backed scalar subqueries riding on the specialty list.
     """
-    if specialties is None:
-        specialties = specialty_choices()
-    facts = Program.objects.aggregate(updated=Max("updated_at"), top=Max("id"))
-    history = Program.history.aggregate(top=Max("history_id"))["top"]
-    updated = facts["updated"].timestamp() if facts["updated"] else 0
+
+    def latest(queryset: QuerySet, field: str) -> Subquery:
+        return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+    rows = list(
+        Specialty.objects.order_by("name")
+        .annotate(
+            latest_update=latest(Program.objects.all(), "updated_at"),
+            top_id=latest(Program.objects.all(), "id"),
+            top_history=latest(Program.history.all(), "history_id"),
+        )
+        .values_list("code", "name", "latest_update", "top_id", "top_history")
+    )
+    specialties = [(code, name) for code, name, *_rest in rows]
+    if rows:
+        _code, _name, updated, top, history = rows[0]
+    else:  # no specialty, hence no program; deletions still show in the history
+        updated, top = None, None
+        history = Program.history.aggregate(top=Max("history_id"))["top"]
+    stamp = updated.timestamp() if updated else 0
     digest = hashlib.sha256(repr(specialties).encode()).hexdigest()[:12]
-    return f"{updated:.6f}-{facts['top']}-{history}-{digest}"
+    return specialties, f"{stamp:.6f}-{top}-{history}-{digest}"

@@ -19,7 +19,7 @@ from programs import selectors
 from programs.context_processors import DEMO_NOTICE, demo_data_present
 from programs.exports import program_csv_rows
 from programs.forms import ProgramFilterForm
-from programs.selectors import catalog_version, program_count, program_get, specialty_choices
+from programs.selectors import catalog_state, program_count, program_get, specialty_choices
 
 PER_PAGE = 25
 
@@ -38,8 +38,7 @@ class CountedPaginator(Paginator):
 
 @require_http_methods(["GET", "HEAD"])
 def program_list(request: HtmxHttpRequest) -> HttpResponse:
-    specialties = specialty_choices()
-    version = catalog_version(specialties)
+    specialties, version = catalog_state()
     form = ProgramFilterForm(request.GET or None, specialties=specialties)
     filters = form.to_filters()
     params = filters.query_params()

@@ -102,13 +102,13 @@ def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(
 ):
     ProgramFactory.create_batch(3)
     ProgramFactory(specialty=Specialty.objects.get(code="PATH"))
-    # the catalog version (the specialties and two index-backed maxima), the programs
-    with django_assert_num_queries(4):
+    # the catalog version (the specialties with three index-backed maxima), the programs
+    with django_assert_num_queries(2):
         facts = selectors.program_facts_for(["EM"])
     assert len(facts) == 3
     assert all(isinstance(f, ProgramFacts) for f in facts)
     assert facts[0].specialty_code == "EM" and facts[0].j1 == "yes"
-    with django_assert_num_queries(3):  # the catalog version only
+    with django_assert_num_queries(1):  # the catalog version only
         again = selectors.program_facts_for(["EM"])
     assert again == facts
 
