@@ -52,6 +52,10 @@ def program_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filter_errors": errors,
+        # What the form shows: exactly the submitted values of its own fields.
+        "form_input": urlencode(
+            sorted((name, request.GET[name]) for name in form.fields if name in request.GET)
+        ),
         "version": version,
         "filter_query": urlencode(params),
         "filtered": bool(params.keys() - {"sort"}),
