@@ -83,7 +83,7 @@ class PlanPrograms(models.Model):
     stored apart from ``Plan.output`` so that reading a plan's summary never loads them.
 
     ``data`` is compressed JSON in the packed, columnar form of
-    ``assessments.engine.program_lists_pack`` (the facts of every program of the plan's
+    ``assessments.plan_json.program_lists_pack`` (the facts of every program of the plan's
     specialties as they were when the plan was made, and the plan's own columns; docs/assess.md,
     "Saved plans"); ``assessments.selectors.plan_program_lists`` reads it back.
     Written once, with the plan, and never changed. Plans saved before this table existed

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
-from assessments import engine
+from assessments import engine, plan_json
 from assessments.engine import FeeSchedule, ProgramFacts, SpecialtyRules
 from assessments.models import (
     DualPartner,
@@ -320,7 +320,7 @@ def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
 
 
 # --- saved program lists --------------------------------------------------------------------
-# PlanPrograms.data is the packed JSON (engine.program_lists_pack) compressed here rather than
+# PlanPrograms.data is the packed JSON (plan_json.program_lists_pack) compressed here rather than
 # by PostgreSQL: sending and storing ~1 MB of JSON costs more database time than zlib costs
 # the worker, and the value never needs querying in SQL. The text is compressed in pieces as
 # raw deflate, each piece ending on a byte boundary (Z_SYNC_FLUSH) and starting with an empty
@@ -350,7 +350,7 @@ def _facts_block_bytes(code: str, facts: tuple[ProgramFacts, ...]) -> bytes:
         hit = _blocks_by_code.get(code)
     if hit is not None and hit[0] is facts:
         return hit[1]
-    data = _deflate(_json(engine.facts_block(facts)), _BLOCK_LEVEL)
+    data = _deflate(_json(plan_json.facts_block(facts)), _BLOCK_LEVEL)
     with _facts_lock:
         if _facts_by_code.get(code) is facts:
             _blocks_by_code[code] = (facts, data)
@@ -358,7 +358,7 @@ def _facts_block_bytes(code: str, facts: tuple[ProgramFacts, ...]) -> bytes:
 
 
 def program_lists_encode(packed: dict[str, Any]) -> bytes:
-    """``engine.program_lists_pack``'s dict as stored in ``PlanPrograms.data``."""
+    """``plan_json.program_lists_pack``'s dict as stored in ``PlanPrograms.data``."""
     return _DEFLATE_MAGIC + _deflate(_json(packed), _OWN_LEVEL) + _DEFLATE_END
 
 
@@ -371,9 +371,12 @@ def plan_program_lists_data(
     """
     codes = [result.primary.code, *(plan.code for plan in result.backups)]
     if any(code not in facts_by_code for code in codes):
-        return program_lists_encode(engine.program_lists_pack(result))
-    own = _json(engine.program_lists_own(result, excluded_facts=True))
-    pieces = [_DEFLATE_MAGIC, _deflate(f'{{"format":{engine.PACKED_PROGRAMS_FORMAT},"blocks":[', 1)]
+        return program_lists_encode(plan_json.program_lists_pack(result))
+    own = _json(plan_json.program_lists_own(result, excluded_facts=True))
+    pieces = [
+        _DEFLATE_MAGIC,
+        _deflate(f'{{"format":{plan_json.PACKED_PROGRAMS_FORMAT},"blocks":[', 1),
+    ]
     for index, code in enumerate(codes):
         if index:
             pieces.append(_deflate(",", 1))
@@ -404,11 +407,11 @@ def plan_program_lists(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str,
         data = plan.program_lists.data
     except PlanPrograms.DoesNotExist:
         return [], []
-    return engine.program_lists_unpack(program_lists_decode(data))
+    return plan_json.program_lists_unpack(program_lists_decode(data))
 
 
 def plan_full_output(plan: Plan) -> dict[str, Any]:
-    """The plan's whole output, program lists included, as ``engine.plan_to_dict`` gave it.
+    """The plan's whole output, program lists included, as ``plan_json.plan_to_dict`` gave it.
 
     Plans store the lists apart (``PlanPrograms``); plans saved before that hold them inside
     ``Plan.output`` and are returned as they are. One query at most: when ``output`` was
@@ -428,7 +431,7 @@ def plan_full_output(plan: Plan) -> dict[str, Any]:
     if "programs" in output or "excluded_programs" in output:
         return output
     if fetched:
-        programs, excluded = engine.program_lists_unpack(program_lists_decode(data))
+        programs, excluded = plan_json.program_lists_unpack(program_lists_decode(data))
     else:
         programs, excluded = plan_program_lists(plan)
     return plan_output_with_lists(output, programs, excluded)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assessments.engine import ProgramFacts, assess, plan_to_dict
+from assessments.engine import ProgramFacts, assess
+from assessments.plan_json import plan_to_dict
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES, default_rules
 

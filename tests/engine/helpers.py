@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assessments.engine import PlanResult, ProgramFacts, assess, plan_to_dict
+from assessments.engine import PlanResult, ProgramFacts, assess
+from assessments.plan_json import plan_to_dict
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES, default_rules
 

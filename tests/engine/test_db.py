@@ -220,8 +220,8 @@ def test_editing_a_rule_records_history():
 def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_cache):
     import json
 
-    from assessments.engine import plan_to_dict
     from assessments.models import Plan, PlanPrograms
+    from assessments.plan_json import plan_to_dict
     from assessments.plans import plan_output, plan_summary_output
     from assessments.services import plan_create
     from tests.engine.test_properties import VALIDATOR

@@ -5,7 +5,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 
-from assessments.engine import FITS, plan_to_dict
+from assessments.engine import FITS
+from assessments.plan_json import plan_to_dict
 from tests.engine.fixture_catalog import SEASON, TODAY, im_catalog
 from tests.engine.helpers import profile_data, run
 

@@ -11,14 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments import selectors
-from assessments.engine import (
-    PlanResult,
-    assess,
-    name_ranks,
-    plan_to_dict,
-    program_lists_unpack,
-)
+from assessments.engine import PlanResult, assess, name_ranks
 from assessments.models import Plan
+from assessments.plan_json import plan_to_dict, program_lists_unpack
 from assessments.plans import plan_output
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES

@@ -9,7 +9,8 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.engine import TIERS, ProgramFacts, assess, plan_to_dict
+from assessments.engine import TIERS, ProgramFacts, assess
+from assessments.plan_json import plan_to_dict
 from assessments.profile import (
     DEFAULT_SPECIALTY_CODES,
     PROGRAM_TYPES,
@@ -202,7 +203,7 @@ def test_output_always_matches_the_schema(data, programs):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(), program_lists())
 def test_packed_program_lists_unpack_to_exactly_the_plan_lists(data, programs):
-    from assessments.engine import program_lists_pack, program_lists_unpack
+    from assessments.plan_json import program_lists_pack, program_lists_unpack
 
     result = compute(data, programs)
     output = plan_to_dict(result)

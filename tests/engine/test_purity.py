@@ -12,11 +12,42 @@ from tests.engine.helpers import program, run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_engine_profile_and_rules_import_without_django():
+def test_every_engine_module_imports_without_django():
+    """Each module of the engine package, the plan JSON codec, the profile and the rules import
+    alone in a fresh interpreter without pulling in Django."""
+    engine_dir = ROOT / "assessments" / "engine"
+    modules = sorted(
+        f"assessments.engine.{path.stem}"
+        for path in engine_dir.glob("*.py")
+        if path.stem != "__init__"
+    )
+    assert "assessments.engine.matching" in modules and "assessments.engine.entry" in modules
+    modules += [
+        "assessments.engine",
+        "assessments.plan_json",
+        "assessments.profile",
+        "assessments.rules",
+    ]
     code = (
-        "import sys; import assessments.engine, assessments.profile, assessments.rules; "
+        "import importlib, sys\n"
+        "name = sys.argv[1]\n"
+        "importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
+    for name in modules:
+        out = subprocess.run(
+            [sys.executable, "-c", code, name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        )
+        assert out.stdout.strip() == "[]", name
+
+
+def test_the_engine_never_imports_the_plan_json_codec():
+    code = "import sys; import assessments.engine; print('assessments.plan_json' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -25,7 +56,7 @@ def test_engine_profile_and_rules_import_without_django():
         check=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == "False"
 
 
 def test_assess_restores_the_garbage_collector_state():

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from assessments.engine import plan_to_dict
+from assessments.plan_json import plan_to_dict
 from tests.engine.helpers import profile_data, program, run
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from assessments import engine
-from assessments.engine import plan_to_dict, platform_for
+from assessments.engine import platform_for
+from assessments.plan_json import plan_to_dict
 from assessments.season_data import DEFAULT_SEASON, DEFAULT_SEASONS
 from tests.engine.helpers import profile_data, program, run
 

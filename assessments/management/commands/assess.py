@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.engine import plan_to_dict
+from assessments.plan_json import plan_to_dict
 from assessments.profile import ProfileError
 from assessments.services import plan_compute
 

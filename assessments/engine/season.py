@@ -1,0 +1,381 @@
+"""Eligibility, signals, the comparison group, the PGY-1 year and the season choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from assessments.engine.calendar import _cite
+from assessments.engine.constants import (
+    IMG_FEW_SHARE,
+    SRC_ASSUMPTION,
+    SRC_EM,
+    SRC_NRMP,
+    SRC_NRMP_CALENDAR,
+    SRC_USMLE_ATTEMPTS,
+    TIER_LABELS,
+)
+from assessments.engine.exams import ExamHistory
+from assessments.engine.inputs import (
+    PLATFORM_RCAS,
+    FeeSchedule,
+    PlatformFees,
+    ProgramFacts,
+    SeasonFacts,
+    SpecialtyRules,
+    season_of,
+)
+from assessments.engine.outputs import (
+    Applications,
+    ProgramEntry,
+    Reason,
+    RedFlag,
+    ScoreUsed,
+    SpecialtyPlan,
+    _iso,
+)
+from assessments.engine.strategy import specialty_plan
+from assessments.profile import Profile
+
+# --- eligibility, signals, comparison group ----------------------------------------------------
+
+USMLE_MAX_ATTEMPTS = 4  # four unpassed attempts on any Step: ineligible for every Step
+
+
+def eligibility(
+    profile: Profile, history: ExamHistory, facts: SeasonFacts | None
+) -> dict[str, Any]:
+    """USMLE eligibility: four or more unpassed attempts on any Step end eligibility for every
+    Step, and with it ECFMG certification and the Match."""
+    blocked = []
+    if profile.step1.result == "fail" and profile.step1.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 1")
+    s2 = profile.step2ck
+    if s2.score is not None and not history.step2_passed and s2.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 2 CK")
+    if profile.step3.result == "fail" and profile.step3.attempts >= USMLE_MAX_ATTEMPTS:
+        blocked.append("Step 3")
+    source = _cite(facts, "usmle_attempt_limit", SRC_USMLE_ATTEMPTS)
+    if not blocked:
+        return {"eligible": True, "steps": [], "text": "", "next_steps": [], "source": source}
+    steps = " and ".join(blocked)
+    return {
+        "eligible": False,
+        "steps": blocked,
+        "text": (
+            f"Four attempts on {steps} have not led to a pass. Under the USMLE attempt limit, "
+            "that makes you ineligible to apply for any USMLE Step, so ECFMG certification, and "
+            "with it a US residency through the Match, is not open to you now. We are sorry: "
+            "this is not the plan you hoped for, and it is better to know it before spending "
+            "on applications."
+        ),
+        "next_steps": [
+            "Ask USMLE and ECFMG directly whether any exception or review applies to your "
+            "record before you plan anything else.",
+            "Look at clinical careers that do not need USMLE eligibility: licensure and "
+            "training in your home country or another country whose exams you can take.",
+            "Consider research, public health or other non-clinical roles in the US, which do "
+            "not need a residency.",
+        ],
+        "source": source,
+    }
+
+
+def _visa_ok(f: ProgramFacts, visa: str) -> bool:
+    if visa == "none":
+        return True
+    if visa == "j1":
+        return f.j1 == "yes"
+    if visa == "h1b":
+        return f.h1b == "yes"
+    return f.j1 == "yes" or f.h1b == "yes"
+
+
+def signal_plans(
+    profile: Profile,
+    plans: Sequence[SpecialtyPlan],
+    entries: Sequence[ProgramEntry],
+    facts: SeasonFacts | None,
+) -> tuple[dict[str, Any], ...]:
+    """Per specialty: its signals (count and kinds) and where to spend them from the plan's own
+    program list: target programs that sponsor the applicant's visa and train IMGs (not reach
+    programs far above the profile, not likely ones that would answer anyway)."""
+    if facts is None:
+        return ()
+    applying = season_of(profile.application_year)
+    out = []
+    for plan in plans:
+        rule = facts.signals.get(plan.code)
+        if rule is None:
+            continue
+        candidates = [
+            e
+            for e in entries
+            if e.facts.specialty_code == plan.code
+            and e.fit == "target"
+            and _visa_ok(e.facts, profile.visa)
+            and e.facts.img_share is not None
+            and e.facts.img_share >= IMG_FEW_SHARE
+        ]
+        candidates.sort(key=lambda e: e.rank or 0)
+        proposed = []
+        kinds = list(rule.kinds)
+        slots = [label for label, n in kinds for _ in range(n)]
+        for e, label in zip(candidates, slots, strict=False):
+            f = e.facts
+            visa_word = {"none": "", "j1": "sponsors the J-1, ", "h1b": "sponsors the H-1B, "}.get(
+                profile.visa, "sponsors a J-1 or an H-1B, "
+            )
+            proposed.append(
+                {
+                    "program_id": f.id,
+                    "name": f.name,
+                    "kind": label,
+                    "reason": f"A target for your profile; {visa_word}"
+                    f"{f.img_share}% of its residents are IMGs.",
+                }
+            )
+        confirmed = rule.confirmed_season
+        if confirmed is None:
+            season_text = "The number of signals is not confirmed for any season."
+        elif confirmed >= applying:
+            season_text = f"Signal numbers of the {confirmed} season."
+        else:
+            season_text = (
+                f"Signal numbers of the {confirmed} season, the latest we could confirm; you "
+                f"apply in the {applying} season: check the current numbers."
+            )
+        if plan.platform == PLATFORM_RCAS:
+            season_text += (
+                f" {plan.code} now applies through ResidencyCAS; its signal number there is not "
+                "confirmed."
+            )
+        count_text = " and ".join(
+            f"{n} {label}" if label != "signal" else f"{n}" for label, n in kinds
+        )
+        text = (
+            f"{plan.name}: {count_text} signal{'s' if rule.total != 1 else ''}. A signal tells a "
+            "program you are truly interested; it helps most where your profile is close to "
+            "what the program takes. So we propose them for target programs that sponsor your "
+            "visa and already train IMGs, not for long shots far above your profile and not for "
+            "programs likely to answer you anyway."
+        )
+        if rule.rule_text:
+            text += f" Rule of the specialty: {rule.rule_text}"
+        shortfall = ""
+        if not proposed:
+            shortfall = (
+                "No program in your list fits that description yet: spend your signals on the "
+                "closest targets you would really join, after checking their visa and IMG facts."
+            )
+        elif len(proposed) < rule.total:
+            shortfall = (
+                f"Only {len(proposed)} program{'s' if len(proposed) != 1 else ''} in your list "
+                "fit that description; spend the rest on the closest targets you would really "
+                "join, after checking their visa and IMG facts."
+            )
+        out.append(
+            {
+                "specialty": plan.code,
+                "platform": plan.platform,
+                "kinds": [{"label": label, "count": n} for label, n in kinds],
+                "total": rule.total,
+                "rule_text": rule.rule_text,
+                "confirmed_season": confirmed,
+                "season_note": season_text,
+                "text": text,
+                "shortfall": shortfall,
+                "proposed": proposed,
+                "source": rule.source.cite() if rule.source else SRC_ASSUMPTION,
+                "source_key": rule.source.key if rule.source else "",
+                "source_url": rule.source.url if rule.source else "",
+            }
+        )
+    return tuple(out)
+
+
+def comparison_group(profile: Profile, facts: SeasonFacts | None) -> Reason:
+    """Which applicant group the reference figures describe, said plainly."""
+    if profile.citizenship == "us_citizen":
+        return Reason(
+            "comparison_group",
+            "You are a US citizen who studied abroad: the NRMP counts you as a US citizen IMG, a "
+            "group that matches more often than non-US IMGs. MatchPlan holds the medians of "
+            "non-US IMGs only, so your tiers are compared with that group and are, if anything, "
+            "cautious; check NRMP's Charting Outcomes for US citizen IMGs in your specialty.",
+            f"{SRC_NRMP}; {_cite(facts, 'nrmp_pr_is_non_us_img', SRC_NRMP)}",
+        )
+    if profile.citizenship == "permanent_resident":
+        return Reason(
+            "comparison_group",
+            "As a permanent resident you register with the NRMP as a non-US IMG, so the non-US "
+            "IMG figures used here are your group; you need no visa.",
+            _cite(facts, "nrmp_pr_is_non_us_img", SRC_NRMP),
+        )
+    return Reason(
+        "comparison_group",
+        "Your tiers are compared with non-US IMGs (the figures MatchPlan holds).",
+        SRC_NRMP,
+    )
+
+
+def program_shortfall(apps: Applications, entries: Sequence[ProgramEntry]) -> Reason | None:
+    """When the recommended number of applications exceeds the fitting programs in the list."""
+    listed = sum(1 for e in entries if e.facts.specialty_code == apps.specialty)
+    if listed >= apps.min:
+        return None
+    return Reason(
+        "program_shortfall",
+        f"The plan recommends {apps.min}-{apps.max} {apps.specialty} applications, but only "
+        f"{listed} {apps.specialty} program{'s' if listed != 1 else ''} in our list fit your "
+        "answers (the programs of your backups are counted apart). Widen "
+        "your preferred states or program types, add a backup specialty, or revisit the visa "
+        "you need; programs missing from our list can also be added by hand after checking "
+        "their visa and IMG facts.",
+        SRC_ASSUMPTION,
+    )
+
+
+# Specialties whose programs are mostly advanced (PGY-2 start): a separate PGY-1 year is
+# needed. From MatchPlan's domain notes and a medical school's residency manual (secondary);
+# our assumption where a specialty also offers categorical positions.
+ADVANCED_SPECIALTIES = frozenset({"RAD", "NEURO", "ANES"})
+PGY1_TRACKS = ("IM-PRELIM", "TY")
+
+
+def pgy1_plan(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    rules: Mapping[str, SpecialtyRules],
+    score: ScoreUsed,
+    history: ExamHistory,
+    fees: FeeSchedule,
+    platform_fees: PlatformFees | None,
+) -> SpecialtyPlan | None:
+    """For an advanced specialty, the PGY-1 track to apply for as well (prelim medicine first:
+    it takes more IMGs than transitional years), costed like a specialty. Its ranks go on
+    supplemental lists, which have their own 20 included ranks, so it adds none here."""
+    if primary.code not in ADVANCED_SPECIALTIES:
+        return None
+    tracks = [c for c in PGY1_TRACKS if c in rules]
+    if not tracks:
+        return None
+    plan = specialty_plan(profile, rules[tracks[0]], "pgy1", score, history, fees, platform_fees)
+    return replace(plan, ranks=0)
+
+
+def pgy1_year(
+    primary: SpecialtyPlan,
+    plan: SpecialtyPlan | None,
+    rules: Mapping[str, SpecialtyRules],
+    facts: SeasonFacts | None,
+) -> dict[str, Any] | None:
+    """The PGY-1 year explained: which tracks, how many applications, the cost (already in the
+    plan's totals) and the supplemental rank order list."""
+    if plan is None:
+        return None
+    tracks = [c for c in PGY1_TRACKS if c in rules]
+    names = " or ".join(rules[c].name for c in tracks)
+    low, high = plan.applications_min, plan.applications_max
+    nrmp_src = _cite(facts, "nrmp_match_fees", SRC_NRMP_CALENDAR)
+    return {
+        "needed": True,
+        "tracks": tracks,
+        "specialty": plan.code,
+        "tier": plan.tier,
+        "applications": {"min": low, "max": high},
+        "cost_usd": {"min": plan.eras_cost_min, "max": plan.eras_cost_max},
+        "text": (
+            f"Most {primary.name} positions start in the second year (PGY-2), so you also need "
+            f"a first year: apply to {names} programs as well ({low}-{high} {plan.code} "
+            f"applications for a profile that is {TIER_LABELS[plan.tier]} there, "
+            f"${plan.eras_cost_min:,}-${plan.eras_cost_max:,} on {plan.platform}, included in "
+            f"the cost above). Rank them on supplemental rank order lists attached to the "
+            f"{primary.code} programs you rank; the NRMP registration includes 20 programs on "
+            "all supplemental lists together."
+        ),
+        "source": f"{SRC_ASSUMPTION}; {nrmp_src}",
+    }
+
+
+def season_choice(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    apps: Applications,
+    flags: Sequence[RedFlag],
+    today: dt.date,
+) -> dict[str, Any] | None:
+    """'Apply this season or next?' when the Step 2 CK score cannot be in before programs
+    review applications, or the projected score is under what the plan needs."""
+    s2 = profile.step2ck
+    if s2.score is not None:
+        return None
+    codes = {f.code for f in flags}
+    late = "step2ck_late" in codes
+    low = "practice_below_target" in codes or (
+        s2.latest_practice is None and today >= dt.date(profile.application_year, 6, 1)
+    )
+    if not (late or low):
+        return None
+    year = profile.application_year
+    why = []
+    if late:
+        why.append("your Step 2 CK score will not be in when programs start reading")
+    if low:
+        why.append(
+            "you have no practice score yet, with the exam weeks away"
+            if s2.latest_practice is None
+            else "your practice scores are well under the score this plan needs"
+        )
+    return {
+        "why": " and ".join(why),
+        "options": [
+            {
+                "key": "now",
+                "title": f"Apply this season (Match {year + 1})",
+                "cost": {"min": apps.cost_min, "max": apps.cost_max},
+                "what": (
+                    "Apply with what you have, sending applications as soon as they open and "
+                    "the score when it is in. Many programs will not review you without it, and "
+                    "a rushed low score stays on your transcript for good."
+                ),
+                "changes": "An earlier start if it works; a weaker first application if not.",
+            },
+            {
+                "key": "next",
+                "title": f"Strengthen and apply next season (Match {year + 2})",
+                "cost": {"min": apps.cost_min, "max": apps.cost_max},
+                "what": (
+                    "Take Step 2 CK when practice scores are at the target, add US clinical "
+                    f"experience and letters, and apply in September {year + 1}. The fees are "
+                    "paid once, a year later."
+                ),
+                "changes": (
+                    "One more year since graduation; a complete application read from the first "
+                    "day."
+                ),
+            },
+        ],
+        "rule": "season_choice",
+        "source": f"{SRC_EM} (Step 2 CK by June-July; reschedule when practice is 15+ under)",
+    }
+
+
+def _sources(facts: SeasonFacts | None) -> tuple[dict[str, Any], ...]:
+    if facts is None:
+        return ()
+    return tuple(
+        {
+            "key": r.key,
+            "title": r.title,
+            "publisher": r.publisher,
+            "season": r.season,
+            "url": r.url,
+            "checked_on": _iso(r.checked_on),
+            "confirmed": r.confirmed,
+            "note": r.note,
+        }
+        for r in facts.sources.values()
+    )
