@@ -20,7 +20,7 @@ from typing import Any
 from django.core.cache import cache
 
 from assessments import engine, selectors
-from assessments.engine import FeeSchedule, RedFlag, Standing, TierStep
+from assessments.engine import Fees, RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
 from assessments.rule_data import rule_data
 from programs.selectors import catalog_version
@@ -248,7 +248,7 @@ def rows_from_standings(
     *,
     rules: Mapping[str, engine.SpecialtyRules],
     filters: Filters = Filters(),
-    fees: FeeSchedule,
+    fees: Fees,
     goals_known: bool = True,
     key: str = "",
     seasons: Mapping[int, engine.SeasonFacts] | None = None,

@@ -27,7 +27,7 @@ DATA_SECONDS = 300
 class RuleData:
     version: str
     rules: dict[str, engine.SpecialtyRules]
-    fees: engine.FeeSchedule
+    fees: engine.Fees
     seasons: dict[int, engine.SeasonFacts]
 
 

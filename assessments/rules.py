@@ -14,7 +14,7 @@ from assessments.engine import (
     SRC_FEES,
     SRC_GS,
     SRC_NRMP,
-    FeeSchedule,
+    Fees,
     SpecialtyRules,
 )
 
@@ -249,7 +249,7 @@ def default_rules() -> dict[str, SpecialtyRules]:
     return {rule.code: rule for rule in DEFAULT_RULES}
 
 
-DEFAULT_FEES = FeeSchedule(
+DEFAULT_FEES = Fees(
     season=2026,
     eras_fee_first_tier=11,
     eras_first_tier_size=30,

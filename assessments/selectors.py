@@ -17,9 +17,10 @@ from operator import attrgetter
 from typing import Any
 
 from assessments import engine, plan_json
-from assessments.engine import FeeSchedule, ProgramFacts, SpecialtyRules
+from assessments.engine import Fees, ProgramFacts, SpecialtyRules
 from assessments.models import (
     DualPartner,
+    FeeSchedule,
     NrmpSeason,
     Plan,
     PlanPrograms,
@@ -28,7 +29,6 @@ from assessments.models import (
     SpecialtyRule,
     SpecialtySeason,
 )
-from assessments.models import FeeSchedule as FeeScheduleModel
 from assessments.rules import DEFAULT_FEES
 from programs.models import Program
 from programs.selectors import catalog_version
@@ -38,7 +38,7 @@ _RULE_FIELDS = [
     for f in dataclasses.fields(SpecialtyRules)
     if f.name not in {"code", "name", "track", "dual_partners"}
 ]
-_FEE_FIELDS = [f.name for f in dataclasses.fields(FeeSchedule)]
+_FEE_FIELDS = [f.name for f in dataclasses.fields(Fees)]
 _PROGRAM_COLUMNS = (
     "id",
     "name",
@@ -190,12 +190,12 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
     return out
 
 
-def active_fee_schedule() -> FeeSchedule:
+def active_fee_schedule() -> Fees:
     """The active fee schedule; the built-in 2026 defaults if an admin deactivated them all."""
-    row = FeeScheduleModel.objects.filter(active=True).values(*_FEE_FIELDS).first()
+    row = FeeSchedule.objects.filter(active=True).values(*_FEE_FIELDS).first()
     if row is None:
         return DEFAULT_FEES
-    return FeeSchedule(**row)
+    return Fees(**row)
 
 
 # Program facts per specialty code, for one catalog version. Generating a plan reads every
@@ -459,7 +459,7 @@ def rules_to_dict(rules: SpecialtyRules) -> dict[str, Any]:
     return data
 
 
-def fees_to_dict(fees: FeeSchedule) -> dict[str, Any]:
+def fees_to_dict(fees: Fees) -> dict[str, Any]:
     return dataclasses.asdict(fees)
 
 

@@ -92,7 +92,7 @@ from assessments.engine.flags import red_flags
 from assessments.engine.inputs import (
     PLATFORM_ERAS,
     PLATFORM_RCAS,
-    FeeSchedule,
+    Fees,
     NrmpFees,
     PlatformFees,
     ProgramFacts,
@@ -183,7 +183,7 @@ __all__ = [
     "FIT_TIER_POINTS",
     "FIT_TYPE_POINTS",
     "FLAG_WORDS",
-    "FeeSchedule",
+    "Fees",
     "GS_CATEGORICAL_SHARE",
     "IMG_FEW_SHARE",
     "IMPACTS",

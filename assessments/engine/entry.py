@@ -17,7 +17,7 @@ from assessments.engine.constants import (
 from assessments.engine.exams import _score_used, exam_history, years_since_graduation
 from assessments.engine.flags import red_flags
 from assessments.engine.inputs import (
-    FeeSchedule,
+    Fees,
     PlatformFees,
     ProgramFacts,
     SeasonFacts,
@@ -60,7 +60,7 @@ def assess(
     profile: Profile,
     *,
     rules: Mapping[str, SpecialtyRules],
-    fees: FeeSchedule,
+    fees: Fees,
     programs: Sequence[ProgramFacts],
     today: dt.date,
     name_ranks: Mapping[str, Mapping[int, int]] | None = None,
@@ -226,7 +226,7 @@ def standings(
     profile: Profile,
     *,
     rules: Mapping[str, SpecialtyRules],
-    fees: FeeSchedule,
+    fees: Fees,
     programs: Sequence[ProgramFacts],
     today: dt.date,
     name_ranks: Mapping[str, Mapping[int, int]] | None = None,

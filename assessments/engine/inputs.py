@@ -51,7 +51,10 @@ class SpecialtyRules:
 
 
 @dataclass(frozen=True, slots=True)
-class FeeSchedule:
+class Fees:
+    """ERAS and NRMP fees of one season (the active ``assessments.models.FeeSchedule`` row, or
+    ``rules.DEFAULT_FEES``)."""
+
     season: int
     eras_fee_first_tier: int = 11
     eras_first_tier_size: int = 30

@@ -20,7 +20,7 @@ from assessments.engine.constants import (
 from assessments.engine.exams import ExamHistory
 from assessments.engine.inputs import (
     PLATFORM_RCAS,
-    FeeSchedule,
+    Fees,
     PlatformFees,
     ProgramFacts,
     SeasonFacts,
@@ -251,7 +251,7 @@ def pgy1_plan(
     rules: Mapping[str, SpecialtyRules],
     score: ScoreUsed,
     history: ExamHistory,
-    fees: FeeSchedule,
+    fees: Fees,
     platform_fees: PlatformFees | None,
 ) -> SpecialtyPlan | None:
     """For an advanced specialty, the PGY-1 track to apply for as well (prelim medicine first:

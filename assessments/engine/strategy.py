@@ -23,7 +23,7 @@ from assessments.engine.constants import (
 from assessments.engine.exams import ExamHistory
 from assessments.engine.inputs import (
     PLATFORM_ERAS,
-    FeeSchedule,
+    Fees,
     PlatformFees,
     SeasonFacts,
     SourceRef,
@@ -111,7 +111,7 @@ def specialty_plan(
     role: str,
     score: ScoreUsed,
     history: ExamHistory,
-    fees: FeeSchedule,
+    fees: Fees,
     platform_fees: PlatformFees | None = None,
 ) -> SpecialtyPlan:
     tier, steps, bands = tier_for(rules, profile, score, history)
@@ -270,7 +270,7 @@ def dual_apply(
     return DualApply(bool(specialties), tuple(specialties), text, rule, source)
 
 
-def _affordable(fees: FeeSchedule, available: int) -> int:
+def _affordable(fees: Fees, available: int) -> int:
     if available <= 0:
         return 0
     size, first, after = fees.eras_first_tier_size, fees.eras_fee_first_tier, fees.eras_fee_after
@@ -305,7 +305,7 @@ def applications(
     profile: Profile,
     primary: SpecialtyPlan,
     backups: Sequence[SpecialtyPlan],
-    fees: FeeSchedule,
+    fees: Fees,
     facts: SeasonFacts | None = None,
     today: dt.date | None = None,
 ) -> tuple[Applications, Ranks]:

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assessments import selectors
-from assessments.engine import FeeSchedule, ProgramFacts, SpecialtyRules
-from assessments.models import DualPartner, SpecialtyRule
-from assessments.models import FeeSchedule as FeeScheduleModel
+from assessments.engine import Fees, ProgramFacts, SpecialtyRules
+from assessments.models import DualPartner, FeeSchedule, SpecialtyRule
 from assessments.profile import ProfileError
 from assessments.rules import DEFAULT_FEES, DEFAULT_RULES
 from assessments.services import plan_compute
@@ -47,7 +46,7 @@ def test_migrated_rules_equal_the_documented_defaults():
 
 
 def test_migration_installs_one_active_fee_schedule():
-    assert FeeScheduleModel.objects.filter(active=True).count() == 1
+    assert FeeSchedule.objects.filter(active=True).count() == 1
     assert selectors.active_fee_schedule() == DEFAULT_FEES
 
 
@@ -71,7 +70,7 @@ def test_an_edited_rule_is_what_the_engine_gets():
 
 
 def test_without_an_active_fee_schedule_the_defaults_apply():
-    FeeScheduleModel.objects.update(active=False)
+    FeeSchedule.objects.update(active=False)
     assert selectors.active_fee_schedule() == DEFAULT_FEES
 
 
@@ -79,7 +78,7 @@ def test_only_one_fee_schedule_may_be_active():
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        FeeScheduleModel.objects.create(season=2027, source_note="x", active=True)
+        FeeSchedule.objects.create(season=2027, source_note="x", active=True)
 
 
 def test_rule_bands_must_be_ordered():
@@ -193,8 +192,8 @@ def test_methodology_data_has_every_rule_and_source():
 
 
 def test_fee_schedule_dataclass_fields_match_the_model():
-    model_fields = {f.name for f in FeeScheduleModel._meta.get_fields()}
-    assert {f.name for f in dataclasses.fields(FeeSchedule)} <= model_fields
+    model_fields = {f.name for f in FeeSchedule._meta.get_fields()}
+    assert {f.name for f in dataclasses.fields(Fees)} <= model_fields
 
 
 def test_admin_lists_and_edits_rules_and_fees(admin_client):
