@@ -23,6 +23,7 @@ from assessments import engine, selectors
 from assessments.engine import Fees, RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
 from assessments.rule_data import rule_data
+from assessments.services import gc_paused
 from programs.selectors import catalog_version
 
 # --- season facts: platform and program signals ----------------------------------------------
@@ -416,15 +417,16 @@ def explore(
     summaries = cache.get(key)
     if summaries is None:
         facts = selectors.program_facts_by_code(rules.keys())
-        found = engine.standings(
-            profile,
-            rules=rules,
-            fees=fees,
-            programs=selectors.program_facts_merged(facts),
-            today=today,
-            name_ranks=selectors.program_name_ranks(facts),
-            seasons=seasons,
-        )
+        with gc_paused():  # see services.gc_paused
+            found = engine.standings(
+                profile,
+                rules=rules,
+                fees=fees,
+                programs=selectors.program_facts_merged(facts),
+                today=today,
+                name_ranks=selectors.program_name_ranks(facts),
+                seasons=seasons,
+            )
         summaries = [summarize(standing, profile.visa) for standing in found]
         cache.set(key, summaries, STANDINGS_CACHE_SECONDS)
     return rows_from_standings(

@@ -40,12 +40,14 @@ def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for the block (pauses nest: only the outermost one
     turns it back on, and only if it was on).
 
-    ``plan_create`` holds the engine's result, a few objects per listed program and none in a
-    reference cycle, while it saves it: reference counting frees them all, but a collection
-    meanwhile walks them, and survivors promoted to the oldest generation bring on full
-    collections of the worker's whole heap later. (The engine and the codec no longer pause
-    the collector themselves: for a 12,000-program plan, ``assess`` took 34-37 ms either way
-    and ``program_lists_unpack`` 24-27 ms, within the machine's noise.)
+    The engine's program loop allocates a few objects per program, none in a reference cycle,
+    yet the collector walks them all while it runs: ``engine.assess`` over the 50,000 programs
+    of ``scripts/bench_engine.py`` takes 0.29-0.33 s of CPU with the collector on and
+    0.21-0.23 s paused (for a 12,000-program plan the difference is within noise, and packing
+    or unpacking the program lists gains under 10%, so the codec does not pause it). Callers of
+    the engine pause it: :func:`plan_compute`, ``explorer.explore`` and
+    :func:`plan_create`, which keeps it paused while it holds and saves the result (survivors
+    promoted to the oldest generation would bring on full collections of the whole heap later).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -85,15 +87,16 @@ def plan_compute(
     if facts_sink is not None:
         facts_sink.update(facts)
     programs = selectors.program_facts_merged(facts)
-    result = engine.assess(
-        profile,
-        rules=rules,
-        fees=fees,
-        programs=programs,
-        today=today,
-        name_ranks=selectors.program_name_ranks(facts),
-        seasons=data.seasons or None,
-    )
+    with gc_paused():
+        result = engine.assess(
+            profile,
+            rules=rules,
+            fees=fees,
+            programs=programs,
+            today=today,
+            name_ranks=selectors.program_name_ranks(facts),
+            seasons=data.seasons or None,
+        )
     used = [result.primary.code, *(b.code for b in result.backups)]
     inputs = {
         "engine_version": engine.ENGINE_VERSION,
