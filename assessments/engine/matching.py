@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.engine.constants import (
@@ -175,6 +176,135 @@ def _fit_of(difficulty: int) -> int:
     return 0 if difficulty <= FIT_LIKELY_MAX else 1 if difficulty <= FIT_TARGET_MAX else 2
 
 
+@dataclass(slots=True)
+class _Matching:
+    """What the program loop needs to know about the applicant and the plan, worked out once,
+    and the reasons built so far: programs that say the same thing share one Reason (or one
+    tuple of them), so a plan with thousands of programs holds a few dozen distinct ones."""
+
+    order: dict[str, int]  # specialty code -> its plan's position (primary first)
+    tiers: dict[str, str]  # specialty code -> the applicant's tier there
+    shares_by_code: dict[str, list[int]]  # sorted IMG shares, for the percentile rule
+    screen: int  # points the screened red flags add (at most FIT_SCREEN_FLAG_MAX)
+    flag_words: str  # those red flags in words, for the fit reasons
+    uses: dict[str, frozenset[str]]  # specialty code -> the platforms its plan applies through
+    needs_visa: bool
+    check_j1: bool
+    check_h1b: bool
+    check_either: bool
+    sponsored: Reason | None  # "sponsors the visa you need"
+    ex_visa: Reason | None  # "does not sponsor the visa you need"
+    not_citizen: bool
+    citizen_unknown: bool
+    season: int
+    years: int  # years since graduation
+    has_failures: bool
+    value: int | None  # the score the plan uses
+    projected: bool
+    word: str  # how the fit reasons name that score
+    no_usce: bool
+    states: frozenset[str]
+    types: frozenset[str]
+    stale_before: dt.date
+    new_since: int
+    img_first: bool  # IMG-friendly programs first: a visa, or a weaker standing
+    fit_points: tuple[int, int, int]
+    name_ranks: Mapping[str, Mapping[int, int]] | None
+    verify_sets: list[tuple[Reason, ...]]  # bits (see _verify) -> what to verify
+    fit_cache: dict[tuple[Any, ...], Reason] = field(default_factory=dict)
+    season_reasons: dict[int | None, Reason] = field(default_factory=dict)
+    verify_cache: dict[tuple[Reason, ...], tuple[Reason, ...]] = field(default_factory=dict)
+    reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
+    why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
+
+
+def _matching(
+    profile: Profile,
+    plans: Sequence[SpecialtyPlan],
+    history: ExamHistory,
+    score: ScoreUsed,
+    programs: Sequence[ProgramFacts],
+    today: dt.date,
+    name_ranks: Mapping[str, Mapping[int, int]] | None,
+    flags: Sequence[RedFlag],
+    platforms: Mapping[str, frozenset[str]],
+) -> _Matching:
+    """Everything :func:`match_programs` asks of every program, worked out once per plan."""
+    order = {plan.code: index for index, plan in enumerate(plans)}
+    screen, screen_codes = _screen_points(flags)
+    visa = profile.visa
+    needs_visa = visa != "none"
+    # Military programs need US citizenship: the stated citizenship decides; without it, a
+    # visa need says the applicant is not a citizen.
+    citizenship = getattr(profile, "citizenship", None)
+    check_j1, check_h1b, check_either = visa == "j1", visa == "h1b", visa == "either"
+    sponsored, unknown_visa = (
+        (_R_J1, _V_J1)
+        if check_j1
+        else (_R_H1B, _V_H1B)
+        if check_h1b
+        else (_R_EITHER, _V_EITHER)
+        if check_either
+        else (None, None)
+    )
+    verify_bits = (
+        (1, unknown_visa),
+        (2, _V_VISA_STALE),
+        (4, _V_YOG),
+        (8, _V_FAIL),
+        (16, _V_USCE),
+        (32, _V_CITIZEN),
+    )
+    projected = score.kind == "projected"
+    return _Matching(
+        order=order,
+        tiers={plan.code: plan.tier for plan in plans},
+        shares_by_code=img_percentiles(programs, order),
+        screen=screen,
+        flag_words=(
+            f" and red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in screen_codes)}"
+            f"{f'; {FIT_SCREEN_FLAG_MAX} counted' if len(screen_codes) > FIT_SCREEN_FLAG_MAX else ''})"
+            if screen
+            else ""
+        ),
+        uses={
+            code: platforms.get(code) or DEFAULT_PLATFORMS.get(code) or DEFAULT_PLATFORM
+            for code in order
+        },
+        needs_visa=needs_visa,
+        check_j1=check_j1,
+        check_h1b=check_h1b,
+        check_either=check_either,
+        sponsored=sponsored,
+        ex_visa=_EX_VISA.get(visa),
+        not_citizen=citizenship in ("permanent_resident", "other")
+        or (citizenship is None and needs_visa),
+        citizen_unknown=citizenship is None and not needs_visa,
+        season=profile.application_year,
+        years=years_since_graduation(profile),
+        has_failures=history.total > 0,
+        value=score.value,
+        projected=projected,
+        word="projected score" if projected else "Step 2 CK",
+        no_usce=profile.usce_months <= 0,
+        states=frozenset(profile.preferred_states),
+        types=frozenset(profile.program_types),
+        stale_before=today - dt.timedelta(days=STALE_AFTER_DAYS),
+        new_since=profile.application_year - FIT_NEW_PROGRAM_YEARS,
+        img_first=needs_visa or any(plan.tier in ("risk", "high_risk") for plan in plans),
+        fit_points=(
+            FIT_RANK_POINTS["likely"],
+            FIT_RANK_POINTS["target"],
+            FIT_RANK_POINTS["reach"],
+        ),
+        name_ranks=name_ranks,
+        verify_sets=[
+            tuple(r for bit, r in verify_bits if bits & bit)  # type: ignore[misc]
+            for bits in range(64)
+        ],
+    )
+
+
 def match_programs(
     profile: Profile,
     plans: Sequence[SpecialtyPlan],
@@ -190,316 +320,296 @@ def match_programs(
     """List, label and order the programs of the plan's specialties (docs/rules.md,
     "Program fit"). ``flags``: the applicant's red flags (the screened ones lower every fit);
     ``platforms``: per specialty code, the application platforms its plan uses this season
-    (``DEFAULT_PLATFORMS`` otherwise)."""
-    order = {plan.code: index for index, plan in enumerate(plans)}
-    tiers = {plan.code: plan.tier for plan in plans}
-    shares_by_code = img_percentiles(programs, order)
-    screen, screen_codes = _screen_points(flags)
-    platforms = platforms or {}
-    uses = {
-        code: platforms.get(code) or DEFAULT_PLATFORMS.get(code) or DEFAULT_PLATFORM
-        for code in order
-    }
-    visa = profile.visa
-    needs_visa = visa != "none"
-    # Military programs need US citizenship: the stated citizenship decides; without it, a
-    # visa need says the applicant is not a citizen.
-    citizenship = getattr(profile, "citizenship", None)
-    not_citizen = citizenship in ("permanent_resident", "other") or (
-        citizenship is None and needs_visa
-    )
-    citizen_unknown = citizenship is None and not needs_visa
-    season = profile.application_year
-    years = years_since_graduation(profile)
-    has_failures = history.total > 0
-    value = score.value
-    projected = score.kind == "projected"
-    word = "projected score" if projected else "Step 2 CK"
-    no_usce = profile.usce_months <= 0
-    states = frozenset(profile.preferred_states)
-    types = frozenset(profile.program_types)
-    stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
-    new_since = season - FIT_NEW_PROGRAM_YEARS
-    check_j1 = visa == "j1"
-    check_h1b = visa == "h1b"
-    check_either = visa == "either"
-    sponsored, unknown_visa = (
-        (_R_J1, _V_J1)
-        if check_j1
-        else (_R_H1B, _V_H1B)
-        if check_h1b
-        else (_R_EITHER, _V_EITHER)
-        if check_either
-        else (None, None)
-    )
-    ex_visa = _EX_VISA.get(visa)
-    # The applicant needs IMG-friendly programs first: a visa, or a weaker standing.
-    img_first = needs_visa or any(plan.tier in ("risk", "high_risk") for plan in plans)
-    fit_points = (FIT_RANK_POINTS["likely"], FIT_RANK_POINTS["target"], FIT_RANK_POINTS["reach"])
-    flag_words = (
-        f" and red flags programs screen on ({', '.join(_FLAG_WORDS[c] for c in screen_codes)}"
-        f"{f'; {FIT_SCREEN_FLAG_MAX} counted' if len(screen_codes) > FIT_SCREEN_FLAG_MAX else ''})"
-        if screen
-        else ""
-    )
+    (``DEFAULT_PLATFORMS`` otherwise).
 
-    fit_cache: dict[tuple[Any, ...], Reason] = {}
-    season_reasons: dict[int | None, Reason] = {}
-    verify_cache: dict[tuple[Reason, ...], tuple[Reason, ...]] = {}
-    verify_bits = (
-        (1, unknown_visa),
-        (2, _V_VISA_STALE),
-        (4, _V_YOG),
-        (8, _V_FAIL),
-        (16, _V_USCE),
-        (32, _V_CITIZEN),
+    Returns the listed programs (ranked), the excluded ones, how many were excluded for each
+    reason, and how many programs of the plan's specialties were considered."""
+    m = _matching(
+        profile, plans, history, score, programs, today, name_ranks, flags, platforms or {}
     )
-    verify_sets = [
-        tuple(r for bit, r in verify_bits if bits & bit)  # type: ignore[misc]
-        for bits in range(64)
-    ]
-    reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
-    why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
-
-    def fit_reason(key: tuple[Any, ...]) -> Reason:
-        found = fit_cache.get(key)
-        if found is not None:
-            return found
-        kind = key[0]
-        if kind == "score":
-            _, typical, diff, down = key
-            text = f"Your {word} {value} against its typical {typical} ({diff:+d})."
-            if down:
-                text += f" One step down for{flag_words[4:]}."
-            found = Reason("fit_score", text, SRC_PROGRAM)
-        else:
-            _, code, share, pct, type_, size, new, total, fit = key
-            parts = []
-            if share is None:
-                parts.append("IMG share not stated")
-            elif pct >= 0.5:
-                parts.append(
-                    f"{share}% IMG residents, a higher share than {round(pct * 100)}% of "
-                    f"{code} programs"
-                )
-            else:
-                parts.append(
-                    f"{share}% IMG residents, a lower share than {round((1 - pct) * 100)}% of "
-                    f"{code} programs"
-                )
-            parts.append(_TYPE_WORDS.get(type_, type_))
-            if size == -1:
-                parts.append("many first-year places")
-            elif size == 1:
-                parts.append("few first-year places")
-            if new:
-                parts.append("accredited in the last few years (new programs take more IMGs)")
-            label = FITS[fit]
-            found = Reason(
-                "fit_evidence",
-                f"No stated Step 2 CK figure. {'; '.join(parts)}. With your "
-                f"'{TIER_LABELS[tiers[code]]}' standing in {code}{flag_words}: {label} "
-                f"(difficulty {total:+d}).",
-                SRC_ASSUMPTION,
-            )
-        fit_cache[key] = found
-        return found
-
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
     excluded: list[ExcludedProgram] = []
     rows: list[tuple[Any, ...]] = []
-    append = rows.append
     considered = 0
     for p in programs:
-        code = p.specialty_code
-        group = order.get(code)
-        if group is None:
+        if p.specialty_code not in m.order:
             continue
         considered += 1
-        j1, h1b = p.j1, p.h1b
-        why: list[Any] = []
-        if (
-            (check_j1 and j1 == "no")
-            or (check_h1b and h1b == "no")
-            or (check_either and j1 == "no" and h1b == "no")
-        ):
-            why.append(ex_visa)
-        max_yog = p.max_yog
-        if max_yog is not None and years > max_yog:
-            why.append(("yog", max_yog))
-        if has_failures and p.accepts_failures == "no":
-            why.append(_EX_FAIL)
-        step2_min = p.step2_min
-        if step2_min is not None and value is not None and not projected and value < step2_min:
-            why.append(("score_below_minimum", step2_min))
-        if no_usce and p.requires_usce == "yes":
-            why.append(_EX_USCE)
-        military = p.program_type == "military" or p.affiliation == "military"
-        if military and not_citizen:
-            why.append(_EX_MILITARY)
-        accepting_season = p.accepting_season
-        if p.accepting_applications == "no" and accepting_season in (season, None):
-            why.append(("not_accepting", accepting_season))
-        platform = p.application_platform
-        if platform != "unknown" and platform not in uses[code]:
-            why.append(("platform", platform))
-        if p.positions == 0:
-            why.append(_EX_NO_POSITIONS)
         verified = p.last_verified
-        stale = verified is None or verified < stale_before
+        stale = verified is None or verified < m.stale_before
+        why = _exclusions(p, m)
         if why:
-            key = tuple(why)
-            reasons = why_cache.get(key)
-            if reasons is None:
-                reasons = why_cache[key] = tuple(
-                    _exclusion_reason(item, years, value, season, uses[code]) for item in why
-                )
-            for reason in reasons:
-                counts[reason.rule] += 1
-            excluded.append(ExcludedProgram(p.id, p.name, code, reasons, verified, stale))
-            continue
-
-        # --- fit -----------------------------------------------------------------------
-        tier = tiers[code]
-        typical = p.step2_typical
-        share = p.img_share
-        if value is None:
-            fit = 2
-            first = _R_NO_SCORE
-            confidence = "low"
-            difficulty = 99
-        elif typical is not None:
-            diff = value - typical
-            fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
-            down = screen >= FIT_SCREEN_FLAG_MAX and fit < 2
-            if down:
-                fit += 1
-            first = fit_reason(("score", typical, diff, down))
-            confidence = "high"
-            difficulty = -diff
+            excluded.append(_excluded_program(p, why, stale, m, counts))
         else:
-            points = FIT_TIER_POINTS[tier] + screen
-            pct = 0.5
-            if share is not None:
-                img_points, pct = _img_points(share, shares_by_code[code])
-                points += img_points
-            type_points = FIT_TYPE_POINTS.get(p.program_type, 0)
-            points += type_points
-            positions = p.positions
-            size = 0
-            if positions is not None:
-                # Many places make a community program easier to enter; a large academic
-                # program is as selective as a small one.
-                if positions >= FIT_LARGE_POSITIONS and p.program_type != "university":
-                    size = -1
-                elif 0 < positions <= FIT_SMALL_POSITIONS:
-                    size = 1
-            points += size
-            new = p.first_accredited is not None and p.first_accredited >= new_since
-            if new:
-                points -= 1
-            fit = _fit_of(points)
-            first = fit_reason(
-                ("evidence", code, share, round(pct, 2), p.program_type, size, new, points, fit)
-            )
-            confidence = "medium" if share is not None else "low"
-            difficulty = points
-
-        # --- what to verify: only unknowns that gate this applicant -----------------------
-        bits = 0  # verify_bits, in the order they are listed
-        visa_state = 0  # 2: sponsorship of the needed visa stated, 1: not stated
-        if needs_visa:
-            if (
-                j1 == "yes"
-                if check_j1
-                else h1b == "yes"
-                if check_h1b
-                else j1 == "yes" or h1b == "yes"
-            ):
-                visa_state = 2
-                if stale:
-                    bits = 2
-            else:
-                visa_state = 1
-                bits = 1
-        if max_yog is None and years > YOG_VERIFY_AFTER:
-            bits |= 4
-        if has_failures and p.accepts_failures == "unknown":
-            bits |= 8
-        if no_usce and p.requires_usce == "unknown":
-            bits |= 16
-        if military and citizen_unknown:
-            bits |= 32
-        verify_tuple = verify_sets[bits]
-        if p.accepting_applications == "no":  # about another season than the applicant's
-            reason = season_reasons.get(accepting_season)
-            if reason is None:
-                reason = season_reasons[accepting_season] = Reason(
-                    "accepting_applications",
-                    f"Was not accepting applications for the {accepting_season} season: "
-                    f"verify for {season}.",
-                    SRC_PROGRAM,
-                )
-            verify_key = (*verify_tuple, reason)
-            verify_tuple = verify_cache.get(verify_key) or verify_cache.setdefault(
-                verify_key, verify_key
-            )
-
-        in_state = p.state in states
-        in_type = p.program_type in types
-        points = fit_points[fit]
-        if in_state:
-            points += RANK_BONUS_STATE
-        if in_type:
-            points += RANK_BONUS_TYPE
-        third = None
-        if projected and step2_min is not None and value < step2_min:  # type: ignore[operator]
-            fit = 2
-            third = Reason(
-                "projected_below_minimum",
-                f"Your projected score is under its minimum of {step2_min}: a reach "
-                "until your real score reaches it.",
-                SRC_PROGRAM,
-            )
-        rkey = (first, confidence, third, visa_state == 2, in_state, in_type)
-        reasons = reason_cache.get(rkey)
-        if reasons is None:
-            items = [first, _CONFIDENCE_REASONS[confidence]]
-            if third is not None:
-                items.append(third)
-            if visa_state == 2:
-                items.append(sponsored)
-            if in_state:
-                items.append(_R_STATE)
-            if in_type:
-                items.append(_R_TYPE)
-            reasons = reason_cache[rkey] = tuple(items)  # type: ignore[arg-type]
-        entry = ProgramEntry(
-            p, FITS[fit], points, in_state, in_type, reasons, verify_tuple, 0, confidence
-        )
-        tiebreak = name_ranks[code][p.id] if name_ranks and code in name_ranks else p.name
-        # Within a label: the stated visa first, then the stronger evidence, the easier
-        # program, the higher IMG share (when the applicant needs IMG-friendly programs),
-        # the preferences; names only break exact ties.
-        append(
-            (
-                group,
-                fit,
-                -visa_state,
-                _CONFIDENCE_INDEX[confidence],
-                difficulty,
-                -(share or 0) if img_first else 0,
-                -points,
-                tiebreak,
-                p.id,
-                entry,
-            )
-        )
+            rows.append(_listed_row(p, stale, m))
     rows.sort()  # ids are unique: the entries themselves are never compared
     entries = tuple([row[-1] for row in rows])
     for rank, entry in enumerate(entries, start=1):
         entry.rank = rank
     return entries, tuple(excluded), counts, considered
+
+
+def _is_military(p: ProgramFacts) -> bool:
+    return p.program_type == "military" or p.affiliation == "military"
+
+
+def _exclusions(p: ProgramFacts, m: _Matching) -> list[Any]:
+    """Why ``p`` is left out for this applicant, empty when it is listed: shared Reasons, or
+    ``(kind, detail)`` pairs that :func:`_exclusion_reason` words."""
+    why: list[Any] = []
+    j1, h1b = p.j1, p.h1b
+    if (
+        (m.check_j1 and j1 == "no")
+        or (m.check_h1b and h1b == "no")
+        or (m.check_either and j1 == "no" and h1b == "no")
+    ):
+        why.append(m.ex_visa)
+    max_yog = p.max_yog
+    if max_yog is not None and m.years > max_yog:
+        why.append(("yog", max_yog))
+    if m.has_failures and p.accepts_failures == "no":
+        why.append(_EX_FAIL)
+    step2_min, value = p.step2_min, m.value
+    if step2_min is not None and value is not None and not m.projected and value < step2_min:
+        why.append(("score_below_minimum", step2_min))
+    if m.no_usce and p.requires_usce == "yes":
+        why.append(_EX_USCE)
+    if m.not_citizen and _is_military(p):
+        why.append(_EX_MILITARY)
+    accepting_season = p.accepting_season
+    if p.accepting_applications == "no" and accepting_season in (m.season, None):
+        why.append(("not_accepting", accepting_season))
+    platform = p.application_platform
+    if platform != "unknown" and platform not in m.uses[p.specialty_code]:
+        why.append(("platform", platform))
+    if p.positions == 0:
+        why.append(_EX_NO_POSITIONS)
+    return why
+
+
+def _excluded_program(
+    p: ProgramFacts, why: list[Any], stale: bool, m: _Matching, counts: dict[str, int]
+) -> ExcludedProgram:
+    """``p`` as an excluded program, its reasons worded (and counted in ``counts``)."""
+    code = p.specialty_code
+    key = tuple(why)
+    reasons = m.why_cache.get(key)
+    if reasons is None:
+        reasons = m.why_cache[key] = tuple(
+            _exclusion_reason(item, m.years, m.value, m.season, m.uses[code]) for item in why
+        )
+    for reason in reasons:
+        counts[reason.rule] += 1
+    return ExcludedProgram(p.id, p.name, code, reasons, p.last_verified, stale)
+
+
+def _listed_row(p: ProgramFacts, stale: bool, m: _Matching) -> tuple[Any, ...]:
+    """``p``'s entry, behind the keys that order the list: within a plan's specialty, by
+    label, then the stated visa first, the stronger evidence, the easier program, the higher
+    IMG share (when the applicant needs IMG-friendly programs), the preferences; names only
+    break exact ties."""
+    code = p.specialty_code
+    fit, first, confidence, difficulty = _fit(p, m)
+    verify, visa_state = _verify(p, stale, m)
+    in_state = p.state in m.states
+    in_type = p.program_type in m.types
+    points = m.fit_points[fit]  # ranking points of the label before the check below
+    if in_state:
+        points += RANK_BONUS_STATE
+    if in_type:
+        points += RANK_BONUS_TYPE
+    third = None
+    step2_min = p.step2_min
+    if m.projected and step2_min is not None and m.value < step2_min:  # type: ignore[operator]
+        fit = 2
+        third = Reason(
+            "projected_below_minimum",
+            f"Your projected score is under its minimum of {step2_min}: a reach "
+            "until your real score reaches it.",
+            SRC_PROGRAM,
+        )
+    reasons = _listed_reasons(m, first, confidence, third, visa_state == 2, in_state, in_type)
+    entry = ProgramEntry(p, FITS[fit], points, in_state, in_type, reasons, verify, 0, confidence)
+    names = m.name_ranks
+    tiebreak = names[code][p.id] if names and code in names else p.name
+    return (
+        m.order[code],
+        fit,
+        -visa_state,
+        _CONFIDENCE_INDEX[confidence],
+        difficulty,
+        -(p.img_share or 0) if m.img_first else 0,
+        -points,
+        tiebreak,
+        p.id,
+        entry,
+    )
+
+
+def _fit(p: ProgramFacts, m: _Matching) -> tuple[int, Reason, str, int]:
+    """``p``'s fit (an index into FITS), the reason that explains it, the confidence and the
+    difficulty (lower is easier): from its typical Step 2 CK when it states one, else from the
+    evidence (IMG share, type, size, age) and the applicant's standing."""
+    value = m.value
+    if value is None:
+        return 2, _R_NO_SCORE, "low", 99
+    typical = p.step2_typical
+    if typical is not None:
+        return _fit_by_score(value, typical, m)
+    return _fit_by_evidence(p, m)
+
+
+def _fit_by_score(value: int, typical: int, m: _Matching) -> tuple[int, Reason, str, int]:
+    """Fit from the applicant's score against the program's typical one; the screened red
+    flags move a likely or target program one step down."""
+    diff = value - typical
+    fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
+    down = m.screen >= FIT_SCREEN_FLAG_MAX and fit < 2
+    if down:
+        fit += 1
+    key = ("score", typical, diff, down)
+    reason = m.fit_cache.get(key)
+    if reason is None:
+        text = f"Your {m.word} {value} against its typical {typical} ({diff:+d})."
+        if down:
+            text += f" One step down for{m.flag_words[4:]}."
+        reason = m.fit_cache[key] = Reason("fit_score", text, SRC_PROGRAM)
+    return fit, reason, "high", -diff
+
+
+def _fit_by_evidence(p: ProgramFacts, m: _Matching) -> tuple[int, Reason, str, int]:
+    """Fit without a stated score: difficulty points from the applicant's tier and screened
+    red flags, the program's IMG share percentile, type, size and age."""
+    code = p.specialty_code
+    share = p.img_share
+    points = FIT_TIER_POINTS[m.tiers[code]] + m.screen
+    pct = 0.5
+    if share is not None:
+        img_points, pct = _img_points(share, m.shares_by_code[code])
+        points += img_points
+    points += FIT_TYPE_POINTS.get(p.program_type, 0)
+    positions = p.positions
+    size = 0
+    if positions is not None:
+        # Many places make a community program easier to enter; a large academic
+        # program is as selective as a small one.
+        if positions >= FIT_LARGE_POSITIONS and p.program_type != "university":
+            size = -1
+        elif 0 < positions <= FIT_SMALL_POSITIONS:
+            size = 1
+    points += size
+    new = p.first_accredited is not None and p.first_accredited >= m.new_since
+    if new:
+        points -= 1
+    fit = _fit_of(points)
+    key = ("evidence", code, share, round(pct, 2), p.program_type, size, new, points, fit)
+    reason = m.fit_cache.get(key)
+    if reason is None:
+        reason = m.fit_cache[key] = _evidence_reason(key, m)
+    return fit, reason, "medium" if share is not None else "low", points
+
+
+def _evidence_reason(key: tuple[Any, ...], m: _Matching) -> Reason:
+    """The words of :func:`_fit_by_evidence`'s fit (``key`` holds what they depend on)."""
+    _, code, share, pct, type_, size, new, total, fit = key
+    parts = []
+    if share is None:
+        parts.append("IMG share not stated")
+    elif pct >= 0.5:
+        parts.append(
+            f"{share}% IMG residents, a higher share than {round(pct * 100)}% of {code} programs"
+        )
+    else:
+        parts.append(
+            f"{share}% IMG residents, a lower share than {round((1 - pct) * 100)}% of "
+            f"{code} programs"
+        )
+    parts.append(_TYPE_WORDS.get(type_, type_))
+    if size == -1:
+        parts.append("many first-year places")
+    elif size == 1:
+        parts.append("few first-year places")
+    if new:
+        parts.append("accredited in the last few years (new programs take more IMGs)")
+    return Reason(
+        "fit_evidence",
+        f"No stated Step 2 CK figure. {'; '.join(parts)}. With your "
+        f"'{TIER_LABELS[m.tiers[code]]}' standing in {code}{m.flag_words}: {FITS[fit]} "
+        f"(difficulty {total:+d}).",
+        SRC_ASSUMPTION,
+    )
+
+
+def _verify(p: ProgramFacts, stale: bool, m: _Matching) -> tuple[tuple[Reason, ...], int]:
+    """What to verify with ``p`` (only unknowns that gate this applicant), and its visa state:
+    2 when it states sponsorship of the visa the applicant needs, 1 when it does not say, 0
+    when no visa is needed."""
+    bits = 0  # the bits of _Matching.verify_sets, in the order they are listed
+    visa_state = 0
+    if m.needs_visa:
+        j1, h1b = p.j1, p.h1b
+        if (
+            j1 == "yes"
+            if m.check_j1
+            else h1b == "yes"
+            if m.check_h1b
+            else j1 == "yes" or h1b == "yes"
+        ):
+            visa_state = 2
+            if stale:
+                bits = 2
+        else:
+            visa_state = 1
+            bits = 1
+    if p.max_yog is None and m.years > YOG_VERIFY_AFTER:
+        bits |= 4
+    if m.has_failures and p.accepts_failures == "unknown":
+        bits |= 8
+    if m.no_usce and p.requires_usce == "unknown":
+        bits |= 16
+    if m.citizen_unknown and _is_military(p):
+        bits |= 32
+    verify = m.verify_sets[bits]
+    if p.accepting_applications == "no":  # about another season than the applicant's
+        accepting_season = p.accepting_season
+        reason = m.season_reasons.get(accepting_season)
+        if reason is None:
+            reason = m.season_reasons[accepting_season] = Reason(
+                "accepting_applications",
+                f"Was not accepting applications for the {accepting_season} season: "
+                f"verify for {m.season}.",
+                SRC_PROGRAM,
+            )
+        key = (*verify, reason)
+        verify = m.verify_cache.get(key) or m.verify_cache.setdefault(key, key)
+    return verify, visa_state
+
+
+def _listed_reasons(
+    m: _Matching,
+    first: Reason,
+    confidence: str,
+    third: Reason | None,
+    visa_stated: bool,
+    in_state: bool,
+    in_type: bool,
+) -> tuple[Reason, ...]:
+    """A listed program's reasons: its fit, the confidence, the projected-score check, the
+    stated visa and the preferences it meets (one shared tuple per combination)."""
+    key = (first, confidence, third, visa_stated, in_state, in_type)
+    reasons = m.reason_cache.get(key)
+    if reasons is None:
+        items = [first, _CONFIDENCE_REASONS[confidence]]
+        if third is not None:
+            items.append(third)
+        if visa_stated:
+            items.append(m.sponsored)  # type: ignore[arg-type]
+        if in_state:
+            items.append(_R_STATE)
+        if in_type:
+            items.append(_R_TYPE)
+        reasons = m.reason_cache[key] = tuple(items)
+    return reasons
 
 
 def _exclusion_reason(
