@@ -104,7 +104,7 @@ class PlanPrograms(models.Model):
 
 
 # --- Rule parameters (strategy engine) -------------------------------------------------
-# The engine (assessments/engine.py) never reads these models: assessments/selectors.py turns
+# The engine (assessments/engine/) never reads these models: assessments/selectors.py turns
 # them into plain dataclasses. Defaults are installed by migration 0003 and documented, with
 # their sources, in docs/rules.md.
 
