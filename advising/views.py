@@ -36,8 +36,8 @@ from advising.forms import (
     ShareForm,
 )
 from advising.models import Share
-from assessments import plans
 from assessments.models import Plan, Tier
+from assessments.plans.view import plan_summary_output
 from assessments.views.plans import programs_table_html
 from programs.models import Specialty
 
@@ -236,7 +236,7 @@ def _review_context(
     return {
         "plan": plan,
         # The summary, without the program lists: the plan body reads the plan's cached view.
-        "output": plans.plan_summary_output(plan),
+        "output": plan_summary_output(plan),
         "read_only": True,
         "applicant": plan.owner,
         "other_plans": selectors.applicant_plans(plan.owner),

@@ -24,7 +24,15 @@ HEADER_TEMPLATE = "assessments/includes/plan_header.html"
 PROGRAMS_TEMPLATE = "assessments/includes/plan_programs_table.html"
 # The code that draws them (read as files: importing it here would make a cycle).
 _APP = Path(__file__).resolve().parent
-_CODE = ("plans.py", "svg.py", "plan_forms.py", "templatetags/plan_tags.py")
+_CODE = (
+    "plans/reader.py",
+    "plans/table.py",
+    "plans/view.py",
+    "plans/words.py",
+    "svg.py",
+    "plan_forms.py",
+    "templatetags/plan_tags.py",
+)
 
 
 @functools.cache

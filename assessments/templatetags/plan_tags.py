@@ -7,16 +7,18 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from assessments import plan_parts, plans
+from assessments import plan_parts
 from assessments.models import Plan
+from assessments.plans.view import PlanView, plan_view
+from assessments.plans.words import tier_word as plan_tier_word
 
 register = template.Library()
 
 
 @register.simple_tag
-def plan_view_for(plan: Plan) -> plans.PlanView:
+def plan_view_for(plan: Plan) -> PlanView:
     """`{% plan_view_for plan as pv %}`: the parsed, cached view of a saved plan."""
-    return plans.plan_view(plan)
+    return plan_view(plan)
 
 
 @register.simple_tag
@@ -57,7 +59,7 @@ def usd_range(low: Any, high: Any) -> str:
 
 @register.filter
 def tier_word(tier: str | None) -> str:
-    return plans.tier_word(tier)
+    return plan_tier_word(tier)
 
 
 @register.filter

@@ -38,10 +38,33 @@ from accounts.ratelimit import (
     slot_release,
     too_many_requests,
 )
-from assessments import plan_parts, plans, services
+from assessments import plan_parts, services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
-from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
+from assessments.plan_forms import CompareForm, PlanProgramFilterForm, WhatIfForm
+from assessments.plans.compare import plan_compare as compare_outputs
+from assessments.plans.history import history_rows
+from assessments.plans.queries import (
+    plan_for_viewer,
+    plans_of,
+    programs_in_catalog,
+    whatif_specialty_choices,
+)
+from assessments.plans.reader import plan_output, plan_profile
+from assessments.plans.table import (
+    ProgramQuery,
+    matching_rows,
+    program_csv_rows,
+    program_table,
+    sort_links,
+)
+from assessments.plans.view import (
+    PlanView,
+    RankedRows,
+    build_plan_view,
+    plan_summary_output,
+    plan_view,
+)
 from assessments.profile import ProfileError
 from programs.selectors import specialty_choices
 
@@ -77,9 +100,9 @@ def _viewable_plan(
     not hold the token (it may be the owner, logged out); 404 for everybody else.
 
     ``page``: the full page is coming, so load what it shows besides the plan in the same
-    query (see ``plans.plan_for_viewer``)."""
+    query (see ``plan_for_viewer``)."""
     tokens = session_plan_tokens(request)
-    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
+    plan = plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
     if plan is not None:
         return plan
     if not request.user.is_authenticated and str(token) not in tokens:
@@ -98,17 +121,17 @@ def _digest(text: str) -> str:
 
 
 def _program_query(
-    request: HtmxHttpRequest, view: plans.PlanView
-) -> tuple[plans.ProgramQuery, ProgramFilterForm | None]:
+    request: HtmxHttpRequest, view: PlanView
+) -> tuple[ProgramQuery, PlanProgramFilterForm | None]:
     """The table's query from the URL, and the filter form that read it (None when the URL has
     no parameters: the default query needs no form until the table is drawn)."""
     if not request.GET:
-        return plans.ProgramQuery(), None
-    form = ProgramFilterForm(request.GET, view=view)
+        return ProgramQuery(), None
+    form = PlanProgramFilterForm(request.GET, view=view)
     return form.to_query(request.GET.get("page")), form
 
 
-def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
+def _csv_url(plan: Plan, query: ProgramQuery) -> str:
     params = query.params(page=1)
     url = reverse("assessments:plan_csv", args=[plan.token])
     return url + ("?" + urlencode(params) if params else "")
@@ -117,9 +140,9 @@ def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
 def programs_table_html(
     request: HtmxHttpRequest,
     plan: Plan,
-    view: plans.PlanView | None,
-    query: plans.ProgramQuery | None = None,
-    form: ProgramFilterForm | None = None,
+    view: PlanView | None,
+    query: ProgramQuery | None = None,
+    form: PlanProgramFilterForm | None = None,
     *,
     base_url: str = "",
     csv: bool = True,
@@ -132,7 +155,7 @@ def programs_table_html(
     the advisor's review page shows the same table); ``csv`` offers the CSV download.
 
     The ids of the programs a query shows are cached too, so a query seen before is answered
-    without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
+    without ``view`` (None: read with ``plan_view`` only when needed) and without
     filtering or sorting the plan's programs again."""
     base = base_url or reverse("assessments:plan_detail", args=[plan.token])
     prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:{_digest(f'{base}|{csv}')}:"
@@ -141,20 +164,20 @@ def programs_table_html(
     shown = cache.get(ids_key)
     table = None
     if shown is None:
-        view = view or plans.plan_view(plan)
+        view = view or plan_view(plan)
         if query is None:
             query, form = _program_query(request, view)
-        table = plans.program_table(view, query)
+        table = program_table(view, query)
         shown = [row.id for row in table.rows]
         cache.set(ids_key, shown, PAGE_CACHE_SECONDS)
-    in_catalog = plans.programs_in_catalog(shown)
+    in_catalog = programs_in_catalog(shown)
     key = f"{prefix}{raw_query}:" + _digest(f"{sorted(in_catalog)}")
     html = cache.get(key)
     if html is None:
-        view = view or plans.plan_view(plan)
+        view = view or plan_view(plan)
         if query is None:
             query, form = _program_query(request, view)
-        table = table or plans.program_table(view, query)
+        table = table or program_table(view, query)
         page = table.page
         context = {
             "pv": view,
@@ -162,7 +185,7 @@ def programs_table_html(
             "filter_form_html": _filter_form_html(plan, view, form),
             "table": table,
             "rows": table.rows,
-            "sort_links": plans.sort_links(query),
+            "sort_links": sort_links(query),
             "in_catalog": in_catalog,
             "page_url_prev": (
                 "?" + urlencode(query.params(page=page.previous_page_number()))
@@ -183,22 +206,22 @@ def programs_table_html(
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered template
 
 
-def _filter_form_html(
-    plan: Plan, view: plans.PlanView, form: ProgramFilterForm | None
-) -> SafeString:
+def _filter_form_html(plan: Plan, view: PlanView, form: PlanProgramFilterForm | None) -> SafeString:
     """The table's filter form, cached per plan (its choices) and field values: the pages and
     orders of one filter set share it (the page number is no field of the form)."""
     data = form.data if form is not None else {}
-    values = [(name, data.getlist(name)) for name in ProgramFilterForm.base_fields if name in data]
+    values = [
+        (name, data.getlist(name)) for name in PlanProgramFilterForm.base_fields if name in data
+    ]
     key = f"plan-filter-form:{plan_parts.parts_version()}:{plan.token}:" + _digest(f"{values}")
     html = cache.get(key)
     if html is None:
-        html = render_crispy_form(form or ProgramFilterForm(None, view=view))
+        html = render_crispy_form(form or PlanProgramFilterForm(None, view=view))
         cache.set(key, html, PAGE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
 
 
-def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> dict[str, str]:
+def _plan_parts(plan: Plan, view: PlanView, query: ProgramQuery) -> dict[str, str]:
     """The parts of the page that are the same for every viewer, rendered once per plan and
     cached: the header (once per CSV link, which carries the table's filters), the table of
     contents, summary and chart, flags, strategy, timeline, actions, left-out programs and the
@@ -233,7 +256,7 @@ def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> 
 def _whatif_form_html(initial: dict[str, Any]) -> SafeString:
     """The what-if form showing ``initial`` without errors, which renders the same for the same
     values and choices (the plan's answers on the page; a valid submission's values)."""
-    choices = plans.whatif_specialty_choices()
+    choices = whatif_specialty_choices()
     key = f"plan-whatif-form:{plan_parts.parts_version()}:" + _digest(
         f"{sorted(initial.items())}|{choices}"
     )
@@ -257,7 +280,7 @@ def _valid_whatif_form_html(form: WhatIfForm) -> SafeString | str:
 def _page_context(
     request: HtmxHttpRequest,
     plan: Plan,
-    view: plans.PlanView,
+    view: PlanView,
     *,
     whatif_form: WhatIfForm | None = None,
     whatif_form_html: str = "",
@@ -265,7 +288,7 @@ def _page_context(
 ) -> dict[str, Any]:
     query, form = _program_query(request, view)
     if whatif_form is None:
-        whatif_form_html = _whatif_form_html(WhatIfForm.initial_from(plans.plan_profile(plan)))
+        whatif_form_html = _whatif_form_html(WhatIfForm.initial_from(plan_profile(plan)))
     return {
         "plan": plan,
         "pv": view,
@@ -291,7 +314,7 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         context = {"programs_html": programs_table_html(request, plan, None)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
-        view = plans.plan_view(plan)
+        view = plan_view(plan)
         response = render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request",))
@@ -309,8 +332,8 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     retry_after = limit_hit(limit=limit, client=client_of(request))
     if retry_after is not None:
         return too_many_requests(request, limit=limit, retry_after=retry_after, what="what-ifs")
-    view = plans.plan_view(plan)
-    form = WhatIfForm(request.POST, specialty_choices=plans.whatif_specialty_choices())
+    view = plan_view(plan)
+    form = WhatIfForm(request.POST, specialty_choices=whatif_specialty_choices())
     whatif = None
     form_html: SafeString | str = ""
     if form.is_valid():
@@ -336,10 +359,10 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 )
         else:
             whatif = {
-                "view": plans.build_plan_view(output),
+                "view": build_plan_view(output),
                 # Like the what-if output, the saved plan is compared without its program
                 # lists: the panel shows tiers, flags and counts only.
-                "diff": plans.plan_compare(plans.plan_summary_output(plan), output),
+                "diff": compare_outputs(plan_summary_output(plan), output),
             }
             form_html = _valid_whatif_form_html(form)
     if _partial(request):
@@ -385,16 +408,16 @@ def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
             busy=True,
         )
     try:
-        view = plans.plan_view(plan)
-        query = ProgramFilterForm(request.GET or None, view=view).to_query()
-        rows = plans.matching_rows(view, query)  # everything from the database is read here
+        view = plan_view(plan)
+        query = PlanProgramFilterForm(request.GET or None, view=view).to_query()
+        rows = matching_rows(view, query)  # everything from the database is read here
     except BaseException:
         slot_release(name=CSV_SLOT)
         raise
     day = plan.created_at.date().isoformat()
     filename = f"matchplan-{plan.specialty_code}-{day}-programs.csv"
     response = StreamingHttpResponse(
-        _CsvChunks(plans.program_csv_rows(rows), on_close=_release_csv_slot),
+        _CsvChunks(program_csv_rows(rows), on_close=_release_csv_slot),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -452,7 +475,7 @@ class _CsvChunks:
 @login_required
 @cache_control(private=True, no_store=True)  # applicant data
 def plan_list(request: HtmxHttpRequest) -> HttpResponse:
-    queryset = plans.plans_of(request.user)
+    queryset = plans_of(request.user)
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     recent = list(queryset[:2])
     initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
@@ -461,7 +484,7 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
         "assessments/plan_list.html",
         {
             "page": page,
-            "rows": plans.history_rows(page),
+            "rows": history_rows(page),
             "specialty_names": dict(specialty_choices()),
             "compare_form": CompareForm(initial=initial, user=request.user),
             "can_compare": len(recent) == 2,
@@ -488,8 +511,8 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
             .select_related("program_lists")
             .defer("profile", "inputs")
         )
-        outputs = {p.pk: plans.plan_output(p) for p in pair}
-        comparison = plans.plan_compare(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
+        outputs = {p.pk: plan_output(p) for p in pair}
+        comparison = compare_outputs(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
     return render(
         request,
         "assessments/plan_compare.html",
@@ -502,7 +525,7 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(private=True, no_store=True)  # applicant data
 def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Delete one plan after a confirmation page; only its owner reaches either (404 else)."""
-    plan = get_object_or_404(plans.plans_of(request.user), token=token)
+    plan = get_object_or_404(plans_of(request.user), token=token)
     if request.method == "POST":
         services.plan_delete(plan=plan, user=request.user)
         when = date_format(timezone.localtime(plan.created_at), "j F Y, H:i")
@@ -523,14 +546,14 @@ def plan_print(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     plan = _viewable_plan(request, token, page=True)
     if not isinstance(plan, Plan):
         return plan
-    view = plans.plan_view(plan)
-    rows = list(plans.RankedRows(view))
+    view = plan_view(plan)
+    rows = list(RankedRows(view))
     context = {
         "plan": plan,
         "pv": view,
-        "parts": _plan_parts(plan, view, plans.ProgramQuery()),
+        "parts": _plan_parts(plan, view, ProgramQuery()),
         "rows": rows,
-        "in_catalog": plans.programs_in_catalog(row.id for row in rows),
+        "in_catalog": programs_in_catalog(row.id for row in rows),
         "is_anonymous_plan": plan.owner_id is None,
     }
     return render(request, "assessments/plan_print.html", context)

@@ -19,7 +19,7 @@ from assessments.engine import (
     program_lists_unpack,
 )
 from assessments.models import Plan
-from assessments.plans import plan_output
+from assessments.plans.reader import plan_output
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES
 from assessments.services import plan_create
