@@ -62,7 +62,7 @@ def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
 # --- small queries the pages need -------------------------------------------------------------
 
 
-# Both answers below change only when an admin edits the catalog or the rules, and a stale
+# The answers below change only when an admin edits the catalog or the rules, and a stale
 # answer is harmless for a few minutes (a link to a just-deleted program, a new specialty
 # missing from the what-if choices), so they are cached briefly instead of queried per view.
 CATALOG_CHECK_SECONDS = 120

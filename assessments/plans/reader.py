@@ -20,6 +20,17 @@ def plan_output(plan: Plan) -> dict[str, Any]:
     return selectors.plan_full_output(plan)
 
 
+_PROGRAM_LISTS = ("programs", "excluded_programs")
+
+
+def plan_summary_output(plan: Plan) -> dict[str, Any]:
+    """The plan's stored output without its program lists (``program_counts`` stays): what the
+    what-if panel compares with. The lists live apart (``PlanPrograms``) and are not read; old
+    plans hold them inline."""
+    output = plan.output if isinstance(plan.output, dict) else {}
+    return {k: v for k, v in output.items() if k not in _PROGRAM_LISTS}
+
+
 def plan_profile(plan: Plan) -> dict[str, Any]:
     profile = plan.profile
     return profile if isinstance(profile, dict) else {}

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.functional import SimpleLazyObject
 
 from assessments import plan_parts
 from assessments.models import Plan
@@ -17,8 +18,9 @@ register = template.Library()
 
 @register.simple_tag
 def plan_view_for(plan: Plan) -> PlanView:
-    """`{% plan_view_for plan as pv %}`: the parsed, cached view of a saved plan."""
-    return plan_view(plan)
+    """`{% plan_view_for plan as pv %}`: the parsed view of a saved plan, parsed only if read
+    (when a cached fragment that shows it is missing)."""
+    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
 
 
 @register.simple_tag

@@ -222,8 +222,7 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_ca
 
     from assessments.engine import plan_to_dict
     from assessments.models import Plan, PlanPrograms
-    from assessments.plans.reader import plan_output
-    from assessments.plans.view import plan_summary_output
+    from assessments.plans.reader import plan_output, plan_summary_output
     from assessments.services import plan_create
     from tests.engine.test_properties import VALIDATOR
 
