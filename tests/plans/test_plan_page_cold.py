@@ -183,6 +183,22 @@ def test_a_table_query_seen_before_is_answered_without_the_plans_view(client, pl
     assert not _view_cache  # the rows shown and the markup came from the cache
 
 
+def test_a_page_seen_before_is_drawn_from_its_fragments_without_the_plans_view(
+    client, plan
+) -> None:
+    first = client.get(url(plan) + "?state=TX").content.decode()
+    plan_view_cache_clear()
+
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(url(plan) + "?state=TX").content.decode()
+
+    csrf = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+    assert csrf.sub("", again) == csrf.sub("", first)
+    assert not any(PlanPrograms._meta.db_table in q["sql"] for q in context.captured_queries)
+    assert names_shown(again) == expected(plan, state="TX")
+    assert not _view_cache  # every part came from its cached fragment
+
+
 def test_pages_of_one_filter_set_share_the_filter_form_and_it_shows_the_values(
     client, plan
 ) -> None:
