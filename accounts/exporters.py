@@ -10,7 +10,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.services import register_user_data_exporter
-from assessments.plans import plan_output
+from assessments.plans.reader import plan_output
 
 
 def export_drafts(user: User) -> list[dict[str, Any]]:

@@ -36,9 +36,9 @@ from advising.forms import (
     ShareForm,
 )
 from advising.models import Share
-from assessments import plans
 from assessments.models import Plan, Tier
-from assessments.views.plans import programs_table_html
+from assessments.plans.reader import plan_summary_output
+from assessments.views.plans import ProgramTablePart
 from programs.models import Specialty
 
 DASHBOARD_PAGE_SIZE = 20
@@ -235,8 +235,8 @@ def _review_context(
     specialty_names = _specialty_names()
     return {
         "plan": plan,
-        # The summary, without the program lists: the plan body reads the plan's cached view.
-        "output": plans.plan_summary_output(plan),
+        # The summary, without the program lists: the plan body reads the plan's view.
+        "output": plan_summary_output(plan),
         "read_only": True,
         "applicant": plan.owner,
         "other_plans": selectors.applicant_plans(plan.owner),
@@ -261,19 +261,16 @@ def plan_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The plan as the applicant saved it, with the same paged, filterable program table as
     the applicant's page (filters, sorting and pages swap only the table under htmx)."""
     plan = _advisable_plan(request, pk)
-    programs_html = programs_table_html(
-        request,
+    programs = ProgramTablePart(
         plan,
-        None,
+        request.GET,
         base_url=reverse("advising:plan_review", args=[plan.pk]),
         csv=False,
     )
     if request.htmx and not request.htmx.history_restore_request:
-        response = render(
-            request, "advising/plan_review.html#programs", {"programs_html": programs_html}
-        )
+        response = render(request, "advising/plan_review.html#programs", {"programs": programs})
     else:
-        context = {**_review_context(plan), "programs_html": programs_html}
+        context = {**_review_context(plan), "programs": programs}
         response = render(request, "advising/plan_review.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -9,8 +9,11 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.utils import timezone
 
-from assessments import plans
 from assessments.models import Plan
+from assessments.plans.queries import plans_of
+from assessments.plans.table import SORTS, VISA_FILTERS, ProgramQuery
+from assessments.plans.view import PlanView
+from assessments.plans.words import FIT_WORDS, tier_word
 from assessments.profile import MAX_SCORE, MIN_SCORE, VISAS
 
 VISA_WORDS: dict[str, str] = {
@@ -21,7 +24,7 @@ VISA_WORDS: dict[str, str] = {
 }
 
 
-class ProgramFilterForm(forms.Form):
+class PlanProgramFilterForm(forms.Form):
     """Filters and sort order of a plan's program list (a GET form; bad values are dropped)."""
 
     q = forms.CharField(
@@ -33,16 +36,16 @@ class ProgramFilterForm(forms.Form):
     fit = forms.ChoiceField(
         label="Fit",
         required=False,
-        choices=[("", "Any"), *plans.FIT_WORDS.items()],
+        choices=[("", "Any"), *FIT_WORDS.items()],
     )
     specialty = forms.ChoiceField(label="Specialty", required=False)
     state = forms.ChoiceField(label="State", required=False)
     visa = forms.ChoiceField(
         label="Visa sponsored",
         required=False,
-        choices=[("", "Any"), *plans.VISA_FILTERS.items()],
+        choices=[("", "Any"), *VISA_FILTERS.items()],
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(plans.SORTS.items()))
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
     dir = forms.ChoiceField(
         label="Order",
         required=False,
@@ -50,7 +53,7 @@ class ProgramFilterForm(forms.Form):
         choices=[("", "Normal"), ("desc", "Reversed")],
     )
 
-    def __init__(self, data: Any = None, *, view: plans.PlanView, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, view: PlanView, **kwargs: Any) -> None:
         # Its own ids: the what-if form on the same page also has a visa and a specialty.
         kwargs.setdefault("auto_id", "programs_%s")
         super().__init__(data, **kwargs)
@@ -72,7 +75,7 @@ class ProgramFilterForm(forms.Form):
             ),
         )
 
-    def to_query(self, page: Any = None) -> plans.ProgramQuery:
+    def to_query(self, page: Any = None) -> ProgramQuery:
         """The query the valid fields describe; an invalid field counts as not set."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
@@ -80,7 +83,7 @@ class ProgramFilterForm(forms.Form):
             number = max(1, int(page or 1))
         except (TypeError, ValueError):
             number = 1
-        return plans.ProgramQuery(
+        return ProgramQuery(
             fit=data.get("fit") or "",
             specialty=data.get("specialty") or "",
             state=data.get("state") or "",
@@ -148,7 +151,7 @@ class WhatIfForm(forms.Form):
 
 def _plan_label(plan: Plan) -> str:
     when = timezone.localtime(plan.created_at).strftime("%d %b %Y, %H:%M")
-    return f"{plan.specialty_code}, {plans.tier_word(plan.tier).lower()} ({when})"
+    return f"{plan.specialty_code}, {tier_word(plan.tier).lower()} ({when})"
 
 
 class PlanChoiceField(forms.ModelChoiceField):
@@ -172,7 +175,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        queryset = plans.plans_of(user)
+        queryset = plans_of(user)
         self.fields["a"].queryset = queryset
         self.fields["b"].queryset = queryset
         for name in ("a", "b"):

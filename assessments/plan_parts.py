@@ -1,4 +1,4 @@
-"""The cached parts of the saved-plan pages and the version that keys them.
+"""The version that keys the cached fragments of the saved-plan pages.
 
 Shared by the plan views and the plan template tags (so neither imports the other).
 """
@@ -12,25 +12,37 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import get_template
 
-# The parts of the plan page every viewer sees alike, by name.
-PARTS = {
-    "toc": "assessments/includes/plan_toc.html",
-    "summary": "assessments/includes/plan_summary.html",
-    "details": "assessments/includes/plan_details.html",
-    "excluded": "assessments/includes/plan_excluded.html",
-    "meta": "assessments/includes/plan_meta.html",
-}
-HEADER_TEMPLATE = "assessments/includes/plan_header.html"
-PROGRAMS_TEMPLATE = "assessments/includes/plan_programs_table.html"
+# The templates of the parts of the plan pages every viewer sees alike, cached as fragments
+# ({% cache %} in plan_detail.html, plan_print.html and includes/plan_body.html).
+TEMPLATES = (
+    "assessments/includes/plan_header.html",
+    "assessments/includes/plan_toc.html",
+    "assessments/includes/plan_summary.html",
+    "assessments/includes/plan_details.html",
+    "assessments/includes/plan_program_notes.html",
+    "assessments/includes/plan_programs.html",
+    "assessments/includes/plan_programs_table.html",
+    "assessments/includes/plan_excluded.html",
+    "assessments/includes/plan_meta.html",
+)
 # The code that draws them (read as files: importing it here would make a cycle).
 _APP = Path(__file__).resolve().parent
-_CODE = ("plans.py", "svg.py", "plan_forms.py", "templatetags/plan_tags.py")
+_CODE = (
+    "plans/reader.py",
+    "plans/table.py",
+    "plans/view.py",
+    "plans/words.py",
+    "svg.py",
+    "plan_forms.py",
+    "views/plans.py",
+    "templatetags/plan_tags.py",
+)
 
 
 @functools.cache
 def _cached_parts_version() -> str:
     digest = hashlib.sha256()
-    for name in (*PARTS.values(), HEADER_TEMPLATE, PROGRAMS_TEMPLATE):
+    for name in TEMPLATES:
         digest.update(get_template(name).template.source.encode())
     for path in _CODE:
         digest.update((_APP / path).read_bytes())

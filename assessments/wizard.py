@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from accounts.http import HtmxHttpRequest
-from assessments import drafts, plans
+from assessments import drafts
 from assessments.forms import (
     BackgroundForm,
     ExamsForm,
@@ -31,6 +31,7 @@ from assessments.forms import (
     specialty_names,
 )
 from assessments.models import AssessmentDraft
+from assessments.plans.queries import plan_with_same_answers
 from assessments.profile import ProfileError, parse_profile
 from assessments.services import plan_create
 
@@ -202,7 +203,7 @@ class ReviewStep:
         if not request.POST.get("again"):
             # The same answers as a plan made before: say so and link to it, instead of
             # storing a copy (the user can still ask for one, with today's programs).
-            same = plans.plan_with_same_answers(
+            same = plan_with_same_answers(
                 user=request.user,
                 session_tokens=drafts.session_plan_tokens(request),
                 profile_data=profile_data,

@@ -8,7 +8,7 @@ from django import template
 
 from advising import selectors
 from assessments.models import Plan
-from assessments.plans import tier_word
+from assessments.plans.words import tier_word
 
 register = template.Library()
 

@@ -6,17 +6,21 @@ from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.functional import SimpleLazyObject
 
-from assessments import plan_parts, plans
+from assessments import plan_parts
 from assessments.models import Plan
+from assessments.plans.view import PlanView, plan_view
+from assessments.plans.words import tier_word as plan_tier_word
 
 register = template.Library()
 
 
 @register.simple_tag
-def plan_view_for(plan: Plan) -> plans.PlanView:
-    """`{% plan_view_for plan as pv %}`: the parsed, cached view of a saved plan."""
-    return plans.plan_view(plan)
+def plan_view_for(plan: Plan) -> PlanView:
+    """`{% plan_view_for plan as pv %}`: the parsed view of a saved plan, parsed only if read
+    (when a cached fragment that shows it is missing)."""
+    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
 
 
 @register.simple_tag
@@ -57,7 +61,7 @@ def usd_range(low: Any, high: Any) -> str:
 
 @register.filter
 def tier_word(tier: str | None) -> str:
-    return plans.tier_word(tier)
+    return plan_tier_word(tier)
 
 
 @register.filter

@@ -18,10 +18,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import HtmxHttpRequest
-from assessments import drafts, explorer, plans, services
+from assessments import drafts, explorer, services
 from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
 from assessments.models import Plan
 from assessments.plan_forms import VISA_WORDS
+from assessments.plans.queries import plan_for_viewer
+from assessments.plans.reader import plan_profile
 from assessments.profile import ProfileError
 from assessments.wizard import FormStep, WizardFlow, go_to, step_named
 
@@ -35,7 +37,7 @@ COMPARE_TEMPLATE = "assessments/explorer_compare.html"
 def _plan_for(request: HtmxHttpRequest, token: uuid.UUID) -> Plan | HttpResponseBase:
     """The plan if this viewer may open its page (the plan page's own rule)."""
     tokens = drafts.session_plan_tokens(request)
-    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token)
+    plan = plan_for_viewer(user=request.user, session_tokens=tokens, token=token)
     if plan is not None:
         return plan
     if not request.user.is_authenticated and str(token) not in tokens:
@@ -51,7 +53,7 @@ def _source(
         plan = _plan_for(request, token)
         if not isinstance(plan, Plan):
             return plan
-        return plans.plan_profile(plan), plan
+        return plan_profile(plan), plan
     draft = drafts.draft_for_request(request)
     if draft is None:
         return redirect("assessments:wizard")

@@ -10,12 +10,14 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
-from assessments import engine, plans, rules, selectors
+from assessments import engine, rules, selectors
+from assessments.plans.queries import plans_of
+from assessments.plans.words import BASIS_WORDS, FIT_WORDS, TIER_WORDS, exclusion_label, tier_word
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    latest = plans.plans_of(request.user).first() if request.user.is_authenticated else None
+    latest = plans_of(request.user).first() if request.user.is_authenticated else None
     return render(request, "assessments/home.html", {"latest_plan": latest})
 
 
@@ -44,13 +46,11 @@ def methodology(request: HttpRequest) -> HttpResponse:
             **data,
             "data_digest": digest,
             "t": data["thresholds"],
-            "tier_words": plans.TIER_WORDS,
-            "basis_words": plans.BASIS_WORDS,
-            "exclusions": [
-                (code, plans.exclusion_label(code)) for code in engine.EXCLUSION_REASONS
-            ],
-            "step1_cap_word": plans.tier_word(engine.STEP1_FAILURE_CAP),
-            "fit_words": plans.FIT_WORDS,
+            "tier_words": TIER_WORDS,
+            "basis_words": BASIS_WORDS,
+            "exclusions": [(code, exclusion_label(code)) for code in engine.EXCLUSION_REASONS],
+            "step1_cap_word": tier_word(engine.STEP1_FAILURE_CAP),
+            "fit_words": FIT_WORDS,
             "offsets": {
                 "strong": rules.STRONG_OFFSET,
                 "viable": rules.VIABLE_OFFSET,

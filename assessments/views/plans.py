@@ -7,6 +7,7 @@ import csv
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,16 +16,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -38,17 +44,33 @@ from accounts.ratelimit import (
     slot_release,
     too_many_requests,
 )
-from assessments import plan_parts, plans, services
+from assessments import plan_parts, services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
-from assessments.plan_forms import CompareForm, ProgramFilterForm, WhatIfForm
+from assessments.plan_forms import CompareForm, PlanProgramFilterForm, WhatIfForm
+from assessments.plans.compare import plan_compare as compare_outputs
+from assessments.plans.history import history_rows
+from assessments.plans.queries import (
+    CATALOG_CHECK_SECONDS,
+    plan_for_viewer,
+    plans_of,
+    programs_in_catalog,
+    whatif_specialty_choices,
+)
+from assessments.plans.reader import plan_output, plan_profile, plan_summary_output
+from assessments.plans.table import (
+    ProgramQuery,
+    ProgramTable,
+    matching_rows,
+    program_csv_rows,
+    program_table,
+    sort_links,
+)
+from assessments.plans.view import PlanView, ProgramRow, RankedRows, build_plan_view, plan_view
 from assessments.profile import ProfileError
 from programs.selectors import specialty_choices
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"
-# A plan never changes, so its rendered parts could live forever; an hour bounds what a
-# long-lived shared cache holds for plans nobody opens any more.
-PAGE_CACHE_SECONDS = 3600
 PLANS_PER_PAGE = 20
 # What-if errors from the engine's validator, mapped to the panel's own fields.
 _WHATIF_FIELDS = {"step2ck.score": "step2ck_score", "visa": "visa", "specialty": "specialty"}
@@ -77,9 +99,9 @@ def _viewable_plan(
     not hold the token (it may be the owner, logged out); 404 for everybody else.
 
     ``page``: the full page is coming, so load what it shows besides the plan in the same
-    query (see ``plans.plan_for_viewer``)."""
+    query (see ``plan_for_viewer``)."""
     tokens = session_plan_tokens(request)
-    plan = plans.plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
+    plan = plan_for_viewer(user=request.user, session_tokens=tokens, token=token, page=page)
     if plan is not None:
         return plan
     if not request.user.is_authenticated and str(token) not in tokens:
@@ -97,183 +119,147 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _program_query(
-    request: HtmxHttpRequest, view: plans.PlanView
-) -> tuple[plans.ProgramQuery, ProgramFilterForm | None]:
-    """The table's query from the URL, and the filter form that read it (None when the URL has
-    no parameters: the default query needs no form until the table is drawn)."""
-    if not request.GET:
-        return plans.ProgramQuery(), None
-    form = ProgramFilterForm(request.GET, view=view)
-    return form.to_query(request.GET.get("page")), form
-
-
-def _csv_url(plan: Plan, query: plans.ProgramQuery) -> str:
+def _csv_url(plan: Plan, query: ProgramQuery) -> str:
     params = query.params(page=1)
     url = reverse("assessments:plan_csv", args=[plan.token])
     return url + ("?" + urlencode(params) if params else "")
 
 
-def programs_table_html(
-    request: HtmxHttpRequest,
-    plan: Plan,
-    view: plans.PlanView | None,
-    query: plans.ProgramQuery | None = None,
-    form: ProgramFilterForm | None = None,
-    *,
-    base_url: str = "",
-    csv: bool = True,
-) -> SafeString:
-    """The program table (filters, rows, pages) for this query, cached: it depends only on the
-    immutable plan, the raw query (bad values show as form errors) and which of the shown
-    programs are still in the catalog (linked only then).
+def _lazy_view(plan: Plan) -> PlanView:
+    """The plan's view, parsed only if a template reads it: the plan pages' parts are cached
+    fragments (``{% cache %}`` keyed by the plan's token), and a page whose fragments are all
+    in the cache never reads the plan's output."""
+    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
+
+
+class ProgramTablePart:
+    """The program table (filters, rows, pages) of a plan for one query, as its cached fragment
+    (``assessments/includes/plan_programs.html``) reads it: ``key`` says what the table
+    depends on besides the immutable plan; the rest is computed only when the fragment is
+    missing from the cache.
 
     ``base_url`` is the page the table's links and filters go to (default: the plan page;
-    the advisor's review page shows the same table); ``csv`` offers the CSV download.
+    the advisor's review page shows the same table); ``csv`` offers the CSV download."""
 
-    The ids of the programs a query shows are cached too, so a query seen before is answered
-    without ``view`` (None: read with ``plans.plan_view`` only when needed) and without
-    filtering or sorting the plan's programs again."""
-    base = base_url or reverse("assessments:plan_detail", args=[plan.token])
-    prefix = f"plan-programs:{plan_parts.parts_version()}:{plan.token}:{_digest(f'{base}|{csv}')}:"
-    raw_query = _digest(f"{sorted(request.GET.lists())}")
-    ids_key = f"{prefix}ids:{raw_query}"
-    shown = cache.get(ids_key)
-    table = None
-    if shown is None:
-        view = view or plans.plan_view(plan)
-        if query is None:
-            query, form = _program_query(request, view)
-        table = plans.program_table(view, query)
-        shown = [row.id for row in table.rows]
-        cache.set(ids_key, shown, PAGE_CACHE_SECONDS)
-    in_catalog = plans.programs_in_catalog(shown)
-    key = f"{prefix}{raw_query}:" + _digest(f"{sorted(in_catalog)}")
-    html = cache.get(key)
-    if html is None:
-        view = view or plans.plan_view(plan)
-        if query is None:
-            query, form = _program_query(request, view)
-        table = table or plans.program_table(view, query)
-        page = table.page
-        context = {
-            "pv": view,
-            "interactive": True,
-            "filter_form_html": _filter_form_html(plan, view, form),
-            "table": table,
-            "rows": table.rows,
-            "sort_links": plans.sort_links(query),
-            "in_catalog": in_catalog,
-            "page_url_prev": (
-                "?" + urlencode(query.params(page=page.previous_page_number()))
-                if page.has_previous()
-                else ""
-            ),
-            "page_url_next": (
-                "?" + urlencode(query.params(page=page.next_page_number()))
-                if page.has_next()
-                else ""
-            ),
-            "plan_url": base,
-            "csv_url": _csv_url(plan, query) if csv else "",
-        }
-        # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
-        html = render_to_string(plan_parts.PROGRAMS_TEMPLATE, context)
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered template
+    def __init__(
+        self,
+        plan: Plan,
+        data: QueryDict,
+        *,
+        view: PlanView | None = None,
+        base_url: str = "",
+        csv: bool = True,
+    ) -> None:
+        self.plan = plan
+        self._data = data
+        self._view = view
+        self._csv = csv
+        self.plan_url = base_url or reverse("assessments:plan_detail", args=[plan.token])
+        self.parts_version = plan_parts.parts_version()
 
+    # The table links only to programs still in the catalog, checked for CATALOG_CHECK_SECONDS
+    # (programs_in_catalog): the fragment is kept as long, so a deleted program's link goes
+    # as soon as it would have without the fragment.
+    cache_seconds = CATALOG_CHECK_SECONDS
 
-def _filter_form_html(
-    plan: Plan, view: plans.PlanView, form: ProgramFilterForm | None
-) -> SafeString:
-    """The table's filter form, cached per plan (its choices) and field values: the pages and
-    orders of one filter set share it (the page number is no field of the form)."""
-    data = form.data if form is not None else {}
-    values = [(name, data.getlist(name)) for name in ProgramFilterForm.base_fields if name in data]
-    key = f"plan-filter-form:{plan_parts.parts_version()}:{plan.token}:" + _digest(f"{values}")
-    html = cache.get(key)
-    if html is None:
-        html = render_crispy_form(form or ProgramFilterForm(None, view=view))
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
+    @cached_property
+    def key(self) -> str:
+        """The raw query (bad values show as form errors), where the links go, and whether
+        the CSV is offered."""
+        return _digest(f"{sorted(self._data.lists())}|{self.plan_url}|{self._csv}")
 
+    @cached_property
+    def csv_key(self) -> str:
+        """The raw query but its page: what the CSV link (in the page header) depends on."""
+        return _digest(f"{sorted((k, v) for k, v in self._data.lists() if k != 'page')}")
 
-def _plan_parts(plan: Plan, view: plans.PlanView, query: plans.ProgramQuery) -> dict[str, str]:
-    """The parts of the page that are the same for every viewer, rendered once per plan and
-    cached: the header (once per CSV link, which carries the table's filters), the table of
-    contents, summary and chart, flags, strategy, timeline, actions, left-out programs and the
-    plan's origin. Claiming an anonymous plan changes the header and contents, so that is part
-    of the key."""
-    anonymous = plan.owner_id is None
-    base = f"plan-page:{plan_parts.parts_version()}:{plan.token}:{'anonymous' if anonymous else 'owned'}"
-    csv_params = urlencode(query.params(page=1))
-    header_key = f"{base}:header:{_digest(csv_params)}"
-    found = cache.get_many([base, header_key])
-    parts, header = found.get(base), found.get(header_key)
-    if parts is None or header is None:
-        # Rendered without the request: nothing of the viewer (user, CSRF token) can get in.
-        plan_url = reverse("assessments:plan_detail", args=[plan.token])
-        context = {
-            "plan": plan,
-            "pv": view,
-            "is_anonymous_plan": anonymous,
-            "csv_url": _csv_url(plan, query),
-            "next_query": urlencode({"next": plan_url}),
-        }
-        if parts is None:
-            parts = {name: render_to_string(t, context) for name, t in plan_parts.PARTS.items()}
-            cache.set(base, parts, PAGE_CACHE_SECONDS)
-        if header is None:
-            header = render_to_string(plan_parts.HEADER_TEMPLATE, context)
-            cache.set(header_key, header, PAGE_CACHE_SECONDS)
-    # Our own rendered templates; a cache that pickles may hand back plain strings.
-    return {name: mark_safe(html) for name, html in (*parts.items(), ("header", header))}  # noqa: S308  # nosec B308 B703
+    @cached_property
+    def view(self) -> PlanView:
+        return self._view if self._view is not None else plan_view(self.plan)
 
+    @cached_property
+    def _query_form(self) -> tuple[ProgramQuery, PlanProgramFilterForm | None]:
+        """The table's query from the URL, and the filter form that read it (None when the URL
+        has no parameters)."""
+        if not self._data:
+            return ProgramQuery(), None
+        form = PlanProgramFilterForm(self._data, view=self.view)
+        return form.to_query(self._data.get("page")), form
 
-def _whatif_form_html(initial: dict[str, Any]) -> SafeString:
-    """The what-if form showing ``initial`` without errors, which renders the same for the same
-    values and choices (the plan's answers on the page; a valid submission's values)."""
-    choices = plans.whatif_specialty_choices()
-    key = f"plan-whatif-form:{plan_parts.parts_version()}:" + _digest(
-        f"{sorted(initial.items())}|{choices}"
-    )
-    html = cache.get(key)
-    if html is None:
-        html = render_crispy_form(WhatIfForm(initial=initial, specialty_choices=choices))
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - our own rendered form
+    @property
+    def query(self) -> ProgramQuery:
+        return self._query_form[0]
 
+    @cached_property
+    def table(self) -> ProgramTable:
+        return program_table(self.view, self.query)  # builds the rows of the page shown only
 
-def _valid_whatif_form_html(form: WhatIfForm) -> SafeString | str:
-    """A valid submitted form as the cached form with its values, when that is the same markup:
-    when each submitted value is already in its normal form (" 231 " is not); else ""."""
-    values = {name: form.cleaned_data[name] for name in WhatIfForm.base_fields}
-    for name, value in values.items():
-        if form.data.get(name, "") != ("" if value is None else str(value)):
+    @cached_property
+    def rows(self) -> list[ProgramRow]:
+        return self.table.rows
+
+    @cached_property
+    def in_catalog(self) -> set[int]:
+        return programs_in_catalog(row.id for row in self.rows)
+
+    @cached_property
+    def filter_form_html(self) -> SafeString:
+        form = self._query_form[1]
+        return render_crispy_form(form or PlanProgramFilterForm(None, view=self.view))
+
+    @cached_property
+    def sort_links(self) -> dict[str, dict[str, Any]]:
+        return sort_links(self.query)
+
+    @property
+    def page_url_prev(self) -> str:
+        page = self.table.page
+        if not page.has_previous():
             return ""
-    return _whatif_form_html(values)
+        return "?" + urlencode(self.query.params(page=page.previous_page_number()))
+
+    @property
+    def page_url_next(self) -> str:
+        page = self.table.page
+        if not page.has_next():
+            return ""
+        return "?" + urlencode(self.query.params(page=page.next_page_number()))
+
+    @cached_property
+    def csv_url(self) -> str:
+        return _csv_url(self.plan, self.query) if self._csv else ""
 
 
 def _page_context(
     request: HtmxHttpRequest,
     plan: Plan,
-    view: plans.PlanView,
     *,
+    query_data: QueryDict | None = None,
     whatif_form: WhatIfForm | None = None,
-    whatif_form_html: str = "",
     whatif: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    query, form = _program_query(request, view)
-    if whatif_form is None:
-        whatif_form_html = _whatif_form_html(WhatIfForm.initial_from(plans.plan_profile(plan)))
+    """What the plan page (and its print version) show. The parts every viewer sees alike are
+    cached fragments of the templates, keyed by the plan's token, ``parts_version`` and what
+    else each depends on (claim state, query); ``pv`` is parsed only if one is missing. The
+    viewer's own parts (navigation, CSRF token, feedback) render per request."""
+    view = _lazy_view(plan)
+    choices = whatif_specialty_choices()
+    plan_url = reverse("assessments:plan_detail", args=[plan.token])
     return {
         "plan": plan,
         "pv": view,
-        "parts": _plan_parts(plan, view, query),
-        "programs_html": programs_table_html(request, plan, view, query, form),
-        # The form comes rendered (cached) unless it was submitted with errors or odd values.
-        "whatif_form": whatif_form,
-        "whatif_form_html": whatif_form_html,
+        "parts_version": plan_parts.parts_version(),
+        "programs": ProgramTablePart(
+            plan, request.GET if query_data is None else query_data, view=view
+        ),
+        "next_query": urlencode({"next": plan_url}),
+        # The empty form is a cached fragment; a submitted one renders as submitted.
+        "whatif_form": whatif_form
+        or WhatIfForm(
+            initial=WhatIfForm.initial_from(plan_profile(plan)), specialty_choices=choices
+        ),
+        "whatif_submitted": whatif_form is not None,
+        "whatif_choices": choices,
         "whatif": whatif,
         "is_anonymous_plan": plan.owner_id is None,
     }
@@ -287,12 +273,10 @@ def plan_detail(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     if not isinstance(plan, Plan):
         return plan
     if partial:
-        # A query seen before needs no view of the plan (see _programs_html).
-        context = {"programs_html": programs_table_html(request, plan, None)}
+        context = {"programs": ProgramTablePart(plan, request.GET)}
         response = render(request, f"{PLAN_TEMPLATE}#programs", context)
     else:
-        view = plans.plan_view(plan)
-        response = render(request, PLAN_TEMPLATE, _page_context(request, plan, view))
+        response = render(request, PLAN_TEMPLATE, _page_context(request, plan))
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -309,10 +293,8 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     retry_after = limit_hit(limit=limit, client=client_of(request))
     if retry_after is not None:
         return too_many_requests(request, limit=limit, retry_after=retry_after, what="what-ifs")
-    view = plans.plan_view(plan)
-    form = WhatIfForm(request.POST, specialty_choices=plans.whatif_specialty_choices())
+    form = WhatIfForm(request.POST, specialty_choices=whatif_specialty_choices())
     whatif = None
-    form_html: SafeString | str = ""
     if form.is_valid():
         try:
             output = services.plan_whatif(
@@ -336,28 +318,14 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 )
         else:
             whatif = {
-                "view": plans.build_plan_view(output),
+                "view": build_plan_view(output),
                 # Like the what-if output, the saved plan is compared without its program
                 # lists: the panel shows tiers, flags and counts only.
-                "diff": plans.plan_compare(plans.plan_summary_output(plan), output),
+                "diff": compare_outputs(plan_summary_output(plan), output),
             }
-            form_html = _valid_whatif_form_html(form)
-    if _partial(request):
-        return render(
-            request,
-            f"{PLAN_TEMPLATE}#whatif",
-            {
-                "plan": plan,
-                "pv": view,
-                "whatif_form": form,
-                "whatif_form_html": form_html,
-                "whatif": whatif,
-            },
-        )
-    context = _page_context(
-        request, plan, view, whatif_form=form, whatif_form_html=form_html, whatif=whatif
-    )
-    return render(request, PLAN_TEMPLATE, context)
+    context = _page_context(request, plan, whatif_form=form, whatif=whatif)
+    template = f"{PLAN_TEMPLATE}#whatif" if _partial(request) else PLAN_TEMPLATE
+    return render(request, template, context)
 
 
 @require_http_methods(["GET"])
@@ -385,16 +353,16 @@ def plan_csv(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
             busy=True,
         )
     try:
-        view = plans.plan_view(plan)
-        query = ProgramFilterForm(request.GET or None, view=view).to_query()
-        rows = plans.matching_rows(view, query)  # everything from the database is read here
+        view = plan_view(plan)
+        query = PlanProgramFilterForm(request.GET or None, view=view).to_query()
+        rows = matching_rows(view, query)  # everything from the database is read here
     except BaseException:
         slot_release(name=CSV_SLOT)
         raise
     day = plan.created_at.date().isoformat()
     filename = f"matchplan-{plan.specialty_code}-{day}-programs.csv"
     response = StreamingHttpResponse(
-        _CsvChunks(plans.program_csv_rows(rows), on_close=_release_csv_slot),
+        _CsvChunks(program_csv_rows(rows), on_close=_release_csv_slot),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -452,7 +420,7 @@ class _CsvChunks:
 @login_required
 @cache_control(private=True, no_store=True)  # applicant data
 def plan_list(request: HtmxHttpRequest) -> HttpResponse:
-    queryset = plans.plans_of(request.user)
+    queryset = plans_of(request.user)
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     recent = list(queryset[:2])
     initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
@@ -461,7 +429,7 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
         "assessments/plan_list.html",
         {
             "page": page,
-            "rows": plans.history_rows(page),
+            "rows": history_rows(page),
             "specialty_names": dict(specialty_choices()),
             "compare_form": CompareForm(initial=initial, user=request.user),
             "can_compare": len(recent) == 2,
@@ -488,8 +456,8 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
             .select_related("program_lists")
             .defer("profile", "inputs")
         )
-        outputs = {p.pk: plans.plan_output(p) for p in pair}
-        comparison = plans.plan_compare(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
+        outputs = {p.pk: plan_output(p) for p in pair}
+        comparison = compare_outputs(outputs.get(a.pk) or {}, outputs.get(b.pk) or {})
     return render(
         request,
         "assessments/plan_compare.html",
@@ -502,7 +470,7 @@ def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(private=True, no_store=True)  # applicant data
 def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     """Delete one plan after a confirmation page; only its owner reaches either (404 else)."""
-    plan = get_object_or_404(plans.plans_of(request.user), token=token)
+    plan = get_object_or_404(plans_of(request.user), token=token)
     if request.method == "POST":
         services.plan_delete(plan=plan, user=request.user)
         when = date_format(timezone.localtime(plan.created_at), "j F Y, H:i")
@@ -523,14 +491,7 @@ def plan_print(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     plan = _viewable_plan(request, token, page=True)
     if not isinstance(plan, Plan):
         return plan
-    view = plans.plan_view(plan)
-    rows = list(plans.RankedRows(view))
-    context = {
-        "plan": plan,
-        "pv": view,
-        "parts": _plan_parts(plan, view, plans.ProgramQuery()),
-        "rows": rows,
-        "in_catalog": plans.programs_in_catalog(row.id for row in rows),
-        "is_anonymous_plan": plan.owner_id is None,
-    }
+    context = _page_context(request, plan, query_data=QueryDict())
+    rows = list(RankedRows(context["pv"]))
+    context |= {"rows": rows, "in_catalog": programs_in_catalog(row.id for row in rows)}
     return render(request, "assessments/plan_print.html", context)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assessments.plans import plan_view_cache_clear
+from assessments.plans.view import plan_view_cache_clear
 
 
 def cold_queries(client: Client, url: str, **extra: Any) -> list[str]:

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from advising.models import PlanComment
 from advising.selectors import token_digest
-from assessments.plans import plan_output
+from assessments.plans.reader import plan_output
 from tests.advising.factories import (
     AdvisorFactory,
     AssignmentFactory,

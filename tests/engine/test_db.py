@@ -221,7 +221,7 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_ca
 
     from assessments.models import Plan, PlanPrograms
     from assessments.plan_json import plan_to_dict
-    from assessments.plans import plan_output, plan_summary_output
+    from assessments.plans.reader import plan_output, plan_summary_output
     from assessments.services import plan_create
     from tests.engine.test_properties import VALIDATOR
 
@@ -251,7 +251,7 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_ca
 
 
 def test_a_plan_saved_with_inline_program_lists_reads_as_before():
-    from assessments.plans import plan_output
+    from assessments.plans.reader import plan_output
     from tests.plans.factories import UserFactory
     from tests.wizard.factories import PlanFactory
 

@@ -14,7 +14,7 @@ from assessments import selectors
 from assessments.engine import PlanResult, assess, name_ranks
 from assessments.models import Plan
 from assessments.plan_json import plan_to_dict, program_lists_unpack
-from assessments.plans import plan_output
+from assessments.plans.reader import plan_output
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES
 from assessments.services import plan_create

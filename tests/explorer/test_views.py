@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import AssessmentDraft, Plan
-from assessments.plans import plan_output
+from assessments.plans.reader import plan_output
 from tests.fuzz.strategies import logged_in, new_client
 from tests.plans.factories import em_programs, make_plan
 from tests.programs.factories import ProgramFactory, specialty

@@ -14,7 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.models import Plan
-from assessments.plans import FIT_WORDS, SORTS, VISA_FILTERS, plan_view_cache_clear
+from assessments.plans.table import SORTS, VISA_FILTERS
+from assessments.plans.view import plan_view_cache_clear
+from assessments.plans.words import FIT_WORDS
 from tests.fuzz.strategies import (
     FUZZ,
     FUZZ_FEW,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.plans import plan_view_cache_clear
+from assessments.plans.view import plan_view_cache_clear
 from tests.plans.factories import UserFactory
 
 

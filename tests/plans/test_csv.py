@@ -8,7 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from assessments.plans import CSV_COLUMNS, csv_safe
+from assessments.plans.table import CSV_COLUMNS
+from programs.exports import csv_safe
 from tests.plans.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db

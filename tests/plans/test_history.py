@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Plan
-from assessments.plans import plan_compare
+from assessments.plans.compare import plan_compare
 from programs.models import Program
 from tests.plans.factories import UserFactory, em_programs, make_plan
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import SpecialtyRule
-from assessments.plans import plan_output, plan_view_cache_clear
+from assessments.plans.reader import plan_output
+from assessments.plans.view import plan_view_cache_clear
 from programs.models import Program
 from tests.plans.factories import UserFactory, em_programs, make_plan
 

@@ -17,7 +17,7 @@ from accounts.models import ADVISORS_GROUP
 from advising.models import PlanReview, ReviewStatus
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import Plan
-from assessments.plans import plan_view_cache_clear
+from assessments.plans.view import plan_view_cache_clear
 from tests.advising.factories import AdvisorFactory, AssignmentFactory, CommentFactory
 from tests.plans.factories import UserFactory, em_programs, make_plan
 
@@ -205,7 +205,7 @@ def test_a_valid_what_if_shows_its_values_in_the_form_exactly_as_submitted(owner
     from crispy_forms.utils import render_crispy_form
 
     from assessments.plan_forms import WhatIfForm
-    from assessments.plans import whatif_specialty_choices
+    from assessments.plans.queries import whatif_specialty_choices
 
     client = owner_client(owner)
     for score in ("250", " 251 "):  # the second is shown as typed, not normalised

@@ -13,9 +13,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import plans
 from assessments.models import PlanPrograms
-from assessments.plans import PROGRAMS_PER_PAGE, plan_view_cache_clear
+from assessments.plans.reader import plan_output
+from assessments.plans.table import PROGRAMS_PER_PAGE, ProgramQuery, matching_rows, program_table
+from assessments.plans.view import (
+    PlanView,
+    ProgramRow,
+    _program_row,
+    _view_cache,
+    build_plan_view,
+    plan_view,
+    plan_view_cache_clear,
+)
+from assessments.plans.words import FIT_INDEX
 from tests.plans.factories import em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +54,11 @@ def url(plan) -> str:
     return reverse("assessments:plan_detail", args=[plan.token])
 
 
-# Reference implementations: filtering and sorting built rows, which plans.matching_rows does
+# Reference implementations: filtering and sorting built rows, which matching_rows does
 # with columns computed from the entries.
 
 
-def _visa_matches(row: plans.ProgramRow, visa: str) -> bool:
+def _visa_matches(row: ProgramRow, visa: str) -> bool:
     if visa == "j1":
         return row.j1 == "yes"
     if visa == "h1b":
@@ -60,9 +70,7 @@ def _visa_matches(row: plans.ProgramRow, visa: str) -> bool:
     return True
 
 
-def programs_filter(
-    rows: Sequence[plans.ProgramRow], query: plans.ProgramQuery
-) -> list[plans.ProgramRow]:
+def programs_filter(rows: Sequence[ProgramRow], query: ProgramQuery) -> list[ProgramRow]:
     needle = query.q.strip().lower()
     out = []
     for row in rows:
@@ -80,12 +88,10 @@ def programs_filter(
     return out
 
 
-def programs_sort(
-    rows: Sequence[plans.ProgramRow], sort: str, *, desc: bool = False
-) -> list[plans.ProgramRow]:
+def programs_sort(rows: Sequence[ProgramRow], sort: str, *, desc: bool = False) -> list[ProgramRow]:
     """Sort by ``sort`` (see SORTS), ties in the recommended order. Unknown IMG shares go last
     in either direction; "img" ascending means the highest share first (the useful default)."""
-    fit_index = plans.FIT_INDEX
+    fit_index = FIT_INDEX
     if sort == "fit":
         return sorted(rows, key=lambda r: (fit_index.get(r.fit, 9), r.rank), reverse=desc)
     if sort == "name":
@@ -100,7 +106,7 @@ def programs_sort(
     return sorted(rows, key=lambda r: r.rank, reverse=desc)
 
 
-def every_row(view: plans.PlanView) -> list[plans.ProgramRow]:
+def every_row(view: PlanView) -> list[ProgramRow]:
     """Every program row, in the stored order."""
     return [view.row(i) for i in range(view.program_total)]
 
@@ -111,9 +117,9 @@ def names_shown(html: str) -> list[str]:
 
 def expected(plan, **query) -> list[str]:
     """The names a table query shows, from a fully built view (not the cached one)."""
-    view = plans.build_plan_view(plans.plan_output(plan), token=str(plan.token), plan=plan)
+    view = build_plan_view(plan_output(plan), token=str(plan.token), plan=plan)
     rows = programs_sort(
-        programs_filter(every_row(view), plans.ProgramQuery(**query)),
+        programs_filter(every_row(view), ProgramQuery(**query)),
         query.get("sort", "rank"),
         desc=query.get("desc", False),
     )
@@ -125,7 +131,7 @@ def test_the_first_view_builds_the_rows_of_its_page_only(client, plan) -> None:
     response = client.get(url(plan))
 
     assert response.status_code == 200
-    view = plans.plan_view(plan)
+    view = plan_view(plan)
     assert sum(row is not None for row in view._built) == PROGRAMS_PER_PAGE
     assert view.program_total == PROGRAMS_PER_PAGE + 17
     assert names_shown(response.content.decode()) == expected(plan)
@@ -174,7 +180,23 @@ def test_a_table_query_seen_before_is_answered_without_the_plans_view(client, pl
     assert len(context.captured_queries) <= 3
     assert not any(PlanPrograms._meta.db_table in q["sql"] for q in context.captured_queries)
     assert names_shown(again) == expected(plan, state="TX")
-    assert not plans._view_cache  # the rows shown and the markup came from the cache
+    assert not _view_cache  # the rows shown and the markup came from the cache
+
+
+def test_a_page_seen_before_is_drawn_from_its_fragments_without_the_plans_view(
+    client, plan
+) -> None:
+    first = client.get(url(plan) + "?state=TX").content.decode()
+    plan_view_cache_clear()
+
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(url(plan) + "?state=TX").content.decode()
+
+    csrf = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+    assert csrf.sub("", again) == csrf.sub("", first)
+    assert not any(PlanPrograms._meta.db_table in q["sql"] for q in context.captured_queries)
+    assert names_shown(again) == expected(plan, state="TX")
+    assert not _view_cache  # every part came from its cached fragment
 
 
 def test_pages_of_one_filter_set_share_the_filter_form_and_it_shows_the_values(
@@ -197,10 +219,10 @@ def test_the_default_order_follows_the_stored_ranks_when_the_list_is_not_in_rank
         {"id": i, "name": f"P{i}", "rank": rank, "fit": "likely"}
         for i, rank in enumerate([3, 1, 2, 5, 4], start=1)
     ]
-    view = plans.build_plan_view({"programs": [*entries, "not a program"]})
+    view = build_plan_view({"programs": [*entries, "not a program"]})
 
-    table = plans.program_table(view, plans.ProgramQuery(), per_page=2)
-    page_two = plans.program_table(view, plans.ProgramQuery(page=2), per_page=2)
+    table = program_table(view, ProgramQuery(), per_page=2)
+    page_two = program_table(view, ProgramQuery(page=2), per_page=2)
 
     assert [r.name for r in table.rows] == ["P2", "P3"]
     assert [r.name for r in page_two.rows] == ["P1", "P5"]
@@ -209,14 +231,12 @@ def test_the_default_order_follows_the_stored_ranks_when_the_list_is_not_in_rank
 
 
 def test_rows_built_lazily_equal_rows_built_at_once(plan) -> None:
-    output = plans.plan_output(plan)
-    lazy = plans.build_plan_view(output, token=str(plan.token), plan=plan)
+    output = plan_output(plan)
+    lazy = build_plan_view(output, token=str(plan.token), plan=plan)
     lazy_page = list(lazy.programs_by_rank[PROGRAMS_PER_PAGE:])
 
     fresh = [
-        plans._program_row(p, i)
-        for i, p in enumerate(output["programs"], start=1)
-        if isinstance(p, dict)
+        _program_row(p, i) for i, p in enumerate(output["programs"], start=1) if isinstance(p, dict)
     ]
 
     assert every_row(lazy) == fresh
@@ -249,7 +269,7 @@ def _synthetic_entries(count: int) -> list[dict]:
 
 
 QUERIES = [
-    plans.ProgramQuery(**q)
+    ProgramQuery(**q)
     for q in (
         {"sort": "fit"},
         {"sort": "fit", "desc": True},
@@ -280,18 +300,18 @@ QUERIES = [
 def test_a_filtered_or_sorted_table_shows_what_filtering_and_sorting_the_rows_shows(
     query, rows_built_first
 ) -> None:
-    view = plans.build_plan_view({"programs": _synthetic_entries(230)})
+    view = build_plan_view({"programs": _synthetic_entries(230)})
     if rows_built_first:
         every_row(view)
     # Built from a second view: every row at once, filtered and sorted as rows.
-    rows = every_row(plans.build_plan_view({"programs": _synthetic_entries(230)}))
+    rows = every_row(build_plan_view({"programs": _synthetic_entries(230)}))
     reference = programs_sort(programs_filter(rows, query), query.sort, desc=query.desc)
 
-    table = plans.program_table(view, query, per_page=20)
+    table = program_table(view, query, per_page=20)
 
     assert table.matching == len(reference)
     start = (table.page.number - 1) * 20
     assert table.rows == reference[start : start + 20]
     if not rows_built_first:
         assert sum(row is not None for row in view._built) == len(table.rows)
-    assert list(plans.matching_rows(view, query)) == reference  # what the CSV lists
+    assert list(matching_rows(view, query)) == reference  # what the CSV lists

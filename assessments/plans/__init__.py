@@ -1,0 +1,1 @@
+"""Saved plans, one module per job: queries, reader, view, table, compare, history, words."""

@@ -1,0 +1,54 @@
+"""The history page: each plan with what it was made from and what changed since the one before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page
+
+from assessments.models import Plan
+from assessments.plans.compare import profile_changes
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    plan: Plan
+    step2ck: str  # the score, or the latest practice score marked as such
+    changes: list[str]  # empty: the same answers as the plan before
+    first: bool  # no older plan to compare with
+
+
+def _score_word(profile: Any) -> str:
+    step2 = profile.get("step2ck") if isinstance(profile, dict) else None
+    if not isinstance(step2, dict):
+        return "—"
+    if step2.get("score"):
+        return str(step2["score"])
+    practice = step2.get("practice_scores") or []
+    return f"{practice[0]} (practice)" if practice else "not taken"
+
+
+def history_rows(plans_page: Page) -> list[HistoryRow]:
+    """The history page's rows: each plan of the page with its Step 2 CK answer and what
+    changed since the plan made before it. One query reads the answers of the page's plans
+    and of the one plan before the page's last (the list itself leaves the answers out)."""
+    page_plans = list(plans_page.object_list)
+    if not page_plans:
+        return []
+    start = plans_page.start_index() - 1
+    queryset = plans_page.paginator.object_list
+    profiles = list(queryset[start : start + len(page_plans) + 1].values_list("profile", flat=True))
+    rows = []
+    for index, plan in enumerate(page_plans):
+        profile = profiles[index] if index < len(profiles) else {}
+        before = profiles[index + 1] if index + 1 < len(profiles) else None
+        rows.append(
+            HistoryRow(
+                plan=plan,
+                step2ck=_score_word(profile),
+                changes=profile_changes(before, profile) if before is not None else [],
+                first=before is None,
+            )
+        )
+    return rows
