@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -187,53 +186,12 @@ class Exploration:
         return next((row for row in self.rows if row.code == code), None)
 
 
-def _sponsors(visa: str) -> Any:
-    if visa == "j1":
-        return lambda f: f.j1 == "yes"
-    if visa == "h1b":
-        return lambda f: f.h1b == "yes"
-    if visa == "either":
-        return lambda f: f.j1 == "yes" or f.h1b == "yes"
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """One specialty's standing without its program list: the listed programs are tallied
-    by (fit, sponsors the visa, state), which is all the filters need (and small to cache)."""
-
-    plan: engine.SpecialtyPlan
-    red_flags: tuple[RedFlag, ...]
-    tally: tuple[tuple[str, bool, str, int], ...]
-    excluded: int
-    considered: int
-    score: engine.ScoreUsed
-    rules_source: str
-
-
-def summarize(standing: Standing, visa: str) -> Summary:
-    sponsors = _sponsors(visa)
-    tally: Counter[tuple[str, bool, str]] = Counter()
-    for entry in standing.programs:
-        facts = entry.facts
-        tally[(entry.fit, sponsors is not None and sponsors(facts), facts.state)] += 1
-    return Summary(
-        plan=standing.plan,
-        red_flags=standing.red_flags,
-        tally=tuple((fit, sponsored, state, n) for (fit, sponsored, state), n in tally.items()),
-        excluded=standing.excluded,
-        considered=standing.considered,
-        score=standing.score,
-        rules_source=standing.rules_source,
-    )
-
-
-def _counts(summary: Summary, visa: str, filters: Filters) -> tuple[dict[str, int], int | None]:
-    needs_visa = _sponsors(visa) is not None
+def _counts(standing: Standing, visa: str, filters: Filters) -> tuple[dict[str, int], int | None]:
+    needs_visa = visa != "none"
     states = frozenset(filters.states)
     by_fit = dict.fromkeys(engine.FITS, 0)
     sponsoring = 0
-    for fit, sponsored, state, n in summary.tally:
+    for fit, sponsored, state, n in standing.tally:
         if states and state not in states:
             continue
         if filters.sponsor_only and needs_visa and not sponsored:
@@ -245,7 +203,7 @@ def _counts(summary: Summary, visa: str, filters: Filters) -> tuple[dict[str, in
 
 def rows_from_standings(
     profile: Profile,
-    found: Sequence[Summary],
+    found: Sequence[Standing],
     *,
     rules: Mapping[str, engine.SpecialtyRules],
     filters: Filters = Filters(),
@@ -254,7 +212,7 @@ def rows_from_standings(
     key: str = "",
     seasons: Mapping[int, engine.SeasonFacts] | None = None,
 ) -> Exploration:
-    """The explorer's rows from ``engine.standings`` (``summarize``d; pure). ``goals_known``: the profile's
+    """The explorer's rows from ``engine.standings`` (pure). ``goals_known``: the profile's
     primary and backups are the applicant's own (not filled in by ``explorer_profile``)."""
     shared = None
     for standing in found:
@@ -414,8 +372,8 @@ def explore(
     seasons = data.seasons or None  # as plan_compute reads them
     profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
     key = _standings_key(profile_data, today, catalog_version(), data.version)
-    summaries = cache.get(key)
-    if summaries is None:
+    found = cache.get(key)
+    if found is None:
         facts = selectors.program_facts_by_code(rules.keys())
         with gc_paused():  # see services.gc_paused
             found = engine.standings(
@@ -424,14 +382,12 @@ def explore(
                 fees=fees,
                 programs=selectors.program_facts_merged(facts),
                 today=today,
-                name_ranks=selectors.program_name_ranks(facts),
                 seasons=seasons,
             )
-        summaries = [summarize(standing, profile.visa) for standing in found]
-        cache.set(key, summaries, STANDINGS_CACHE_SECONDS)
+        cache.set(key, found, STANDINGS_CACHE_SECONDS)
     return rows_from_standings(
         profile,
-        summaries,
+        found,
         rules=rules,
         filters=filters,
         fees=fees,

@@ -26,12 +26,16 @@ from assessments.engine.inputs import (
     season_facts_for,
     season_of,
 )
-from assessments.engine.matching import catalog_coverage, catalog_note, fit_note, match_programs
+from assessments.engine.matching import (
+    catalog_coverage,
+    catalog_note,
+    fit_note,
+    fit_tally,
+    match_programs,
+)
 from assessments.engine.next_steps import actions
 from assessments.engine.outputs import (
-    ExcludedProgram,
     PlanResult,
-    ProgramEntry,
     Reason,
     RedFlag,
     ScoreUsed,
@@ -215,7 +219,8 @@ class Standing:
 
     plan: SpecialtyPlan
     red_flags: tuple[RedFlag, ...]
-    programs: tuple[ProgramEntry, ...]  # listed programs of this specialty, best first
+    # the programs a plan would list, counted by (label, sponsors the visa, state, count)
+    tally: tuple[tuple[str, bool, str, int], ...]
     excluded: int
     considered: int
     score: ScoreUsed
@@ -229,13 +234,12 @@ def standings(
     fees: Fees,
     programs: Sequence[ProgramFacts],
     today: dt.date,
-    name_ranks: Mapping[str, Mapping[int, int]] | None = None,
     seasons: Mapping[int, SeasonFacts] | None = None,
 ) -> tuple[Standing, ...]:
     """Every specialty in ``rules`` with the tier, red flags, costs and program fits that
     :func:`assess` gives it when it is the profile's primary (``profile.specialty`` itself is
     not read), in one pass over ``programs`` (the specialty explorer). ``seasons`` as for
-    :func:`assess`."""
+    :func:`assess`. The programs are counted (``tally``), not listed with reasons and order."""
     if seasons is None:
         from assessments.season_data import DEFAULT_SEASONS  # pure data; avoids an import cycle
 
@@ -259,30 +263,38 @@ def standings(
         )
         for r in rules.values()
     )
-    entries: tuple[ProgramEntry, ...] = ()
-    excluded: tuple[ExcludedProgram, ...] = ()
-    if eligibility(profile, history, facts)["eligible"]:  # as assess: no list otherwise
-        entries, excluded, _counts, _considered = match_programs(
-            profile, plans, history, score, programs, today, name_ranks
+    eligible = eligibility(profile, history, facts)["eligible"]  # as assess: no list otherwise
+    by_code: dict[str, list[ProgramFacts]] = {plan.code: [] for plan in plans}
+    for program in programs:
+        found = by_code.get(program.specialty_code)
+        if found is not None:
+            found.append(program)
+    out = []
+    for plan in plans:
+        flags = red_flags(profile, rules[plan.code], history, score, plan.bands, today)
+        tally: dict[tuple[str, bool, str], int] = {}
+        left_out = 0
+        if eligible:
+            # As assess with this specialty as the primary: its red flags, its platform.
+            tally, left_out = fit_tally(
+                profile,
+                plan,
+                history,
+                score,
+                by_code[plan.code],
+                today,
+                flags=flags,
+                platforms=_matching_platforms((plan,)) if facts is not None else None,
+            )
+        out.append(
+            Standing(
+                plan=plan,
+                red_flags=tuple(replace(f, source=own_source(f.source, plan.code)) for f in flags),
+                tally=tuple((fit, sp, state, n) for (fit, sp, state), n in tally.items()),
+                excluded=left_out,
+                considered=sum(tally.values()) + left_out,
+                score=score,
+                rules_source=own_source(_rules_source(rules[plan.code]), plan.code),
+            )
         )
-    listed: dict[str, list[ProgramEntry]] = {plan.code: [] for plan in plans}
-    for entry in entries:
-        listed[entry.facts.specialty_code].append(entry)
-    left_out = dict.fromkeys(listed, 0)
-    for program in excluded:
-        left_out[program.specialty_code] += 1
-    return tuple(
-        Standing(
-            plan=plan,
-            red_flags=tuple(
-                replace(f, source=own_source(f.source, plan.code))
-                for f in red_flags(profile, rules[plan.code], history, score, plan.bands, today)
-            ),
-            programs=tuple(listed[plan.code]),
-            excluded=left_out[plan.code],
-            considered=len(listed[plan.code]) + left_out[plan.code],
-            score=score,
-            rules_source=own_source(_rules_source(rules[plan.code]), plan.code),
-        )
-        for plan in plans
-    )
+    return tuple(out)

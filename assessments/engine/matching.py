@@ -349,6 +349,51 @@ def match_programs(
     return entries, tuple(excluded), counts, considered
 
 
+def fit_tally(
+    profile: Profile,
+    plan: SpecialtyPlan,
+    history: ExamHistory,
+    score: ScoreUsed,
+    programs: Sequence[ProgramFacts],
+    today: dt.date,
+    *,
+    flags: Sequence[RedFlag] = (),
+    platforms: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[dict[tuple[str, bool, str], int], int]:
+    """How many programs of ``plan``'s specialty :func:`match_programs` would list, by
+    (label, sponsors the applicant's visa, state), and how many it would leave out: the same
+    rules, without wording reasons or ordering a list (the specialty explorer counts every
+    specialty for every what-if). Arguments as for :func:`match_programs`."""
+    m = _matching(profile, (plan,), history, score, programs, today, None, flags, platforms or {})
+    visa = profile.visa
+    tally: dict[tuple[str, bool, str], int] = {}
+    left_out = 0
+    for p in programs:
+        if p.specialty_code != plan.code:
+            continue
+        if _exclusions(p, m):
+            left_out += 1
+            continue
+        fit = _fit_only(p, m)
+        step2_min = p.step2_min
+        if m.projected and step2_min is not None and m.value < step2_min:  # type: ignore[operator]
+            fit = 2  # as _listed_row: a reach until the real score reaches the minimum
+        key = (FITS[fit], _sponsors_visa(p, visa), p.state)
+        tally[key] = tally.get(key, 0) + 1
+    return tally, left_out
+
+
+def _sponsors_visa(p: ProgramFacts, visa: str) -> bool:
+    """Whether ``p`` states it sponsors the visa an applicant needs (False without a need)."""
+    if visa == "j1":
+        return p.j1 == "yes"
+    if visa == "h1b":
+        return p.h1b == "yes"
+    if visa == "either":
+        return p.j1 == "yes" or p.h1b == "yes"
+    return False
+
+
 def _is_military(p: ProgramFacts) -> bool:
     return p.program_type == "military" or p.affiliation == "military"
 
@@ -480,6 +525,29 @@ def _fit_by_score(value: int, typical: int, m: _Matching) -> tuple[int, Reason, 
 def _fit_by_evidence(p: ProgramFacts, m: _Matching) -> tuple[int, Reason, str, int]:
     """Fit without a stated score: difficulty points from the applicant's tier and screened
     red flags, the program's IMG share percentile, type, size and age."""
+    points, pct, size, new = _evidence_points(p, m)
+    fit = _fit_of(points)
+    share = p.img_share
+    key = (
+        "evidence",
+        p.specialty_code,
+        share,
+        round(pct, 2),
+        p.program_type,
+        size,
+        new,
+        points,
+        fit,
+    )
+    reason = m.fit_cache.get(key)
+    if reason is None:
+        reason = m.fit_cache[key] = _evidence_reason(key, m)
+    return fit, reason, "medium" if share is not None else "low", points
+
+
+def _evidence_points(p: ProgramFacts, m: _Matching) -> tuple[int, float, int, bool]:
+    """The difficulty points of :func:`_fit_by_evidence`, with what its reason names: the IMG
+    share percentile, the size step (-1 many places, 1 few) and whether the program is new."""
     code = p.specialty_code
     share = p.img_share
     points = FIT_TIER_POINTS[m.tiers[code]] + m.screen
@@ -501,12 +569,20 @@ def _fit_by_evidence(p: ProgramFacts, m: _Matching) -> tuple[int, Reason, str, i
     new = p.first_accredited is not None and p.first_accredited >= m.new_since
     if new:
         points -= 1
-    fit = _fit_of(points)
-    key = ("evidence", code, share, round(pct, 2), p.program_type, size, new, points, fit)
-    reason = m.fit_cache.get(key)
-    if reason is None:
-        reason = m.fit_cache[key] = _evidence_reason(key, m)
-    return fit, reason, "medium" if share is not None else "low", points
+    return points, pct, size, new
+
+
+def _fit_only(p: ProgramFacts, m: _Matching) -> int:
+    """:func:`_fit`'s label alone, without wording its reason (for counting)."""
+    value = m.value
+    if value is None:
+        return 2
+    typical = p.step2_typical
+    if typical is None:
+        return _fit_of(_evidence_points(p, m)[0])
+    diff = value - typical
+    fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
+    return fit + 1 if m.screen >= FIT_SCREEN_FLAG_MAX and fit < 2 else fit
 
 
 def _evidence_reason(key: tuple[Any, ...], m: _Matching) -> Reason:

@@ -27,6 +27,9 @@ def catalog() -> list[engine.ProgramFacts]:
             {"step2_typical": None, "img_share": None, "j1": "no", "h1b": "no", "state": "OH"},
             {"step2_typical": 252, "img_share": 30, "j1": "yes", "h1b": "yes", "max_yog": 1},
             {"step2_typical": 238, "img_share": 45, "requires_usce": "yes", "step2_min": 235},
+            # applies through ERAS: left out where the specialty uses ResidencyCAS (EM)
+            {"step2_typical": 236, "img_share": 50, "application_platform": "eras"},
+            {"step2_typical": 234, "img_share": 40, "j1": "yes", "state": "NY"},
         ]
     )
     for code in RULES:
@@ -43,6 +46,15 @@ PROFILES = [
     {"step2ck__score": 226, "visa": "either", "usce_months": 0, "usce_in_specialty_months": 0},
     {"step2ck__score": 245, "visa": "none", "step1": {"result": "pass", "attempts": 2}},
     {"step2ck__score": 233, "visa": "j1", "graduation_year": 2015},
+    # two red flags programs screen on (years since graduation, no US experience): every fit
+    # moves a step down, in the plan and in the explorer alike
+    {
+        "step2ck__score": 241,
+        "visa": "j1",
+        "graduation_year": 2019,
+        "usce_months": 0,
+        "usce_in_specialty_months": 0,
+    },
 ]
 
 
@@ -51,9 +63,8 @@ def exploration(changes: dict, filters: explorer.Filters = explorer.Filters()): 
     found = engine.standings(
         profile, rules=RULES, fees=DEFAULT_FEES, programs=PROGRAMS, today=TODAY
     )
-    summaries = [explorer.summarize(standing, profile.visa) for standing in found]
     return explorer.rows_from_standings(
-        profile, summaries, rules=RULES, filters=filters, fees=DEFAULT_FEES
+        profile, found, rules=RULES, filters=filters, fees=DEFAULT_FEES
     )
 
 
@@ -94,6 +105,7 @@ def test_each_rows_counts_are_the_plans_counts_for_that_specialty(changes: dict)
         left_out = sum(1 for x in plan.excluded_programs if x.specialty_code == row.code)
         assert row.excluded == left_out
         assert row.considered == 7
+        assert row.considered == row.likely + row.target + row.reach + row.excluded
 
 
 def test_the_flags_of_every_specialty_are_shown_once_and_the_rest_per_row() -> None:
