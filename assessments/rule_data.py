@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
@@ -60,28 +61,22 @@ def rule_data_changed(**_kwargs: Any) -> None:
         cache.delete(VERSION_KEY)
 
 
-def connect() -> None:
-    from assessments.models import (
-        DualPartner,
-        FeeSchedule,
-        NrmpSeason,
-        PlatformFeeSchedule,
-        Source,
-        SpecialtyRule,
-        SpecialtySeason,
-    )
-    from programs.models import Specialty
+# The models whose rows make up the data above.
+MODELS = (
+    "assessments.DualPartner",
+    "assessments.FeeSchedule",
+    "assessments.NrmpSeason",
+    "assessments.PlatformFeeSchedule",
+    "assessments.Source",
+    "assessments.SpecialtyRule",
+    "assessments.SpecialtySeason",
+    "programs.Specialty",
+)
 
-    for model in (
-        DualPartner,
-        FeeSchedule,
-        NrmpSeason,
-        PlatformFeeSchedule,
-        Source,
-        SpecialtyRule,
-        SpecialtySeason,
-        Specialty,
-    ):
-        uid = f"rule-data-{model._meta.label_lower}"
+
+def connect() -> None:
+    for label in MODELS:
+        model = apps.get_model(label)
+        uid = f"rule-data-{label}"
         post_save.connect(rule_data_changed, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(rule_data_changed, sender=model, dispatch_uid=uid + "-delete")
