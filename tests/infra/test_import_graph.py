@@ -48,11 +48,6 @@ ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
         "for the plan (assessments.plans._with_page_extras, a deferred import of "
         "advising.models), while advising builds on plans"
     ),
-    ("advising", "tracker"): (
-        "the advisor dashboard's 'behind on interview offers' filter reads the season "
-        "tracker (advising.selectors, deferred), while the tracker's advisor pages use "
-        "advising's access rules"
-    ),
 }
 
 
