@@ -45,7 +45,7 @@ FORBIDDEN = {
 ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
     ("assessments", "advising"): (
         "the plan page's single query reads whether advising holds comments or a review "
-        "for the plan (assessments.plans._with_page_extras, a deferred import of "
+        "for the plan (_with_page_extras in assessments.plans, a deferred import of "
         "advising.models), while advising builds on plans"
     ),
 }
