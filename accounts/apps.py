@@ -8,7 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import checks, exporters, receivers  # noqa: F401 (checks registers)
+        from accounts import checks, receivers  # noqa: F401 (checks registers)
 
-        exporters.register()
         receivers.connect()

@@ -1,13 +1,4 @@
-"""Request guards that run before any view.
-
-RejectNulMiddleware
--------------------
-A NUL character (``\\x00``, ``%00`` in a URL) in the path, the query string, form fields
-or cookies is never meant, and PostgreSQL refuses to store or compare text that holds
-one: a list filter such as ``/admin/programs/program/?state=%00`` would reach the
-database and fail with a 500. Every such request gets a plain 400 here instead, in every
-part of the site, the admin included. Uploaded file contents are not examined (an XLSX
-file holds NUL bytes legitimately; the import checks its cells itself).
+"""Log-in throttling that runs before the log-in views.
 
 LoginThrottleMiddleware
 -----------------------
@@ -17,8 +8,8 @@ are also counted per IP address whatever the account (``RATE_LIMITS["login_ip"]`
 by accounts.receivers on Django's ``user_login_failed``); past the limit, log-in posts from
 that address get the 429 page, which offers the password reset (it works during the pause).
 
-It lives in accounts beside the other request-level protections (log redaction, rate
-limits); config/ holds only settings and entry points.
+It lives in accounts beside the other log-in protections (log redaction, rate limits);
+the site-wide request guards (NUL characters, database outages) are in core.middleware.
 """
 
 from __future__ import annotations
@@ -26,39 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse
 
 from accounts.ratelimit import ip_client, limit_used, rate_limit, too_many_requests
-
-NUL = "\x00"
-
-
-def _has_nul(data: QueryDict) -> bool:
-    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
-
-
-def request_has_nul(request: HttpRequest) -> bool:
-    if NUL in request.path or _has_nul(request.GET):
-        return True
-    if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
-        return True
-    return request.method == "POST" and _has_nul(request.POST)
-
-
-class RejectNulMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request_has_nul(request):
-            response = HttpResponseBadRequest(
-                "Bad request: the address or the form contains a NUL character (%00).",
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Cache-Control"] = "no-store"
-            return response
-        return self.get_response(request)
-
 
 LOGIN_VIEWS = frozenset({"accounts:login", "admin:login"})
 

@@ -1,27 +1,14 @@
-"""Signal adapters. They only call services: no logic lives here."""
+"""Signal adapters. They only call services: no logic lives here.
+
+The anonymous work a visitor did before logging in is claimed by assessments' own
+receiver (assessments.receivers): accounts imports no app above it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
-
-from accounts.models import User
-
-
-def claim_anonymous_work(
-    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
-) -> None:
-    """Move the visitor's anonymous draft and plans to the account they just entered.
-
-    Covers signup (which logs the new user in) and every login path alike.
-    """
-    if request is None or not hasattr(request, "session"):
-        return
-    from assessments.drafts import anonymous_work_claim
-
-    anonymous_work_claim(request_session=request.session, user=user)
 
 
 def count_failed_login(
@@ -37,5 +24,4 @@ def count_failed_login(
 
 
 def connect() -> None:
-    user_logged_in.connect(claim_anonymous_work, dispatch_uid="accounts.claim_anonymous_work")
     user_login_failed.connect(count_failed_login, dispatch_uid="accounts.count_failed_login")

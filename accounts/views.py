@@ -13,24 +13,24 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import hooks, services
 from accounts.forms import AccountDeleteForm, EmailAuthenticationForm, SignupForm
-from accounts.http import HtmxHttpRequest, safe_next
 from accounts.models import User
 from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from accounts.services import signup_tokens
-from assessments.drafts import draft_for_user, pending_draft_choice
+from core.http import HtmxHttpRequest, safe_next
 
 
 class LoginView(auth_views.LoginView):
     """Django's log-in, landing where each role works: advisors on their dashboard,
-    admins in Django admin, applicants on their plans (a ``next`` still wins). When the visitor's answers from
-    before logging in differ from the account's saved ones, they are first asked which to
-    keep (assessments' draft choice page); nothing is replaced unasked."""
+    admins in Django admin, applicants on their plans (a ``next`` still wins). Apps may send
+    the person somewhere first (accounts.hooks.register_login_redirect): assessments asks
+    which answers to keep when the visitor's answers from before logging in differ from the
+    account's saved ones, so nothing is replaced unasked."""
 
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
@@ -45,10 +45,7 @@ class LoginView(auth_views.LoginView):
         return reverse("assessments:plan_list")
 
     def get_success_url(self) -> str:
-        url = super().get_success_url()
-        if pending_draft_choice(self.request) is not None:
-            return f"{reverse('assessments:draft_choice')}?{urlencode({'next': url})}"
-        return url
+        return hooks.login_redirect(self.request, super().get_success_url())
 
 
 SIGNUP_NEXT_KEY = "accounts_signup_next"
@@ -117,13 +114,9 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
 @require_http_methods(["GET"])
 @cache_control(private=True, no_store=True)  # applicant data
 def account_home(request: HtmxHttpRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        "draft": draft_for_user(user=user),
-        "plan_count": user.plans.count(),
-        "latest_plans": user.plans.order_by("-created_at", "-pk")[:3],
-    }
-    return render(request, "accounts/home.html", context)
+    # The other apps' sections (assessments: the self-assessment and plans), see accounts.hooks
+    sections, context = hooks.account_sections(request)
+    return render(request, "accounts/home.html", {**context, "account_sections": sections})
 
 
 @login_required

@@ -8,6 +8,8 @@ class AdvisingConfig(AppConfig):
     verbose_name = "Advising"
 
     def ready(self) -> None:
-        from advising import exporters
+        from advising import demo, exporters
+        from programs.signals import demo_users_ready
 
         exporters.register()
+        demo_users_ready.connect(demo.add_demo_review, dispatch_uid="advising.demo_review")

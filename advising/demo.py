@@ -1,5 +1,6 @@
 """Demo advising data for `manage.py load_demo`: the demo advisor advises the demo applicant,
-whose saved plan carries the advisor's comment and review status."""
+whose saved plan carries the advisor's comment and review status. load_demo (in programs)
+sends programs.signals.demo_users_ready; AdvisingConfig.ready() connects the receiver here."""
 
 from __future__ import annotations
 
@@ -97,3 +98,8 @@ def ensure_demo_review() -> PlanComment | None:
             plan=plan, defaults={"status": ReviewStatus.NEEDS_CHANGES, "reviewer": advisor}
         )
     return comment
+
+
+def add_demo_review(sender: Any, users: dict[str, Any], **kwargs: Any) -> None:
+    """Receiver of programs.signals.demo_users_ready (sent by `manage.py load_demo`)."""
+    ensure_demo_review()

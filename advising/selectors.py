@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,18 @@ if TYPE_CHECKING:
 # Dashboard "status" filter values besides the ReviewStatus values.
 STATUS_NOT_REVIEWED = "not_reviewed"
 STATUS_NO_PLAN = "no_plan"
+
+# Dashboard filters other apps own, by name: applicant ids -> the ids to keep. The season
+# tracker registers "behind" (behind its interview-offer target) from TrackerConfig.ready():
+# tracker builds on advising, so advising imports nothing from it
+# (tests/infra/test_import_graph.py).
+ApplicantFilter = Callable[[list[int]], set[int]]
+_applicant_filters: dict[str, ApplicantFilter] = {}
+
+
+def register_applicant_filter(name: str, keep: ApplicantFilter) -> None:
+    """Add (or replace) the dashboard filter `name`."""
+    _applicant_filters[name] = keep
 
 
 def token_digest(token: str) -> str:
@@ -115,11 +128,10 @@ def dashboard_rows(
         rows = rows.filter(latest_plan_id__isnull=False, review_status__isnull=True)
     elif status:
         rows = rows.filter(review_status=status)
-    if behind:  # the season tracker's interview-offer checkpoints (tracker.selectors)
-        from tracker.selectors import behind_offer_target
-
+    keep_behind = _applicant_filters.get("behind") if behind else None
+    if keep_behind is not None:  # the season tracker's interview-offer checkpoints
         ids = list(advisable_applicants(advisor).values_list("pk", flat=True))
-        rows = rows.filter(pk__in=behind_offer_target(ids))
+        rows = rows.filter(pk__in=keep_behind(ids))
     return rows.order_by(F("latest_created").desc(nulls_last=True), "email")
 
 

@@ -26,7 +26,6 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import HtmxHttpRequest
 from advising import selectors, services
 from advising.forms import (
     CommentForm,
@@ -39,6 +38,7 @@ from advising.models import Share
 from assessments.models import Plan, Tier
 from assessments.plans.reader import plan_summary_output
 from assessments.views.plans import ProgramTablePart
+from core.http import HtmxHttpRequest
 from programs.models import Specialty
 
 DASHBOARD_PAGE_SIZE = 20

@@ -8,6 +8,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments and plans"
 
     def ready(self) -> None:
-        from assessments import rule_data
+        from assessments import exporters, receivers, rule_data
 
         rule_data.connect()
+        exporters.register()
+        receivers.connect()

@@ -3,13 +3,15 @@ from __future__ import annotations
 from django.urls import path
 
 from assessments.views import explorer, pages, plans, wizard
+from core import views as core_views
 
 app_name = "assessments"
 
 urlpatterns = [
+    # site-wide pages (core), under the names every template and script reverses
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
     # pages
-    path("", pages.home, name="home"),
-    path("healthz", pages.healthz, name="healthz"),
     path("methodology/", pages.methodology, name="methodology"),
     # wizard
     path("assessment/", wizard.wizard, name="wizard"),

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
-from accounts.http import HtmxHttpRequest
 from assessments import drafts
 from assessments.forms import (
     BackgroundForm,
@@ -34,6 +33,7 @@ from assessments.models import AssessmentDraft
 from assessments.plans.queries import plan_with_same_answers
 from assessments.profile import ProfileError, parse_profile
 from assessments.services import plan_create
+from core.http import HtmxHttpRequest
 
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     # ours
+    "core",
     "accounts",
     "programs",
     "assessments",
@@ -61,9 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 400 for a NUL character in the path, query, form or cookies, before anything reads them
-    "accounts.middleware.RejectNulMiddleware",
+    "core.middleware.RejectNulMiddleware",
     # outside the session middleware so a failed session save is caught as well
-    "assessments.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp, with a hash-listed exception for one admin page (see the module)
-    "assessments.middleware.AdminCSPMiddleware",
+    "core.middleware.AdminCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # failed log-ins per IP address across accounts (axes counts per email and IP)
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "programs.context_processors.demo_notice",
-                "config.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
         },
     },

@@ -12,4 +12,4 @@ urlpatterns = [
     path("", include("assessments.urls")),
 ]
 
-handler500 = "assessments.views.pages.server_error"
+handler500 = "core.views.server_error"

@@ -2,9 +2,9 @@
 
 Everything here is deterministic: the same seed and the same "today" give the same
 programs, so `manage.py load_demo` can run on every `make run`. The spreads follow
-../shared/domain.md (FREIDA internal medicine figures for visas and IMG share, NRMP
-Charting Outcomes medians for Step 2 CK); the institutions, places and programs are
-invented and every institution carries the word "Fictional".
+FREIDA's internal medicine figures for visas and IMG share and NRMP Charting Outcomes
+medians for Step 2 CK; the institutions, places and programs are invented and every
+institution carries the word "Fictional".
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from programs import selectors
 from programs.context_processors import DEMO_NOTICE, demo_data_present
 from programs.exports import program_csv_rows

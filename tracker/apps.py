@@ -8,6 +8,9 @@ class TrackerConfig(AppConfig):
     verbose_name = "Application season"
 
     def ready(self) -> None:
-        from tracker import exporters
+        from advising.selectors import register_applicant_filter
+        from tracker import exporters, selectors
 
         exporters.register()
+        # the advisor dashboard's "behind offer target" box (advising imports no tracker)
+        register_applicant_filter("behind", selectors.behind_offer_target)

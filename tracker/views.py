@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import HtmxHttpRequest
 from advising.views import advisor_required
 from assessments.models import FeeSchedule, Plan
+from core.http import HtmxHttpRequest
 from programs.models import Program
 from tracker import ics, reminders, rules, selectors, services
 from tracker.forms import AddForm, CommentForm, MoveForm, NotesForm, OutcomeForm, SettingsForm

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import HtmxHttpRequest
 from assessments import drafts, explorer, services
 from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
 from assessments.models import Plan
@@ -26,6 +25,7 @@ from assessments.plans.queries import plan_for_viewer
 from assessments.plans.reader import plan_profile
 from assessments.profile import ProfileError
 from assessments.wizard import FormStep, WizardFlow, go_to, step_named
+from core.http import HtmxHttpRequest
 
 TEMPLATE = "assessments/explorer.html"
 COMPARE_TEMPLATE = "assessments/explorer_compare.html"

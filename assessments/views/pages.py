@@ -4,32 +4,12 @@ import datetime as dt
 import hashlib
 import json
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.views.decorators.http import require_safe
 
 from assessments import engine, rules, selectors
-from assessments.plans.queries import plans_of
 from assessments.plans.words import BASIS_WORDS, FIT_WORDS, TIER_WORDS, exclusion_label, tier_word
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    latest = plans_of(request.user).first() if request.user.is_authenticated else None
-    return render(request, "assessments/home.html", {"latest_plan": latest})
-
-
-@require_safe
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Database reachable: 200; not: 503. Does no other work (the load-test ceiling)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 @require_safe
@@ -62,9 +42,3 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "step2ck_late_after": dt.date(2000, *engine.STEP2CK_LATE_AFTER_MONTH_DAY),
         },
     )
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without the request context: context processors query the database,
-    # which may be exactly what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -34,7 +34,6 @@ from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import HtmxHttpRequest
 from accounts.ratelimit import (
     RateLimit,
     client_of,
@@ -68,6 +67,7 @@ from assessments.plans.table import (
 )
 from assessments.plans.view import PlanView, ProgramRow, RankedRows, build_plan_view, plan_view
 from assessments.profile import ProfileError
+from core.http import HtmxHttpRequest
 from programs.selectors import specialty_choices
 
 PLAN_TEMPLATE = "assessments/plan_detail.html"

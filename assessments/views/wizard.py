@@ -13,7 +13,6 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import safe_next
 from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from assessments import drafts
 from assessments.forms import specialty_names
@@ -27,6 +26,7 @@ from assessments.wizard import (
     go_to,
     step_named,
 )
+from core.http import safe_next
 
 
 @require_http_methods(["GET"])

@@ -261,7 +261,7 @@ def test_a_plan_saved_with_inline_program_lists_reads_as_before():
 
 
 def test_the_account_export_holds_the_whole_plan_output(facts_cache):
-    from accounts.exporters import export_plans
+    from assessments.exporters import export_plans
     from assessments.services import plan_create
     from tests.plans.factories import UserFactory
 

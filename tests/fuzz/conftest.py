@@ -15,7 +15,7 @@ def _views_face_nul_characters() -> Iterator[None]:
     those requests with 400 before any view runs (tests/infra/test_nul_bytes.py); here it
     is left out, so the views are still shown to cope with them on their own. Per-client
     rate limits are off too: hundreds of examples from one client are not a flood."""
-    middleware = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.RejectNulMiddleware"]
+    middleware = [m for m in settings.MIDDLEWARE if m != "core.middleware.RejectNulMiddleware"]
     # The shared request handler loads the middleware once: load it again, here and after.
     strategies._handler.cache_clear()
     with override_settings(MIDDLEWARE=middleware, RATE_LIMITS_ENABLED=False):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from assessments.middleware import ADMIN_CSP_UPDATE
+from core.middleware import ADMIN_CSP_UPDATE
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["assessments:home", "programs:list", "accounts:login", "accounts:signup"]

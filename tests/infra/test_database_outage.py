@@ -71,9 +71,9 @@ def test_other_errors_still_give_the_500_page() -> None:
 def test_the_outage_is_logged_by_path_without_the_query_string(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="assessments.middleware"):
+    with caplog.at_level(logging.WARNING, logger="core.middleware"):
         client.get("/_test/operational-error/?step2_score=250&email=jane@example.com")
-    messages = [r.getMessage() for r in caplog.records if r.name == "assessments.middleware"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "core.middleware"]
     assert messages == [
         "Database unavailable: GET /_test/operational-error/ -> 503 (OperationalError)"
     ]

@@ -1,11 +1,11 @@
-"""The layout's links come from config.context_processors.navigation."""
+"""The layout's links come from core.context_processors.navigation."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from config.context_processors import NAV_URLS
+from core.context_processors import NAV_URLS
 
 
 @pytest.mark.django_db

@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from advising.demo import ensure_demo_review
 from programs.demo import (
     DEMO_PASSWORD,
     DEMO_URL,
@@ -13,6 +12,7 @@ from programs.demo import (
     demo_catalog_remove,
     ensure_demo_users,
 )
+from programs.signals import demo_users_ready
 
 
 class Command(BaseCommand):
@@ -50,9 +50,9 @@ class Command(BaseCommand):
             return
 
         users = ensure_demo_users()
-        # Other apps add their demo relations here, using users["admin"|"advisor"|"applicant"].
-        # advising: the demo advisor advises the demo applicant and has commented on a plan
-        ensure_demo_review()
+        # Other apps add their demo relations (advising: the demo advisor advises the demo
+        # applicant and has commented on a plan); see programs.signals.
+        demo_users_ready.send(sender=self.__class__, users=users)
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for role, user in users.items():

@@ -1,16 +1,18 @@
 """The personal-data exporters of the applicant's own work: wizard drafts and saved plans.
 
-Registered from AccountsConfig.ready(). Other apps (advising) register theirs the same way
-with accounts.services.register_user_data_exporter.
+Registered from AssessmentsConfig.ready() with accounts.services.register_user_data_exporter,
+as the other apps (advising, tracker) register theirs: accounts imports no app above it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accounts.models import User
 from accounts.services import register_user_data_exporter
 from assessments.plans.reader import plan_output
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def export_drafts(user: User) -> list[dict[str, Any]]:

@@ -1,7 +1,17 @@
-"""Site-wide middleware: a clean 503 page on database outages, and the admin's CSP.
+"""Site-wide middleware: a 400 for NUL characters, a clean 503 page on database outages,
+and the admin's CSP.
 
-It sits in assessments beside the other site-wide pages (home, /healthz and the 500
-handler in assessments.views.pages); config/ holds only settings and entry points.
+It sits in core beside the other site-wide pages (home, /healthz and the 500 handler in
+core.views); config/ holds only settings and entry points.
+
+RejectNulMiddleware
+-------------------
+A NUL character (``\\x00``, ``%00`` in a URL) in the path, the query string, form fields
+or cookies is never meant, and PostgreSQL refuses to store or compare text that holds
+one: a list filter such as ``/admin/programs/program/?state=%00`` would reach the
+database and fail with a 500. Every such request gets a plain 400 here instead, in every
+part of the site, the admin included. Uploaded file contents are not examined (an XLSX
+file holds NUL bytes legitimately; the import checks its cells itself).
 
 DatabaseUnavailableMiddleware
 -----------------------------
@@ -34,7 +44,13 @@ from typing import Any
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    QueryDict,
+)
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -42,6 +58,35 @@ logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
 _FLAG = "_matchplan_database_unavailable"
+
+NUL = "\x00"
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+def request_has_nul(request: HttpRequest) -> bool:
+    if NUL in request.path or _has_nul(request.GET):
+        return True
+    if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
+        return True
+    return request.method == "POST" and _has_nul(request.POST)
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request_has_nul(request):
+            response = HttpResponseBadRequest(
+                "Bad request: the address or the form contains a NUL character (%00).",
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)
 
 
 def database_unavailable_response() -> HttpResponse:

@@ -1,7 +1,7 @@
-"""Request typing shared by every app's views.
+"""Request helpers shared by every app's views.
 
-django-htmx documents this type-hint pattern rather than shipping the class; it lives
-here because every app already depends on accounts (the user model).
+django-htmx documents the HtmxHttpRequest type-hint pattern rather than shipping the
+class; it lives in core, the layer every app may import.
 """
 
 from __future__ import annotations
