@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -198,3 +199,13 @@ def share_for_invitation(token: str) -> Share | None:
         .filter(token_hash=token_digest(token))
         .first()
     )
+
+
+def plan_has_comments() -> Exists:
+    """For the plan page's query: whether the plan has advisor comments."""
+    return Exists(PlanComment.objects.filter(plan=OuterRef("pk")))
+
+
+def plan_has_review() -> Exists:
+    """For the plan page's query: whether the plan has an advisor's review."""
+    return Exists(PlanReview.objects.filter(plan=OuterRef("pk")))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from assessments.models import Plan
 
@@ -35,9 +35,9 @@ def plan_for_viewer(
     deferred but the answers: the page reads the snapshot through :func:`plan_view`, which
     caches it.
 
-    With ``page``, the same query also answers what the full page would otherwise ask in
-    two more: whether the plan has advisor comments (``has_advisor_comments``) and a
-    review (``has_advisor_review``), read only if so (most plans have neither).
+    With ``page``, the same query also answers what other apps registered for the full page
+    (``PAGE_ANNOTATIONS``): advising's ``has_advisor_comments`` and ``has_advisor_review``,
+    so that it reads comments and reviews only where there are some.
     """
     tokens = list(session_tokens)
     allowed = Q(owner__isnull=True, token__in=tokens) if tokens else Q(pk__in=[])
@@ -49,14 +49,20 @@ def plan_for_viewer(
     return queryset.first()
 
 
-def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
-    """Two yes/no answers as correlated sub-selects of the plan query."""
-    from advising.models import PlanComment, PlanReview
+# Yes/no answers other apps add to the plan page's one query, as correlated sub-selects:
+# name -> a function making the expression. Registered from their AppConfig.ready (advising:
+# whether it holds comments or a review for the plan), so assessments imports no app above it.
+PAGE_ANNOTATIONS: dict[str, Callable[[], Any]] = {}
 
-    return queryset.annotate(
-        has_advisor_comments=Exists(PlanComment.objects.filter(plan=OuterRef("pk"))),
-        has_advisor_review=Exists(PlanReview.objects.filter(plan=OuterRef("pk"))),
-    )
+
+def register_page_annotation(name: str, expression: Callable[[], Any]) -> None:
+    PAGE_ANNOTATIONS[name] = expression
+
+
+def _with_page_extras(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    if not PAGE_ANNOTATIONS:
+        return queryset
+    return queryset.annotate(**{name: make() for name, make in PAGE_ANNOTATIONS.items()})
 
 
 # --- small queries the pages need -------------------------------------------------------------
