@@ -11,6 +11,7 @@ from assessments.models import (
     FeeSchedule,
     NrmpSeason,
     PlatformFeeSchedule,
+    SeasonDate,
     Source,
     SpecialtyRule,
     SpecialtySeason,
@@ -33,10 +34,11 @@ class SpecialtyRuleAdmin(SimpleHistoryAdmin):
         "viable_min",
         "risk_min",
         "recommended_ranks",
+        "start_level",
         "matched_median",
         "updated_at",
     )
-    list_filter = ("basis",)
+    list_filter = ("basis", "start_level")
     search_fields = ("specialty__code", "specialty__name", "source_note")
     readonly_fields = ("updated_at",)
     list_select_related = ("specialty",)
@@ -71,13 +73,17 @@ class SpecialtyRuleAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "recommended_ranks",
-                    "yog_limit_years",
                     "usce_target_months",
                     "us_letters_target",
                     "sloes_target",
                 )
             },
         ),
+        (
+            "Years since graduation (graded flag)",
+            {"fields": ("yog_limit_years", ("yog_just_past_years", "yog_well_past_years"))},
+        ),
+        ("First year of training", {"fields": ("start_level", "start_level_note")}),
         (
             "Reference figures",
             {
@@ -169,3 +175,12 @@ class NrmpSeasonAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
     readonly_fields = ("updated_at",)
+
+
+@admin.register(SeasonDate)
+class SeasonDateAdmin(SimpleHistoryAdmin):
+    list_display = ("season", "event", "date", "source", "updated_at")
+    list_filter = ("season", "event")
+    list_select_related = ("source",)
+    readonly_fields = ("updated_at",)
+    search_fields = ("note", "source__title")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -123,6 +124,11 @@ def _apps_field(label: str, default: int) -> models.PositiveSmallIntegerField:
     )
 
 
+class StartLevel(models.TextChoices):
+    PGY1 = "pgy1", "PGY-1 (the first year is part of the training)"
+    PGY2 = "pgy2", "PGY-2 (advanced: a separate PGY-1 year is needed)"
+
+
 class SpecialtyRule(models.Model):
     """Step 2 CK bands, application ranges and advice parameters of one specialty.
 
@@ -174,6 +180,34 @@ class SpecialtyRule(models.Model):
         "years since graduation before the yog_old flag",
         default=5,
         validators=[MaxValueValidator(60)],
+    )
+    yog_just_past_years = models.PositiveSmallIntegerField(
+        "years past that limit still graded 'just past'",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="1 up to this many years past the limit: a medium flag, softened by recent "
+        "hands-on work.",
+    )
+    yog_well_past_years = models.PositiveSmallIntegerField(
+        "years past that limit still graded 'well past'",
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(40)],
+        help_text="Up to this many years past the limit: 'well past' (many programs screen you "
+        "out); more: 'far past', a high flag.",
+    )
+    start_level = models.CharField(
+        "first year of training in this specialty",
+        max_length=4,
+        choices=StartLevel.choices,
+        default=StartLevel.PGY1,
+        help_text="PGY-2 (advanced): the plan adds a preliminary or transitional PGY-1 year, its "
+        "applications and cost, and the supplemental rank order lists.",
+    )
+    start_level_note = models.TextField(
+        "source of the start level",
+        blank=True,
+        help_text="Where the start level comes from, in plain words; shown on the methodology "
+        "page.",
     )
     h1b_band_shift = models.PositiveSmallIntegerField(
         "H-1B-only bar raise (points)",
@@ -244,6 +278,10 @@ class SpecialtyRule(models.Model):
                 condition=Q(strong_min__lte=300) & Q(risk_min__gte=1),
                 name="specialtyrule_bands_in_range",
             ),
+            models.CheckConstraint(
+                condition=Q(yog_just_past_years__lt=F("yog_well_past_years")),
+                name="specialtyrule_yog_grades_ordered",
+            ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"apps_{tier}_min__lte": F(f"apps_{tier}_max")})
@@ -263,6 +301,12 @@ class SpecialtyRule(models.Model):
             self.strong_min > self.viable_min > self.risk_min
         ):
             errors["viable_min"] = "Bands must be ordered: strong > viable > risk."
+        if (
+            self.yog_just_past_years is not None
+            and self.yog_well_past_years is not None
+            and self.yog_just_past_years >= self.yog_well_past_years
+        ):
+            errors["yog_well_past_years"] = "Must be more years than 'just past'."
         for tier in ("strong", "viable", "risk", "high_risk"):
             low, high = getattr(self, f"apps_{tier}_min"), getattr(self, f"apps_{tier}_max")
             if low is not None and high is not None and low > high:
@@ -408,9 +452,6 @@ class PlatformFeeSchedule(models.Model):
     token_confirmed_season = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Season the token fee was last confirmed for."
     )
-    release_to_programs = models.DateField(
-        null=True, blank=True, help_text="Fixed release of applications to programs, if any."
-    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     transcript_source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -491,3 +532,61 @@ class NrmpSeason(models.Model):
 
     def __str__(self) -> str:
         return f"NRMP, {self.season} season"
+
+
+class SeasonEvent(models.TextChoices):
+    """The key dates of a season. The keys are what the engine asks for (engine.SEASON_EVENTS
+    names them and the weekday rule it falls back to when a season has no row)."""
+
+    ERAS_OPENS = "eras_opens", "ERAS opens to applicants (MyERAS)"
+    ERAS_SUBMIT = "eras_submit", "ERAS: applicants can submit to programs"
+    ERAS_PROGRAMS = "eras_programs", "ERAS: programs start reviewing applications"
+    RCAS_OPENS = "rcas_opens", "ResidencyCAS opens to applicants"
+    RCAS_SUBMIT = "rcas_submit", "ResidencyCAS: applicants can submit"
+    RCAS_DEADLINE = "rcas_deadline", "ResidencyCAS: submit by (for the best chance)"
+    RCAS_PROGRAMS = "rcas_programs", "ResidencyCAS releases applications to programs"
+    NRMP_REGISTRATION = "nrmp_registration", "NRMP: registration opens"
+    NRMP_RANKING = "nrmp_ranking", "NRMP: rank order list entry opens"
+    NRMP_RANK_DEADLINE = "nrmp_rank_deadline", "NRMP: rank order list certification deadline"
+    SOAP_STARTS = "soap_starts", "Match Week and SOAP begin"
+    MATCH_DAY = "match_day", "Match Day"
+
+
+class SeasonDate(models.Model):
+    """One key date of one season (the platforms' and the NRMP's calendars), with its source.
+
+    A season without a row for an event is planned with the engine's weekday rule and the plan
+    says the date is estimated. The NRMP standard registration deadline stays on NrmpSeason
+    (it decides the late fee)."""
+
+    season = _season_field("Match year of the season (the ERAS 2027 season ends in March 2027).")
+    event = models.CharField(max_length=30, choices=SeasonEvent.choices)
+    date = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True, help_text="Shown beside the date.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-season", "date", "event"]
+        constraints = [
+            models.UniqueConstraint(fields=["season", "event"], name="seasondate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}, {self.season} season"
+
+    def clean(self) -> None:
+        # A season's dates run from June of the year before its Match to its Match Day.
+        if (
+            self.date
+            and self.season
+            and not (dt.date(self.season - 1, 5, 1) <= self.date <= dt.date(self.season, 6, 30))
+        ):
+            raise ValidationError(
+                {
+                    "date": f"A date of the {self.season} season falls between May "
+                    f"{self.season - 1} and June {self.season}."
+                }
+            )

@@ -84,7 +84,51 @@ SOURCES: dict[str, SourceRef] = {
             "2025-26 cycle",
             "https://help.liaisonedu.com/ResidencyCAS_Applicant_Help_Center/Starting_Your_ResidencyCAS_Application/Getting_Started_with_Your_ResidencyCAS_Application/01_Quick_Start_Guide",
             note="Letters of recommendation and SLOEs must be assigned to each program by hand; "
-            "IMGs need an ECFMG status report.",
+            "IMGs need an ECFMG status report. Key dates of the 2025-26 cycle: opens 4 June "
+            "2025; submit from 3 September; submit by 24 September for the best chance; "
+            "programs can view applications from 1 October 2025.",
+        ),
+        _src(
+            "aamc_eras_timeline_2026",
+            "ERAS Timeline (2026 ERAS season)",
+            "AAMC",
+            "ERAS 2026 season",
+            "https://students-residents.aamc.org/applying-residencies-eras/publication-chapters/eras-timeline",
+            note="The 2026 ERAS season begins on 4 June 2025; residency applicants may submit to "
+            "programs from 3 September 2025; programs may begin reviewing applications on 24 "
+            "September 2025.",
+        ),
+        _src(
+            "nrmp_2026_welcome",
+            "Medical School Welcome Newsletter (2026 Main Residency Match)",
+            "NRMP",
+            "2026 Main Residency Match",
+            "https://www.nrmp.org/about/news/2025/09/medical-school-welcome-newsletter-2",
+            note="Registration opens on Monday 15 September 2025; Match Week and SOAP run 16-20 "
+            "March 2026, with Match Day on 20 March 2026. The rank order list deadline is not in "
+            "this text: plans estimate it as 16 days before Match Day.",
+        ),
+        _src(
+            "nrmp_supplemental_rol",
+            "About Supplemental Rank Order Lists",
+            "NRMP",
+            "Main Residency Match (current page)",
+            "https://www.nrmp.org/residency-applicants/rank-your-programs-main/about-supplemental-rank-order-lists/",
+            note="Advanced programs start at PGY-2; applicants who rank them can attach "
+            "supplemental lists of preliminary (PGY-1) programs, used only if they match to the "
+            "linked advanced program. Matching to an advanced program without a first year "
+            "leaves the applicant to find one in SOAP or after it.",
+        ),
+        _src(
+            "umaryland_advanced_positions",
+            "Residency Application Manual: Glossary of Terms (advanced positions)",
+            "University of Maryland School of Medicine, Office of Student Affairs",
+            "undated",
+            "https://www.medschool.umaryland.edu/osa/residency-application-manual-/glossary-of-terms/",
+            confirmed=False,
+            note="Secondary source: lists anesthesiology, neurology and radiology among the "
+            "specialties that offer advanced (PGY-2) positions, some of them also categorical "
+            "ones. No AAMC or NRMP list of advanced specialties was found in our search.",
         ),
         _src(
             "aamc_signals_2025",

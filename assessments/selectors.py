@@ -25,6 +25,8 @@ from assessments.models import (
     Plan,
     PlanPrograms,
     PlatformFeeSchedule,
+    SeasonDate,
+    SeasonEvent,
     Source,
     SpecialtyRule,
     SpecialtySeason,
@@ -122,8 +124,11 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
     refs = {sid: _source_ref(s) for sid, s in sources.items()}
     by_key = {s.key: refs[sid] for sid, s in sources.items()}
     platforms: dict[int, dict[str, engine.PlatformFees]] = defaultdict(dict)
+    releases = dict(
+        SeasonDate.objects.filter(event=SeasonEvent.RCAS_PROGRAMS).values_list("season", "date")
+    )
     for row in PlatformFeeSchedule.objects.order_by("season"):
-        release = row.release_to_programs
+        release = releases.get(row.season) if row.platform == engine.PLATFORM_RCAS else None
         platforms[row.season][row.platform] = engine.PlatformFees(
             platform=row.platform,
             season=row.season,
@@ -503,7 +508,6 @@ def _seasons_for_page() -> dict[str, Any]:
                 "after_fee",
                 "transcript_fee",
                 "token_fee",
-                "release_to_programs",
                 *src("source"),
             )
         ),
