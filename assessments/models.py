@@ -125,8 +125,9 @@ def _apps_field(label: str, default: int) -> models.PositiveSmallIntegerField:
 
 
 class StartLevel(models.TextChoices):
-    PGY1 = "pgy1", "PGY-1 (the first year is part of the training)"
-    PGY2 = "pgy2", "PGY-2 (advanced: a separate PGY-1 year is needed)"
+    PGY1 = "pgy1", "PGY-1 (categorical: the first year is part of the training)"
+    MIXED = "mixed", "PGY-1 or PGY-2 (categorical and advanced positions both offered)"
+    PGY2 = "pgy2", "PGY-2 (mostly advanced: a separate PGY-1 year is needed)"
 
 
 class SpecialtyRule(models.Model):
@@ -197,11 +198,11 @@ class SpecialtyRule(models.Model):
     )
     start_level = models.CharField(
         "first year of training in this specialty",
-        max_length=4,
+        max_length=5,
         choices=StartLevel.choices,
         default=StartLevel.PGY1,
-        help_text="PGY-2 (advanced): the plan adds a preliminary or transitional PGY-1 year, its "
-        "applications and cost, and the supplemental rank order lists.",
+        help_text="With advanced (PGY-2) positions the plan adds a preliminary or transitional "
+        "PGY-1 year, its applications and cost, and the supplemental rank order lists.",
     )
     start_level_note = models.TextField(
         "source of the start level",

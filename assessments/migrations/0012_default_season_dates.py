@@ -2,7 +2,7 @@
 years-since-graduation thresholds, with their sources.
 
 A frozen copy of assessments/season_data.py (KEY_DATES and the new SOURCES) and
-assessments/rules.py (ADVANCED, START_LEVEL_NOTE) at the time of writing (checked 7 December
+assessments/rules.py (START_LEVELS, START_LEVEL_NOTE) at the time of writing (checked 7 December
 2026); tests/engine/test_db.py checks that they agree. Only dates read on a primary source are
 installed: the 2027 season's dates were not published on one when checked, so plans for it use
 the weekday rules and say the dates are estimated.
@@ -88,16 +88,26 @@ KEY_DATES = [
     (2026, "match_day", "2026-03-20", "nrmp_2026_welcome", ""),
 ]
 
-ADVANCED = ("ANES", "NEURO", "RAD")
-START_LEVEL_NOTE = (
-    "Many {name} programs start at PGY-2 (advanced positions), so the plan adds a preliminary "
-    "or transitional first year, ranked on supplemental rank order lists (NRMP, 'About "
-    "Supplemental Rank Order Lists'). Which specialties offer advanced positions comes from "
-    "a medical school's residency manual (University of Maryland School of Medicine, a "
-    "secondary source); some {name} programs are categorical and include the first year: "
-    "check each program."
-)
-NAMES = {"ANES": "anesthesiology", "NEURO": "neurology", "RAD": "diagnostic radiology"}
+# Radiology mostly advanced; anesthesiology and neurology offer both (as the explorer had it).
+START_LEVELS = {"ANES": "mixed", "NEURO": "mixed", "RAD": "pgy2"}
+START_LEVEL_NOTE = {
+    "pgy2": (
+        "Most {name} positions are advanced: they start at PGY-2, so the plan adds a "
+        "preliminary or transitional first year, ranked on supplemental rank order lists (NRMP, "
+        "'About Supplemental Rank Order Lists'). Which specialties offer advanced positions "
+        "comes from a medical school's residency manual (University of Maryland School of "
+        "Medicine, a secondary source)."
+    ),
+    "mixed": (
+        "{name} programs offer both categorical positions (the first year included) and "
+        "advanced ones that start at PGY-2. The plan adds a preliminary or transitional first "
+        "year for the advanced positions, ranked on supplemental rank order lists (NRMP, 'About "
+        "Supplemental Rank Order Lists'); applying only to categorical programs makes it "
+        "unnecessary. Which specialties offer advanced positions comes from a medical school's "
+        "residency manual (University of Maryland School of Medicine, a secondary source)."
+    ),
+}
+NAMES = {"ANES": "Anesthesiology", "NEURO": "Neurology", "RAD": "diagnostic radiology"}
 
 
 def install(apps, schema_editor):
@@ -126,9 +136,9 @@ def install(apps, schema_editor):
                 event="rcas_programs",
                 defaults={"date": fees.release_to_programs, "source": fees.source},
             )
-    for code in ADVANCED:
+    for code, level in START_LEVELS.items():
         SpecialtyRule.objects.filter(specialty__code=code).update(
-            start_level="pgy2", start_level_note=START_LEVEL_NOTE.format(name=NAMES[code])
+            start_level=level, start_level_note=START_LEVEL_NOTE[level].format(name=NAMES[code])
         )
 
 
