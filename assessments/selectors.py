@@ -526,6 +526,12 @@ def _seasons_for_page() -> dict[str, Any]:
                 *src("source"),
             )
         ),
+        "key_dates": [
+            {**row, "label": SeasonEvent(row["event"]).label}
+            for row in SeasonDate.objects.order_by("-season", "date", "event").values(
+                "season", "event", "date", "note", *src("source")
+            )
+        ],
         "nrmp": list(
             NrmpSeason.objects.order_by("-season").values(
                 "season",
