@@ -231,6 +231,7 @@ def plan_to_dict(result: PlanResult, *, program_lists: bool = True) -> dict[str,
                 "note": m.note,
                 "rule": m.rule,
                 "source": m.source,
+                "estimated": m.estimated,
             }
             for m in result.timeline
         ],

@@ -85,6 +85,39 @@ PARTNERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Where training starts (SpecialtyRule.start_level): radiology mostly advanced (PGY-2),
+# anesthesiology and neurology both categorical and advanced; the others categorical.
+START_LEVELS = {"ANES": "mixed", "NEURO": "mixed", "RAD": "pgy2"}
+START_LEVEL_NOTE = {
+    "pgy2": (
+        "Most {name} positions are advanced: they start at PGY-2, so the plan adds a "
+        "preliminary or transitional first year, ranked on supplemental rank order lists (NRMP, "
+        "'About Supplemental Rank Order Lists'). Which specialties offer advanced positions "
+        "comes from a medical school's residency manual (University of Maryland School of "
+        "Medicine, a secondary source)."
+    ),
+    "mixed": (
+        "{name} programs offer both categorical positions (the first year included) and "
+        "advanced ones that start at PGY-2. The plan adds a preliminary or transitional first "
+        "year for the advanced positions, ranked on supplemental rank order lists (NRMP, 'About "
+        "Supplemental Rank Order Lists'); applying only to categorical programs makes it "
+        "unnecessary. Which specialties offer advanced positions comes from a medical school's "
+        "residency manual (University of Maryland School of Medicine, a secondary source)."
+    ),
+}
+_START_NAMES = {"ANES": "Anesthesiology", "NEURO": "Neurology", "RAD": "diagnostic radiology"}
+
+
+def _start(code: str) -> dict[str, str]:
+    level = START_LEVELS.get(code)
+    if level is None:
+        return {}
+    return {
+        "start_level": level,
+        "start_level_note": START_LEVEL_NOTE[level].format(name=_START_NAMES[code]),
+    }
+
+
 def derive_bands(median: int) -> tuple[int, int, int]:
     """(strong, viable, risk) lower bounds from a matched median, never under the floor."""
     strong = max(median + STRONG_OFFSET, PASSING_FLOOR + 2)
@@ -130,6 +163,7 @@ def _derived(code: str, median: int, *, basis: str, note: str) -> SpecialtyRules
         dual_partners=PARTNERS[code],
         **_stats(code),  # type: ignore[arg-type]
         source_note=note,
+        **_start(code),
     )
 
 

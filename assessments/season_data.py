@@ -1,7 +1,8 @@
-"""Default season facts (platforms, fees, signals, NRMP), as pure data with their sources.
+"""Default season facts (platforms, fees, signals, NRMP, key dates), as pure data with their
+sources.
 
-What migration 0007 installs (it keeps its own frozen copy) and what the engine uses when no
-season table is passed in (tests, benchmark). Every figure names the primary source it was read
+What migrations 0007 and 0012 install (they keep their own frozen copies) and what the engine
+uses when no season table is passed in (tests, benchmark). Every figure names the primary source it was read
 from and the season it was confirmed for; all were checked on 7 December 2026. Where a figure is
 only a lead (not found on the primary source), its SourceRef has ``confirmed=False`` and the plan
 says so. docs/rules.md ("Season facts") lists them.
@@ -14,6 +15,7 @@ import datetime as dt
 from assessments.engine import (
     PLATFORM_ERAS,
     PLATFORM_RCAS,
+    KeyDate,
     NrmpFees,
     PlatformFees,
     SeasonFacts,
@@ -290,6 +292,29 @@ _SIGNALS: tuple[tuple[str, tuple[tuple[str, int], ...], str, int, SourceRef], ..
     ("TY", (("signal", 12),), "", 2025, _AAMC_SIG),
 )
 
+# Key dates read on the primary sources, per season (SeasonDate). Only dates confirmed on the
+# platform's or the NRMP's own page: the 2027 season's were not published there when checked,
+# so plans estimate them with the usual rules (engine.SEASON_EVENTS) and say so. The NRMP
+# rank order list deadline of 2026 was not in the texts found either.
+# (season, event, date, source key, note)
+_KEY_DATES: tuple[tuple[int, str, dt.date, str, str], ...] = (
+    (2026, "eras_opens", dt.date(2025, 6, 4), "aamc_eras_timeline_2026", ""),
+    (2026, "eras_submit", dt.date(2025, 9, 3), "aamc_eras_timeline_2026", ""),
+    (2026, "eras_programs", dt.date(2025, 9, 24), "aamc_eras_timeline_2026", ""),
+    (2026, "rcas_opens", dt.date(2025, 6, 4), "liaison_residencycas_quickstart", ""),
+    (2026, "rcas_submit", dt.date(2025, 9, 3), "liaison_residencycas_quickstart", ""),
+    (2026, "rcas_deadline", dt.date(2025, 9, 24), "liaison_residencycas_quickstart", ""),
+    (2026, "rcas_programs", dt.date(2025, 10, 1), "liaison_residencycas_quickstart", ""),
+    (2026, "nrmp_registration", dt.date(2025, 9, 15), "nrmp_2026_welcome", ""),
+    (2026, "soap_starts", dt.date(2026, 3, 16), "nrmp_2026_welcome", ""),
+    (2026, "match_day", dt.date(2026, 3, 20), "nrmp_2026_welcome", ""),
+)
+KEY_DATES: dict[int, dict[str, KeyDate]] = {}
+for _season, _event, _date, _key, _note in _KEY_DATES:
+    KEY_DATES.setdefault(_season, {})[_event] = KeyDate(
+        _season, _event, _date, SOURCES[_key], _note
+    )
+
 SEASON = 2026
 
 DEFAULT_SEASON = SeasonFacts(
@@ -322,7 +347,6 @@ DEFAULT_SEASON = SeasonFacts(
             mid_until=30,
             after_fee=23,
             transcript_fee=80,
-            release_month_day=(10, 1),
             source=SOURCES["saem_residencycas"],
             transcript_source=SOURCES["saem_residencycas"],
         ),
@@ -343,6 +367,7 @@ DEFAULT_SEASON = SeasonFacts(
         source=SOURCES["nrmp_match_fees"],
     ),
     sources=SOURCES,
+    key_dates=KEY_DATES,
 )
 
 DEFAULT_SEASONS: dict[int, SeasonFacts] = {SEASON: DEFAULT_SEASON}

@@ -117,18 +117,20 @@ def _source_ref(row: Source | None) -> engine.SourceRef | None:
 
 
 def season_facts() -> dict[int, engine.SeasonFacts]:
-    """Every season's facts from the season tables (four small queries), keyed by season.
+    """Every season's facts from the season tables (five small queries), keyed by season.
     A season needs an NRMP row; platforms missing from a season are taken from the latest
     earlier season that has them."""
     sources = {s.id: s for s in Source.objects.all()}
     refs = {sid: _source_ref(s) for sid, s in sources.items()}
     by_key = {s.key: refs[sid] for sid, s in sources.items()}
     platforms: dict[int, dict[str, engine.PlatformFees]] = defaultdict(dict)
-    releases = dict(
-        SeasonDate.objects.filter(event=SeasonEvent.RCAS_PROGRAMS).values_list("season", "date")
-    )
+    key_dates: dict[int, dict[str, engine.KeyDate]] = defaultdict(dict)
+    for season, event, date, source_id, note in SeasonDate.objects.values_list(
+        "season", "event", "date", "source_id", "note"
+    ):
+        key_dates[season][event] = engine.KeyDate(season, event, date, refs.get(source_id), note)
+    every_date = {season: dict(events) for season, events in key_dates.items()}
     for row in PlatformFeeSchedule.objects.order_by("season"):
-        release = releases.get(row.season) if row.platform == engine.PLATFORM_RCAS else None
         platforms[row.season][row.platform] = engine.PlatformFees(
             platform=row.platform,
             season=row.season,
@@ -142,7 +144,6 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
             token_fee=row.token_fee,
             transcript_confirmed_season=row.transcript_confirmed_season,
             token_confirmed_season=row.token_confirmed_season,
-            release_month_day=(release.month, release.day) if release else None,
             source=refs.get(row.source_id),
             transcript_source=refs.get(row.transcript_source_id),
             token_source=refs.get(row.token_source_id),
@@ -191,6 +192,7 @@ def season_facts() -> dict[int, engine.SeasonFacts]:
                 source=refs.get(n.source_id),
             ),
             sources=by_key,
+            key_dates=every_date,
         )
     return out
 

@@ -17,7 +17,16 @@ and ``entry`` (:func:`assess` and :func:`standings`). This module re-exports the
 so ``from assessments import engine`` and ``engine.assess(...)`` work as before.
 """
 
-from assessments.engine.calendar import eras_opens, match_day, rank_list_deadline, timeline
+from assessments.engine.calendar import (
+    SEASON_EVENTS,
+    SeasonDay,
+    eras_opens,
+    key_date,
+    match_day,
+    rank_list_deadline,
+    season_date_rules,
+    timeline,
+)
 from assessments.engine.citations import own_source
 from assessments.engine.constants import (
     ACADEMIC_SHARE,
@@ -81,18 +90,20 @@ from assessments.engine.constants import (
 )
 from assessments.engine.entry import Standing, assess, standings
 from assessments.engine.exams import (
-    YOG_GRADES,
+    YOG_GRADE_WORDS,
     ExamHistory,
     exam_history,
     hands_on_months,
     years_since_graduation,
     yog_grade,
+    yog_grade_for,
 )
 from assessments.engine.flags import red_flags
 from assessments.engine.inputs import (
     PLATFORM_ERAS,
     PLATFORM_RCAS,
     Fees,
+    KeyDate,
     NrmpFees,
     PlatformFees,
     ProgramFacts,
@@ -132,7 +143,6 @@ from assessments.engine.outputs import (
     TierStep,
 )
 from assessments.engine.season import (
-    ADVANCED_SPECIALTIES,
     PGY1_TRACKS,
     USMLE_MAX_ATTEMPTS,
     comparison_group,
@@ -141,6 +151,7 @@ from assessments.engine.season import (
     pgy1_year,
     program_shortfall,
     season_choice,
+    season_choice_triggers,
     signal_plans,
 )
 from assessments.engine.strategy import (
@@ -155,7 +166,6 @@ from assessments.engine.tiers import band_of, bands_for, tier_for
 
 __all__ = [
     "ACADEMIC_SHARE",
-    "ADVANCED_SPECIALTIES",
     "Action",
     "Applications",
     "Budget",
@@ -231,6 +241,9 @@ __all__ = [
     "STEP2CK_LATE_AFTER_MONTH_DAY",
     "STEP2CK_TARGET_MONTH_DAY",
     "ScoreUsed",
+    "KeyDate",
+    "SEASON_EVENTS",
+    "SeasonDay",
     "SeasonFacts",
     "SignalRule",
     "SourceRef",
@@ -241,7 +254,7 @@ __all__ = [
     "TIER_LABELS",
     "TierStep",
     "USMLE_MAX_ATTEMPTS",
-    "YOG_GRADES",
+    "YOG_GRADE_WORDS",
     "YOG_VERIFY_AFTER",
     "actions",
     "applications",
@@ -272,6 +285,9 @@ __all__ = [
     "rank_list_deadline",
     "red_flags",
     "season_choice",
+    "season_choice_triggers",
+    "season_date_rules",
+    "key_date",
     "season_facts_for",
     "season_of",
     "signal_plans",
@@ -282,4 +298,5 @@ __all__ = [
     "timeline",
     "years_since_graduation",
     "yog_grade",
+    "yog_grade_for",
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assessments.engine.constants import (
-    SRC_ASSUMPTION,
     SRC_BOTH,
     SRC_ECFMG,
     SRC_EM,
@@ -17,7 +17,13 @@ from assessments.engine.constants import (
     STEP2CK_TARGET_MONTH_DAY,
 )
 from assessments.engine.exams import ExamHistory
-from assessments.engine.inputs import PLATFORM_ERAS, PLATFORM_RCAS, SeasonFacts, SpecialtyRules
+from assessments.engine.inputs import (
+    PLATFORM_ERAS,
+    PLATFORM_RCAS,
+    SeasonFacts,
+    SpecialtyRules,
+    season_of,
+)
 from assessments.engine.outputs import Milestone
 from assessments.profile import Profile
 
@@ -34,19 +40,151 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
     return first + dt.timedelta(days=offset + 7 * (n - 1))
 
 
+# --- a season's key dates ----------------------------------------------------------------------
+# The events of the SeasonDate table, each with the usual rule that estimates it when the
+# applicant's season has no date on record (checked against the 2025-26 cycle: AAMC, Liaison,
+# NRMP). For application year Y, i.e. the season Y + 1.
+
+SRC_RCAS_CALENDAR = "ResidencyCAS calendar (dates approximate)"
+
+SEASON_EVENTS: dict[str, tuple[str, str, str]] = {
+    # event: (label, usual date, calendar cited when estimated)
+    "eras_opens": ("ERAS opens to applicants", "the first Wednesday of June", SRC_ERAS_CALENDAR),
+    "eras_submit": (
+        "ERAS: applicants can submit",
+        "the first Wednesday of September",
+        SRC_ERAS_CALENDAR,
+    ),
+    "eras_programs": (
+        "ERAS: programs start reviewing applications",
+        "the fourth Wednesday of September",
+        SRC_ERAS_CALENDAR,
+    ),
+    "rcas_opens": (
+        "ResidencyCAS opens to applicants",
+        "the first Wednesday of June",
+        SRC_RCAS_CALENDAR,
+    ),
+    "rcas_submit": (
+        "ResidencyCAS: applicants can submit",
+        "the first Wednesday of September",
+        SRC_RCAS_CALENDAR,
+    ),
+    "rcas_deadline": (
+        "ResidencyCAS: submit by (for the best chance)",
+        "the fourth Wednesday of September",
+        SRC_RCAS_CALENDAR,
+    ),
+    "rcas_programs": (
+        "ResidencyCAS releases applications to programs",
+        "1 October",
+        SRC_RCAS_CALENDAR,
+    ),
+    "nrmp_registration": ("NRMP: registration opens", "15 September", SRC_NRMP_CALENDAR),
+    "nrmp_ranking": (
+        "NRMP: rank order list entry opens",
+        "1 February of the Match year",
+        SRC_NRMP_CALENDAR,
+    ),
+    "nrmp_rank_deadline": (
+        "NRMP: rank order list certification deadline",
+        "16 days before Match Day (a Wednesday)",
+        SRC_NRMP_CALENDAR,
+    ),
+    "soap_starts": (
+        "Match Week and SOAP begin",
+        "the Monday of Match Week",
+        SRC_NRMP_CALENDAR,
+    ),
+    "match_day": ("Match Day", "the third Friday of March", SRC_NRMP_CALENDAR),
+}
+
+
 def eras_opens(year: int) -> dt.date:
-    """Programs start reading ERAS applications: the fourth Wednesday of September."""
+    """The usual day programs start reading ERAS applications: the fourth Wednesday of
+    September (see :func:`key_date` for a season's own date)."""
     return _nth_weekday(year, 9, 2, 4)
 
 
 def match_day(application_year: int) -> dt.date:
-    """Match Day: the third Friday of March of the year after the application season."""
+    """The usual Match Day: the third Friday of March of the year after the application
+    season (see :func:`key_date`)."""
     return _nth_weekday(application_year + 1, 3, 4, 3)
 
 
 def rank_list_deadline(application_year: int) -> dt.date:
-    """NRMP rank order list deadline: the Wednesday 16 days before Match Day."""
+    """The usual NRMP rank order list deadline: the Wednesday 16 days before Match Day."""
     return match_day(application_year) - dt.timedelta(days=16)
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonDay:
+    """A key date as the plan uses it: the season's own date, or an estimate by the usual
+    rule (``estimated``), with the citation to show."""
+
+    event: str
+    date: dt.date
+    estimated: bool
+    source: str
+    rule: str  # the usual date, in words
+
+    def estimate_note(self, season: int) -> str:
+        if not self.estimated:
+            return ""
+        return (
+            f"Estimated ({self.rule}): the {season} season's date is not on record yet; check "
+            "the official calendar."
+        )
+
+
+def _usual_date(event: str, year: int, facts: SeasonFacts | None) -> dt.date:
+    if event in ("eras_opens", "rcas_opens"):
+        return _nth_weekday(year, 6, 2, 1)
+    if event in ("eras_submit", "rcas_submit"):
+        return _nth_weekday(year, 9, 2, 1)
+    if event in ("eras_programs", "rcas_deadline"):
+        return eras_opens(year)
+    if event == "rcas_programs":
+        return dt.date(year, 10, 1)
+    if event == "nrmp_registration":
+        return dt.date(year, 9, 15)
+    if event == "nrmp_ranking":
+        return dt.date(year + 1, 2, 1)
+    if event == "match_day":
+        return match_day(year)
+    # Counted back from the season's Match Day, confirmed or not.
+    day = key_date(facts, year, "match_day").date
+    if event == "nrmp_rank_deadline":
+        return day - dt.timedelta(days=16)
+    if event == "soap_starts":
+        return day - dt.timedelta(days=4)
+    raise KeyError(event)
+
+
+def key_date(facts: SeasonFacts | None, application_year: int, event: str) -> SeasonDay:
+    """``event`` of the applicant's season: the date on record for that very season (never
+    another season's), else the usual rule's estimate."""
+    _label, rule, calendar = SEASON_EVENTS[event]
+    season = season_of(application_year)
+    found = facts.key_dates.get(season, {}).get(event) if facts is not None else None
+    if found is not None:
+        source = found.source.cite() if found.source is not None else calendar
+        return SeasonDay(event, found.date, False, source, rule)
+    return SeasonDay(
+        event,
+        _usual_date(event, application_year, facts),
+        True,
+        f"{calendar}: estimated as {rule}",
+        rule,
+    )
+
+
+def season_date_rules() -> list[dict[str, str]]:
+    """Each key date's label and usual rule, for the methodology page."""
+    return [
+        {"event": event, "label": label, "rule": rule}
+        for event, (label, rule, _calendar) in SEASON_EVENTS.items()
+    ]
 
 
 def _cite(facts: SeasonFacts | None, key: str, fallback: str) -> str:
@@ -77,9 +215,24 @@ def _event(
     today: dt.date,
     note: str,
     source: str,
+    estimated: bool = False,
 ) -> Milestone:
     status = "done" if today > (end or start) else "due"
-    return Milestone(code, title, start, end, "event", status, note, "calendar", source)
+    return Milestone(code, title, start, end, "event", status, note, "calendar", source, estimated)
+
+
+def _day_event(
+    code: str,
+    title: str,
+    day: SeasonDay,
+    today: dt.date,
+    note: str,
+    season: int,
+    end: dt.date | None = None,
+) -> Milestone:
+    """An event on a key date of the season, saying when the date is estimated."""
+    note = " ".join(part for part in (note, day.estimate_note(season)) if part)
+    return _event(code, title, day.date, end, today, note, day.source, day.estimated)
 
 
 def timeline(
@@ -170,42 +323,39 @@ def timeline(
             SRC_BOTH,
         )
     )
+    season = season_of(year)
     if PLATFORM_ERAS in platforms:
-        opens = eras_opens(year)
+        submit = key_date(facts, year, "eras_submit")
         items.append(
-            _event(
+            _day_event(
                 "eras_opens",
                 "ERAS opens to programs: have your application submitted",
-                opens,
-                None,
+                key_date(facts, year, "eras_programs"),
                 today,
-                "Apply on the first day; early applications are read first.",
-                SRC_ERAS_CALENDAR,
+                f"Applications can be sent from {submit.date:%d %B}"
+                f"{' (estimated)' if submit.estimated else ''}; apply by the day programs "
+                "start reading, since early applications are read first.",
+                season,
             )
         )
     if PLATFORM_RCAS in platforms:
-        pf = facts.platforms.get(PLATFORM_RCAS) if facts is not None else None
-        md = pf.release_month_day if pf is not None and pf.release_month_day else (10, 1)
-        src = pf.source.cite() if pf is not None and pf.source else SRC_ASSUMPTION
-        note = (
-            "Submit your ResidencyCAS application in September, before this date. Letters and "
-            "SLOEs are assigned to each program by hand. The date is the "
-            f"{pf.confirmed_season if pf else ''} season's; check this season's calendar."
-        )
+        by = key_date(facts, year, "rcas_deadline")
         items.append(
-            _event(
+            _day_event(
                 "residencycas_release",
                 "ResidencyCAS releases applications to programs",
-                _date(year, md),
-                None,
+                key_date(facts, year, "rcas_programs"),
                 today,
-                note,
-                src,
+                f"Submit your ResidencyCAS application by {by.date:%d %B}"
+                f"{' (estimated)' if by.estimated else ''}, before this date. Letters and SLOEs "
+                "are assigned to each program by hand.",
+                season,
             )
         )
     if facts is not None:
         n = facts.nrmp
         deadline_reg = _date(year, n.standard_deadline_month_day)
+        opens = key_date(facts, year, "nrmp_registration")
         items.append(
             _task(
                 "nrmp_registration",
@@ -213,7 +363,9 @@ def timeline(
                 deadline_reg,
                 False,
                 today,
-                f"Registration after this standard deadline costs ${n.late_fee} more.",
+                f"Registration opens {opens.date:%d %B %Y}"
+                f"{' (estimated)' if opens.estimated else ''}; after this standard deadline it "
+                f"costs ${n.late_fee} more.",
                 "nrmp_fees",
                 n.source.cite() if n.source else SRC_FEES,
             )
@@ -229,7 +381,9 @@ def timeline(
             SRC_NRMP_CALENDAR,
         )
     )
-    deadline = rank_list_deadline(year)
+    rank_day = key_date(facts, year, "nrmp_rank_deadline")
+    deadline = rank_day.date
+    day = key_date(facts, year, "match_day")
     h1b = profile.visa in ("h1b", "either")
     # For an H-1B, Step 3 can be taken only after certification, and the petition needs Step 3:
     # certification first (by the end of October), Step 3 next, the petition after Match Day.
@@ -291,7 +445,7 @@ def timeline(
             _event(
                 "h1b_petition",
                 "H-1B petition filed by the matched program",
-                match_day(year) + dt.timedelta(days=3),
+                day.date + dt.timedelta(days=3),
                 dt.date(year + 1, 4, 30),
                 today,
                 "The program files after the Match; it needs your certificate and Step 3 result.",
@@ -299,29 +453,27 @@ def timeline(
             )
         )
     items.append(
-        _event(
+        _day_event(
             "rank_list",
             "Rank order list deadline",
-            deadline,
-            None,
+            rank_day,
             today,
             f"Rank at least {rules.recommended_ranks} {rules.code} programs in a row.",
-            SRC_NRMP_CALENDAR,
+            season,
         )
     )
-    day = match_day(year)
     items.append(
-        _event(
+        _day_event(
             "soap",
             "SOAP (Match week)",
-            day - dt.timedelta(days=4),
-            day - dt.timedelta(days=1),
+            key_date(facts, year, "soap_starts"),
             today,
             "If unmatched, unfilled positions are offered this week.",
-            SRC_NRMP_CALENDAR,
+            season,
+            end=day.date - dt.timedelta(days=1),
         )
     )
-    items.append(_event("match_day", "Match Day", day, None, today, "", SRC_NRMP_CALENDAR))
+    items.append(_day_event("match_day", "Match Day", day, today, "", season))
     items.append(
         _event(
             "residency_start",

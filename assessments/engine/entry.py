@@ -51,6 +51,7 @@ from assessments.engine.season import (
     pgy1_year,
     program_shortfall,
     season_choice,
+    season_choice_triggers,
     signal_plans,
 )
 from assessments.engine.strategy import applications, dual_apply, specialty_plan
@@ -103,7 +104,7 @@ def assess(
     primary = specialty_plan(
         profile, primary_rules, "primary", score, history, fees, _pf(profile.specialty)
     )
-    flags = red_flags(profile, primary_rules, history, score, primary.bands, today)
+    flags = red_flags(profile, primary_rules, history, score, primary.bands, today, facts)
     dual = dual_apply(profile, primary, primary_rules, flags, rules, score, history)
     backup_codes = profile.backup_specialties or (dual.specialties if dual.recommended else ())
     backups = tuple(
@@ -117,6 +118,40 @@ def assess(
     if first_year is not None:
         costed = (*costed, first_year)
     apps, ranks = applications(profile, primary, costed, fees, facts, today)
+    triggers = season_choice_triggers(profile, primary, score, flags, today)
+    choice = None
+    if triggers:
+        # The same plan a year later, priced from next season's data (or the latest stored).
+        later = replace(profile, application_year=profile.application_year + 1)
+        next_facts = season_facts_for(seasons, applying + 1) if seasons else None
+
+        def _next_pf(code: str) -> PlatformFees | None:
+            if next_facts is None:
+                return None
+            return next_facts.platforms[platform_for(code, applying + 1, seasons)]
+
+        next_primary = specialty_plan(
+            later, primary_rules, "primary", score, history, fees, _next_pf(primary.code)
+        )
+        next_costed = tuple(
+            replace(
+                specialty_plan(
+                    later, rules[c.code], c.role, score, history, fees, _next_pf(c.code)
+                ),
+                ranks=c.ranks,
+            )
+            for c in costed
+        )
+        next_apps, _ = applications(later, next_primary, next_costed, fees, next_facts, today)
+        choice = season_choice(
+            profile,
+            primary,
+            primary_rules,
+            score,
+            triggers,
+            (apps, facts),
+            (next_apps, next_facts),
+        )
     elig = eligibility(profile, history, facts)
     if elig["eligible"]:
         entries, excluded_programs, counts, considered = match_programs(
@@ -206,7 +241,7 @@ def assess(
             eligibility=elig,
             sources=_sources(facts),
             pgy1=pgy1_year(primary, first_year, rules, facts),
-            season_choice=season_choice(profile, primary, apps, flags, today),
+            season_choice=choice,
             catalog=catalog,
             fit_note=fit_note(primary, entries, flags) if elig["eligible"] else None,
         )
@@ -271,7 +306,7 @@ def standings(
             found.append(program)
     out = []
     for plan in plans:
-        flags = red_flags(profile, rules[plan.code], history, score, plan.bands, today)
+        flags = red_flags(profile, rules[plan.code], history, score, plan.bands, today, facts)
         tally: dict[tuple[str, bool, str], int] = {}
         left_out = 0
         if eligible:

@@ -12,6 +12,7 @@ from assessments.engine.constants import (
     SRC_USMLE,
     passing_standard,
 )
+from assessments.engine.inputs import SpecialtyRules
 from assessments.engine.outputs import Reason, ScoreUsed
 from assessments.profile import Profile
 
@@ -36,19 +37,33 @@ def hands_on_months(profile: Profile) -> float:
     return max(0.0, profile.usce_months - OBSERVERSHIP_WEIGHT * profile.observership_months)
 
 
-YOG_GRADES = ((2, "just_past"), (5, "well_past"))  # years past the limit -> grade; more: far_past
+YOG_GRADE_WORDS = {
+    "within": "within the common cutoff",
+    "just_past": "just past the common cutoff",
+    "well_past": "well past the common cutoff",
+    "far_past": "far past the common cutoff",
+}
 
 
-def yog_grade(years: int, limit: int) -> str:
-    """How far past the common years-since-graduation cutoff: within (not past), just_past (1-2
-    years), well_past (3-5), far_past (6 or more)."""
+def yog_grade(years: int, limit: int, just_past: int = 2, well_past: int = 5) -> str:
+    """How far past the common years-since-graduation cutoff ``limit``: within (not past),
+    just_past (1 to ``just_past`` years), well_past (up to ``well_past``), far_past (more).
+    The thresholds are each specialty's rule parameters (``SpecialtyRules.yog_*``)."""
     past = years - limit
     if past <= 0:
         return "within"
-    for upto, grade in YOG_GRADES:
-        if past <= upto:
-            return grade
+    if past <= just_past:
+        return "just_past"
+    if past <= well_past:
+        return "well_past"
     return "far_past"
+
+
+def yog_grade_for(years: int, rules: SpecialtyRules) -> str:
+    """:func:`yog_grade` with a specialty's own limit and thresholds."""
+    return yog_grade(
+        years, rules.yog_limit_years, rules.yog_just_past_years, rules.yog_well_past_years
+    )
 
 
 def years_since_graduation(profile: Profile) -> int:

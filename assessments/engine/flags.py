@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from assessments.engine.calendar import _date, eras_opens
+from assessments.engine.calendar import _date, key_date
 from assessments.engine.constants import (
     MULTIPLE_FAILURES_HIGH_RISK,
     PRACTICE_BELOW_TARGET_POINTS,
@@ -19,8 +19,13 @@ from assessments.engine.constants import (
     SRC_VISA,
     STEP2CK_LATE_AFTER_MONTH_DAY,
 )
-from assessments.engine.exams import ExamHistory, hands_on_months, years_since_graduation, yog_grade
-from assessments.engine.inputs import SpecialtyRules
+from assessments.engine.exams import (
+    ExamHistory,
+    hands_on_months,
+    years_since_graduation,
+    yog_grade_for,
+)
+from assessments.engine.inputs import SeasonFacts, SpecialtyRules
 from assessments.engine.outputs import RedFlag, ScoreUsed
 from assessments.profile import Profile
 
@@ -38,6 +43,7 @@ def red_flags(
     score: ScoreUsed,
     bands: Mapping[str, int],
     today: dt.date,
+    facts: SeasonFacts | None = None,
 ) -> tuple[RedFlag, ...]:
     flags: list[RedFlag] = []
     s1, s2 = profile.step1, profile.step2ck
@@ -85,7 +91,7 @@ def red_flags(
     years = years_since_graduation(profile)
     if years > rules.yog_limit_years:
         past = years - rules.yog_limit_years
-        grade = yog_grade(years, rules.yog_limit_years)
+        grade = yog_grade_for(years, rules)
         advice = {
             "just_past": "recent hands-on clinical work, in the US if possible, softens it.",
             "well_past": "many programs will screen you out; recent hands-on US clinical work "
@@ -206,7 +212,9 @@ def red_flags(
         flags.append(
             RedFlag(
                 "ecfmg_pending",
-                "medium" if today >= eras_opens(profile.application_year) else "low",
+                "medium"
+                if today >= key_date(facts, profile.application_year, "eras_programs").date
+                else "low",
                 "Not ECFMG certified yet. Programs want certification, or a clear date for it, "
                 "when they rank"
                 + (

@@ -45,6 +45,18 @@ class SpecialtyRules:
     match_rate_pct: int | None = None
     stats_source: str = SRC_NRMP
     source_note: str = ""
+    # Graded years since graduation: 1..just_past years past the limit "just past", up to
+    # well_past "well past", more "far past" (SpecialtyRule; assumptions, editable).
+    yog_just_past_years: int = 2
+    yog_well_past_years: int = 5
+    # First year of training: pgy1 (categorical), mixed (categorical and advanced positions) or
+    # pgy2 (mostly advanced). With advanced positions the plan adds a PGY-1 year.
+    start_level: str = "pgy1"
+    start_level_note: str = ""
+
+    @property
+    def has_advanced_positions(self) -> bool:
+        return self.start_level in ("mixed", "pgy2")
 
     def apps_for(self, tier: str) -> tuple[int, int]:
         return getattr(self, f"apps_{tier}_min"), getattr(self, f"apps_{tier}_max")
@@ -122,7 +134,6 @@ class PlatformFees:
     token_fee: int = 0  # ECFMG's ERAS token, for graduates of foreign schools
     transcript_confirmed_season: int | None = None  # None: as confirmed_season
     token_confirmed_season: int | None = None
-    release_month_day: tuple[int, int] | None = None  # fixed release to programs (ResidencyCAS)
     source: SourceRef | None = None
     transcript_source: SourceRef | None = None
     token_source: SourceRef | None = None
@@ -189,6 +200,18 @@ class NrmpFees:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyDate:
+    """One key date of one season, as read on its source (the SeasonDate table). Events are
+    those of ``calendar.SEASON_EVENTS``."""
+
+    season: int
+    event: str
+    date: dt.date
+    source: SourceRef | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SeasonFacts:
     """Everything season-dependent the engine needs (from the season tables, or
     assessments.season_data defaults)."""
@@ -199,6 +222,9 @@ class SeasonFacts:
     signals: Mapping[str, SignalRule]
     nrmp: NrmpFees
     sources: Mapping[str, SourceRef] = field(default_factory=dict)
+    # Confirmed key dates of EVERY season (season -> event -> date): a season's dates are
+    # exact, so they are looked up by the applicant's own season, never borrowed from another.
+    key_dates: Mapping[int, Mapping[str, KeyDate]] = field(default_factory=dict)
 
 
 def season_of(application_year: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from assessments.engine.calendar import _cite, _date, eras_opens
+from assessments.engine.calendar import _cite, _date, key_date
 from assessments.engine.constants import (
     IMPACTS,
     SRC_ASSUMPTION,
@@ -245,8 +245,7 @@ def actions(
     for platform, codes in platforms_used.items():
         listed = ", ".join(codes)
         if platform == PLATFORM_RCAS:
-            pf = facts.platforms.get(PLATFORM_RCAS) if facts is not None else None
-            md = pf.release_month_day if pf is not None and pf.release_month_day else (10, 1)
+            release = key_date(facts, year, "rcas_programs")
             out.append(
                 Action(
                     "apply_early",
@@ -254,20 +253,23 @@ def actions(
                     f"Submit your ResidencyCAS application for {listed} in September, before it "
                     "is released to programs, to programs that sponsor your visa and already "
                     "train IMGs. Assign your letters and SLOEs to each program by hand.",
-                    f"Application complete before {_date(year, md):%d %B %Y}.",
+                    f"Application complete before {release.date:%d %B %Y}"
+                    f"{' (estimated)' if release.estimated else ''}.",
                     "apply_early",
                     f"{SRC_BOTH}; "
                     f"{_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}",
                 )
             )
         else:
+            programs = key_date(facts, year, "eras_programs")
             out.append(
                 Action(
                     "apply_early",
                     "low",
                     f"Submit ERAS for {listed} on the day it opens to programs, to programs that "
                     "sponsor your visa and already train IMGs.",
-                    f"Application complete by {eras_opens(year):%d %B %Y}.",
+                    f"Application complete by {programs.date:%d %B %Y}"
+                    f"{' (estimated)' if programs.estimated else ''}.",
                     "apply_early",
                     SRC_BOTH,
                 )

@@ -154,6 +154,7 @@ class Milestone:
     note: str
     rule: str
     source: str
+    estimated: bool = False  # a key date of the season estimated by its usual rule
 
 
 @dataclass(frozen=True, slots=True)

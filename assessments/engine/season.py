@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assessments.engine.calendar import _cite
+from assessments.engine.calendar import SeasonDay, _cite, key_date
 from assessments.engine.constants import (
     IMG_FEW_SHARE,
     SRC_ASSUMPTION,
@@ -17,7 +17,12 @@ from assessments.engine.constants import (
     SRC_USMLE_ATTEMPTS,
     TIER_LABELS,
 )
-from assessments.engine.exams import ExamHistory
+from assessments.engine.exams import (
+    YOG_GRADE_WORDS,
+    ExamHistory,
+    years_since_graduation,
+    yog_grade_for,
+)
 from assessments.engine.inputs import (
     PLATFORM_RCAS,
     Fees,
@@ -238,10 +243,9 @@ def program_shortfall(apps: Applications, entries: Sequence[ProgramEntry]) -> Re
     )
 
 
-# Specialties whose programs are mostly advanced (PGY-2 start): a separate PGY-1 year is
-# needed. From MatchPlan's domain notes and a medical school's residency manual (secondary);
-# our assumption where a specialty also offers categorical positions.
-ADVANCED_SPECIALTIES = frozenset({"RAD", "NEURO", "ANES"})
+# The PGY-1 tracks an advanced specialty's first year is applied for in, in order of
+# preference (prelim medicine first: it takes more IMGs than transitional years). Which
+# specialties have advanced positions is each specialty's ``start_level`` (SpecialtyRule).
 PGY1_TRACKS = ("IM-PRELIM", "TY")
 
 
@@ -254,10 +258,11 @@ def pgy1_plan(
     fees: Fees,
     platform_fees: PlatformFees | None,
 ) -> SpecialtyPlan | None:
-    """For an advanced specialty, the PGY-1 track to apply for as well (prelim medicine first:
-    it takes more IMGs than transitional years), costed like a specialty. Its ranks go on
-    supplemental lists, which have their own 20 included ranks, so it adds none here."""
-    if primary.code not in ADVANCED_SPECIALTIES:
+    """For a specialty with advanced (PGY-2) positions, the PGY-1 track to apply for as well,
+    costed like a specialty. Its ranks go on supplemental lists, which have their own 20
+    included ranks, so it adds none here."""
+    own = rules.get(primary.code)
+    if own is None or not own.has_advanced_positions:
         return None
     tracks = [c for c in PGY1_TRACKS if c in rules]
     if not tracks:
@@ -279,87 +284,242 @@ def pgy1_year(
     tracks = [c for c in PGY1_TRACKS if c in rules]
     names = " or ".join(rules[c].name for c in tracks)
     low, high = plan.applications_min, plan.applications_max
-    nrmp_src = _cite(facts, "nrmp_match_fees", SRC_NRMP_CALENDAR)
+    level = rules[primary.code].start_level
+    if level == "pgy2":
+        opening = (
+            f"Most {primary.name} positions start in the second year (PGY-2), so you also need "
+            "a first year"
+        )
+    else:
+        opening = (
+            f"Many {primary.name} programs offer positions that start in the second year "
+            "(PGY-2, advanced); for those you also need a first year (categorical programs "
+            "include it, so you can skip this if you apply only to them)"
+        )
+    sources = "; ".join(
+        dict.fromkeys(
+            (
+                _cite(facts, "nrmp_supplemental_rol", SRC_NRMP_CALENDAR),
+                _cite(facts, "umaryland_advanced_positions", SRC_ASSUMPTION),
+                _cite(facts, "nrmp_match_fees", SRC_NRMP_CALENDAR),
+            )
+        )
+    )
     return {
         "needed": True,
+        "start_level": level,
         "tracks": tracks,
         "specialty": plan.code,
         "tier": plan.tier,
         "applications": {"min": low, "max": high},
         "cost_usd": {"min": plan.eras_cost_min, "max": plan.eras_cost_max},
         "text": (
-            f"Most {primary.name} positions start in the second year (PGY-2), so you also need "
-            f"a first year: apply to {names} programs as well ({low}-{high} {plan.code} "
+            f"{opening}: apply to {names} programs as well ({low}-{high} {plan.code} "
             f"applications for a profile that is {TIER_LABELS[plan.tier]} there, "
             f"${plan.eras_cost_min:,}-${plan.eras_cost_max:,} on {plan.platform}, included in "
             f"the cost above). Rank them on supplemental rank order lists attached to the "
             f"{primary.code} programs you rank; the NRMP registration includes 20 programs on "
             "all supplemental lists together."
         ),
-        "source": f"{SRC_ASSUMPTION}; {nrmp_src}",
+        "source": sources,
     }
+
+
+# --- apply this season or next? -----------------------------------------------------------------
+
+SEASON_CHOICE_TRIGGERS = ("score_late", "projected_below_target", "no_practice_score")
+
+
+def season_choice_triggers(
+    profile: Profile,
+    primary: SpecialtyPlan,
+    score: ScoreUsed,
+    flags: Sequence[RedFlag],
+    today: dt.date,
+) -> tuple[str, ...]:
+    """Why the plan should weigh applying next season instead: the Step 2 CK score will not be
+    in when programs start reading (``score_late``), the projected score is under the score
+    the plan needs, the viable bound (``projected_below_target``), or there is no practice
+    score from June of the application year (``no_practice_score``). Empty once the real
+    score is in."""
+    s2 = profile.step2ck
+    if s2.score is not None:
+        return ()
+    codes = {f.code for f in flags}
+    out = []
+    if "step2ck_late" in codes:
+        out.append("score_late")
+    if score.kind == "projected" and score.value is not None:
+        if score.value < primary.bands["viable"]:
+            out.append("projected_below_target")
+    elif today >= dt.date(profile.application_year, 6, 1):
+        out.append("no_practice_score")
+    return tuple(out)
+
+
+def _fees_note(facts: SeasonFacts | None, season: int) -> tuple[int | None, bool, str]:
+    """(season of the fees used, whether they are that season's own, the words)."""
+    if facts is None:
+        return None, False, "Priced with the built-in fee schedule."
+    if facts.season >= season:
+        return facts.season, True, f"Priced with the {season} season's fees."
+    return (
+        facts.season,
+        False,
+        f"Priced with the {facts.season} season's fees, the latest we have: the {season} "
+        "season's are not confirmed yet, so check the current schedule before you pay.",
+    )
+
+
+def _opens_words(day: SeasonDay) -> str:
+    return f"{day.date:%d %B %Y}{' (estimated)' if day.estimated else ''}"
 
 
 def season_choice(
     profile: Profile,
     primary: SpecialtyPlan,
-    apps: Applications,
-    flags: Sequence[RedFlag],
-    today: dt.date,
+    rules: SpecialtyRules,
+    score: ScoreUsed,
+    triggers: Sequence[str],
+    now: tuple[Applications, SeasonFacts | None],
+    next_: tuple[Applications, SeasonFacts | None],
 ) -> dict[str, Any] | None:
-    """'Apply this season or next?' when the Step 2 CK score cannot be in before programs
-    review applications, or the projected score is under what the plan needs."""
-    s2 = profile.step2ck
-    if s2.score is not None:
-        return None
-    codes = {f.code for f in flags}
-    late = "step2ck_late" in codes
-    low = "practice_below_target" in codes or (
-        s2.latest_practice is None and today >= dt.date(profile.application_year, 6, 1)
-    )
-    if not (late or low):
+    """'Apply this season or next?': the two options side by side, each priced from its own
+    season's data (or the latest confirmed, said so), with what each changes: the score
+    needed, and one more year since graduation on the graded years-since-graduation flag."""
+    if not triggers:
         return None
     year = profile.application_year
+    (apps, facts), (next_apps, next_facts) = now, next_
+    needed, strong = primary.bands["viable"], primary.bands["strong"]
+    projected = score.value if score.kind == "projected" else None
+    event = "rcas_programs" if primary.platform == PLATFORM_RCAS else "eras_programs"
+    reading_now = key_date(facts, year, event)
+    reading_next = key_date(next_facts or facts, year + 1, event)
+    years = years_since_graduation(profile)
+    limit = rules.yog_limit_years
+    grade_now, grade_next = yog_grade_for(years, rules), yog_grade_for(years + 1, rules)
+
     why = []
-    if late:
-        why.append("your Step 2 CK score will not be in when programs start reading")
-    if low:
+    if "score_late" in triggers:
         why.append(
-            "you have no practice score yet, with the exam weeks away"
-            if s2.latest_practice is None
-            else "your practice scores are well under the score this plan needs"
+            "your Step 2 CK score will not be in when programs start reading on "
+            + _opens_words(reading_now)
         )
+    if "projected_below_target" in triggers:
+        why.append(
+            f"your latest practice score ({projected}) is {needed - (projected or 0)} points "
+            f"under the {needed} this plan needs for a viable {primary.code} application"
+        )
+    if "no_practice_score" in triggers:
+        why.append("you have no practice score yet, with the exam weeks away")
+
+    if projected is not None:
+        score_now = (
+            f"You apply with a projected {projected}: {TIER_LABELS[primary.tier]} in "
+            f"{primary.code}"
+            + (
+                f", {needed - projected} points under a viable {needed}."
+                if projected < needed
+                else "."
+            )
+        )
+    else:
+        score_now = "You apply without knowing your score: take an NBME self-assessment first."
+    yog_now = (
+        f"Years since graduation when you apply: {years} ({YOG_GRADE_WORDS[grade_now]} of "
+        f"about {limit} years)."
+    )
+    if grade_next == grade_now:
+        yog_next = (
+            f"One more year since graduation: {years + 1} instead of {years}, still "
+            f"{YOG_GRADE_WORDS[grade_next]} of about {limit} years."
+        )
+    else:
+        yog_next = (
+            f"One more year since graduation: {years + 1} instead of {years}, which moves you "
+            f"from {YOG_GRADE_WORDS[grade_now]} to {YOG_GRADE_WORDS[grade_next]} of about "
+            f"{limit} years"
+            + (
+                ": a red flag some programs screen on."
+                if grade_now == "within"
+                else ": programs that state a limit screen harder."
+            )
+        )
+
+    def option(
+        key: str, title: str, season: int, a: Applications, f: SeasonFacts | None, **text: Any
+    ) -> dict[str, Any]:
+        fees_season, own, fees_text = _fees_note(f, season)
+        return {
+            "key": key,
+            "title": title,
+            "season": season,
+            "cost": {"min": a.cost_min, "max": a.cost_max},
+            "fees_season": fees_season,
+            "fees_confirmed": own,
+            "fees_note": fees_text,
+            **text,
+        }
+
     return {
         "why": " and ".join(why),
+        "triggers": list(triggers),
+        "projected_score": projected,
+        "score_needed": {"viable": needed, "strong": strong},
         "options": [
-            {
-                "key": "now",
-                "title": f"Apply this season (Match {year + 1})",
-                "cost": {"min": apps.cost_min, "max": apps.cost_max},
-                "what": (
-                    "Apply with what you have, sending applications as soon as they open and "
-                    "the score when it is in. Many programs will not review you without it, and "
-                    "a rushed low score stays on your transcript for good."
+            option(
+                "now",
+                f"Apply this season (Match {year + 1})",
+                year + 1,
+                apps,
+                facts,
+                what=(
+                    "Apply with what you have, sending applications before programs start "
+                    f"reading on {_opens_words(reading_now)} and the score when it is in. Many "
+                    "programs will not review you without it, and a rushed low score stays on "
+                    "your transcript for good."
                 ),
-                "changes": "An earlier start if it works; a weaker first application if not.",
-            },
-            {
-                "key": "next",
-                "title": f"Strengthen and apply next season (Match {year + 2})",
-                "cost": {"min": apps.cost_min, "max": apps.cost_max},
-                "what": (
-                    "Take Step 2 CK when practice scores are at the target, add US clinical "
-                    f"experience and letters, and apply in September {year + 1}. The fees are "
-                    "paid once, a year later."
+                changes=" ".join(
+                    (
+                        score_now,
+                        yog_now,
+                        "An earlier start if it works; a weaker first application if not.",
+                    )
                 ),
-                "changes": (
-                    "One more year since graduation; a complete application read from the first "
-                    "day."
+                years_since_graduation=years,
+                yog_grade=grade_now,
+            ),
+            option(
+                "next",
+                f"Strengthen and apply next season (Match {year + 2})",
+                year + 2,
+                next_apps,
+                next_facts,
+                what=(
+                    f"Take Step 2 CK when your practice scores reach {needed} or more ({strong} "
+                    f"or more for a strong {primary.code} application), add US clinical "
+                    f"experience and letters, and apply in September {year + 1}: programs "
+                    f"start reading on {_opens_words(reading_next)}. The fees are paid once, a "
+                    "year later."
                 ),
-            },
+                changes=" ".join(
+                    (
+                        f"The score to aim for: {needed} for a viable application, {strong} for "
+                        "a strong one; the plan is redone with your real score.",
+                        yog_next,
+                        "A complete application read from the first day.",
+                    )
+                ),
+                years_since_graduation=years + 1,
+                yog_grade=grade_next,
+            ),
         ],
         "rule": "season_choice",
-        "source": f"{SRC_EM} (Step 2 CK by June-July; reschedule when practice is 15+ under)",
+        "source": (
+            f"{SRC_EM} (Step 2 CK by June-July; reschedule when practice is 15+ under); "
+            f"years-since-graduation grades: {SRC_ASSUMPTION}"
+        ),
     }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from assessments import engine, rules, selectors
+from assessments.models import StartLevel
 from assessments.plans.words import BASIS_WORDS, FIT_WORDS, TIER_WORDS, exclusion_label, tier_word
 
 
@@ -31,6 +32,8 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "exclusions": [(code, exclusion_label(code)) for code in engine.EXCLUSION_REASONS],
             "step1_cap_word": tier_word(engine.STEP1_FAILURE_CAP),
             "fit_words": FIT_WORDS,
+            "start_words": dict(StartLevel.choices),
+            "date_rules": engine.season_date_rules(),
             "offsets": {
                 "strong": rules.STRONG_OFFSET,
                 "viable": rules.VIABLE_OFFSET,
