@@ -286,6 +286,7 @@ def test_migration_installs_the_season_facts_of_season_data():
         assert got.signals == default.signals
         assert got.nrmp == default.nrmp
         assert got.sources == default.sources
+        assert got.key_dates == default.key_dates
         for code in ("EM", "IM", "FM", "RAD", "GS-PRELIM"):
             assert platform_for(code, season, stored) == platform_for(code, season, DEFAULT_SEASONS)
 
@@ -335,3 +336,55 @@ def test_admin_edits_season_fees_signals_and_dates_without_a_deploy(admin_client
     nrmp.save()
     late, _ = plan_compute(profile_data=data, today=dt.date(2026, 12, 7))
     assert late.applications.nrmp_late_fee == 0
+
+
+def test_admin_adds_a_seasons_key_date_and_plans_use_it_instead_of_the_estimate(admin_client):
+    from assessments.models import SeasonDate, Source
+
+    source = Source.objects.get(key="nrmp_2026_welcome")
+    add = reverse("admin:assessments_seasondate_add")
+    assert admin_client.get(add).status_code == 200
+    data = profile_data(backup_specialties=[], step2ck__score=246, sloes=2, us_letters=3)
+    before, _ = plan_compute(profile_data=data, today=TODAY)
+    match = next(m for m in before.timeline if m.code == "match_day")
+    assert match.estimated and match.date == dt.date(2027, 3, 19)
+
+    form = {"season": 2027, "event": "match_day", "date": "2027-03-26", "source": source.pk}
+    # A date outside its season is refused with a field error, not a crash.
+    response = admin_client.post(add, {**form, "date": "2030-03-26"})
+    assert response.status_code == 200 and "falls between May 2026 and June 2027" in (
+        response.content.decode()
+    )
+    assert admin_client.post(add, form).status_code == 302
+    row = SeasonDate.objects.get(season=2027, event="match_day")
+    assert row.history.count() == 1
+    for url in (
+        reverse("admin:assessments_seasondate_changelist"),
+        reverse("admin:assessments_seasondate_history", args=[row.pk]),
+    ):
+        assert admin_client.get(url).status_code == 200
+
+    after, _ = plan_compute(profile_data=data, today=TODAY)
+    items = {m.code: m for m in after.timeline}
+    assert items["match_day"].date == dt.date(2027, 3, 26) and not items["match_day"].estimated
+    assert "Medical School Welcome Newsletter" in items["match_day"].source
+    assert items["rank_list"].date == dt.date(2027, 3, 10)  # 16 days before the new Match Day
+
+
+def test_admin_edits_start_level_and_yog_grades_of_a_specialty(admin_client):
+    rule = SpecialtyRule.objects.get(specialty__code="EM")
+    html = admin_client.get(reverse("admin:assessments_specialtyrule_change", args=[rule.pk]))
+    assert "First year of training" in html.content.decode()
+    data = profile_data(graduation_year=2018)  # 8 years: 3 past the limit of 5
+    before, _ = plan_compute(profile_data=data, today=TODAY)
+    assert next(f for f in before.red_flags if f.code == "yog_old").severity == "medium"
+    rule.yog_just_past_years, rule.yog_well_past_years = 1, 2
+    rule.start_level = "pgy2"
+    rule.full_clean()
+    rule.save()
+    after, _ = plan_compute(profile_data=data, today=TODAY)
+    assert next(f for f in after.red_flags if f.code == "yog_old").severity == "high"
+    assert after.pgy1 is not None and after.pgy1["start_level"] == "pgy2"
+    rule.yog_well_past_years = 1
+    with pytest.raises(ValidationError):
+        rule.full_clean()

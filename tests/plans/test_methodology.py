@@ -74,3 +74,24 @@ def test_the_derived_band_offsets_and_dates_come_from_the_rule_module(client):
     assert f"at risk from the median −{-rules.RISK_OFFSET}" in html
     month, day = engine.STEP2CK_TARGET_MONTH_DAY
     assert f"Take Step 2 CK by {day} " in html
+
+
+def test_it_lists_every_key_date_with_its_source_and_how_missing_ones_are_estimated(client):
+    html = page(client)
+    assert "Key dates of each season" in html
+    assert "24 September 2025" in html and "20 March 2026" in html
+    assert "ERAS Timeline (2026 ERAS season)</a>, AAMC, ERAS 2026 season; checked" in html
+    assert (
+        'href="https://www.nrmp.org/about/news/2025/09/medical-school-welcome-newsletter-2"' in html
+    )
+    for rule in engine.season_date_rules():
+        assert rule["rule"] in html
+    assert "16 days before Match Day (a Wednesday)" in html
+
+
+def test_it_shows_each_specialtys_start_level_and_years_since_graduation_grades(client):
+    html = page(client)
+    assert "PGY-2 (mostly advanced: a separate PGY-1 year is needed)" in html
+    assert "PGY-1 or PGY-2 (categorical and advanced positions both offered)" in html
+    assert "1–2, 3–5, 6 or more" in html
+    assert "University of Maryland School of Medicine, a secondary source" in html

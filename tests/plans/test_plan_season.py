@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Plan
 from tests.plans.factories import em_programs, make_plan
@@ -75,3 +76,40 @@ def test_a_shortfall_of_fitting_programs_is_said_next_to_the_count(client, owner
     note = html.split('id="plan-shortfall">', 1)[1].split("</p>", 1)[0]
     assert "only 3 EM programs in our list fit your answers" in note
     assert "Widen your preferred states or program types" in note
+
+
+def test_a_projected_score_under_target_shows_both_seasons_priced_and_what_each_changes(
+    client, owner
+):
+    """A realistic applicant: graduated five years before the season, one NBME at 226, the
+    exam booked for July of next year's application season."""
+    year = timezone.localdate().year + 1
+    em_programs(3)
+    plan = make_plan(
+        owner,
+        application_year=year,
+        graduation_year=year - 5,
+        backup_specialties=[],
+        sloes=2,
+        us_letters=3,
+        step2ck={
+            "score": None,
+            "attempts": 1,
+            "planned_date": f"{year}-07-20",
+            "practice_scores": [{"score": 226, "form": "NBME 12"}],
+        },
+    )
+    choice = plan.output["season_choice"]
+    assert choice["triggers"] == ["projected_below_target"]
+    now, later = choice["options"]
+    assert (now["season"], later["season"]) == (year + 1, year + 2)
+    assert (now["yog_grade"], later["yog_grade"]) == ("within", "just_past")
+    html = page(client, owner, plan)
+    assert "Apply this season or next?" in html
+    assert "latest practice score (226) is 12 points under the 238" in html
+    assert f"Apply this season (Match {year + 1})" in html
+    assert f"Strengthen and apply next season (Match {year + 2})" in html
+    assert f"the {year + 2} season&#x27;s are not confirmed yet" in html
+    assert "One more year since graduation: 6 instead of 5" in html
+    assert "238 for a viable application, 245 for a strong one" in html
+    assert "Estimated (the third Friday of March)" in html  # the timeline says so too
