@@ -86,11 +86,9 @@ class StartFacts:
     source: str
 
 
-_ADVANCED = {"RAD"}
-_SOME_ADVANCED = {"NEURO", "ANES"}
-
-
-def start_facts(code: str, track: str) -> StartFacts:
+def start_facts(start_level: str, track: str) -> StartFacts:
+    """Where training starts, from the specialty's ``start_level`` (SpecialtyRule, admin data)
+    and its track."""
     if track in ("preliminary", "transitional"):
         return StartFacts(
             "one_year",
@@ -99,7 +97,7 @@ def start_facts(code: str, track: str) -> StartFacts:
             "not to board eligibility on its own.",
             SRC_ADVANCED,
         )
-    if code in _ADVANCED:
+    if start_level == "pgy2":
         return StartFacts(
             "advanced",
             "Needs a PGY-1 year",
@@ -107,7 +105,7 @@ def start_facts(code: str, track: str) -> StartFacts:
             "year, applied to and ranked separately.",
             SRC_ADVANCED,
         )
-    if code in _SOME_ADVANCED:
+    if start_level == "mixed":
         return StartFacts(
             "pgy1_or_advanced",
             "PGY-1 (some PGY-2)",
@@ -265,7 +263,7 @@ def rows_from_standings(
                 cost_min=plan.eras_cost_min,
                 cost_max=plan.eras_cost_max,
                 season=season_facts(plan.code, profile.application_year, seasons),
-                start=start_facts(plan.code, specialty_rules.track),
+                start=start_facts(specialty_rules.start_level, specialty_rules.track),
             )
         )
     return Exploration(

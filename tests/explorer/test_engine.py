@@ -197,7 +197,9 @@ def test_season_facts_are_the_season_datas() -> None:
 
 
 def test_start_facts() -> None:
-    assert explorer.start_facts("RAD", "categorical").code == "advanced"
-    assert explorer.start_facts("ANES", "categorical").code == "pgy1_or_advanced"
-    assert explorer.start_facts("TY", "transitional").code == "one_year"
-    assert explorer.start_facts("IM", "categorical").code == "pgy1"
+    rules = default_rules()
+    start = {code: explorer.start_facts(r.start_level, r.track).code for code, r in rules.items()}
+    assert start["RAD"] == "advanced"
+    assert start["ANES"] == "pgy1_or_advanced"
+    assert start["TY"] == "one_year"
+    assert start["IM"] == "pgy1"
