@@ -90,8 +90,8 @@ PUBLIC_BUDGETS = [
     ("accounts:password_reset", (), 1),
     ("assessments:wizard_step", ("background",), 1),
     # the rule table, the fee schedule and the specialties, plus the demo notice, and the
-    # season facts (platform fees, specialty seasons, NRMP, sources)
-    ("assessments:methodology", (), 8),
+    # season facts (platform fees, specialty seasons, key dates, NRMP, sources)
+    ("assessments:methodology", (), 9),
 ]
 
 
