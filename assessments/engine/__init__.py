@@ -90,7 +90,6 @@ from assessments.engine.constants import (
 )
 from assessments.engine.entry import Standing, assess, standings
 from assessments.engine.exams import (
-    YOG_GRADE_WORDS,
     ExamHistory,
     exam_history,
     hands_on_months,
@@ -254,7 +253,6 @@ __all__ = [
     "TIER_LABELS",
     "TierStep",
     "USMLE_MAX_ATTEMPTS",
-    "YOG_GRADE_WORDS",
     "YOG_VERIFY_AFTER",
     "actions",
     "applications",

@@ -332,7 +332,7 @@ def timeline(
                 "ERAS opens to programs: have your application submitted",
                 key_date(facts, year, "eras_programs"),
                 today,
-                f"Applications can be sent from {submit.date:%d %B}"
+                f"Applications can be sent from {submit.date.day} {submit.date:%B}"
                 f"{' (estimated)' if submit.estimated else ''}; apply by the day programs "
                 "start reading, since early applications are read first.",
                 season,
@@ -346,7 +346,7 @@ def timeline(
                 "ResidencyCAS releases applications to programs",
                 key_date(facts, year, "rcas_programs"),
                 today,
-                f"Submit your ResidencyCAS application by {by.date:%d %B}"
+                f"Submit your ResidencyCAS application by {by.date.day} {by.date:%B}"
                 f"{' (estimated)' if by.estimated else ''}, before this date. Letters and SLOEs "
                 "are assigned to each program by hand.",
                 season,
@@ -363,7 +363,7 @@ def timeline(
                 deadline_reg,
                 False,
                 today,
-                f"Registration opens {opens.date:%d %B %Y}"
+                f"Registration opens {opens.date.day} {opens.date:%B %Y}"
                 f"{' (estimated)' if opens.estimated else ''}; after this standard deadline it "
                 f"costs ${n.late_fee} more.",
                 "nrmp_fees",

@@ -37,14 +37,6 @@ def hands_on_months(profile: Profile) -> float:
     return max(0.0, profile.usce_months - OBSERVERSHIP_WEIGHT * profile.observership_months)
 
 
-YOG_GRADE_WORDS = {
-    "within": "within the common cutoff",
-    "just_past": "just past the common cutoff",
-    "well_past": "well past the common cutoff",
-    "far_past": "far past the common cutoff",
-}
-
-
 def yog_grade(years: int, limit: int, just_past: int = 2, well_past: int = 5) -> str:
     """How far past the common years-since-graduation cutoff ``limit``: within (not past),
     just_past (1 to ``just_past`` years), well_past (up to ``well_past``), far_past (more).

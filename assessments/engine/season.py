@@ -18,7 +18,6 @@ from assessments.engine.constants import (
     TIER_LABELS,
 )
 from assessments.engine.exams import (
-    YOG_GRADE_WORDS,
     ExamHistory,
     years_since_graduation,
     yog_grade_for,
@@ -372,7 +371,20 @@ def _fees_note(facts: SeasonFacts | None, season: int) -> tuple[int | None, bool
 
 
 def _opens_words(day: SeasonDay) -> str:
-    return f"{day.date:%d %B %Y}{' (estimated)' if day.estimated else ''}"
+    return f"{day.date.day} {day.date:%B %Y}{' (estimated)' if day.estimated else ''}"
+
+
+_GRADE_NAMES = {"just_past": "just past", "well_past": "well past", "far_past": "far past"}
+
+
+def _yog_words(years: int, limit: int, grade: str) -> str:
+    if grade == "within":
+        return f"within the common cutoff of about {limit} years"
+    past = years - limit
+    return (
+        f"{past} year{'s' if past != 1 else ''} past the common cutoff of about {limit} years "
+        f"(graded '{_GRADE_NAMES[grade]}')"
+    )
 
 
 def season_choice(
@@ -427,23 +439,22 @@ def season_choice(
     else:
         score_now = "You apply without knowing your score: take an NBME self-assessment first."
     yog_now = (
-        f"Years since graduation when you apply: {years} ({YOG_GRADE_WORDS[grade_now]} of "
-        f"about {limit} years)."
+        f"Years since graduation when you apply: {years}, {_yog_words(years, limit, grade_now)}."
     )
     if grade_next == grade_now:
         yog_next = (
-            f"One more year since graduation: {years + 1} instead of {years}, still "
-            f"{YOG_GRADE_WORDS[grade_next]} of about {limit} years."
+            f"One more year since graduation: {years + 1} instead of {years}, "
+            f"{_yog_words(years + 1, limit, grade_next)}, the same grade as now."
         )
     else:
         yog_next = (
-            f"One more year since graduation: {years + 1} instead of {years}, which moves you "
-            f"from {YOG_GRADE_WORDS[grade_now]} to {YOG_GRADE_WORDS[grade_next]} of about "
-            f"{limit} years"
+            f"One more year since graduation: {years + 1} instead of {years}, which puts you "
+            f"{_yog_words(years + 1, limit, grade_next)}"
             + (
                 ": a red flag some programs screen on."
                 if grade_now == "within"
-                else ": programs that state a limit screen harder."
+                else f" instead of '{_GRADE_NAMES[grade_now]}': programs that state a limit "
+                "screen harder."
             )
         )
 

@@ -160,7 +160,11 @@ def test_a_projected_score_under_the_viable_bound_offers_the_choice():
     assert now["fees_confirmed"] is False and later["fees_season"] == 2026
     assert now["yog_grade"] == "within" and later["yog_grade"] == "just_past"
     assert now["years_since_graduation"] == 5 and later["years_since_graduation"] == 6
-    assert "from within the common cutoff to just past the common cutoff" in later["changes"]
+    assert (
+        "6 instead of 5, which puts you 1 year past the common cutoff of about 5 years "
+        "(graded 'just past'): a red flag" in later["changes"]
+    )
+    assert "5, within the common cutoff of about 5 years" in now["changes"]
     assert "238 for a viable application, 245 for a strong one" in later["changes"]
     assert "projected 228" in now["changes"]
 
