@@ -454,6 +454,17 @@ def timeline(
         )
     items.append(
         _day_event(
+            "rank_list_opens",
+            "Rank order list entry opens (NRMP)",
+            key_date(facts, year, "nrmp_ranking"),
+            today,
+            "Enter your list once interviews are done and certify it; you can change and "
+            "re-certify it until the deadline.",
+            season,
+        )
+    )
+    items.append(
+        _day_event(
             "rank_list",
             "Rank order list deadline",
             rank_day,

@@ -326,8 +326,6 @@ def pgy1_year(
 
 # --- apply this season or next? -----------------------------------------------------------------
 
-SEASON_CHOICE_TRIGGERS = ("score_late", "projected_below_target", "no_practice_score")
-
 
 def season_choice_triggers(
     profile: Profile,

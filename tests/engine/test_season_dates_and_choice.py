@@ -47,6 +47,7 @@ def test_a_season_with_dates_on_record_uses_them_with_their_sources():
     assert items["match_day"].date == dt.date(2026, 3, 20) and not items["match_day"].estimated
     assert "NRMP" in items["match_day"].source
     assert items["soap"].date == dt.date(2026, 3, 16)
+    assert items["rank_list_opens"].date == dt.date(2026, 2, 1)  # usual rule: not on record
     # No rank-list deadline on record for 2026: 16 days before the confirmed Match Day.
     assert items["rank_list"].date == dt.date(2026, 3, 4) and items["rank_list"].estimated
     assert "Estimated (16 days before Match Day" in items["rank_list"].note
