@@ -1,7 +1,7 @@
 """The engine's rule, fee and season inputs, read once and kept in the shared cache.
 
 Every plan, what-if and explorer request needs the same inputs: the specialty rules, the fee
-schedule and the season facts (seven small queries). They change only when an admin edits
+schedule and the season facts (eight small queries). They change only when an admin edits
 them, so they are cached under a version number that any save or delete of those models
 bumps (through Django's model signals, in every process that shares the cache). The time
 limit only bounds how long a process with a cache of its own (local memory, no REDIS_URL)
@@ -67,6 +67,7 @@ MODELS = (
     "assessments.FeeSchedule",
     "assessments.NrmpSeason",
     "assessments.PlatformFeeSchedule",
+    "assessments.SeasonDate",
     "assessments.Source",
     "assessments.SpecialtyRule",
     "assessments.SpecialtySeason",
