@@ -157,8 +157,8 @@ def test_plan_compute_returns_plan_and_input_snapshot(facts_cache, django_assert
     ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     ProgramFactory(name="No J-1", j1="no")
     # rules (2), fees, catalog version (3), programs, season facts (sources, platform
-    # fees, key dates, specialty seasons, NRMP)
-    with django_assert_max_num_queries(12):
+    # fees, specialty seasons, NRMP)
+    with django_assert_max_num_queries(11):
         result, inputs = plan_compute(profile_data=EXAMPLE, today=TODAY)
     assert result.tier == "viable"
     assert [e.facts.name for e in result.programs] == ["EM one", "IM one"]
