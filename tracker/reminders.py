@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import rules, selectors
+from tracker import selectors
 from tracker.models import Application, ReminderLog, Season
 
 logger = logging.getLogger(__name__)
@@ -79,16 +79,19 @@ def _plan_deadlines(season: Season) -> list[Reminder]:
 
 def season_deadlines(season: Season) -> list[Reminder]:
     year = season.match_year
+    calendar = selectors.match_calendar(year)
     fixed = [
         Reminder(
             f"nrmp-registration:{year}",
-            dt.date(year - 1, 11, 30),
+            calendar.registration_deadline,
             "NRMP registration (standard deadline; a late fee applies after it)",
         ),
         Reminder(
-            f"rank-list:{year}", rules.rank_list_deadline(year), "NRMP rank order list deadline"
+            f"rank-list:{year}",
+            calendar.rank_list_deadline.date,
+            "NRMP rank order list deadline",
         ),
-        Reminder(f"match-day:{year}", rules.match_day(year), "Match Day"),
+        Reminder(f"match-day:{year}", calendar.match_day.date, "Match Day"),
     ]
     return fixed + _plan_deadlines(season)
 

@@ -70,18 +70,6 @@ def interview_target(*, specialty: str, tier: str, ranks: int | None) -> Intervi
 # --- The Match calendar ------------------------------------------------------------------
 
 
-def match_day(match_year: int) -> dt.date:
-    """NRMP Match Day: the third Friday of March."""
-    first = dt.date(match_year, 3, 1)
-    first_friday = first + dt.timedelta(days=(4 - first.weekday()) % 7)
-    return first_friday + dt.timedelta(weeks=2)
-
-
-def rank_list_deadline(match_year: int) -> dt.date:
-    """Rank lists are due 16 days before Match Day (NRMP)."""
-    return match_day(match_year) - dt.timedelta(days=16)
-
-
 def nrmp_extra_rank_cost(*, ranks: int, included: int, fee_per_rank: int) -> int:
     return max(0, ranks - included) * fee_per_rank
 

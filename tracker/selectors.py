@@ -12,7 +12,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from assessments import engine
 from assessments.models import Plan
+from assessments.rule_data import rule_data
 from programs.models import Program, Specialty
 from tracker import rules
 from tracker.models import (
@@ -625,3 +627,32 @@ def season_export(user: Any) -> list[dict[str, Any]]:
             }
         )
     return data
+
+
+# --- the Match calendar -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchCalendar:
+    """A Match year's NRMP dates as a plan uses them: the season's own dates where the season
+    data holds them (admin-editable, with sources), else the usual rule's estimates."""
+
+    registration_deadline: dt.date  # the standard deadline; a late fee applies after it
+    rank_list_deadline: engine.SeasonDay
+    match_day: engine.SeasonDay
+    nrmp: engine.NrmpFees | None  # ranks included in the registration, the fee beyond them
+
+
+def match_calendar(match_year: int) -> MatchCalendar:
+    seasons = rule_data().seasons
+    application_year = match_year - 1
+    facts = engine.season_facts_for(seasons, match_year) if seasons else None
+    month, day = (11, 30)
+    if facts is not None:
+        month, day = facts.nrmp.standard_deadline_month_day
+    return MatchCalendar(
+        registration_deadline=dt.date(application_year, month, day),
+        rank_list_deadline=engine.key_date(facts, application_year, "nrmp_rank_deadline"),
+        match_day=engine.key_date(facts, application_year, "match_day"),
+        nrmp=facts.nrmp if facts is not None else None,
+    )

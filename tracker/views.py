@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from advising.views import advisor_required
-from assessments.models import FeeSchedule, Plan
+from assessments.models import Plan
 from core.http import HtmxHttpRequest
 from programs.models import Program
 from tracker import ics, reminders, rules, selectors, services
@@ -61,8 +61,14 @@ def _base_url(request: HtmxHttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _fee_schedule() -> FeeSchedule | None:
-    return FeeSchedule.objects.filter(active=True).first()
+def _nrmp_fee_source(nrmp: Any, match_year: int) -> str:
+    """Where the rank fees come from, and for which Match when not this one's."""
+    if nrmp is None:
+        return "NRMP fees (default figures)."
+    cited = nrmp.source.cite() if nrmp.source is not None else "NRMP fees"
+    if nrmp.confirmed_season != match_year:
+        return f"{cited} (fees of the {nrmp.confirmed_season} Match, the latest confirmed)"
+    return cited
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -325,10 +331,11 @@ def _rank_context(season: Season, applications: list[Any] | None = None) -> dict
     if applications is None:
         applications = selectors.season_applications(season)
     entries = selectors.rank_entries(season)
-    fees = _fee_schedule()
-    included = fees.nrmp_included_ranks if fees else 20
-    fee = fees.nrmp_extra_rank_fee if fees else 30
-    deadline = rules.rank_list_deadline(season.match_year)
+    calendar = selectors.match_calendar(season.match_year)
+    nrmp = calendar.nrmp
+    included = nrmp.included_ranks if nrmp else 20
+    fee = nrmp.extra_rank_fee if nrmp else 30
+    deadline = calendar.rank_list_deadline.date
     target = selectors.rank_target(season.plan)
     try:
         outcome = season.outcome
@@ -344,9 +351,10 @@ def _rank_context(season: Season, applications: list[Any] | None = None) -> dict
             ranks=len(entries), included=included, fee_per_rank=fee
         ),
         "extra_ranks": max(0, len(entries) - included),
-        "fee_source": fees.source_note if fees else "NRMP fees (default figures).",
+        "fee_source": _nrmp_fee_source(nrmp, season.match_year),
         "deadline": deadline,
-        "match_day": rules.match_day(season.match_year),
+        "match_day": calendar.match_day.date,
+        "calendar": calendar,
         "days_left": (deadline - timezone.localdate()).days,
         "rank_target": target,
         "below_target": target is not None and len(entries) < target,

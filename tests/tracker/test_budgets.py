@@ -23,12 +23,14 @@ pytestmark = pytest.mark.django_db
 # Every page: session and user (2), the navigation's advisor check (1, HTML pages), the season with its plan and outcome (1); then its
 # applications with programs and specialties (1) and per page: the signal allowances of all
 # its specialties, the season list and the comments (home); the fee schedule and rank entries
-# (rank list); the demo-catalog notice of the layout (1, HTML pages).
+# (rank list); the demo-catalog notice of the layout (1, HTML pages). The rank list reads its
+# NRMP dates and rank fees from the season data (assessments.rule_data): eight queries on an
+# empty cache, as here, and none once any page has read it since the last admin edit.
 BUDGETS = {
     "tracker:home": 9,
     "tracker:progress": 6,
     "tracker:calendar": 6,
-    "tracker:rank_list": 8,
+    "tracker:rank_list": 15,
     "tracker:calendar_ics": 4,
     "tracker:rank_csv": 4,
 }
@@ -76,4 +78,5 @@ def test_the_advisor_view_does_not_grow_with_the_applications() -> None:
             len(cold_queries(logged_in(advisor), reverse("tracker:advise", args=[season.pk])))
         )
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 12, counts
+    # the page's own 11, and the season data on an empty cache (8; see BUDGETS)
+    assert counts[0] <= 19, counts

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
 from tests.tracker.factories import SeasonFactory, applied
-from tracker import reminders, rules
+from tracker import reminders, selectors
 from tracker.models import ReminderLog, ReminderOptOut, Status
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def _run(today: dt.date) -> str:
 
 def test_only_opted_in_applicants_get_a_deadline_reminder_and_only_once() -> None:
     year = 2027
-    deadline = rules.rank_list_deadline(year)
+    deadline = selectors.match_calendar(year).rank_list_deadline.date
     opted_in = SeasonFactory(match_year=year, reminders=True)
     SeasonFactory(match_year=year, reminders=False)
     today = deadline - dt.timedelta(days=3)
@@ -83,7 +83,7 @@ def test_one_click_unsubscribe_stops_every_reminder(client) -> None:
     assert "You are unsubscribed" in client.post(url).content.decode()
     season.refresh_from_db()
     assert not season.reminders and ReminderOptOut.objects.filter(user=season.owner).exists()
-    _run(rules.rank_list_deadline(2027) - dt.timedelta(days=1))
+    _run(selectors.match_calendar(2027).rank_list_deadline.date - dt.timedelta(days=1))
     assert mail.outbox == []
 
 

@@ -16,12 +16,6 @@ def test_statuses_only_move_forward() -> None:
     assert rules.next_statuses("withdrawn") == []
 
 
-def test_match_day_is_the_third_friday_of_march_and_ranks_close_16_days_before() -> None:
-    assert rules.match_day(2026) == dt.date(2026, 3, 20)
-    assert rules.match_day(2025) == dt.date(2025, 3, 21)
-    assert rules.rank_list_deadline(2026) == dt.date(2026, 3, 4)
-
-
 def test_nrmp_charges_only_ranks_beyond_those_included() -> None:
     assert rules.nrmp_extra_rank_cost(ranks=20, included=20, fee_per_rank=30) == 0
     assert rules.nrmp_extra_rank_cost(ranks=23, included=20, fee_per_rank=30) == 90
