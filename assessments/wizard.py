@@ -116,9 +116,7 @@ class FormStep:
             if field_name not in form.fields:
                 return HttpResponse(status=204)
             form.is_valid()
-            return render(
-                request, f"{STEP_TEMPLATE}#field", {"field_html": form.field_html(field_name)}
-            )
+            return render(request, f"{STEP_TEMPLATE}#field", {"field": form[field_name]})
         if request.POST.get("_refresh") is not None:
             # A controlling answer changed: show the fields that now apply, without errors
             # for fields the user has not reached yet.
