@@ -99,6 +99,7 @@ def test_two_boxes_ticked_at_once_both_stay_ticked(page) -> None:
               document.getElementById("id_backup_specialties_FM").click();
             }"""
         )
-    page.wait_for_timeout(300)  # the answer is handled (swapped or dropped)
+    # htmx takes its request class off once the answer is handled (swapped or dropped)
+    page.locator(".htmx-request").wait_for(state="detached")
     checked = page.locator("input[name=backup_specialties]:checked")
     assert sorted(box.get_attribute("value") for box in checked.all()) == ["FM", "IM"]
