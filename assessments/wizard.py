@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -164,29 +165,42 @@ class FormStep:
             "return_to": RETURN_TO_REVIEW
             if (request.GET.get("return") or request.POST.get("return")) == RETURN_TO_REVIEW
             else "",
-            "empty_form_key": self.empty_form_key(request, flow, form),
+            "form_key": self.form_key(request, flow, form),
         }
         template = f"{STEP_TEMPLATE}#wizard" if is_partial(request) else STEP_TEMPLATE
         return render(request, template, context)
 
-    def empty_form_key(self, request: HtmxHttpRequest, flow: WizardFlow, form: WizardForm) -> str:
-        """The `{% cache %}` key of the form's markup when it is empty, else "" (not cached).
+    def form_key(self, request: HtmxHttpRequest, flow: WizardFlow, form: WizardForm) -> str:
+        """The `{% cache %}` key of the form's markup on a GET, else "" (not cached).
 
-        A step's empty form (a first visit: nothing saved for it yet) is the same markup for
-        everyone on a given day. Measured in-process (SQLite, 200 GETs a step, 7 December
-        2026): crispy adds 6-27 ms a page (the goals step's 56 state boxes most); with the
-        empty form cached a first visit takes 3.5-4.6 ms CPU, a little less than the
-        Python-built markup this replaced (4.1-6.8 ms).
-        The markup depends on the step, today's date (the years offered), the language, the
-        code that draws it and, for the goals step, the specialties offered. A form bound to
-        what someone typed or saved is never cached.
+        The markup is a function of the step, today's date (the years offered), the language,
+        the code that draws it, the specialties offered (goals step) and the answers: the
+        step's own (saved or empty) and the draft's others, which decide what the step asks.
+        The answers enter the key as a digest, so the cached markup is served only to a
+        request holding exactly the same answers, never to anybody else's. A form that shows
+        errors is drawn afresh.
+        Measured in-process (SQLite, 200 GETs a step, 7 December 2026): crispy costs 6-27 ms
+        a page (the goals step's 56 state boxes most); from the cache a step takes 3.5-4.6 ms
+        CPU, a little less than the Python-built markup this replaced (4.1-6.8 ms).
         """
-        if request.method != "GET" or form.is_bound:
+        if request.method != "GET" or (form.is_bound and form.errors):
             return ""
         parts = [self.name, flow.today.isoformat(), get_language() or "", form_markup_version()]
         if self.form_class.uses_specialties:
             offered = repr(list(flow.specialties.items())).encode()
             parts.append(hashlib.sha256(offered).hexdigest()[:16])
+        data = form.data if form.is_bound else {}
+        answers = json.dumps(
+            [
+                sorted((name, data.getlist(name)) for name in data)
+                if hasattr(data, "getlist")
+                else sorted(data.items()),
+                flow.answers,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        parts.append(hashlib.sha256(answers.encode()).hexdigest())
         return ":".join(parts)
 
 
