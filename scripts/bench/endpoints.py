@@ -187,9 +187,11 @@ def wizard_post(ctx: Context, opts: Options) -> list[Checked]:
 
 def plan_generate(ctx: Context, opts: Options) -> list[Checked]:
     review = next(step for step in ctx["wizard_steps"] if not step["form"])
+    # "again": the review's "Make a new plan anyway" button. Without it a visitor's second
+    # POST with unchanged answers only links to the plan made before (nothing is computed).
     return [
         Checked(
-            _post(ctx, opts, visitor, review["url"], "", htmx=False),
+            _post(ctx, opts, visitor, review["url"], "again=1", htmx=False),
             Expect((302,), header="location", header_contains="/plans/"),
         )
         for visitor in ctx["visitors"]
