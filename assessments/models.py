@@ -79,22 +79,47 @@ class Plan(models.Model):
         return f"{self.specialty_code} plan of {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class CatalogSnapshot(models.Model):
+    """The facts of a specialty's programs as a plan saw them, stored once and shared by every
+    plan made against the same facts (docs/assess.md, "Saved plans").
+
+    Identified by the specialty and a digest of its facts (sha256 of their canonical JSON), so
+    two plans made from the same catalog share one row whatever happened between them.
+    ``facts`` maps each fact (``id``, ``name``, ... ``usmd_share``, as in the plan JSON) to one
+    list with a value per program. Written once and never changed.
+    """
+
+    specialty_code = models.CharField(max_length=20)
+    digest = models.CharField(max_length=64, help_text="sha256 of the facts' canonical JSON.")
+    facts = models.JSONField(help_text="Fact name -> one value per program (docs/assess.md).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specialty_code", "digest"], name="catalogsnapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialty_code} catalog snapshot {self.digest[:12]}"
+
+
 class PlanPrograms(models.Model):
     """A plan's program lists (``programs`` and ``excluded_programs`` of the engine's output),
     stored apart from ``Plan.output`` so that reading a plan's summary never loads them.
 
-    ``data`` is compressed JSON in the packed, columnar form of
-    ``assessments.plan_json.program_lists_pack`` (the facts of every program of the plan's
-    specialties as they were when the plan was made, and the plan's own columns; docs/assess.md,
-    "Saved plans"); ``assessments.selectors.plan_program_lists`` reads it back.
-    Written once, with the plan, and never changed. Plans saved before this table existed
-    keep their lists inside ``Plan.output`` and have no row here.
+    ``entries`` holds only what is the plan's own (per program: id, fit, points, preferences,
+    reasons; docs/assess.md, "Saved plans"); the programs' facts are in the shared
+    ``snapshots``. ``assessments.plan_store`` writes and reads both. Written once, with the
+    plan, and never changed.
     """
 
     plan = models.OneToOneField(
         Plan, on_delete=models.CASCADE, primary_key=True, related_name="program_lists"
     )
-    data = models.BinaryField(help_text="zlib-compressed packed JSON (docs/assess.md).")
+    entries = models.JSONField(help_text="The plan's own columns (docs/assess.md).")
+    snapshots = models.ManyToManyField(CatalogSnapshot, related_name="plan_lists")
 
     class Meta:
         verbose_name = "plan program lists"
