@@ -372,13 +372,13 @@ def explore(
     key = _standings_key(profile_data, today, catalog_version(), data.version)
     found = cache.get(key)
     if found is None:
-        facts = selectors.program_facts_by_code(rules.keys())
+        catalog = selectors.catalog_facts(rules.keys())
         with gc_paused():  # see services.gc_paused
             found = engine.standings(
                 profile,
                 rules=rules,
                 fees=fees,
-                programs=selectors.program_facts_merged(facts),
+                programs=catalog.programs(),
                 today=today,
                 seasons=seasons,
             )

@@ -1,29 +1,26 @@
 """Reads that build the engine's inputs from the database.
 
-They return the engine's frozen dataclasses, not model instances: ``program_facts_for`` reads
+They return the engine's frozen dataclasses, not model instances: ``catalog_facts`` reads
 plain tuples with ``values_list`` so 50,000 programs load quickly and the engine stays pure, and
-keeps them per worker process for as long as the catalog does not change.
+keeps them in the shared cache, keyed by catalog version.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import threading
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
-from assessments import engine, plan_json
+from django.core.cache import cache
+
+from assessments import engine
 from assessments.engine import Fees, ProgramFacts, SpecialtyRules
 from assessments.models import (
     DualPartner,
     FeeSchedule,
     NrmpSeason,
-    Plan,
-    PlanPrograms,
     PlatformFeeSchedule,
     SeasonDate,
     SeasonEvent,
@@ -41,36 +38,10 @@ _RULE_FIELDS = [
     if f.name not in {"code", "name", "track", "dual_partners"}
 ]
 _FEE_FIELDS = [f.name for f in dataclasses.fields(Fees)]
-_PROGRAM_COLUMNS = (
-    "id",
-    "name",
-    "institution",
-    "city",
-    "state",
-    "specialty__code",
-    "program_type",
-    "j1",
-    "h1b",
-    "img_share",
-    "step2_min",
-    "step2_typical",
-    "max_yog",
-    "accepts_failures",
-    "requires_usce",
-    "last_verified",
-    "acgme_id",
-    "positions",
-    "website",
-    "source",
-    "track",
-    "accepting_applications",
-    "accepting_season",
-    "application_platform",
-    "affiliation",
-    "first_accredited",
-    "total_positions",
-    "do_share",
-    "usmd_share",
+# The program fields the engine reads, in ProgramFacts' order (one list: the dataclass).
+_PROGRAM_COLUMNS = tuple(
+    "specialty__code" if f.name == "specialty_code" else f.name
+    for f in dataclasses.fields(ProgramFacts)
 )
 
 
@@ -205,114 +176,85 @@ def active_fee_schedule() -> Fees:
     return Fees(**row)
 
 
-# Program facts per specialty code, for one catalog version. Generating a plan reads every
-# program of three or four specialties (up to ~11,000 rows at 50,000 programs, ~0.1 s to load);
-# the catalog changes only when an admin edits it, and catalog_version() (one small query)
-# changes with every save, bulk insert and deletion, so the facts are kept per worker process
-# and dropped as soon as the version moves. The bound keeps a worker's memory in check
-# (a cached program costs about 0.5 KB); least recently used specialties go first.
-# Still per process (not the shared cache) because the PlanPrograms codec below reuses a
-# specialty's compressed block by the identity of this cached tuple; it goes with the
-# "plans reference the catalog" redesign (issue 10), which removes that codec.
-PROGRAM_FACTS_CACHE_PROGRAMS = 60_000
-_facts_lock = threading.Lock()
-_facts_version: str | None = None
-_facts_by_code: dict[str, tuple[ProgramFacts, ...]] = {}
+# Program facts per specialty, for one catalog version, in the shared cache. Generating a plan
+# reads every program of three or four specialties (up to ~11,000 rows at 50,000 programs,
+# ~0.1 s to load); the catalog changes only when an admin edits it, and catalog_version()
+# changes with every save, bulk insert and deletion, so the rows are cached under it (an edit
+# makes new keys; the old ones expire). The cached value is the rows as values_list gave them
+# (plain tuples pickle and load several times faster than the dataclasses) and the
+# specialty's name order (engine.name_ranks).
+PROGRAM_FACTS_CACHE_SECONDS = 3600
 
 
-# Derived from a specialty's cached facts, and kept only while that very tuple is cached: its
-# name order (engine.name_ranks) and its compressed facts block (program_lists_encode, below).
-_ranks_by_code: dict[str, tuple[tuple[ProgramFacts, ...], dict[int, int]]] = {}
-_blocks_by_code: dict[str, tuple[tuple[ProgramFacts, ...], bytes]] = {}
+@dataclasses.dataclass(frozen=True, slots=True)
+class CatalogFacts:
+    """The facts of every program of some specialties, as read at catalog ``version``."""
+
+    version: str
+    by_code: dict[str, tuple[ProgramFacts, ...]]  # per specialty code, by id
+    name_ranks: dict[str, dict[int, int]]  # engine.assess's name_ranks
+
+    def programs(self) -> list[ProgramFacts]:
+        """Every program, by id (the list is the caller's own)."""
+        return program_facts_merged(self.by_code)
 
 
-def program_facts_cache_clear() -> None:
-    global _facts_version
-    with _facts_lock:
-        _facts_version = None
-        _facts_by_code.clear()
-        _ranks_by_code.clear()
-        _blocks_by_code.clear()
-
-
-def _load_program_facts(codes: list[str]) -> dict[str, tuple[ProgramFacts, ...]]:
+def _load_program_rows(codes: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     rows = (
         Program.objects.filter(specialty__code__in=codes)
         .order_by("id")
         .values_list(*_PROGRAM_COLUMNS)
     )
-    # Institutions, cities and sources repeat across thousands of programs: one string each.
+    # Institutions, cities, websites and sources repeat across thousands of programs: one
+    # string each (pickle then stores each once too).
     shared: dict[str, str] = {}
-    found: dict[str, list[ProgramFacts]] = {code: [] for code in codes}
+    strings = [i for i, name in enumerate(_PROGRAM_COLUMNS) if name in _SHARED_COLUMNS]
+    found: dict[str, list[tuple[Any, ...]]] = {code: [] for code in codes}
+    code_at = _PROGRAM_COLUMNS.index("specialty__code")
     for row in rows:
-        facts = ProgramFacts(
-            row[0],
-            row[1],
-            shared.setdefault(row[2], row[2]),
-            shared.setdefault(row[3], row[3]),
-            *row[4:18],
-            shared.setdefault(row[18], row[18]),
-            shared.setdefault(row[19], row[19]),
-            *row[20:],
-        )
-        found[facts.specialty_code].append(facts)
-    return {code: tuple(items) for code, items in found.items()}
+        values = list(row)
+        for i in strings:
+            values[i] = shared.setdefault(values[i], values[i])
+        found[row[code_at]].append(tuple(values))
+    return found
+
+
+_SHARED_COLUMNS = frozenset({"institution", "city", "website", "source"})
+
+
+def catalog_facts(codes: Iterable[str]) -> CatalogFacts:
+    """Facts of every program of the given specialties, per specialty code, by id.
+
+    One query for the catalog version (a few small ones), one cache read, and one more query
+    for the specialties not cached yet for that version. The facts are immutable objects.
+    """
+    wanted = sorted(set(codes))
+    version = catalog_version()
+    keys = {code: f"program-facts:{version}:{code}" for code in wanted}
+    found = cache.get_many(list(keys.values()))
+    missing = [code for code in wanted if keys[code] not in found]
+    if missing:
+        fresh = {}
+        for code, rows in _load_program_rows(missing).items():
+            facts = tuple(ProgramFacts(*row) for row in rows)
+            fresh[keys[code]] = (rows, engine.name_ranks(facts))
+        cache.set_many(fresh, PROGRAM_FACTS_CACHE_SECONDS)
+        found.update(fresh)
+    by_code: dict[str, tuple[ProgramFacts, ...]] = {}
+    ranks: dict[str, dict[int, int]] = {}
+    for code in wanted:
+        rows, ranks[code] = found[keys[code]]
+        by_code[code] = tuple(ProgramFacts(*row) for row in rows)
+    return CatalogFacts(version, by_code, ranks)
 
 
 def program_facts_by_code(codes: Iterable[str]) -> dict[str, tuple[ProgramFacts, ...]]:
-    """Facts of every program of the given specialties, per specialty code, by id.
-
-    One query for the catalog version, and one more for the specialties not cached yet for
-    that version. The tuples and facts are shared, immutable objects.
-    """
-    global _facts_version
-    wanted = sorted(set(codes))
-    version = catalog_version()
-    with _facts_lock:
-        if version != _facts_version:
-            _facts_by_code.clear()
-            _ranks_by_code.clear()
-            _blocks_by_code.clear()
-            _facts_version = version
-        cached = {code: _facts_by_code[code] for code in wanted if code in _facts_by_code}
-    missing = [code for code in wanted if code not in cached]
-    if missing:
-        cached.update(_load_program_facts(missing))
-    with _facts_lock:
-        if _facts_version == version:
-            for code in wanted:  # (re)inserted last: the most recently used
-                _facts_by_code.pop(code, None)
-                _facts_by_code[code] = cached[code]
-            total = sum(len(items) for items in _facts_by_code.values())
-            while total > PROGRAM_FACTS_CACHE_PROGRAMS and len(_facts_by_code) > 1:
-                code = next(iter(_facts_by_code))
-                total -= len(_facts_by_code.pop(code))
-                _ranks_by_code.pop(code, None)
-                _blocks_by_code.pop(code, None)
-    return {code: cached[code] for code in wanted}
-
-
-def program_name_ranks(
-    facts_by_code: dict[str, tuple[ProgramFacts, ...]],
-) -> dict[str, dict[int, int]]:
-    """``engine.assess``'s ``name_ranks`` for ``program_facts_by_code``'s facts, computed once
-    per cached tuple."""
-    out = {}
-    for code, facts in facts_by_code.items():
-        with _facts_lock:
-            hit = _ranks_by_code.get(code)
-        if hit is not None and hit[0] is facts:
-            out[code] = hit[1]
-            continue
-        out[code] = ranks = engine.name_ranks(facts)
-        with _facts_lock:
-            if _facts_by_code.get(code) is facts:
-                _ranks_by_code[code] = (facts, ranks)
-    return out
+    """``catalog_facts(codes).by_code``."""
+    return catalog_facts(codes).by_code
 
 
 def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[ProgramFacts]:
-    """``program_facts_by_code``'s facts in one list, by id (the list is the caller's own)."""
+    """Per-specialty facts in one list, by id (the list is the caller's own)."""
     if len(by_code) == 1:
         return list(next(iter(by_code.values())))
     # Each specialty's facts are sorted by id, so this sort only merges sorted runs.
@@ -321,143 +263,8 @@ def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[P
 
 def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
     """Facts of every program of the given specialties, as plain dataclasses, by id (see
-    ``program_facts_by_code``). The facts are shared, immutable objects; the list is the
-    caller's own."""
-    return program_facts_merged(program_facts_by_code(codes))
-
-
-# --- saved program lists --------------------------------------------------------------------
-# PlanPrograms.data is the packed JSON (plan_json.program_lists_pack) compressed here rather than
-# by PostgreSQL: sending and storing ~1 MB of JSON costs more database time than zlib costs
-# the worker, and the value never needs querying in SQL. The text is compressed in pieces as
-# raw deflate, each piece ending on a byte boundary (Z_SYNC_FLUSH) and starting with an empty
-# window, so the pieces simply concatenate into one valid deflate stream: the facts block of a
-# specialty, the same in every plan made from one catalog version, is compressed once and its
-# bytes reused (_blocks_by_code), and each plan compresses only its own part (~5 % of the text).
-# Plans saved before hold one zlib stream (format 1 inside); both are read.
-
-_DEFLATE_MAGIC = b"MPD\x02"  # never the start of a zlib stream (0x78 ..)
-_DEFLATE_END = b"\x03\x00"  # an empty, final, fixed-Huffman block
-_OWN_LEVEL = 1  # a plan's own part: compressed on every plan
-_BLOCK_LEVEL = 6  # a specialty's facts: compressed once per catalog version
-
-
-def _deflate(text: str, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(text.encode()) + compressor.flush(zlib.Z_SYNC_FLUSH)
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _facts_block_bytes(code: str, facts: tuple[ProgramFacts, ...]) -> bytes:
-    """A specialty's facts block, compressed; kept while ``facts`` is the cached tuple."""
-    with _facts_lock:
-        hit = _blocks_by_code.get(code)
-    if hit is not None and hit[0] is facts:
-        return hit[1]
-    data = _deflate(_json(plan_json.facts_block(facts)), _BLOCK_LEVEL)
-    with _facts_lock:
-        if _facts_by_code.get(code) is facts:
-            _blocks_by_code[code] = (facts, data)
-    return data
-
-
-def program_lists_encode(packed: dict[str, Any]) -> bytes:
-    """``plan_json.program_lists_pack``'s dict as stored in ``PlanPrograms.data``."""
-    return _DEFLATE_MAGIC + _deflate(_json(packed), _OWN_LEVEL) + _DEFLATE_END
-
-
-def plan_program_lists_data(
-    result: engine.PlanResult, facts_by_code: dict[str, tuple[ProgramFacts, ...]]
-) -> bytes:
-    """The plan's program lists as stored in ``PlanPrograms.data``: a block with the facts of
-    every program of each of its specialties (``facts_by_code`` must hold the very tuples the
-    plan was computed from, as ``program_facts_by_code`` gave them), and the plan's own part.
-    """
-    codes = [result.primary.code, *(plan.code for plan in result.backups)]
-    if any(code not in facts_by_code for code in codes):
-        return program_lists_encode(plan_json.program_lists_pack(result))
-    own = _json(plan_json.program_lists_own(result, excluded_facts=True))
-    pieces = [
-        _DEFLATE_MAGIC,
-        _deflate(f'{{"format":{plan_json.PACKED_PROGRAMS_FORMAT},"blocks":[', 1),
-    ]
-    for index, code in enumerate(codes):
-        if index:
-            pieces.append(_deflate(",", 1))
-        pieces.append(_facts_block_bytes(code, facts_by_code[code]))
-    pieces.append(_deflate("]," + own[1:], _OWN_LEVEL))
-    pieces.append(_DEFLATE_END)
-    return b"".join(pieces)
-
-
-def program_lists_decode(data: bytes | memoryview | None) -> Any:
-    """The packed dict back (None when ``data`` is missing or damaged)."""
-    if data is None:
-        return None
-    data = bytes(data)
-    try:
-        if data.startswith(_DEFLATE_MAGIC):
-            return json.loads(zlib.decompress(data[len(_DEFLATE_MAGIC) :], -15))
-        return json.loads(zlib.decompress(data))
-    except (zlib.error, ValueError):
-        return None
-
-
-def plan_program_lists(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``(programs, excluded_programs)`` of a plan whose lists are stored apart (one query,
-    none when the plan was read with ``select_related``/``prefetch_related("program_lists")``);
-    two empty lists when it has none."""
-    try:
-        data = plan.program_lists.data
-    except PlanPrograms.DoesNotExist:
-        return [], []
-    return plan_json.program_lists_unpack(program_lists_decode(data))
-
-
-def plan_full_output(plan: Plan) -> dict[str, Any]:
-    """The plan's whole output, program lists included, as ``plan_json.plan_to_dict`` gave it.
-
-    Plans store the lists apart (``PlanPrograms``); plans saved before that hold them inside
-    ``Plan.output`` and are returned as they are. One query at most: when ``output`` was
-    deferred, it is read together with the lists."""
-    data: Any = None
-    if "output" in plan.get_deferred_fields():
-        row = Plan.objects.filter(pk=plan.pk).values_list("output", "program_lists__data").first()
-        if row is None:
-            return {}
-        plan.output, data = row  # as a refresh of the deferred field would have
-        fetched = True
-    else:
-        fetched = False
-    output = plan.output
-    if not isinstance(output, dict):
-        return {}
-    if "programs" in output or "excluded_programs" in output:
-        return output
-    if fetched:
-        programs, excluded = plan_json.program_lists_unpack(program_lists_decode(data))
-    else:
-        programs, excluded = plan_program_lists(plan)
-    return plan_output_with_lists(output, programs, excluded)
-
-
-def plan_output_with_lists(
-    summary: dict[str, Any], programs: list[dict[str, Any]], excluded: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The stored summary with its program lists back in their places (docs/assess.md)."""
-    out: dict[str, Any] = {}
-    for key, value in summary.items():
-        out[key] = value
-        if key == "actions":
-            out["programs"] = programs
-        elif key == "excluded":
-            out["excluded_programs"] = excluded
-    out.setdefault("programs", programs)
-    out.setdefault("excluded_programs", excluded)
-    return out
+    ``catalog_facts``)."""
+    return catalog_facts(codes).programs()
 
 
 def rules_to_dict(rules: SpecialtyRules) -> dict[str, Any]:
@@ -552,3 +359,9 @@ def _seasons_for_page() -> dict[str, Any]:
             )
         ),
     }
+
+
+def plan_full_output(plan: Any) -> dict[str, Any]:  # until the plans reader imports plan_store
+    from assessments.plan_store import plan_full_output
+
+    return plan_full_output(plan)

@@ -18,9 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from assessments import engine, selectors
-from assessments.engine import PlanResult, ProgramFacts
-from assessments.models import Plan, PlanPrograms
+from assessments import engine, plan_store, selectors
+from assessments.engine import PlanResult
+from assessments.models import Plan
 from assessments.plan_json import plan_to_dict
 from assessments.profile import ProfileError, parse_profile
 from assessments.rule_data import rule_data
@@ -59,21 +59,22 @@ def gc_paused() -> Iterator[None]:
 
 
 def plan_compute(
-    *,
-    profile_data: Mapping[str, Any],
-    today: dt.date | None = None,
-    facts_sink: dict[str, tuple[ProgramFacts, ...]] | None = None,
+    *, profile_data: Mapping[str, Any], today: dt.date | None = None
 ) -> tuple[PlanResult, dict[str, Any]]:
     """Validate the profile JSON and compute its plan from the current rules, fees and programs.
 
     Returns the engine's result and the JSON snapshot of the inputs used (profile, rule
-    parameters of the specialties involved, fee schedule, engine thresholds, date); the facts of
-    each listed program are embedded in the plan's program lists. ``facts_sink``, if given,
-    receives the program facts used, per specialty code (the very tuples
-    ``selectors.program_facts_by_code`` gave; ``plan_create`` stores them). Raises
+    parameters of the specialties involved, fee schedule, engine thresholds, date). Raises
     :class:`ProfileError` (``.errors``: field path -> message) for invalid data. Reads only.
     """
-    today = today or dt.date.today()
+    result, inputs, _catalog = _compute(profile_data, today or dt.date.today())
+    return result, inputs
+
+
+def _compute(
+    profile_data: Mapping[str, Any], today: dt.date
+) -> tuple[PlanResult, dict[str, Any], selectors.CatalogFacts]:
+    """``plan_compute``, and the catalog facts the plan was computed from."""
     data = rule_data()
     rules = data.rules
     profile = parse_profile(profile_data, specialty_codes=rules.keys(), today=today)
@@ -83,18 +84,15 @@ def plan_compute(
     codes = {profile.specialty, *profile.backup_specialties}
     codes.update(rules[profile.specialty].dual_partners)
     fees = data.fees
-    facts = selectors.program_facts_by_code(codes)
-    if facts_sink is not None:
-        facts_sink.update(facts)
-    programs = selectors.program_facts_merged(facts)
+    catalog = selectors.catalog_facts(codes)
     with gc_paused():
         result = engine.assess(
             profile,
             rules=rules,
             fees=fees,
-            programs=programs,
+            programs=catalog.programs(),
             today=today,
-            name_ranks=selectors.program_name_ranks(facts),
+            name_ranks=catalog.name_ranks,
             seasons=data.seasons or None,
         )
     used = [result.primary.code, *(b.code for b in result.backups)]
@@ -110,7 +108,7 @@ def plan_compute(
         "thresholds": engine.thresholds(),
         "programs_considered": result.programs_considered,
     }
-    return result, inputs
+    return result, inputs, catalog
 
 
 # --- saved plans ------------------------------------------------------------------------------
@@ -132,43 +130,35 @@ def plan_create(
     """Compute the plan for ``profile_data`` and store it as an immutable snapshot.
 
     The snapshot holds the answers (``profile``), the rule parameters, fees and thresholds used
-    (``inputs``) and the engine's output: its summary in ``output`` and its program lists, with
-    the facts of every listed program, packed in ``PlanPrograms`` (``plans.plan_output`` gives
-    the whole output back). The plan pages render only from it, so later edits of programs or
-    rules never change it.
+    (``inputs``) and the engine's output: its summary in ``output`` and its program lists in
+    ``PlanPrograms`` (each program's own entry) linked to the shared snapshots of the catalog
+    facts it was computed from (``plan_store``, which gives the whole output back). The plan
+    pages render only from them, so later edits of programs or rules never change it.
     ``owner`` is the account (None for an anonymous visitor); for an anonymous plan,
     ``session_token_sink(token)`` records the plan's token so that the visitor's session can
     open it and, on signup or login, move it to the account. Raises :class:`ProfileError`.
     """
-    # The collector stays off until the engine's result is gone: the result holds a few objects
-    # per listed program (up to ~12,000), all freed by reference counting when it goes, but
-    # any collection while it is alive walks them all, and survivors promoted to the oldest
-    # generation bring on full collections of the worker's whole heap later.
+    # The collector stays off until the engine's result is saved: the result holds a few
+    # objects per listed program (up to ~12,000), all freed by reference counting when it goes,
+    # but any collection while it is alive walks them all (see gc_paused).
     with gc_paused():
-        facts: dict[str, tuple[ProgramFacts, ...]] = {}
-        result, inputs = plan_compute(profile_data=profile_data, today=today, facts_sink=facts)
-        # The output's small part goes to Plan.output; the program lists, packed with the facts
-        # of every program of the plan's specialties, to PlanPrograms (plans.plan_output joins
-        # them again).
+        result, inputs, catalog = _compute(profile_data, today or dt.date.today())
         summary = plan_to_dict(result, program_lists=False)
         del summary["programs"], summary["excluded_programs"]
-        program_lists = selectors.plan_program_lists_data(result, facts)
-        fields = {
-            "engine_version": result.engine_version,
-            "specialty_code": result.specialty,
-            "tier": result.tier,
-            "red_flag_count": len(result.red_flags),
-        }
-        del result, facts
-    with transaction.atomic():
-        plan = Plan.objects.create(
-            owner=owner,
-            **fields,
-            profile=_json_copy(profile_data),
-            inputs=inputs,
-            output=summary,
-        )
-        PlanPrograms.objects.create(plan=plan, data=program_lists)
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                owner=owner,
+                engine_version=result.engine_version,
+                specialty_code=result.specialty,
+                tier=result.tier,
+                red_flag_count=len(result.red_flags),
+                profile=_json_copy(profile_data),
+                inputs=inputs,
+                output=summary,
+            )
+            plan_store.save_program_lists(
+                plan, result, version=catalog.version, facts_by_code=catalog.by_code
+            )
     if owner is None and session_token_sink is not None:
         session_token_sink(plan.token)
     return plan

@@ -68,7 +68,7 @@ def season_get_or_create(
 def _plan_row(plan: Plan | None, program_id: int) -> dict[str, Any] | None:
     if plan is None:
         return None
-    from assessments.selectors import plan_program_lists
+    from assessments.plan_store import plan_program_lists
 
     listed, _excluded = plan_program_lists(plan)
     if not listed and isinstance(plan.output, dict):

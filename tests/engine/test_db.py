@@ -89,16 +89,7 @@ def test_rule_bands_must_be_ordered():
     assert "viable_min" in info.value.message_dict
 
 
-@pytest.fixture
-def facts_cache():
-    selectors.program_facts_cache_clear()
-    yield
-    selectors.program_facts_cache_clear()
-
-
-def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(
-    facts_cache, django_assert_num_queries
-):
+def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(django_assert_num_queries):
     ProgramFactory.create_batch(3)
     ProgramFactory(specialty=Specialty.objects.get(code="PATH"))
     # the catalog version (the specialties with three index-backed maxima), the programs
@@ -112,7 +103,7 @@ def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(
     assert again == facts
 
 
-def test_program_facts_for_merges_cached_specialties_by_id(facts_cache):
+def test_program_facts_for_merges_cached_specialties_by_id():
     em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
     made = [ProgramFactory(specialty=im if i % 2 else em) for i in range(6)]
     selectors.program_facts_for(["EM"])  # EM cached, IM not yet
@@ -122,7 +113,7 @@ def test_program_facts_for_merges_cached_specialties_by_id(facts_cache):
 
 
 @pytest.mark.parametrize("change", ["save", "create", "delete", "bulk_update"])
-def test_program_facts_for_sees_every_catalog_change(facts_cache, change):
+def test_program_facts_for_sees_every_catalog_change(change):
     first, second = ProgramFactory(name="Before"), ProgramFactory(name="Other")
     assert {f.name for f in selectors.program_facts_for(["EM"])} == {"Before", "Other"}
     if change == "save":
@@ -143,16 +134,7 @@ def test_program_facts_for_sees_every_catalog_change(facts_cache, change):
     assert {f.name for f in selectors.program_facts_for(["EM"])} == expected
 
 
-def test_program_facts_cache_is_bounded(facts_cache, monkeypatch):
-    monkeypatch.setattr(selectors, "PROGRAM_FACTS_CACHE_PROGRAMS", 3)
-    ProgramFactory.create_batch(2)
-    ProgramFactory.create_batch(2, specialty=Specialty.objects.get(code="IM"))
-    selectors.program_facts_for(["EM"])
-    selectors.program_facts_for(["IM"])  # 4 cached programs > 3: EM (least recent) goes
-    assert set(selectors._facts_by_code) == {"IM"}
-
-
-def test_plan_compute_returns_plan_and_input_snapshot(facts_cache, django_assert_max_num_queries):
+def test_plan_compute_returns_plan_and_input_snapshot(django_assert_max_num_queries):
     ProgramFactory(name="EM one")
     ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     ProgramFactory(name="No J-1", j1="no")
@@ -216,7 +198,7 @@ def test_editing_a_rule_records_history():
     assert DualPartner.objects.filter(rule=rule).count() == 2
 
 
-def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back(facts_cache):
+def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back():
     import json
 
     from assessments.models import Plan, PlanPrograms
@@ -260,7 +242,7 @@ def test_a_plan_saved_with_inline_program_lists_reads_as_before():
     assert plan_output(plan) == output
 
 
-def test_the_account_export_holds_the_whole_plan_output(facts_cache):
+def test_the_account_export_holds_the_whole_plan_output():
     from assessments.exporters import export_plans
     from assessments.services import plan_create
     from tests.plans.factories import UserFactory

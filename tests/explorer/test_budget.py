@@ -4,11 +4,11 @@ with the catalog or the number of specialties shown."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.selectors import program_facts_cache_clear
 from tests.budgets import conftest
 from tests.fuzz.strategies import logged_in
 from tests.plans.factories import make_plan
@@ -21,9 +21,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def cold_queries(client, url, **extra):  # type: ignore[no-untyped-def]
-    """As the budgets' cold path, with each worker's program facts dropped too (they are
-    kept per catalog version, see selectors.program_facts_by_code)."""
-    program_facts_cache_clear()
+    """As the budgets' cold path (every cache emptied, the program facts too)."""
     return conftest.cold_queries(client, url, **extra)
 
 
@@ -59,7 +57,7 @@ def test_standings_seen_before_need_no_program_query() -> None:
     DraftFactory(owner=user)
     client = logged_in(user)
     grow_catalog(3)
-    program_facts_cache_clear()
+    cache.clear()
     assert client.get("/explore/").status_code == 200
 
     with CaptureQueriesContext(connection) as context:
