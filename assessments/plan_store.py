@@ -10,7 +10,7 @@ confidence, points, preferences and reasons) with links to the snapshots it used
 Writing looks the snapshot of a specialty up by catalog version in the shared cache, so the
 facts are hashed once per catalog change, not once per plan. Reading takes the snapshots'
 facts from the shared cache by snapshot id (a snapshot never changes, so the key never goes
-stale) and rebuilds exactly the lists ``engine.plan_to_dict`` gave.
+stale) and rebuilds exactly the lists ``plan_json.plan_to_dict`` gave.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Prefetch
 
-from assessments.engine import FACT_KEYS, PROGRAM_KEYS, PlanResult, ProgramFacts, Reason
+from assessments.engine import PlanResult, ProgramFacts, Reason
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
+from assessments.plan_json import EXCLUDED_KEYS, FACT_KEYS, PROGRAM_KEYS
 
 __all__ = [
     "ENTRIES_FORMAT",
@@ -48,7 +49,6 @@ SNAPSHOT_CACHE_SECONDS = 24 * 3600
 OWN_KEYS: tuple[str, ...] = PROGRAM_KEYS[len(FACT_KEYS) :]  # fit ... verify
 # Derived from the position and the verify list when not stored.
 _DERIVED = frozenset({"rank", "verify_with_program"})
-EXCLUDED_KEYS: tuple[str, ...] = ("id", "name", "specialty_code", "reasons", "as_of", "stale")
 
 
 def _json(data: Any) -> str:
@@ -249,7 +249,7 @@ def program_lists_from(
     entries: Any, snapshots: Iterable[Mapping[str, list[Any]]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``(programs, excluded_programs)`` from a plan's entries and its snapshots' facts,
-    exactly as ``engine.plan_to_dict`` listed them (equal reasons are one shared dict: treat
+    exactly as ``plan_json.plan_to_dict`` listed them (equal reasons are one shared dict: treat
     as read-only). Damaged entries give two empty lists."""
     if not isinstance(entries, dict) or entries.get("format") != ENTRIES_FORMAT:
         return [], []
@@ -338,7 +338,7 @@ def with_program_lists() -> list[Any]:
 
 
 def plan_full_output(plan: Plan) -> dict[str, Any]:
-    """The plan's whole output, program lists included, as ``engine.plan_to_dict`` gave it.
+    """The plan's whole output, program lists included, as ``plan_json.plan_to_dict`` gave it.
 
     The lists are stored apart (``PlanPrograms`` and its snapshots); a plan whose lists could
     not be moved to them exactly keeps them inside ``Plan.output`` and is returned as it is.

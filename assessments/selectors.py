@@ -359,9 +359,3 @@ def _seasons_for_page() -> dict[str, Any]:
             )
         ),
     }
-
-
-def plan_full_output(plan: Any) -> dict[str, Any]:  # until the plans reader imports plan_store
-    from assessments.plan_store import plan_full_output
-
-    return plan_full_output(plan)

@@ -9,15 +9,14 @@ import datetime as dt
 import sys
 from typing import Any
 
+from assessments import plan_store
 from assessments.models import Plan
 
 
 def plan_output(plan: Plan) -> dict[str, Any]:
     """The plan's whole stored output, program lists included (docs/plan.schema.json); the
-    lists are stored apart, see ``selectors.plan_full_output`` (one query at most)."""
-    from assessments import selectors
-
-    return selectors.plan_full_output(plan)
+    lists are stored apart, see ``plan_store.plan_full_output``."""
+    return plan_store.plan_full_output(plan)
 
 
 _PROGRAM_LISTS = ("programs", "excluded_programs")

@@ -405,7 +405,7 @@ def _program_row(
     tuples, verify texts), so a cached view of a plan with thousands of programs stays small.
 
     Reason and verify lists are looked up by the identity of their items first: a saved plan's
-    entries share their reason dicts (see ``plan_json.program_lists_unpack``), so most rows cost a
+    entries share their reason dicts (see ``plan_store.program_lists_from``), so most rows cost a
     dictionary lookup there. ``shared`` must live no longer than ``data`` (ids are reused)."""
     shared = {} if shared is None else shared
     get = data.get

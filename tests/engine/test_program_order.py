@@ -7,11 +7,8 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.engine import (
-    assess,
-    name_ranks,
-    plan_to_dict,
-)
+from assessments.engine import assess, name_ranks
+from assessments.plan_json import plan_to_dict
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES
 from tests.engine.helpers import EXAMPLE, TODAY, program

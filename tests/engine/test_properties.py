@@ -200,22 +200,6 @@ def test_output_always_matches_the_schema(data, programs):
     VALIDATOR.validate(json.loads(json.dumps(output)))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(profiles(), program_lists())
-def test_packed_program_lists_unpack_to_exactly_the_plan_lists(data, programs):
-    from assessments.plan_json import program_lists_pack, program_lists_unpack
-
-    result = compute(data, programs)
-    output = plan_to_dict(result)
-    stored = json.loads(json.dumps(program_lists_pack(result)))  # as saved: through JSON
-    listed, excluded = program_lists_unpack(stored)
-    assert listed == output["programs"]
-    assert excluded == output["excluded_programs"]
-    assert [list(p) for p in listed] == [list(p) for p in output["programs"]]  # key order too
-    summary = plan_to_dict(result, program_lists=False)
-    VALIDATOR.validate(json.loads(json.dumps({**summary, "programs": listed})))
-
-
 def test_the_schema_is_valid_draft_2020_12():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
 from assessments import plan_store
-from assessments.engine import plan_to_dict
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
-from assessments.plans import plan_output
+from assessments.plan_json import plan_to_dict
+from assessments.plans.reader import plan_output
 from assessments.services import plan_create
 from programs.models import Program, Specialty
 from tests.engine.factories import ProgramFactory

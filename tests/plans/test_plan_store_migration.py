@@ -23,9 +23,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from assessments import selectors
-from assessments.engine import plan_to_dict
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
-from assessments.plans import plan_view_cache_clear
+from assessments.plan_json import plan_to_dict
+from assessments.plans.view import plan_view_cache_clear
 from assessments.services import plan_compute
 from programs.models import Specialty
 from tests.engine.factories import ProgramFactory
