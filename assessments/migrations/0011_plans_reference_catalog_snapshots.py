@@ -409,6 +409,13 @@ def _chunks(pks: list[int], size: int = 100) -> Any:
         yield pks[start : start + size]
 
 
+def _constraints_now(schema_editor: Any) -> None:
+    """Check the deferred foreign keys now: PostgreSQL refuses to alter a table with pending
+    trigger events, and the field removal follows in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def forwards(apps: Any, schema_editor: Any) -> None:
     Plan = apps.get_model("assessments", "Plan")
     PlanPrograms = apps.get_model("assessments", "PlanPrograms")
@@ -442,6 +449,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
                 plan_id=plan.pk, defaults={"entries": entries, "data": b""}
             )
             lists.snapshots.set(ids)
+    _constraints_now(schema_editor)
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
@@ -462,6 +470,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
                 plan.output = with_lists(plan.output, programs, excluded)
                 plan.save(update_fields=["output"])
     PlanPrograms.objects.all().delete()
+    _constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):
