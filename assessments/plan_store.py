@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch
 
 from assessments.engine import PlanResult, ProgramFacts, Reason
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
@@ -305,7 +304,7 @@ def _unpack(
 
 
 def _entries_and_snapshot_ids(plan: Plan) -> tuple[Any, list[int]] | None:
-    """The plan's entries and snapshot ids: from what was prefetched
+    """The plan's entries and snapshot ids: from what was read with the plan
     (``select_related("program_lists")``, ``prefetch_related("program_lists__snapshots")``),
     else one query each."""
     try:
@@ -329,12 +328,6 @@ def plan_program_lists(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str,
         return [], []
     entries, ids = found
     return program_lists_from(entries, _snapshot_facts(ids))
-
-
-def with_program_lists() -> list[Any]:
-    """``prefetch_related`` arguments that read many plans' lists without a query per plan
-    (use with ``select_related("program_lists")``)."""
-    return [Prefetch("program_lists__snapshots", queryset=CatalogSnapshot.objects.only("pk"))]
 
 
 def plan_full_output(plan: Plan) -> dict[str, Any]:

@@ -267,11 +267,6 @@ def catalog_facts(codes: Iterable[str]) -> CatalogFacts:
     )
 
 
-def program_facts_by_code(codes: Iterable[str]) -> dict[str, tuple[ProgramFacts, ...]]:
-    """``catalog_facts(codes).by_code``."""
-    return catalog_facts(codes).by_code
-
-
 def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[ProgramFacts]:
     """Per-specialty facts in one list, by id (the list is the caller's own)."""
     if len(by_code) == 1:
