@@ -41,7 +41,7 @@ __all__ = [
     "snapshot_ids",
 ]
 
-ENTRIES_FORMAT = 3  # 1 and 2 were the packed, compressed copies (moved by migration 0011)
+ENTRIES_FORMAT = 3  # 1 and 2 were the packed, compressed copies (moved by migration 0014_plans_reference_catalog_snapshots)
 # A snapshot never changes: its facts can stay cached as long as the cache keeps them. The
 # (catalog version, specialty) -> snapshot id look-up changes with the version in its key.
 SNAPSHOT_CACHE_SECONDS = 24 * 3600

@@ -31,9 +31,9 @@ from programs.models import Specialty
 from tests.engine.factories import ProgramFactory
 from tests.plans.factories import UserFactory, profile_data
 
-MIGRATION = importlib.import_module("assessments.migrations.0011_plans_reference_catalog_snapshots")
-BEFORE = ("assessments", "0010_tier_at_risk_label")
-AFTER = ("assessments", "0011_plans_reference_catalog_snapshots")
+MIGRATION = importlib.import_module("assessments.migrations.0014_plans_reference_catalog_snapshots")
+BEFORE = ("assessments", "0013_remove_platform_release_date")
+AFTER = ("assessments", "0014_plans_reference_catalog_snapshots")
 FACT_KEYS = MIGRATION.FACT_KEYS
 INTERNED = sorted(
     {

@@ -475,7 +475,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0010_tier_at_risk_label"),
+        ("assessments", "0013_remove_platform_release_date"),
     ]
 
     operations = [
