@@ -41,7 +41,8 @@ __all__ = [
     "snapshot_ids",
 ]
 
-ENTRIES_FORMAT = 3  # 1 and 2 were the packed, compressed copies (moved by migration 0014_plans_reference_catalog_snapshots)
+# Formats 1 and 2 were the packed, compressed copies (moved by migration 0014).
+ENTRIES_FORMAT = 3
 # A snapshot never changes: its facts can stay cached as long as the cache keeps them. The
 # (catalog version, specialty) -> snapshot id look-up changes with the version in its key.
 SNAPSHOT_CACHE_SECONDS = 24 * 3600
@@ -304,19 +305,13 @@ def _unpack(
 
 
 def _entries_and_snapshot_ids(plan: Plan) -> tuple[Any, list[int]] | None:
-    """The plan's entries and snapshot ids: from what was read with the plan
-    (``select_related("program_lists")``, ``prefetch_related("program_lists__snapshots")``),
-    else one query each."""
+    """The plan's entries (no query when read with ``select_related("program_lists")``) and
+    its snapshot ids (one query)."""
     try:
         lists = plan.program_lists
     except PlanPrograms.DoesNotExist:
         return None
-    prefetched = getattr(lists, "_prefetched_objects_cache", {}).get("snapshots")
-    if prefetched is not None:
-        ids = sorted(s.pk for s in prefetched)
-    else:
-        ids = list(lists.snapshots.order_by("pk").values_list("pk", flat=True))
-    return lists.entries, ids
+    return lists.entries, list(lists.snapshots.order_by("pk").values_list("pk", flat=True))
 
 
 def plan_program_lists(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -59,22 +59,20 @@ def gc_paused() -> Iterator[None]:
 
 
 def plan_compute(
-    *, profile_data: Mapping[str, Any], today: dt.date | None = None
+    *,
+    profile_data: Mapping[str, Any],
+    today: dt.date | None = None,
+    catalog_sink: list[selectors.CatalogFacts] | None = None,
 ) -> tuple[PlanResult, dict[str, Any]]:
     """Validate the profile JSON and compute its plan from the current rules, fees and programs.
 
     Returns the engine's result and the JSON snapshot of the inputs used (profile, rule
-    parameters of the specialties involved, fee schedule, engine thresholds, date). Raises
-    :class:`ProfileError` (``.errors``: field path -> message) for invalid data. Reads only.
+    parameters of the specialties involved, fee schedule, engine thresholds, date).
+    ``catalog_sink``, if given, receives the catalog facts the plan was computed from
+    (``plan_create`` links the plan to their snapshots). Raises :class:`ProfileError`
+    (``.errors``: field path -> message) for invalid data. Reads only.
     """
-    result, inputs, _catalog = _compute(profile_data, today or dt.date.today())
-    return result, inputs
-
-
-def _compute(
-    profile_data: Mapping[str, Any], today: dt.date
-) -> tuple[PlanResult, dict[str, Any], selectors.CatalogFacts]:
-    """``plan_compute``, and the catalog facts the plan was computed from."""
+    today = today or dt.date.today()
     data = rule_data()
     rules = data.rules
     profile = parse_profile(profile_data, specialty_codes=rules.keys(), today=today)
@@ -108,7 +106,9 @@ def _compute(
         "thresholds": engine.thresholds(),
         "programs_considered": result.programs_considered,
     }
-    return result, inputs, catalog
+    if catalog_sink is not None:
+        catalog_sink.append(catalog)
+    return result, inputs
 
 
 # --- saved plans ------------------------------------------------------------------------------
@@ -142,7 +142,9 @@ def plan_create(
     # objects per listed program (up to ~12,000), all freed by reference counting when it goes,
     # but any collection while it is alive walks them all (see gc_paused).
     with gc_paused():
-        result, inputs, catalog = _compute(profile_data, today or dt.date.today())
+        sink: list[selectors.CatalogFacts] = []
+        result, inputs = plan_compute(profile_data=profile_data, today=today, catalog_sink=sink)
+        (catalog,) = sink
         summary = plan_to_dict(result, program_lists=False)
         del summary["programs"], summary["excluded_programs"]
         with transaction.atomic():
