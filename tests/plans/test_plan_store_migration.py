@@ -180,20 +180,21 @@ def _migrate(target) -> None:
 
 @pytest.fixture(scope="module")
 def restored_reference_data(django_db_setup, django_db_blocker):
-    """The test changes the schema, so it runs outside a transaction; its rows are flushed
-    after it, the migrated reference rows included. Put those back for the tests after it
-    (module scope: this runs after that flush)."""
-    with django_db_blocker.unblock():
-        contents = connection.creation.serialize_db_to_string()
+    """The test changes the schema, so it runs outside a transaction (serialized rollback
+    puts the migrated reference rows in place first, should a transactional test before it
+    have flushed them); its rows are flushed after it, those reference rows included. Put them
+    back for the tests after it (module scope: this runs after that flush)."""
     yield
     with django_db_blocker.unblock():
         _migrate(AFTER)
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(contents)
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.mark.usefixtures("restored_reference_data")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_plans_in_every_old_form_display_exactly_as_before(client):
     owner = UserFactory()
     em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
