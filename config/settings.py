@@ -6,6 +6,7 @@ email). Production (DEBUG off) refuses to start without a real SECRET_KEY.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import environ
@@ -204,12 +205,38 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # server shares cached counts and fragments (keyed by catalog version) and sessions.
 # Without it (`make run`), a per-process local-memory cache, which needs nothing.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _code_digest() -> str:
+    """A digest of the code and templates: part of every cache key, so a deploy never reads
+    what the previous release cached (pickled engine objects of classes since renamed,
+    fragments of changed templates). Sessions survive: they are read from the database
+    when the cache misses."""
+    digest = hashlib.sha256()
+    for folder in (
+        "core",
+        "accounts",
+        "programs",
+        "assessments",
+        "advising",
+        "tracker",
+        "config",
+        "templates",
+    ):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html"} and "migrations" not in path.parts:
+                digest.update(path.relative_to(BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CACHE_KEY_PREFIX = f"{env.str('CACHE_KEY_PREFIX', default='matchplan')}:{_code_digest()}"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="matchplan"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
