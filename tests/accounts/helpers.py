@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/signup/confirm/[\w-]+/[\w-]+/)")
 

@@ -8,15 +8,14 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services import register_user_data_exporter, user_export_data
 from assessments.models import AssessmentDraft, Plan
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.wizard.factories import DraftFactory, PlanFactory
+from tests.factories import PASSWORD, DraftFactory, EmptyPlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_account_page_shows_email_and_links(client):
     user = UserFactory(email="jane@example.org")
-    PlanFactory(owner=user)
+    EmptyPlanFactory(owner=user)
     client.force_login(user)
     response = client.get(reverse("accounts:home"))
     html = response.content.decode()
@@ -30,10 +29,10 @@ def test_account_page_shows_email_and_links(client):
 def test_export_downloads_the_users_data_as_json(client):
     user = UserFactory(email="jane@example.org")
     draft = DraftFactory(owner=user)
-    plan = PlanFactory(owner=user, specialty_code="IM", tier="risk")
+    plan = EmptyPlanFactory(owner=user, specialty_code="IM", tier="risk")
     other = UserFactory()
     DraftFactory(owner=other)
-    PlanFactory(owner=other)
+    EmptyPlanFactory(owner=other)
     client.force_login(user)
 
     response = client.get(reverse("accounts:export"))
@@ -74,7 +73,7 @@ def test_a_registered_exporter_adds_its_key():
 def test_delete_page_asks_for_the_password_and_lists_what_goes(client):
     user = UserFactory()
     DraftFactory(owner=user)
-    PlanFactory.create_batch(2, owner=user)
+    EmptyPlanFactory.create_batch(2, owner=user)
     client.force_login(user)
     html = client.get(reverse("accounts:delete")).content.decode()
     assert "Your password" in html
@@ -95,9 +94,9 @@ def test_delete_with_a_wrong_password_keeps_everything(client):
 def test_delete_removes_the_user_drafts_and_plans_and_logs_out(client):
     user = UserFactory()
     DraftFactory(owner=user)
-    PlanFactory.create_batch(2, owner=user)
+    EmptyPlanFactory.create_batch(2, owner=user)
     keeper = UserFactory()
-    PlanFactory(owner=keeper)
+    EmptyPlanFactory(owner=keeper)
     client.force_login(user)
 
     response = client.post(reverse("accounts:delete"), {"password": PASSWORD})

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import hooks
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_it_logs_in_with_the_email_in_any_letter_case(client):
 
 
 def test_an_advisor_lands_on_the_advisor_dashboard(client):
-    from tests.advising.factories import AdvisorFactory
+    from tests.factories import AdvisorFactory
 
     AdvisorFactory(email="advisor@example.org")
     response = client.post(

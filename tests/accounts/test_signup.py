@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.services import user_create
-from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.helpers import confirm_link, signup_and_confirm
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

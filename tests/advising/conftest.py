@@ -8,7 +8,7 @@ from django.test import Client
 
 from advising.models import Share
 from advising.selectors import token_digest
-from tests.advising.factories import (
+from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
     PlanFactory,

@@ -127,7 +127,7 @@ def test_post_only_urls_refuse_get(world: World, name: str) -> None:
 
 
 def test_advisor_gets_404_for_a_plan_not_yet_saved_to_an_account(world: World) -> None:
-    from tests.advising.factories import PlanFactory
+    from tests.factories import PlanFactory
 
     anonymous_plan = PlanFactory(owner=None)
     response = client_for(world.advisor_assigned).get(

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from advising.models import AdvisorAssignment
 from tests.advising.conftest import World, client_for
-from tests.advising.factories import CommentFactory, ReviewFactory
+from tests.factories import CommentFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 

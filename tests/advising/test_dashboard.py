@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Plan
 from tests.advising.conftest import World, client_for
-from tests.advising.factories import (
+from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
     CommentFactory,

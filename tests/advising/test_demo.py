@@ -7,7 +7,7 @@ import pytest
 from advising.demo import DEMO_ADVISOR_EMAIL, DEMO_APPLICANT_EMAIL, ensure_demo_assignment
 from advising.models import AdvisorAssignment
 from advising.selectors import can_advise
-from tests.advising.factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.services import user_export_data
 from tests.advising.conftest import World
-from tests.advising.factories import CommentFactory, ReviewFactory
+from tests.factories import CommentFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from advising.emails import applicant_plan_path
 from advising.models import PlanComment, PlanReview
 from advising.selectors import plan_feedback
 from tests.advising.conftest import World, client_for
-from tests.advising.factories import CommentFactory, PlanFactory, ReviewFactory
+from tests.factories import CommentFactory, PlanFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 

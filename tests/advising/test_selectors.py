@@ -9,7 +9,7 @@ from advising import services
 from advising.models import AdvisorAssignment, Share
 from advising.selectors import advisable_applicants, advisable_plans, can_advise
 from tests.advising.conftest import World
-from tests.advising.factories import AdvisorFactory, PlanFactory, ShareFactory, UserFactory
+from tests.factories import AdvisorFactory, PlanFactory, ShareFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

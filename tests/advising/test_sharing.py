@@ -13,7 +13,7 @@ from accounts.models import User
 from advising.models import Share
 from advising.selectors import advisable_applicants, can_advise
 from tests.advising.conftest import INVITATION_TOKEN, INVITED_EMAIL, World, client_for
-from tests.advising.factories import AdvisorFactory, PlanFactory, ShareFactory, UserFactory
+from tests.factories import AdvisorFactory, PlanFactory, ShareFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

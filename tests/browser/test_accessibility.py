@@ -21,8 +21,7 @@ from assessments.models import Plan
 from programs.demo import DEMO_PASSWORD, DEMO_USERS
 from programs.models import Program
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, SCREENSHOTS
-from tests.plans.factories import make_plan
-from tests.wizard.factories import DraftFactory
+from tests.factories import DraftFactory, make_plan
 
 pytestmark = pytest.mark.browser
 

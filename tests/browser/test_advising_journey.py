@@ -14,14 +14,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.advising.factories import (
+from tests.browser.conftest import ConsoleMessage, csp_violations
+from tests.factories import (
     PASSWORD,
     AdvisorFactory,
     AssignmentFactory,
     PlanFactory,
     UserFactory,
 )
-from tests.browser.conftest import ConsoleMessage, csp_violations
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.advising.factories import PASSWORD, AdvisorFactory, AssignmentFactory
 from tests.browser.test_advising_journey import _log_in
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import (
+    PASSWORD,
+    AdvisorFactory,
+    AssignmentFactory,
+    UserFactory,
+    em_programs,
+    make_plan,
+)
 
 pytestmark = pytest.mark.browser
 

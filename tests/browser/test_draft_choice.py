@@ -8,8 +8,7 @@ import pytest
 
 from assessments.models import AssessmentDraft
 from tests.browser.test_wizard_journey import fill_background, submit
-from tests.plans.factories import PASSWORD
-from tests.wizard.factories import DraftFactory, UserFactory
+from tests.factories import PASSWORD, DraftFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 

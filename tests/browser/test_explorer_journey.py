@@ -11,9 +11,14 @@ import pytest
 
 from assessments.models import AssessmentDraft, Plan
 from tests.browser.conftest import SCREENSHOTS, csp_violations
-from tests.plans.factories import PASSWORD, em_programs
-from tests.programs.factories import ProgramFactory, specialty
-from tests.wizard.factories import DraftFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    DraftFactory,
+    ProgramFactory,
+    UserFactory,
+    em_programs,
+    specialty,
+)
 
 pytestmark = pytest.mark.browser
 

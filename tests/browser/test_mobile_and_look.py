@@ -9,10 +9,15 @@ import pytest
 from django.urls import reverse
 
 from programs.models import Program
-from tests.advising.factories import AdvisorFactory, AssignmentFactory
 from tests.browser.test_plan_page import _log_in
-from tests.plans.factories import UserFactory, em_programs, make_plan
-from tests.wizard.factories import DraftFactory
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    DraftFactory,
+    UserFactory,
+    em_programs,
+    make_plan,
+)
 
 pytestmark = pytest.mark.browser
 

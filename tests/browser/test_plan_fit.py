@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.plans.factories import PASSWORD, UserFactory, em_programs, make_plan
+from tests.factories import PASSWORD, UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.browser
 

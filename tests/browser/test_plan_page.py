@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assessments.models import Plan
 from tests.browser.conftest import csp_violations
-from tests.plans.factories import PASSWORD, UserFactory, em_programs, make_plan
+from tests.factories import PASSWORD, UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import csp_violations
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import csp_violations
-from tests.plans.factories import PASSWORD, UserFactory, em_programs, make_plan
+from tests.factories import PASSWORD, UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.browser
 

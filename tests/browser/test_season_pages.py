@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.browser.conftest import csp_violations
 from tests.browser.test_plan_page import _log_in
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.browser
 

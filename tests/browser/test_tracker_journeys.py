@@ -13,16 +13,20 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.advising.factories import (
+from tests.browser.conftest import csp_violations
+from tests.factories import (
     PASSWORD,
     AdvisorFactory,
     AssignmentFactory,
     PlanFactory,
+    ProgramFactory,
+    SeasonFactory,
     UserFactory,
+    applied,
+    em_programs,
+    install_signals,
+    make_plan,
 )
-from tests.browser.conftest import csp_violations
-from tests.plans.factories import em_programs, make_plan
-from tests.tracker.factories import ProgramFactory, SeasonFactory, applied, install_signals
 from tracker.models import Application, RankListEntry, SeasonComment, Status
 
 pytestmark = pytest.mark.browser

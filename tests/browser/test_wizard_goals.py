@@ -14,7 +14,7 @@ import pytest
 from assessments.forms import application_years
 from assessments.models import AssessmentDraft
 from tests.browser.test_plan_page import _log_in
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
+from tests.factories import DraftFactory, UserFactory, complete_answers
 
 pytestmark = pytest.mark.browser
 

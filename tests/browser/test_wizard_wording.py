@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from assessments.models import Plan
 from tests.browser.test_plan_page import _log_in
-from tests.plans.factories import UserFactory, em_programs
-from tests.wizard.factories import DraftFactory
+from tests.factories import DraftFactory, UserFactory, em_programs
 
 pytestmark = pytest.mark.browser
 

@@ -22,19 +22,22 @@ from django.urls import reverse
 from advising.models import PlanComment
 from advising.selectors import token_digest
 from assessments.plans.reader import plan_output
-from tests.advising.factories import (
+from tests.budgets.conftest import cold_queries
+from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
     CommentFactory,
+    DraftFactory,
+    ProgramFactory,
     ShareFactory,
+    UserFactory,
+    em_programs,
+    make_plan,
     minimal_output,
+    step_post_data,
 )
-from tests.advising.factories import PlanFactory as AdvisingPlanFactory
-from tests.budgets.conftest import cold_queries
+from tests.factories import PlanFactory as AdvisingPlanFactory
 from tests.fuzz.strategies import logged_in, new_client
-from tests.plans.factories import em_programs, make_plan
-from tests.programs.factories import ProgramFactory
-from tests.wizard.factories import DraftFactory, UserFactory, step_post_data
 
 pytestmark = pytest.mark.django_db
 

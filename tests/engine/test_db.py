@@ -17,8 +17,8 @@ from assessments.profile import ProfileError
 from assessments.rules import DEFAULT_FEES, DEFAULT_RULES
 from assessments.services import plan_compute
 from programs.models import Program, Specialty
-from tests.engine.factories import ProgramFactory
 from tests.engine.helpers import EXAMPLE, profile_data
+from tests.factories import EMProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,8 @@ def test_rule_bands_must_be_ordered():
 
 
 def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(django_assert_num_queries):
-    ProgramFactory.create_batch(3)
-    ProgramFactory(specialty=Specialty.objects.get(code="PATH"))
+    EMProgramFactory.create_batch(3)
+    EMProgramFactory(specialty=Specialty.objects.get(code="PATH"))
     # the catalog version (the specialties with three index-backed maxima), the programs
     with django_assert_num_queries(2):
         facts = selectors.program_facts_for(["EM"])
@@ -105,7 +105,7 @@ def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(django_as
 
 def test_program_facts_for_merges_cached_specialties_by_id():
     em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
-    made = [ProgramFactory(specialty=im if i % 2 else em) for i in range(6)]
+    made = [EMProgramFactory(specialty=im if i % 2 else em) for i in range(6)]
     selectors.program_facts_for(["EM"])  # EM cached, IM not yet
     facts = selectors.program_facts_for(["IM", "EM", "IM"])
     assert [f.id for f in facts] == sorted(p.pk for p in made)
@@ -114,14 +114,14 @@ def test_program_facts_for_merges_cached_specialties_by_id():
 
 @pytest.mark.parametrize("change", ["save", "create", "delete", "bulk_update"])
 def test_program_facts_for_sees_every_catalog_change(change):
-    first, second = ProgramFactory(name="Before"), ProgramFactory(name="Other")
+    first, second = EMProgramFactory(name="Before"), EMProgramFactory(name="Other")
     assert {f.name for f in selectors.program_facts_for(["EM"])} == {"Before", "Other"}
     if change == "save":
         first.name = "After"
         first.save()
         expected = {"After", "Other"}
     elif change == "create":
-        ProgramFactory(name="New")
+        EMProgramFactory(name="New")
         expected = {"Before", "Other", "New"}
     elif change == "delete":
         second.delete()
@@ -135,9 +135,9 @@ def test_program_facts_for_sees_every_catalog_change(change):
 
 
 def test_plan_compute_returns_plan_and_input_snapshot(django_assert_max_num_queries):
-    ProgramFactory(name="EM one")
-    ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
-    ProgramFactory(name="No J-1", j1="no")
+    EMProgramFactory(name="EM one")
+    EMProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
+    EMProgramFactory(name="No J-1", j1="no")
     # rules (2), fees, catalog version (3), programs, season facts (sources, platform
     # fees, specialty seasons, NRMP)
     with django_assert_max_num_queries(11):
@@ -207,9 +207,9 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back():
     from assessments.services import plan_create
     from tests.engine.test_properties import VALIDATOR
 
-    ProgramFactory(name="EM one")
-    ProgramFactory(name="No J-1", j1="no")
-    ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
+    EMProgramFactory(name="EM one")
+    EMProgramFactory(name="No J-1", j1="no")
+    EMProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     plan = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
     expected = json.loads(
         json.dumps(plan_to_dict(plan_compute(profile_data=EXAMPLE, today=TODAY)[0]))
@@ -234,21 +234,20 @@ def test_a_saved_plan_keeps_its_program_lists_apart_and_gives_them_back():
 
 def test_a_plan_saved_with_inline_program_lists_reads_as_before():
     from assessments.plans.reader import plan_output
-    from tests.plans.factories import UserFactory
-    from tests.wizard.factories import PlanFactory
+    from tests.factories import EmptyPlanFactory, UserFactory
 
     output = {"tier": "risk", "programs": [{"id": 1, "name": "Old"}], "excluded_programs": []}
-    plan = PlanFactory(owner=UserFactory(), output=output)
+    plan = EmptyPlanFactory(owner=UserFactory(), output=output)
     assert plan_output(plan) == output
 
 
 def test_the_account_export_holds_the_whole_plan_output():
     from assessments.exporters import export_plans
     from assessments.services import plan_create
-    from tests.plans.factories import UserFactory
+    from tests.factories import UserFactory
 
     user = UserFactory()
-    ProgramFactory(name="EM one")
+    EMProgramFactory(name="EM one")
     plan_create(owner=user, profile_data=EXAMPLE, today=TODAY)
     (exported,) = export_plans(user)
     assert [p["name"] for p in exported["output"]["programs"]] == ["EM one"]

@@ -10,10 +10,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, ShareFactory
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    DraftFactory,
+    ShareFactory,
+    UserFactory,
+    make_plan,
+    step_post_data,
+)
 from tests.fuzz.strategies import logged_in, new_client
-from tests.plans.factories import make_plan
-from tests.wizard.factories import DraftFactory, UserFactory, step_post_data
 
 pytestmark = pytest.mark.django_db
 

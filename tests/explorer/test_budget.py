@@ -10,10 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.budgets import conftest
+from tests.factories import DraftFactory, ProgramFactory, UserFactory, make_plan, specialty
 from tests.fuzz.strategies import logged_in
-from tests.plans.factories import make_plan
-from tests.programs.factories import ProgramFactory, specialty
-from tests.wizard.factories import DraftFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.models import AssessmentDraft
+from tests.factories import DraftFactory, UserFactory, complete_answers
 from tests.fuzz.strategies import (
     FUZZ,
     FUZZ_FEW,
@@ -19,7 +20,6 @@ from tests.fuzz.strategies import (
     one_of_valid,
     rolled_back,
 )
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,17 @@ from django.urls import reverse
 
 from assessments.models import AssessmentDraft, Plan
 from assessments.plans.reader import plan_output
+from tests.factories import (
+    DraftFactory,
+    ProgramFactory,
+    UserFactory,
+    complete_answers,
+    em_programs,
+    make_plan,
+    specialty,
+    step_post_data,
+)
 from tests.fuzz.strategies import logged_in, new_client
-from tests.plans.factories import em_programs, make_plan
-from tests.programs.factories import ProgramFactory, specialty
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 
 pytestmark = pytest.mark.django_db
 

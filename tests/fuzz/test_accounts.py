@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.fuzz.strategies import (
     FUZZ,
     assert_not_500,

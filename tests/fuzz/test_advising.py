@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from advising.models import PlanComment, PlanReview, ReviewStatus, Share
 from advising.selectors import STATUS_NO_PLAN, STATUS_NOT_REVIEWED, token_digest
 from assessments.models import Tier
-from tests.advising.factories import (
+from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
     PlanFactory,

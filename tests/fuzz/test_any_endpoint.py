@@ -12,8 +12,14 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, ShareFactory
-from tests.advising.factories import PlanFactory as AdvisingPlanFactory
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    DraftFactory,
+    ShareFactory,
+    UserFactory,
+)
+from tests.factories import PlanFactory as AdvisingPlanFactory
 from tests.fuzz.strategies import (
     FUZZ,
     assert_not_500,
@@ -23,7 +29,6 @@ from tests.fuzz.strategies import (
     new_client,
     rolled_back,
 )
-from tests.wizard.factories import DraftFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

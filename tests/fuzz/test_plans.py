@@ -17,6 +17,7 @@ from assessments.models import Plan
 from assessments.plans.table import SORTS, VISA_FILTERS
 from assessments.plans.view import plan_view_cache_clear
 from assessments.plans.words import FIT_WORDS
+from tests.factories import UserFactory, em_programs, make_plan
 from tests.fuzz.strategies import (
     FUZZ,
     FUZZ_FEW,
@@ -31,7 +32,6 @@ from tests.fuzz.strategies import (
     rolled_back,
     short_text,
 )
-from tests.plans.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from programs.models import US_STATE_CODES, Program, ProgramType
 from programs.resources import COLUMNS, REQUIRED_COLUMNS
 from programs.selectors import SORTS
 from programs.services import programs_import
+from tests.factories import ProgramFactory
 from tests.fuzz.strategies import (
     FUZZ,
     FUZZ_FEW,
@@ -30,7 +31,6 @@ from tests.fuzz.strategies import (
     rolled_back,
     short_text,
 )
-from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

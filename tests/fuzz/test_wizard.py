@@ -23,6 +23,7 @@ from assessments.forms import (
 from assessments.models import AssessmentDraft, Plan
 from assessments.wizard import STEPS, FormStep
 from programs.models import US_STATE_CODES, ProgramType
+from tests.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 from tests.fuzz.strategies import (
     FUZZ,
     FUZZ_FEW,
@@ -38,7 +39,6 @@ from tests.fuzz.strategies import (
     rolled_back,
 )
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 
 pytestmark = pytest.mark.django_db
 

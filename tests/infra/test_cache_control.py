@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.accounts.factories import UserFactory
 from tests.advising.conftest import World, client_for, world  # noqa: F401 (fixture)
-from tests.plans.factories import em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

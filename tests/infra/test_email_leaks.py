@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.logging_filters import RedactPersonalData, redact_access_atoms
-from tests.accounts.factories import UserFactory
+from tests.factories import UserFactory
 from tests.infra.test_production_settings import _run
 
 CONSOLE = "django.core.mail.backends.console.EmailBackend"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assessments.plans.view import plan_view_cache_clear
-from tests.plans.factories import UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments.plans.table import CSV_COLUMNS
 from programs.exports import csv_safe
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

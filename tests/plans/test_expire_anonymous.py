@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments.expiry import anonymous_work_expire
 from assessments.models import AssessmentDraft, Plan, PlanPrograms
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

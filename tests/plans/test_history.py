@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments.models import Plan
 from assessments.plans.compare import plan_compare
 from programs.models import Program
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.plans.factories import UserFactory, make_plan
+from tests.factories import UserFactory, make_plan
 
 pytestmark = pytest.mark.django_db
 

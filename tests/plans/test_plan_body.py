@@ -8,7 +8,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.template.loader import render_to_string
 
 from assessments.models import Plan
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

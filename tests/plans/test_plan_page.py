@@ -15,7 +15,7 @@ from assessments.models import SpecialtyRule
 from assessments.plans.reader import plan_output
 from assessments.plans.view import plan_view_cache_clear
 from programs.models import Program
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,14 @@ from advising.models import PlanReview, ReviewStatus
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import Plan
 from assessments.plans.view import plan_view_cache_clear
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, CommentFactory
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    CommentFactory,
+    UserFactory,
+    em_programs,
+    make_plan,
+)
 
 pytestmark = pytest.mark.django_db
 

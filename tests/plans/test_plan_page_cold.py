@@ -26,7 +26,7 @@ from assessments.plans.view import (
     plan_view_cache_clear,
 )
 from assessments.plans.words import FIT_INDEX
-from tests.plans.factories import em_programs, make_plan
+from tests.factories import em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Plan
-from tests.plans.factories import em_programs, make_plan
+from tests.factories import em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from assessments.plan_json import plan_to_dict
 from assessments.plans.reader import plan_output
 from assessments.services import plan_create
 from programs.models import Program, Specialty
-from tests.engine.factories import ProgramFactory
 from tests.engine.helpers import EXAMPLE, TODAY, program
 from tests.engine.test_properties import VALIDATOR, compute, profiles, program_lists
+from tests.factories import EMProgramFactory
 
 
 def _by_code(programs, codes=()):
@@ -91,9 +91,9 @@ def test_damaged_entries_read_as_no_programs():
 
 @pytest.mark.django_db
 def test_plans_made_from_one_catalog_share_its_snapshots_and_keep_their_facts():
-    ProgramFactory(name="EM one", city="Boston")
-    ProgramFactory(name="No J-1", j1="no")
-    ProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
+    EMProgramFactory(name="EM one", city="Boston")
+    EMProgramFactory(name="No J-1", j1="no")
+    EMProgramFactory(name="IM one", specialty=Specialty.objects.get(code="IM"))
     first = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
     cache.clear()  # the look-up by catalog version is gone: found again by content
     again = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
@@ -103,7 +103,7 @@ def test_plans_made_from_one_catalog_share_its_snapshots_and_keep_their_facts():
     edited = Program.objects.get(name="EM one")
     edited.city = "Denver"
     edited.save()
-    ProgramFactory(name="EM two", city="Austin")
+    EMProgramFactory(name="EM two", city="Austin")
     later = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
     # Only the edited specialty gets a new snapshot.
     assert CatalogSnapshot.objects.count() == 3
@@ -126,7 +126,7 @@ def test_plans_made_from_one_catalog_share_its_snapshots_and_keep_their_facts():
 
 @pytest.mark.django_db
 def test_reading_a_plan_takes_the_snapshot_facts_from_the_shared_cache():
-    ProgramFactory(name="EM one")
+    EMProgramFactory(name="EM one")
     plan = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
     cache.clear()
     table = CatalogSnapshot._meta.db_table
@@ -144,7 +144,7 @@ def test_reading_a_plan_takes_the_snapshot_facts_from_the_shared_cache():
 
 @pytest.mark.django_db
 def test_a_plan_without_stored_lists_reads_as_empty_lists():
-    ProgramFactory(name="EM one")
+    EMProgramFactory(name="EM one")
     plan = plan_create(owner=None, profile_data=EXAMPLE, today=TODAY)
     PlanPrograms.objects.filter(plan=plan).delete()
     output = plan_output(Plan.objects.get(pk=plan.pk))

@@ -28,8 +28,7 @@ from assessments.plan_json import plan_to_dict
 from assessments.plans.view import plan_view_cache_clear
 from assessments.services import plan_compute
 from programs.models import Specialty
-from tests.engine.factories import ProgramFactory
-from tests.plans.factories import UserFactory, profile_data
+from tests.factories import EMProgramFactory, UserFactory, profile_data
 
 MIGRATION = importlib.import_module("assessments.migrations.0014_plans_reference_catalog_snapshots")
 BEFORE = ("assessments", "0013_remove_platform_release_date")
@@ -198,9 +197,9 @@ def restored_reference_data(django_db_setup, django_db_blocker):
 def test_plans_in_every_old_form_display_exactly_as_before(client):
     owner = UserFactory()
     em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
-    ProgramFactory.create_batch(4, specialty=em, j1="yes", step2_min=214, requires_usce="no")
-    ProgramFactory(specialty=em, name="No J-1", j1="no", h1b="no")
-    ProgramFactory.create_batch(2, specialty=im, j1="yes", requires_usce="no")
+    EMProgramFactory.create_batch(4, specialty=em, j1="yes", step2_min=214, requires_usce="no")
+    EMProgramFactory(specialty=em, name="No J-1", j1="no", h1b="no")
+    EMProgramFactory.create_batch(2, specialty=im, j1="yes", requires_usce="no")
     data = profile_data()
     result, inputs = plan_compute(profile_data=data)
     output = json.loads(json.dumps(plan_to_dict(result)))

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.plans.factories import em_programs, make_plan
+from tests.factories import em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

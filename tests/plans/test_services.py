@@ -11,7 +11,7 @@ from assessments.models import AssessmentDraft, Plan
 from assessments.plans.reader import plan_output
 from assessments.profile import ProfileError
 from assessments.services import plan_create, plan_whatif, whatif_profile
-from tests.plans.factories import UserFactory, em_programs, make_plan, profile_data
+from tests.factories import UserFactory, em_programs, make_plan, profile_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import AssessmentDraft, Plan
-from tests.plans.factories import UserFactory, em_programs, make_plan
+from tests.factories import UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 

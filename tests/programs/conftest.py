@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.accounts.factories import UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture

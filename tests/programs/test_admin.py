@@ -15,7 +15,7 @@ from tablib import Dataset
 
 from programs.models import Program
 from programs.services import programs_import
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from programs.models import Program
 from programs.services import program_mark_verified
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.models import Specialty
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, specialty
 from tests.programs.test_browser import names
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.context_processors import DEMO_CACHE_KEY
-from tests.accounts.factories import UserFactory
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, UserFactory, specialty
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.programs.factories import ProgramFactory
+from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from programs.models import Program
-from tests.programs.factories import ProgramFactory
+from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

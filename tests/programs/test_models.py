@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programs.models import Program
-from tests.programs.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from tests.advising.conftest import world  # noqa: F401  (the roles of the access matrix)
-from tests.tracker.factories import install_signals
+from tests.factories import install_signals
 
 
 @pytest.fixture(autouse=True)

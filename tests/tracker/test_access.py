@@ -16,7 +16,7 @@ from django.urls import get_resolver, reverse
 
 from tests.advising.conftest import World, client_for
 from tests.advising.test_access import ROLES
-from tests.tracker.factories import ApplicationFactory, SeasonFactory, applied
+from tests.factories import ApplicationFactory, SeasonFactory, applied
 from tracker import reminders
 from tracker.models import RankListEntry, Status
 

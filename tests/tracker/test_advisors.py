@@ -9,9 +9,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
+from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
-from tests.tracker.factories import SeasonFactory, applied
 from tracker import selectors
 from tracker.models import SeasonComment
 

@@ -9,16 +9,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.advising.factories import UserFactory
-from tests.fuzz.strategies import logged_in
-from tests.plans.factories import em_programs, make_plan
-from tests.tracker.factories import (
+from tests.factories import (
     ApplicationFactory,
     ProgramFactory,
     SeasonFactory,
+    UserFactory,
     applied,
+    em_programs,
+    make_plan,
     specialty,
 )
+from tests.fuzz.strategies import logged_in
 from tracker import services
 from tracker.models import Application, Status, StatusChange
 

@@ -9,9 +9,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory
+from tests.factories import (
+    AdvisorFactory,
+    ApplicationFactory,
+    AssignmentFactory,
+    SeasonFactory,
+    applied,
+)
 from tests.fuzz.strategies import logged_in
-from tests.tracker.factories import ApplicationFactory, SeasonFactory, applied
 from tracker import reminders
 from tracker.models import RankListEntry, Status
 

@@ -10,11 +10,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
 from tests.budgets.conftest import cold_queries
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    ProgramFactory,
+    UserFactory,
+    applied,
+    make_plan,
+    specialty,
+)
 from tests.fuzz.strategies import logged_in
-from tests.plans.factories import make_plan
-from tests.tracker.factories import ProgramFactory, applied, specialty
 from tracker import services
 from tracker.models import RankListEntry, SeasonComment, Status
 

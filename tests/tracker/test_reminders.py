@@ -13,8 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.advising.factories import AdvisorFactory, AssignmentFactory, UserFactory
-from tests.tracker.factories import SeasonFactory, applied
+from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
 from tracker import reminders, selectors
 from tracker.models import ReminderLog, ReminderOptOut, Status
 

@@ -12,10 +12,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.advising.factories import UserFactory
+from tests.factories import (
+    ProgramFactory,
+    SeasonFactory,
+    UserFactory,
+    applied,
+    em_programs,
+    make_plan,
+    specialty,
+)
 from tests.fuzz.strategies import logged_in
-from tests.plans.factories import em_programs, make_plan
-from tests.tracker.factories import ProgramFactory, SeasonFactory, applied, specialty
 from tracker import services
 from tracker.models import Outcome, RankListEntry, Status
 from tracker.views import csv_safe

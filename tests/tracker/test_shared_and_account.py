@@ -10,9 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
 from accounts.services import user_delete, user_export_data
-from tests.advising.factories import PlanFactory, UserFactory
+from tests.factories import PlanFactory, ProgramFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
-from tests.tracker.factories import ProgramFactory, SeasonFactory, applied
 from tracker import selectors, services
 from tracker.models import Application, Season
 

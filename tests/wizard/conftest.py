@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.wizard.factories import step_post_data
+from tests.factories import step_post_data
 
 
 def step_url(name: str) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from assessments import drafts
 from assessments.models import AssessmentDraft
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
+from tests.factories import DraftFactory, UserFactory, complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from assessments.drafts import (
 )
 from assessments.models import AssessmentDraft, Plan
 from assessments.profile import parse_profile
-from tests.accounts.factories import PASSWORD
 from tests.accounts.helpers import signup_and_confirm
+from tests.factories import PASSWORD, DraftFactory, EmptyPlanFactory, UserFactory, complete_answers
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, PlanFactory, UserFactory, complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def signup(client, email="new@example.org", next_url=""):
 
 
 def add_anonymous_plan(client) -> Plan:
-    plan = PlanFactory(owner=None)
+    plan = EmptyPlanFactory(owner=None)
     session = client.session
     session[SESSION_PLAN_TOKENS_KEY] = [*session.get(SESSION_PLAN_TOKENS_KEY, []), str(plan.token)]
     session.save()
@@ -226,7 +225,7 @@ def test_another_users_draft_is_never_shown_through_a_session_token(client):
 def test_claiming_never_takes_another_users_draft_or_plan(client):
     victim = UserFactory()
     draft = DraftFactory(owner=victim)
-    plan = PlanFactory(owner=victim)
+    plan = EmptyPlanFactory(owner=victim)
     session = client.session
     session[SESSION_DRAFT_KEY] = str(draft.token)
     session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token), "not-a-uuid"]

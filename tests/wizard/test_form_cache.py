@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from programs.models import Specialty
+from tests.factories import step_post_data
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import step_post_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import Plan
 from tests.accounts.helpers import signup_and_confirm
+from tests.factories import DraftFactory, UserFactory, complete_answers
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from programs.models import Specialty
+from tests.factories import step_post_data
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import step_post_data
 
 pytestmark = pytest.mark.django_db
 

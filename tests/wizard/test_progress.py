@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import AssessmentDraft
+from tests.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from assessments.drafts import SESSION_DRAFT_KEY
 from assessments.models import AssessmentDraft
+from tests.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import DraftFactory, UserFactory, complete_answers, step_post_data
 
 pytestmark = pytest.mark.django_db
 

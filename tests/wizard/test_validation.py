@@ -8,8 +8,8 @@ import pytest
 
 from assessments.forms import BackgroundForm, GoalsForm, application_years
 from assessments.models import AssessmentDraft
+from tests.factories import step_post_data
 from tests.wizard.conftest import step_url
-from tests.wizard.factories import step_post_data
 
 pytestmark = pytest.mark.django_db
 
