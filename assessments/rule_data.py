@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from assessments import engine, selectors
@@ -53,12 +54,20 @@ def rule_data() -> RuleData:
     return found
 
 
-def rule_data_changed(**_kwargs: Any) -> None:
-    """Receiver: a rule, fee or season row was saved or deleted."""
+def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet: the next read starts a new one
         cache.delete(VERSION_KEY)
+
+
+def rule_data_changed(**_kwargs: Any) -> None:
+    """Receiver: a rule, fee or season row was saved or deleted. The version moves at once
+    (this request reads its own edit) and again once the transaction commits: another
+    request that read the rows before the commit cached them under the version in between,
+    which then is never read again."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 # The models whose rows make up the data above.

@@ -60,3 +60,15 @@ def test_a_platform_fee_edit_and_a_specialty_rename_are_read_at_once():
     specialty.name = "Emergency medicine (renamed)"
     specialty.save()
     assert rule_data().rules["EM"].name == "Emergency medicine (renamed)"
+
+
+def test_an_edit_read_by_another_request_before_its_commit_is_not_kept(
+    django_capture_on_commit_callbacks,
+):
+    rule = SpecialtyRule.objects.get(specialty__code="EM")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.viable_min = 234
+        rule.save()
+        # what a concurrent request would cache before the commit (it reads old rows)
+        in_between = rule_data()
+    assert rule_data().version != in_between.version
