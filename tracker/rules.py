@@ -150,6 +150,10 @@ def current_checkpoint(rows: list[Checkpoint]) -> Checkpoint | None:
 
 
 def behind_target(*, match_year: int, offers: int, target: InterviewTarget, today: dt.date) -> bool:
+    """Behind at the latest checkpoint passed, while the interview season is still open: once
+    the Match year's March has come the offers are what they are (no more warnings)."""
+    if today >= dt.date(match_year, 3, 1):
+        return False
     current = current_checkpoint(
         checkpoints(match_year=match_year, offers=offers, target=target, today=today)
     )

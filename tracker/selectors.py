@@ -521,6 +521,7 @@ def shared_outcomes(program: Program) -> list[SharedFigure]:
         .select_related("season__plan", "season__outcome")
         .only(
             "offered_on",
+            "program_id",
             "season__match_year",
             "season__plan__profile",
             "season__outcome__result",

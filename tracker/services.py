@@ -152,6 +152,10 @@ def _signal_check(application: Application, kind: str) -> None:
                     )
                 }
             )
+    elif rule.match_year is not None:  # the season data says: no signals in this specialty
+        raise ValidationError(
+            {"signal_kind": rule.note or "This specialty takes no program signals."}
+        )
     elif kind != SignalKind.SIGNAL:
         raise ValidationError({"signal_kind": "This specialty has no signal kinds; choose Signal."})
 

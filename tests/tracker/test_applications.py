@@ -262,3 +262,17 @@ def test_signal_allowances_come_from_the_season_data_and_fall_back_to_the_tracke
     assert im.source  # the season data's source, shown to users
     em_2025 = selectors.signals_allowed(specialty("EM"), 2025)  # before the season data
     assert em_2025.kinds == {"signal": 5} and em_2025.source.startswith("AAMC")
+
+
+def test_a_specialty_the_season_data_gives_no_signals_refuses_a_plain_signal() -> None:
+    from assessments.models import SpecialtySeason
+
+    row = SpecialtySeason.objects.filter(specialty__code="PATH").order_by("-season").first()
+    SpecialtySeason.objects.filter(pk=row.pk).update(signals_first=0, signals_second=0)
+    season = SeasonFactory(match_year=row.season)
+    application = applied(season, ProgramFactory(specialty=specialty("PATH")))
+    with pytest.raises(ValidationError) as info:
+        services.application_move(
+            application=application, status="signal_sent", signal_kind="signal"
+        )
+    assert "no program signals" in str(info.value)

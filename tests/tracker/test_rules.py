@@ -58,3 +58,11 @@ def test_ics_escapes_text_and_folds_long_lines_at_75_octets() -> None:
     assert all(len(p.encode()) <= 75 for p in parts)
     assert all(p.startswith(" ") for p in parts[1:])
     assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+
+
+def test_a_season_is_behind_only_while_its_interview_season_runs() -> None:
+    target = rules.interview_target(specialty="EM", tier="viable", ranks=4)
+    assert rules.behind_target(match_year=2027, offers=1, target=target, today=dt.date(2027, 1, 20))
+    # from the Match year's March on, and in later years, no more warnings
+    for today in (dt.date(2027, 3, 1), dt.date(2027, 6, 1), dt.date(2029, 1, 20)):
+        assert not rules.behind_target(match_year=2027, offers=1, target=target, today=today)
