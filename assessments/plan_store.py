@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 
 from assessments.engine import PlanResult, ProgramFacts, Reason
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
@@ -83,7 +84,10 @@ def snapshot_for(code: str, columns: dict[str, list[Any]]) -> int:
     snapshot, _created = CatalogSnapshot.objects.get_or_create(
         specialty_code=code, digest=facts_digest(columns), defaults={"facts": columns}
     )
-    cache.set(_facts_key(snapshot.pk), columns, SNAPSHOT_CACHE_SECONDS)
+    # Only once the row is committed: a rolled-back plan must leave no id of a row that never was.
+    transaction.on_commit(
+        lambda: cache.set(_facts_key(snapshot.pk), columns, SNAPSHOT_CACHE_SECONDS)
+    )
     return snapshot.pk
 
 
@@ -98,7 +102,11 @@ def snapshot_ids(version: str, facts_by_code: Mapping[str, Sequence[ProgramFacts
         snapshot_id = found.get(keys[code])
         if snapshot_id is None:
             snapshot_id = snapshot_for(code, facts_columns(facts))
-            cache.set(keys[code], snapshot_id, SNAPSHOT_CACHE_SECONDS)
+            transaction.on_commit(
+                lambda key=keys[code], value=snapshot_id: cache.set(
+                    key, value, SNAPSHOT_CACHE_SECONDS
+                )
+            )
         ids.append(snapshot_id)
     return ids
 

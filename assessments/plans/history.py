@@ -25,8 +25,24 @@ def _score_word(profile: Any) -> str:
         return "—"
     if step2.get("score"):
         return str(step2["score"])
-    practice = step2.get("practice_scores") or []
-    return f"{practice[0]} (practice)" if practice else "not taken"
+    latest = _latest_practice(step2.get("practice_scores") or [])
+    return f"{latest} (practice)" if latest is not None else "not taken"
+
+
+def _latest_practice(practice: list[Any]) -> Any:
+    """The latest practice score as the engine picks it (Step2.latest_practice): the latest
+    date wins, undated ones count in list order (the wizard stores oldest first)."""
+    best, best_key = None, None
+    for index, item in enumerate(practice):
+        score, date = (
+            (item.get("score"), str(item.get("date") or ""))
+            if isinstance(item, dict)
+            else (item, "")
+        )
+        key = (date, index)
+        if score is not None and (best_key is None or key >= best_key):
+            best, best_key = score, key
+    return best
 
 
 def history_rows(plans_page: Page) -> list[HistoryRow]:

@@ -149,3 +149,42 @@ def test_a_plan_without_stored_lists_reads_as_empty_lists():
     PlanPrograms.objects.filter(plan=plan).delete()
     output = plan_output(Plan.objects.get(pk=plan.pk))
     assert output["programs"] == [] and output["excluded_programs"] == []
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_plan_leaves_no_snapshot_id_in_the_cache():
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from assessments.plan_store import snapshot_ids
+    from assessments.selectors import catalog_facts
+
+    EMProgramFactory(name="EM one")
+    catalog = catalog_facts(["EM"])
+    with transaction.atomic():
+        made = snapshot_ids("v-rollback", {"EM": catalog.by_code["EM"]})
+        transaction.set_rollback(True)
+    assert not CatalogSnapshot.objects.filter(pk__in=made).exists()
+    assert cache.get("plan-store:snapshot-id:v-rollback:EM") is None
+    # the next plan makes the row again instead of pointing at the one rolled back
+    again = snapshot_ids("v-rollback", {"EM": catalog.by_code["EM"]})
+    assert CatalogSnapshot.objects.filter(pk__in=again).count() == 1
+
+
+def test_history_shows_the_latest_practice_score():
+    from assessments.plans.history import _latest_practice
+
+    assert (
+        _latest_practice(
+            [{"score": 230, "date": "2026-05-01"}, {"score": 241, "date": "2026-06-01"}]
+        )
+        == 241
+    )
+    assert (
+        _latest_practice(
+            [{"score": 241, "date": "2026-06-01"}, {"score": 230, "date": "2026-05-01"}]
+        )
+        == 241
+    )
+    assert _latest_practice([228, 236]) == 236
+    assert _latest_practice([]) is None
