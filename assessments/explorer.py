@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from django.core.cache import cache
 
 from assessments import engine, selectors
-from assessments.engine import Fees, RedFlag, Standing, TierStep
+from assessments.engine import RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
 from assessments.rule_data import rule_data
 from assessments.services import gc_paused
@@ -34,10 +35,11 @@ from programs.selectors import catalog_version
 @dataclass(frozen=True, slots=True)
 class SeasonFacts:
     platform: str  # ERAS | ResidencyCAS
-    platform_source: str
+    platform_source: str  # where its fees (the row's cost) come from
     signals: str  # "3 gold + 12 silver", "5", or "" when not confirmed
     signals_total: int | None
     signals_source: str
+    fees_season: int | None = None  # the season those fees were last confirmed for
 
 
 def season_facts(
@@ -56,9 +58,10 @@ def season_facts(
     platform = engine.platform_for(code, season, seasons)
     fees = facts.platforms.get(platform)
     platform_source = fees.source.cite() if fees is not None and fees.source else engine.SRC_FEES
+    fees_season = fees.confirmed_season if fees is not None else None
     rule = facts.signals.get(code)
-    if rule is None or not rule.kinds:
-        return SeasonFacts(platform, platform_source, "", None, "")  # shown as "not confirmed"
+    if rule is None or not rule.kinds:  # shown as "not confirmed"
+        return SeasonFacts(platform, platform_source, "", None, "", fees_season)
     if len(rule.kinds) == 1:
         text = str(rule.kinds[0][1])
     else:
@@ -68,7 +71,7 @@ def season_facts(
         source = f"{source} (not confirmed for any season)".strip()
     elif rule.confirmed_season != season:
         source = f"{source}; last confirmed for the {rule.confirmed_season} season"
-    return SeasonFacts(platform, platform_source, text, rule.total, source)
+    return SeasonFacts(platform, platform_source, text, rule.total, source, fees_season)
 
 
 # --- where training starts -----------------------------------------------------------------
@@ -175,8 +178,6 @@ class Exploration:
     rows: tuple[Row, ...]  # in catalog order (see sort_rows)
     common_flags: tuple[RedFlag, ...]  # red flags of every specialty, shown once
     score: engine.ScoreUsed | None
-    fee_season: int
-    fee_source: str
     filters: Filters
     key: str = ""  # the standings' cache key: what the rows depend on besides the filters
 
@@ -205,21 +206,29 @@ def rows_from_standings(
     *,
     rules: Mapping[str, engine.SpecialtyRules],
     filters: Filters = Filters(),
-    fees: Fees,
     goals_known: bool = True,
     key: str = "",
     seasons: Mapping[int, engine.SeasonFacts] | None = None,
 ) -> Exploration:
     """The explorer's rows from ``engine.standings`` (pure). ``goals_known``: the profile's
     primary and backups are the applicant's own (not filled in by ``explorer_profile``)."""
-    shared = None
-    for standing in found:
-        codes = {flag.code for flag in standing.red_flags}
-        shared = codes if shared is None else shared & codes
-    shared = shared or set()
-    common: tuple[RedFlag, ...] = ()
-    if found:
-        common = tuple(f for f in found[0].red_flags if f.code in shared)
+
+    # A flag is shown once when it says the same everywhere (some say one specialty's
+    # numbers: its YOG limit, its score after a failure); it is cited as most specialties
+    # cite it (a few add their own article).
+    def said(flag: RedFlag) -> tuple[str, str, str]:
+        return flag.code, flag.severity, flag.message
+
+    shared = set.intersection(*({said(f) for f in s.red_flags} for s in found)) if found else set()
+    common: tuple[RedFlag, ...] = (
+        tuple(
+            Counter(f for s in found for f in s.red_flags if said(f) == key).most_common(1)[0][0]
+            for key in (said(f) for f in found[0].red_flags)
+            if key in shared
+        )
+        if found
+        else ()
+    )
     primary = profile.specialty if goals_known else None
     backups = set(profile.backup_specialties) if goals_known else set()
     rows = []
@@ -242,7 +251,7 @@ def rows_from_standings(
                 projected=plan.projected,
                 tier_steps=plan.tier_steps,
                 bands=plan.bands,
-                flags=tuple(f for f in standing.red_flags if f.code not in shared),
+                flags=tuple(f for f in standing.red_flags if said(f) not in shared),
                 separates=not (
                     matched is not None and unmatched is not None and unmatched >= matched
                 ),
@@ -271,8 +280,6 @@ def rows_from_standings(
         rows=tuple(rows),
         common_flags=common,
         score=found[0].score if found else None,
-        fee_season=fees.season,
-        fee_source=fees.source_note or engine.SRC_FEES,
         filters=filters,
         key=key,
     )
@@ -388,7 +395,6 @@ def explore(
         found,
         rules=rules,
         filters=filters,
-        fees=fees,
         goals_known=str(profile_data.get("specialty")) in rules,
         key=key,
         seasons=seasons,

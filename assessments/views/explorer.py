@@ -97,7 +97,8 @@ def _exploration(
         today=today,
     )
     filters = explorer.Filters(
-        sponsor_only=bool(values.get("sponsor")),
+        # "sponsors your visa" means nothing without a visa need
+        sponsor_only=bool(values.get("sponsor")) and changed.get("visa") != "none",
         states=preferred_states if values.get("preferred") else (),
     )
     try:

@@ -63,9 +63,7 @@ def exploration(changes: dict, filters: explorer.Filters = explorer.Filters()): 
     found = engine.standings(
         profile, rules=RULES, fees=DEFAULT_FEES, programs=PROGRAMS, today=TODAY
     )
-    return explorer.rows_from_standings(
-        profile, found, rules=RULES, filters=filters, fees=DEFAULT_FEES
-    )
+    return explorer.rows_from_standings(profile, found, rules=RULES, filters=filters)
 
 
 @pytest.mark.parametrize("changes", PROFILES)
@@ -203,3 +201,25 @@ def test_start_facts() -> None:
     assert start["ANES"] == "pgy1_or_advanced"
     assert start["TY"] == "one_year"
     assert start["IM"] == "pgy1"
+
+
+def test_a_flag_that_says_one_specialtys_numbers_is_shown_on_its_row() -> None:
+    import dataclasses
+
+    rules = dict(RULES)
+    rules["EM"] = dataclasses.replace(rules["EM"], yog_limit_years=rules["EM"].yog_limit_years + 2)
+    profile = parse_profile(
+        profile_data(backup_specialties=[], step2ck__score=240, graduation_year=2016), today=TODAY
+    )
+    found = engine.standings(
+        profile, rules=rules, fees=DEFAULT_FEES, programs=PROGRAMS, today=TODAY
+    )
+    result = explorer.rows_from_standings(profile, found, rules=rules)
+
+    assert "yog_old" not in {f.code for f in result.common_flags}
+    em, im = result.row("EM"), result.row("IM")
+    assert em is not None and im is not None
+    em_flag = next(f for f in em.flags if f.code == "yog_old")
+    im_flag = next(f for f in im.flags if f.code == "yog_old")
+    assert f"about {rules['EM'].yog_limit_years} years" in em_flag.message
+    assert f"about {rules['IM'].yog_limit_years} years" in im_flag.message
