@@ -555,7 +555,7 @@ class ProgramResource(resources.ModelResource):
             # A value with a NUL cannot be looked up on PostgreSQL; its row reports it.
             return {v for v in (_text(r[index]) for r in dataset) if v and "\x00" not in v}
 
-        pks = {int(v) for v in values("id") if v.isdigit()}
+        pks = {int(v) for v in values("id") if v.isascii() and v.isdecimal()}
         acgmes = {v for v in values("acgme_id") if v.lower() != "unknown"}
         names = values("name")
         found = self.get_queryset().filter(

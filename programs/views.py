@@ -85,7 +85,7 @@ def program_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form = ProgramFilterForm(request.GET, specialties=specialty_choices())
         back_params = form.to_filters().query_params()
         page = request.GET.get("page", "")
-        if page.isdigit() and 1 < int(page) < 100_000:
+        if page.isdecimal() and page.isascii() and 1 < int(page) < 100_000:
             back_params["page"] = int(page)
     context = {"program": program, "back_url": _list_url(back_params)}
     return render(request, "programs/program_detail.html", context)

@@ -143,7 +143,12 @@ def main() -> int:
         print("COHERENCE FAILED: set REDIS_URL (the shared cache the servers must share)")
         return 1
     database_url = os.environ.get("COHERENCE_DATABASE_URL", DEFAULT_DATABASE_URL)
-    base = replace(server_config(8751, "COHERENCE_PORT"), database_url=database_url, workers=2)
+    base = replace(
+        server_config(8751, "COHERENCE_PORT"),
+        database_url=database_url,
+        workers=2,
+        redis_url=os.environ["REDIS_URL"],  # the Redis asked for, not the benchmark default
+    )
     config_a, config_b = base, replace(base, port=base.port + 1)
     env = server.django_env(config_a, server.new_secret_key())
     server.database_reset(database_url)

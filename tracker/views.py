@@ -20,11 +20,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from advising.views import advisor_required
 from assessments.models import Plan
 from core.http import HtmxHttpRequest
+from programs.exports import csv_safe
 from programs.models import Program
 from tracker import ics, reminders, rules, selectors, services
 from tracker.forms import AddForm, CommentForm, MoveForm, NotesForm, OutcomeForm, SettingsForm
@@ -95,6 +97,7 @@ def _season_context(season: Season, applications: list[Any]) -> dict[str, Any]:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def home(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -114,6 +117,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def season_settings(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -130,6 +134,7 @@ def season_settings(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def add(request: HtmxHttpRequest) -> HttpResponse:
     """GET: a confirmation page (the no-JavaScript path from a plan or the program browser,
@@ -200,6 +205,7 @@ def _application_context(application: Any, **forms: Any) -> dict[str, Any]:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def application(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
@@ -208,6 +214,7 @@ def application(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
@@ -237,6 +244,7 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def notes(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
@@ -250,6 +258,7 @@ def notes(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
@@ -266,6 +275,7 @@ def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def progress(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -278,6 +288,7 @@ def progress(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def calendar(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -290,6 +301,7 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def calendar_ics(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -369,6 +381,7 @@ def _rank_context(season: Season, applications: list[Any] | None = None) -> dict
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_list(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -386,6 +399,7 @@ def _rank_response(request: HtmxHttpRequest, season: Season) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
@@ -397,6 +411,7 @@ def rank_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
@@ -412,6 +427,7 @@ def rank_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_order(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -426,14 +442,8 @@ def rank_order(request: HtmxHttpRequest) -> HttpResponse:
     return _rank_response(request, season)
 
 
-def csv_safe(value: Any) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ (or a tab or carriage
-    return) is read as a formula by Excel and others; a leading apostrophe keeps it text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_csv(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -468,6 +478,7 @@ def rank_csv(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def rank_print(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
@@ -477,6 +488,7 @@ def rank_print(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
 @login_required
 def outcome(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)

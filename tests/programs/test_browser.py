@@ -222,3 +222,9 @@ def test_edits_deletions_and_verification_show_up_at_once(client: Client) -> Non
 
 def test_post_is_not_allowed(client: Client) -> None:
     assert client.post(LIST).status_code == 405
+
+
+def test_a_detail_link_with_a_non_ascii_digit_page_is_not_a_500(client: Client) -> None:
+    program = ProgramFactory()
+    response = client.get(f"/programs/{program.pk}/", {"page": "²"})
+    assert response.status_code == 200

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from programs.exports import csv_safe
 from tests.factories import (
     ProgramFactory,
     SeasonFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
 from tests.fuzz.strategies import logged_in
 from tracker import services
 from tracker.models import Outcome, RankListEntry, Status
-from tracker.views import csv_safe
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,12 @@ def test_outcome_is_recorded() -> None:
     assert outcome.result == "matched" and outcome.program == application.program
     page = client.get(reverse("tracker:rank_list")).content.decode()
     assert "Recorded: <strong>Matched</strong>" in page
+
+
+def test_season_pages_are_never_stored_by_a_shared_cache(client) -> None:
+    user = UserFactory()
+    client.force_login(user)
+    for name in ("tracker:home", "tracker:progress", "tracker:calendar", "tracker:rank_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
