@@ -59,14 +59,27 @@ def test_the_engine_never_imports_the_plan_json_codec():
     assert out.stdout.strip() == "False"
 
 
-def test_assess_restores_the_garbage_collector_state():
+def test_the_engines_callers_pause_the_collector_and_put_it_back():
+    from assessments.services import gc_paused
+
     assert gc.isenabled()
-    run(programs=[program()])
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause leaves it off for the outer one
     assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise ValueError("boom")
+    except ValueError:
+        pass
+    assert gc.isenabled()  # put back after an exception
     gc.disable()
     try:
-        run(programs=[program()])
-        assert not gc.isenabled()
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector that was off stays off
     finally:
         gc.enable()
 
