@@ -40,6 +40,22 @@ class SeasonFacts:
     signals_total: int | None
     signals_source: str
     fees_season: int | None = None  # the season those fees were last confirmed for
+    # How far the signal number holds for the applicant's season, in the plan's words
+    # (engine.signal_season_note), and a short form of it for the table cell ("" when the
+    # number is confirmed for that season on that platform).
+    signals_note: str = ""
+    signals_caveat: str = ""
+
+
+def _seasons(
+    seasons: Mapping[int, engine.SeasonFacts] | None,
+) -> Mapping[int, engine.SeasonFacts]:
+    """``seasons`` as ``engine.assess`` reads them: None is the built-in season data."""
+    if seasons is None:
+        from assessments.season_data import DEFAULT_SEASONS
+
+        return DEFAULT_SEASONS
+    return seasons
 
 
 def season_facts(
@@ -47,10 +63,7 @@ def season_facts(
 ) -> SeasonFacts:
     """The application platform and program signals of one specialty for the season of
     ``application_year`` (``seasons`` as for ``engine.assess``; None: the built-in data)."""
-    if seasons is None:
-        from assessments.season_data import DEFAULT_SEASONS
-
-        seasons = DEFAULT_SEASONS
+    seasons = _seasons(seasons)
     season = engine.season_of(application_year)
     if not seasons:
         return SeasonFacts(engine.PLATFORM_ERAS, engine.SRC_FEES, "", None, "")
@@ -66,12 +79,26 @@ def season_facts(
         text = str(rule.kinds[0][1])
     else:
         text = " + ".join(f"{n} {label}" for label, n in rule.kinds)
+    note = engine.signal_season_note(rule, code, platform, season)
+    if platform == engine.PLATFORM_RCAS:
+        caveat = "not confirmed on ResidencyCAS"
+    elif rule.confirmed_season is None:
+        caveat = "not confirmed for any season"
+    elif rule.confirmed_season < season:
+        caveat = f"{rule.confirmed_season} season's number"
+    else:
+        caveat = ""
     source = rule.source.cite() if rule.source else ""
-    if rule.confirmed_season is None:
-        source = f"{source} (not confirmed for any season)".strip()
-    elif rule.confirmed_season != season:
-        source = f"{source}; last confirmed for the {rule.confirmed_season} season"
-    return SeasonFacts(platform, platform_source, text, rule.total, source, fees_season)
+    return SeasonFacts(
+        platform,
+        platform_source,
+        text,
+        rule.total,
+        source,
+        fees_season,
+        note,
+        caveat,
+    )
 
 
 # --- where training starts -----------------------------------------------------------------
@@ -139,7 +166,7 @@ class Row:
     tier_steps: tuple[TierStep, ...]
     bands: Mapping[str, int]
     flags: tuple[RedFlag, ...]  # the red flags of this specialty not shared by every one
-    separates: bool  # the Step 2 CK medians of matched and unmatched applicants differ
+    separates: bool  # no tier step says the score does not separate (engine.tiers)
     matched_median: int | None
     unmatched_median: int | None
     match_rate_pct: int | None
@@ -180,6 +207,13 @@ class Exploration:
     score: engine.ScoreUsed | None
     filters: Filters
     key: str = ""  # the standings' cache key: what the rows depend on besides the filters
+    # engine.eligibility: when the USMLE attempt limit closes the Match, the page says so
+    # instead of a table of empty counts (a plan says the same, and lists no program).
+    eligibility: Mapping[str, Any] | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return self.eligibility is None or bool(self.eligibility["eligible"])
 
     def row(self, code: str) -> Row | None:
         return next((row for row in self.rows if row.code == code), None)
@@ -252,8 +286,8 @@ def rows_from_standings(
                 tier_steps=plan.tier_steps,
                 bands=plan.bands,
                 flags=tuple(f for f in standing.red_flags if said(f) not in shared),
-                separates=not (
-                    matched is not None and unmatched is not None and unmatched >= matched
+                separates=not any(
+                    step.rule == "score_does_not_separate" for step in plan.tier_steps
                 ),
                 matched_median=matched,
                 unmatched_median=unmatched,
@@ -275,6 +309,12 @@ def rows_from_standings(
                 start=start_facts(specialty_rules.start_level, specialty_rules.track),
             )
         )
+    seasons = _seasons(seasons)
+    facts = (
+        engine.season_facts_for(seasons, engine.season_of(profile.application_year))
+        if seasons
+        else None
+    )
     return Exploration(
         profile=profile,
         rows=tuple(rows),
@@ -282,6 +322,7 @@ def rows_from_standings(
         score=found[0].score if found else None,
         filters=filters,
         key=key,
+        eligibility=engine.eligibility(profile, engine.exam_history(profile), facts),
     )
 
 
@@ -376,10 +417,11 @@ def explore(
     rules, fees = data.rules, data.fees
     seasons = data.seasons or None  # as plan_compute reads them
     profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
-    key = _standings_key(profile_data, today, catalog_version(), data.version)
+    version = catalog_version()
+    key = _standings_key(profile_data, today, version, data.version)
     found = cache.get(key)
     if found is None:
-        catalog = selectors.catalog_facts(rules.keys())
+        catalog = selectors.catalog_facts(rules.keys(), version=version)
         with gc_paused():  # see services.gc_paused
             found = engine.standings(
                 profile,

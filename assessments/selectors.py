@@ -233,15 +233,16 @@ _SHARED_COLUMNS = frozenset({"institution", "city", "website", "source"})
 _built: dict[tuple[str, str], tuple[tuple[ProgramFacts, ...], dict[int, int]]] = {}
 
 
-def catalog_facts(codes: Iterable[str]) -> CatalogFacts:
+def catalog_facts(codes: Iterable[str], *, version: str | None = None) -> CatalogFacts:
     """Facts of every program of the given specialties, per specialty code, by id.
 
     The catalog version (a few small queries); for the specialties this worker has not built
     for that version, one cache read, and one more query for those not in the cache either.
-    The facts are immutable objects.
+    The facts are immutable objects. ``version``: the catalog version when the caller has
+    just read it (saves reading it again).
     """
     wanted = sorted(set(codes))
-    version = catalog_version()
+    version = version or catalog_version()
     local = {code: _built.get((version, code)) for code in wanted}
     need = [code for code in wanted if local[code] is None]
     if need:

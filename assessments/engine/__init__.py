@@ -152,6 +152,7 @@ from assessments.engine.season import (
     season_choice,
     season_choice_triggers,
     signal_plans,
+    signal_season_note,
 )
 from assessments.engine.strategy import (
     FLAG_WORDS,
@@ -289,6 +290,7 @@ __all__ = [
     "season_facts_for",
     "season_of",
     "signal_plans",
+    "signal_season_note",
     "specialty_plan",
     "standings",
     "thresholds",

@@ -327,7 +327,7 @@ def standings(
                 red_flags=tuple(replace(f, source=own_source(f.source, plan.code)) for f in flags),
                 tally=tuple((fit, sp, state, n) for (fit, sp, state), n in tally.items()),
                 excluded=left_out,
-                considered=sum(tally.values()) + left_out,
+                considered=len(by_code[plan.code]),
                 score=score,
                 rules_source=own_source(_rules_source(rules[plan.code]), plan.code),
             )

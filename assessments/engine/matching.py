@@ -504,14 +504,19 @@ def _fit(p: ProgramFacts, m: _Matching) -> tuple[int, Reason, str, int]:
     return _fit_by_evidence(p, m)
 
 
+def _score_fit(diff: int, m: _Matching) -> tuple[int, bool]:
+    """The fit of a score ``diff`` points above the program's typical one, and whether the
+    screened red flags moved it one step down (a likely or target program only)."""
+    fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
+    down = m.screen >= FIT_SCREEN_FLAG_MAX and fit < 2
+    return fit + 1 if down else fit, down
+
+
 def _fit_by_score(value: int, typical: int, m: _Matching) -> tuple[int, Reason, str, int]:
     """Fit from the applicant's score against the program's typical one; the screened red
     flags move a likely or target program one step down."""
     diff = value - typical
-    fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
-    down = m.screen >= FIT_SCREEN_FLAG_MAX and fit < 2
-    if down:
-        fit += 1
+    fit, down = _score_fit(diff, m)
     key = ("score", typical, diff, down)
     reason = m.fit_cache.get(key)
     if reason is None:
@@ -573,16 +578,15 @@ def _evidence_points(p: ProgramFacts, m: _Matching) -> tuple[int, float, int, bo
 
 
 def _fit_only(p: ProgramFacts, m: _Matching) -> int:
-    """:func:`_fit`'s label alone, without wording its reason (for counting)."""
+    """:func:`_fit`'s label alone, without wording its reason (for counting): the same rules
+    (_score_fit, _evidence_points)."""
     value = m.value
     if value is None:
         return 2
     typical = p.step2_typical
     if typical is None:
         return _fit_of(_evidence_points(p, m)[0])
-    diff = value - typical
-    fit = 0 if diff >= FIT_LIKELY_MARGIN else 1 if diff > -FIT_TARGET_MARGIN else 2
-    return fit + 1 if m.screen >= FIT_SCREEN_FLAG_MAX and fit < 2 else fit
+    return _score_fit(value - typical, m)[0]
 
 
 def _evidence_reason(key: tuple[Any, ...], m: _Matching) -> Reason:

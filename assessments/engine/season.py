@@ -28,6 +28,7 @@ from assessments.engine.inputs import (
     PlatformFees,
     ProgramFacts,
     SeasonFacts,
+    SignalRule,
     SpecialtyRules,
     season_of,
 )
@@ -97,6 +98,27 @@ def _visa_ok(f: ProgramFacts, visa: str) -> bool:
     return f.j1 == "yes" or f.h1b == "yes"
 
 
+def signal_season_note(rule: SignalRule, code: str, platform: str, applying: int) -> str:
+    """How far a specialty's signal numbers can be trusted for the season of ``applying``:
+    the season they were confirmed for, and that a specialty now on ResidencyCAS has no
+    confirmed number there. The plan and the specialty explorer say it in these words."""
+    confirmed = rule.confirmed_season
+    if confirmed is None:
+        text = "The number of signals is not confirmed for any season."
+    elif confirmed >= applying:
+        text = f"Signal numbers of the {confirmed} season."
+    else:
+        text = (
+            f"Signal numbers of the {confirmed} season, the latest we could confirm; you "
+            f"apply in the {applying} season: check the current numbers."
+        )
+    if platform == PLATFORM_RCAS:
+        text += (
+            f" {code} now applies through ResidencyCAS; its signal number there is not confirmed."
+        )
+    return text
+
+
 def signal_plans(
     profile: Profile,
     plans: Sequence[SpecialtyPlan],
@@ -142,20 +164,7 @@ def signal_plans(
                 }
             )
         confirmed = rule.confirmed_season
-        if confirmed is None:
-            season_text = "The number of signals is not confirmed for any season."
-        elif confirmed >= applying:
-            season_text = f"Signal numbers of the {confirmed} season."
-        else:
-            season_text = (
-                f"Signal numbers of the {confirmed} season, the latest we could confirm; you "
-                f"apply in the {applying} season: check the current numbers."
-            )
-        if plan.platform == PLATFORM_RCAS:
-            season_text += (
-                f" {plan.code} now applies through ResidencyCAS; its signal number there is not "
-                "confirmed."
-            )
+        season_text = signal_season_note(rule, plan.code, plan.platform, applying)
         count_text = " and ".join(
             f"{n} {label}" if label != "signal" else f"{n}" for label, n in kinds
         )

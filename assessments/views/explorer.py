@@ -109,10 +109,11 @@ def _exploration(
 
 
 def _query(request: HtmxHttpRequest, **changes: str) -> str:
-    """The request's query string with ``changes`` (an empty value drops the key)."""
-    params = {key: request.GET.getlist(key) for key in request.GET if key not in changes}
+    """The request's query string with ``changes`` (an empty value drops the key), keys in
+    order: one set of values is one string (it keys the cached table)."""
+    params = {key: request.GET.getlist(key) for key in sorted(request.GET) if key not in changes}
     params.update({key: [value] for key, value in changes.items() if value})
-    return urlencode(params, doseq=True)
+    return urlencode(sorted(params.items()), doseq=True)
 
 
 # The table column each sort belongs to (for aria-sort on its header).
@@ -155,6 +156,16 @@ def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[st
     return links
 
 
+def _may_pick(request: HtmxHttpRequest, data: dict[str, Any], plan: Plan | None) -> bool:
+    """The pick buttons write the viewer's wizard draft (explorer_pick). On a saved plan's
+    explorer they appear only while that draft still holds the plan's answers: otherwise a
+    pick would put the specialty into other answers than the rows show."""
+    if plan is None:
+        return True
+    draft = drafts.draft_for_request(request)
+    return draft is not None and drafts.draft_profile_data(draft) == data
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 
@@ -185,12 +196,15 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         ),
         "query": _query(request, sort=""),
         "urls": urls,
-        "may_pick": plan is None or plan.owner_id is None or plan.owner_id == request.user.pk,
+        "may_pick": _may_pick(request, data, plan),
         "wizard_url": reverse("assessments:wizard"),
         "season_sources": sorted(
             {row.season.signals_source for row in rows if row.season.signals_source}
             | {row.season.platform_source for row in rows}
         ),
+        "signal_notes": [
+            row for row in explorer.sort_rows(rows, "name") if row.season.signals_caveat
+        ],
         "visa_word": VISA_WORDS.get(found.profile.visa, "") if found else "",
     }
     partial = bool(request.htmx) and not request.htmx.history_restore_request
@@ -239,7 +253,7 @@ def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseB
             "pair": pair,
             "query": _query(request, a="", b=""),
             "urls": _urls(plan),
-            "may_pick": plan is None or plan.owner_id is None or plan.owner_id == request.user.pk,
+            "may_pick": _may_pick(request, data, plan),
         },
     )
 
@@ -276,7 +290,7 @@ def _goals_data(step: FormStep, flow: WizardFlow, code: str, role: str) -> dict[
     data["backup_specialties"] = backups
     if not data.get("application_year"):
         # The season the explorer assumed (this year's), shown on the review to change.
-        data["application_year"] = str(timezone.localdate().year)
+        data["application_year"] = str(flow.today.year)
     return data
 
 

@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from assessments.drafts import draft_profile_data
 from assessments.models import AssessmentDraft, Plan
 from assessments.plans.reader import plan_output
+from assessments.services import plan_create
 from tests.factories import (
     DraftFactory,
     ProgramFactory,
@@ -337,3 +339,65 @@ def test_the_sorted_column_header_says_so(applicant: Any) -> None:
     assert by_name.count("aria-sort=") == 1 and 'aria-sort="ascending"' in by_name
     assert 'aria-sort="descending"' in client.get(URL + "?sort=-name").content.decode()
     assert 'aria-sort="other"' in client.get(URL + "?sort=match_rate").content.decode()
+
+
+def test_a_signal_number_not_confirmed_for_the_platform_says_so(applicant: Any) -> None:
+    html = logged_in(applicant).get(URL).content.decode()
+
+    rcas = [code for code in row_codes(html) if "ResidencyCAS" in row_html(html, code)]
+    eras = [code for code in row_codes(html) if code not in rcas]
+    assert rcas and eras  # the built-in season data puts EM on ResidencyCAS
+    for code in rcas:
+        assert "not confirmed on ResidencyCAS" in row_html(html, code)
+    assert "now applies through ResidencyCAS; its signal number there is not confirmed" in html
+    assert "not confirmed on ResidencyCAS" not in row_html(html, "IM")
+
+
+def test_a_profile_the_attempt_limit_stops_gets_the_eligibility_text_not_a_table() -> None:
+    user = UserFactory()
+    answers = complete_answers()
+    answers["step1"] = {"result": "fail", "attempts": 4, "score": None}
+    DraftFactory(owner=user, answers=answers)
+    client = logged_in(user)
+
+    html = client.get(URL).content.decode()
+    compare = client.get(URL + "compare/?a=EM&b=IM").content.decode()
+
+    assert "Before any specialty" in html and "USMLE attempt limit" in html
+    assert row_codes(html) == []
+    assert "Make primary" not in html
+    assert "USMLE attempt limit" in compare and "Programs that fit" not in compare
+
+
+def test_the_catalog_count_is_every_program_of_the_specialty(applicant: Any) -> None:
+    em_programs(3)
+    html = logged_in(applicant).get(URL).content.decode()
+
+    assert "of 3 in the catalog" in row_html(html, "EM")
+
+
+def test_a_plans_explorer_offers_picks_only_while_the_draft_holds_its_answers() -> None:
+    user = UserFactory()
+    draft = DraftFactory(owner=user)
+    plan = plan_create(owner=user, profile_data=draft_profile_data(draft))
+    client = logged_in(user)
+    url = reverse("assessments:plan_explorer", args=[plan.token])
+    assert "Make primary" in client.get(url).content.decode()
+
+    draft.answers = {**draft.answers, "step2ck": {**draft.answers["step2ck"], "score": 251}}
+    draft.save()
+    changed = client.get(url).content.decode()
+
+    assert "Make primary" not in changed and "Add as backup" not in changed
+    assert "current answers, so they cannot be put into it from here" in changed
+    assert 'href="/explore/"' in changed
+
+
+def test_the_same_values_in_another_order_give_the_same_links(applicant: Any) -> None:
+    client = logged_in(applicant)
+    one = client.get(URL + "?visa=h1b&step2ck_score=250").content.decode()
+    two = client.get(URL + "?step2ck_score=250&visa=h1b").content.decode()
+
+    links = re.findall(r'href="(\?[^"]*sort=[^"]*)"', one)
+    assert links and links == re.findall(r'href="(\?[^"]*sort=[^"]*)"', two)
+    assert "?sort=signals&amp;step2ck_score=250&amp;visa=h1b" in one
