@@ -22,7 +22,7 @@ from django.core.cache import cache
 from assessments import engine, selectors
 from assessments.engine import RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
-from assessments.rule_data import rule_data
+from assessments.rule_data import RuleData, rule_data
 from assessments.services import gc_paused
 from programs.selectors import catalog_version
 
@@ -405,39 +405,56 @@ def _standings_key(data: Mapping[str, Any], today: dt.date, catalog: str, rules:
     return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def explore(
-    *,
-    profile_data: Mapping[str, Any],
-    today: dt.date,
-    filters: Filters = Filters(),
-) -> Exploration:
-    """The explorer for these answers with today's rules, fees and catalog (reads only).
-    Raises ProfileError."""
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What an exploration asks, worked out cheaply before any standing is read: the profile
+    (so that invalid answers are known at once), the key of its standings and the catalog
+    version that key was made with. The rendered table is cached by the same key, so a
+    request whose table is in the cache never reads the standings (see explore)."""
+
+    profile_data: Mapping[str, Any]
+    profile: Profile
+    today: dt.date
+    key: str
+    catalog: str
+    data: RuleData  # the rules, fees and seasons the key was made with
+
+
+def ask(*, profile_data: Mapping[str, Any], today: dt.date) -> Question:
+    """The question for these answers with today's rules and catalog. Raises ProfileError."""
     data = rule_data()
-    rules, fees = data.rules, data.fees
-    seasons = data.seasons or None  # as plan_compute reads them
-    profile = explorer_profile(profile_data, codes=rules.keys(), today=today)
+    profile = explorer_profile(profile_data, codes=data.rules.keys(), today=today)
     version = catalog_version()
     key = _standings_key(profile_data, today, version, data.version)
-    found = cache.get(key)
+    return Question(profile_data, profile, today, key, version, data)
+
+
+def explore(question: Question, filters: Filters = Filters()) -> Exploration:
+    """The explorer's rows for ``question`` with today's rules, fees and catalog (reads
+    only): the standings from the shared cache, or one pass over the catalog."""
+    data = question.data
+    rules, fees = data.rules, data.fees
+    seasons = data.seasons or None  # as plan_compute reads them
+    profile = question.profile
+    found = cache.get(question.key)
     if found is None:
-        catalog = selectors.catalog_facts(rules.keys(), version=version)
+        catalog = selectors.catalog_facts(rules.keys(), version=question.catalog)
         with gc_paused():  # see services.gc_paused
             found = engine.standings(
                 profile,
                 rules=rules,
                 fees=fees,
                 programs=catalog.programs(),
-                today=today,
+                today=question.today,
                 seasons=seasons,
             )
-        cache.set(key, found, STANDINGS_CACHE_SECONDS)
+        cache.set(question.key, found, STANDINGS_CACHE_SECONDS)
     return rows_from_standings(
         profile,
         found,
         rules=rules,
         filters=filters,
-        goals_known=str(profile_data.get("specialty")) in rules,
-        key=key,
+        goals_known=str(question.profile_data.get("specialty")) in rules,
+        key=question.key,
         seasons=seasons,
     )

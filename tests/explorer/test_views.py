@@ -401,3 +401,22 @@ def test_the_same_values_in_another_order_give_the_same_links(applicant: Any) ->
     links = re.findall(r'href="(\?[^"]*sort=[^"]*)"', one)
     assert links and links == re.findall(r'href="(\?[^"]*sort=[^"]*)"', two)
     assert "?sort=signals&amp;step2ck_score=250&amp;visa=h1b" in one
+
+
+def test_a_repeated_view_is_drawn_from_the_cache_without_reading_the_standings(
+    applicant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessments import explorer
+
+    client = logged_in(applicant)
+    first = client.get(URL + "?sort=cost").content.decode()
+
+    def not_again(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the standings were read although the page is cached")
+
+    monkeypatch.setattr(explorer, "explore", not_again)
+    again = client.get(URL + "?sort=cost").content.decode()
+
+    assert row_codes(again) == row_codes(first) and len(row_codes(again)) == 13
+    assert "Compare two specialties side by side" in again
+    assert 'name="csrfmiddlewaretoken"' in again  # the pick form's token is never cached
