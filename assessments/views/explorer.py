@@ -180,8 +180,7 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
 
     # Everything below the what-if form is cached by the question's key, the query and the
     # sort (the template's {% cache %} blocks): on a hit nothing here is computed, not even
-    # the standings' read from the cache (scripts/profile_request.py: 8.3 -> 3.9 ms of CPU
-    # per request over the benchmark's explorer URLs at 5,000 programs).
+    # the standings' read from the cache (FIGURE-PENDING).
     def exploration() -> explorer.Exploration | None:
         return explorer.explore(question, filters) if question else None
 
