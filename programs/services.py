@@ -89,8 +89,8 @@ def table_from_file(*, path: Path) -> Table:
     """Open a .csv (UTF-8) or .xlsx file for reading row by row, or raise ImportFileError.
 
     The rows are read as the import consumes them, so a 100,000-row file is never in
-    memory at once; a CSV line with the wrong number of cells is an ImportFileError
-    raised while reading.
+    memory at once; a CSV line with the wrong number of cells, or an XLSX value beyond the
+    header's columns, is an ImportFileError raised while reading.
     """
     suffix = path.suffix.lower()
     if suffix not in IMPORT_FORMATS:
@@ -140,9 +140,13 @@ def table_from_file(*, path: Path) -> Table:
     else:
         try:
             import openpyxl
+            from openpyxl.utils import get_column_letter
 
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
+            # openpyxl cuts every row to the size the file states, and some writers state
+            # none or a wrong one: read each row whole, so a cell beyond the header is seen.
+            sheet.reset_dimensions()
             values = sheet.iter_rows(values_only=True)
             headers = list(next(values, ()))
         except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
@@ -154,9 +158,20 @@ def table_from_file(*, path: Path) -> Table:
 
         def xlsx_rows() -> Iterator[list[Any]]:
             try:
-                for row in values:
-                    cells = list(row)[:width]
-                    yield cells + [None] * (width - len(cells))
+                for number, row in enumerate(values, start=1):
+                    cells = list(row)
+                    # Empty cells after the header's last column are formatting; a value
+                    # there is an error, as a CSV line with too many cells is.
+                    for column, value in enumerate(cells[width:], start=width + 1):
+                        if value is not None and str(value).strip():
+                            raise ImportFileError(
+                                f"{path.name}, row {number}: “{value}” in column "
+                                f"{get_column_letter(column)} is beyond the header's {width} "
+                                "column(s); every value needs a column named in the header "
+                                "(name the column or delete the cell). Row numbers count data "
+                                "rows: row 1 is the line after the header."
+                            )
+                    yield cells[:width] + [None] * (width - len(cells))
             finally:
                 workbook.close()
                 handle.close()
