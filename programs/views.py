@@ -82,7 +82,10 @@ def program_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # The list's filters and page ride along on the detail link, so "back" returns there.
     back_params: dict[str, Any] = {}
     if request.GET:
-        form = ProgramFilterForm(request.GET, specialties=specialty_choices())
+        # A list filtered by specialty shows only that specialty's programs, so the only
+        # code a genuine link carries is this program's: no need to read the catalog's list.
+        own = [(program.specialty.code, program.specialty.name)]
+        form = ProgramFilterForm(request.GET, specialties=own)
         back_params = form.to_filters().query_params()
         page = request.GET.get("page", "")
         if page.isdecimal() and page.isascii() and 1 < int(page) < 100_000:

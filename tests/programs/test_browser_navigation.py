@@ -71,6 +71,23 @@ def test_the_back_link_never_echoes_bad_input(client: Client) -> None:
     assert "evil" not in html and "<script>" not in html
 
 
+def test_the_back_link_keeps_the_filters_without_reading_the_specialty_list(
+    client: Client, django_assert_num_queries
+) -> None:
+    program = ProgramFactory(specialty=specialty("IM"))
+    url = reverse("programs:detail", args=[program.pk])
+    client.get(url)  # the site-wide demo notice's answer is cached from now on
+
+    # The program with its specialty, and the shared outcomes on the tracker panel.
+    with django_assert_num_queries(2):
+        html = client.get(url, {"specialty": "IM", "state": "NY", "page": "2"}).content.decode()
+    other = client.get(url, {"specialty": "EM", "state": "NY"}).content.decode()
+
+    assert f'href="{LIST}?specialty=IM&amp;state=NY&amp;page=2" class="program-back-link"' in html
+    # Another specialty's list never showed this program: that filter is not echoed.
+    assert f'href="{LIST}?state=NY" class="program-back-link"' in other
+
+
 def _csv(client: Client, params: dict | None = None) -> list[list[str]]:
     response = client.get(CSV, params or {})
     assert response.status_code == 200
