@@ -139,6 +139,20 @@ def test_the_csv_export_starts_with_the_demo_warning_while_demo_programs_are_in(
     assert {row[0]: row[-1] for row in rows[2:]} == {"Made up": "yes", "Real": "no"}
 
 
+def test_csv_downloads_are_limited_per_client(client: Client, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "programs_csv": "2/600"}
+    ProgramFactory()
+    for _ in range(2):
+        assert len(_csv(client)) == 2
+
+    response = client.get(CSV)
+
+    assert response.status_code == 429
+    assert "limit of 2 downloads per 10 minutes" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 600
+    assert client.get(CSV, REMOTE_ADDR="198.51.100.9").status_code == 200  # another client
+
+
 def test_the_results_offer_the_csv_of_the_same_filters(client: Client) -> None:
     ProgramFactory(state="NY")
     html = client.get(LIST, {"state": "NY"}).content.decode()
