@@ -67,24 +67,6 @@ def registered_user_data_exporters() -> dict[str, UserDataExporter]:
     return {key: reg.exporter for key, reg in _exporters.items()}
 
 
-def user_create(*, email: str, password: str, full_name: str = "") -> User:
-    """Create an applicant account. Raises ValidationError keyed by "email" or "password"."""
-    email = User.objects.normalize_email(email.strip()).lower()
-    if not email:
-        raise ValidationError({"email": "Enter your email address."})
-    candidate = User(email=email, full_name=full_name.strip())
-    try:
-        password_validation.validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                {"email": "An account with this email address already exists. Log in instead."}
-            )
-        return User.objects.create_user(email=email, password=password, full_name=full_name.strip())
-
-
 class SignupTokenGenerator(PasswordResetTokenGenerator):
     """Tokens of the sign-up confirmation link: they stop working once the account is
     active (or its password or last log-in changes), and after PASSWORD_RESET_TIMEOUT."""

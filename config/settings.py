@@ -263,6 +263,8 @@ RATE_LIMITS = {
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
     # plan CSV downloads (a large plan's file takes a worker for a fraction of a second)
     "plan_csv": env.str("RATE_LIMIT_PLAN_CSV", default="30/600"),
+    # program browser CSV downloads (the whole catalog when unfiltered)
+    "programs_csv": env.str("RATE_LIMIT_PROGRAMS_CSV", default="30/600"),
 }
 # Plan CSV files built at the same time (site-wide with a shared cache, else per worker):
 # the rest are asked to retry in a few seconds, so downloads never take every worker.

@@ -351,6 +351,16 @@ class Program(models.Model):
                 f"IMG {self.img_share}% + DO {self.do_share}% + US MD {self.usmd_share}% "
                 "add up to more than 100%."
             )
+        # "Accepting: yes/no" is about one season: without it the engine cannot tell this
+        # year's answer from an old one (docs/import-programs.md: yes/no need a season).
+        if (
+            self.accepting_applications in (YesNoUnknown.YES, YesNoUnknown.NO)
+            and self.accepting_season is None
+        ):
+            errors["accepting_season"] = (
+                f"Give the season that “accepting applications: "
+                f"{self.get_accepting_applications_display()}” is about, or set it to Unknown."
+            )
         # One day of slack: an admin in a time zone ahead of UTC may verify "today".
         if self.last_verified and self.last_verified > timezone.localdate() + dt.timedelta(days=1):
             errors["last_verified"] = "The last verified date cannot be in the future."

@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.utils import bulk_update_with_history
 from tablib import Dataset
 
@@ -90,8 +89,8 @@ def table_from_file(*, path: Path) -> Table:
     """Open a .csv (UTF-8) or .xlsx file for reading row by row, or raise ImportFileError.
 
     The rows are read as the import consumes them, so a 100,000-row file is never in
-    memory at once; a CSV line with the wrong number of cells is an ImportFileError
-    raised while reading.
+    memory at once; a CSV line with the wrong number of cells, or an XLSX value beyond the
+    header's columns, is an ImportFileError raised while reading.
     """
     suffix = path.suffix.lower()
     if suffix not in IMPORT_FORMATS:
@@ -141,9 +140,13 @@ def table_from_file(*, path: Path) -> Table:
     else:
         try:
             import openpyxl
+            from openpyxl.utils import get_column_letter
 
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
+            # openpyxl cuts every row to the size the file states, and some writers state
+            # none or a wrong one: read each row whole, so a cell beyond the header is seen.
+            sheet.reset_dimensions()
             values = sheet.iter_rows(values_only=True)
             headers = list(next(values, ()))
         except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
@@ -155,9 +158,20 @@ def table_from_file(*, path: Path) -> Table:
 
         def xlsx_rows() -> Iterator[list[Any]]:
             try:
-                for row in values:
-                    cells = list(row)[:width]
-                    yield cells + [None] * (width - len(cells))
+                for number, row in enumerate(values, start=1):
+                    cells = list(row)
+                    # Empty cells after the header's last column are formatting; a value
+                    # there is an error, as a CSV line with too many cells is.
+                    for column, value in enumerate(cells[width:], start=width + 1):
+                        if value is not None and str(value).strip():
+                            raise ImportFileError(
+                                f"{path.name}, row {number}: “{value}” in column "
+                                f"{get_column_letter(column)} is beyond the header's {width} "
+                                "column(s); every value needs a column named in the header "
+                                "(name the column or delete the cell). Row numbers count data "
+                                "rows: row 1 is the line after the header."
+                            )
+                    yield cells[:width] + [None] * (width - len(cells))
             finally:
                 workbook.close()
                 handle.close()
@@ -172,70 +186,6 @@ def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
     return (
         f"{path.name} is not UTF-8 text (bad byte at position {exc.start}); save it as “CSV UTF-8”."
     )
-
-
-def dataset_from_file(*, path: Path) -> Dataset:
-    """Read a .csv (UTF-8) or .xlsx file into a dataset, or raise ImportFileError."""
-    suffix = path.suffix.lower()
-    if suffix not in IMPORT_FORMATS:
-        raise ImportFileError(
-            f"{path.name}: unsupported file type “{suffix or '(none)'}”; use .csv or .xlsx."
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if suffix == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                f"{path.name} is not UTF-8 text (bad byte at position {exc.start}); "
-                "save it as “CSV UTF-8”."
-            ) from None
-        ragged = _ragged_row(text)
-        if ragged is not None:
-            number, cells, columns = ragged
-            raise ImportFileError(
-                f"{path.name}, row {number}: the row has {cells} cell(s) but the header has "
-                f"{columns} column(s); every row needs one cell per column (leave a cell "
-                "empty for unknown). Row numbers count data rows: row 1 is the line after "
-                "the header."
-            )
-        try:
-            dataset = CSV().create_dataset(text)
-        except Exception as exc:  # tablib raises several types for a malformed table
-            raise ImportFileError(
-                f"{path.name} is not a well-formed CSV table ({type(exc).__name__}): "
-                "every line needs the same number of columns as the header."
-            ) from None
-    else:
-        try:
-            dataset = XLSX().create_dataset(data)
-        except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
-            raise ImportFileError(
-                f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})."
-            ) from None
-    if not dataset.headers or not any(str(h or "").strip() for h in dataset.headers):
-        raise ImportFileError(f"{path.name} is empty: the first line must name the columns.")
-    return dataset
-
-
-def _ragged_row(text: str) -> tuple[int, int, int] | None:
-    """The first data row whose number of cells differs from the header's, as (row number,
-    cells, header columns); None when every row fits. tablib would pad a short row with
-    empty cells, which then fail as "required" or "not a code", hiding the real problem."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader, None)
-        if header is None:
-            return None
-        for number, row in enumerate(reader, start=1):
-            if row and len(row) != len(header):
-                return number, len(row), len(header)
-    except csv.Error:
-        return None  # tablib's own reading reports a malformed file
-    return None
 
 
 def programs_import(

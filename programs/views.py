@@ -7,13 +7,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from core.http import HtmxHttpRequest
 from programs import selectors
 from programs.context_processors import DEMO_NOTICE, demo_data_present
@@ -82,7 +83,10 @@ def program_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # The list's filters and page ride along on the detail link, so "back" returns there.
     back_params: dict[str, Any] = {}
     if request.GET:
-        form = ProgramFilterForm(request.GET, specialties=specialty_choices())
+        # A list filtered by specialty shows only that specialty's programs, so the only
+        # code a genuine link carries is this program's: no need to read the catalog's list.
+        own = [(program.specialty.code, program.specialty.name)]
+        form = ProgramFilterForm(request.GET, specialties=own)
         back_params = form.to_filters().query_params()
         page = request.GET.get("page", "")
         if page.isdecimal() and page.isascii() and 1 < int(page) < 100_000:
@@ -92,9 +96,14 @@ def program_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def program_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
+def program_csv(request: HtmxHttpRequest) -> HttpResponseBase:
     """Every program matching the filters, as CSV, with the demo warning while fictional
-    programs are in the catalog."""
+    programs are in the catalog. Limited per client (RATE_LIMITS["programs_csv"]), as the
+    plan's CSV is: unfiltered, it is the whole catalog."""
+    limit = rate_limit("programs_csv")
+    retry_after = limit_hit(limit=limit, client=client_of(request))
+    if retry_after is not None:
+        return too_many_requests(request, limit=limit, retry_after=retry_after, what="downloads")
     form = ProgramFilterForm(request.GET or None, specialties=specialty_choices())
     programs = selectors.program_list(filters=form.to_filters())
     notice = DEMO_NOTICE if demo_data_present() else ""

@@ -3,10 +3,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.services import user_create
 from tests.accounts.helpers import confirm_link, signup_and_confirm
 from tests.factories import PASSWORD, UserFactory
 
@@ -157,13 +155,6 @@ def test_a_logged_in_user_is_sent_to_the_account_page(client):
     response = client.get(reverse("accounts:signup"))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:home")
-
-
-def test_user_create_validates_the_password():
-    with pytest.raises(ValidationError) as exc:
-        user_create(email="a@example.org", password="123")
-    assert "password" in exc.value.message_dict
-    assert not User.objects.exists()
 
 
 def test_the_password_reset_answers_the_same_for_any_address(client):

@@ -73,6 +73,23 @@ def test_the_app_runs_with_production_settings(web: dict) -> None:
     assert "127.0.0.1" in env["ALLOWED_HOSTS"]
 
 
+@pytest.mark.parametrize("service", ["web", "reminders"])
+def test_every_service_that_sends_mail_requires_an_email_backend(
+    compose: dict, service: str
+) -> None:
+    # No default: production never falls back to the console backend (mail only logged).
+    backend = compose["services"][service]["environment"]["EMAIL_BACKEND"]
+    assert re.fullmatch(r"\$\{EMAIL_BACKEND:\?[^}]+\}", backend)
+
+
+def test_reminders_wait_for_the_app_to_be_healthy(compose: dict, web: dict) -> None:
+    # web migrates before it serves, and it is healthy only once it serves.
+    reminders = compose["services"]["reminders"]
+    assert reminders["depends_on"]["web"]["condition"] == "service_healthy"
+    assert reminders["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "healthcheck" in web
+
+
 def test_the_dockerfile_builds_a_non_root_gunicorn_image() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.M)

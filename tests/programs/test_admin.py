@@ -163,6 +163,24 @@ def test_the_admin_form_rejects_an_out_of_range_value(staff_client: Client) -> N
     assert program.img_share == 30
 
 
+def test_the_admin_form_wants_the_season_of_an_accepting_answer(staff_client: Client) -> None:
+    program = ProgramFactory(accepting_applications="unknown", accepting_season=None)
+    change_url = reverse("admin:programs_program_change", args=[program.pk])
+    form = staff_client.get(change_url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
+    data.update({"accepting_applications": "yes", "specialty": program.specialty_id})
+    data["last_verified"] = program.last_verified.isoformat()
+
+    response = staff_client.post(change_url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["accepting_season"]
+    assert "Give the season that “accepting applications: Yes” is about" in response.text
+    program.refresh_from_db()
+    assert program.accepting_applications == "unknown"
+
+
 def test_mark_verified_today_sets_the_date_and_records_history(
     staff_client: Client, staff_user: Any
 ) -> None:

@@ -71,6 +71,23 @@ def test_the_back_link_never_echoes_bad_input(client: Client) -> None:
     assert "evil" not in html and "<script>" not in html
 
 
+def test_the_back_link_keeps_the_filters_without_reading_the_specialty_list(
+    client: Client, django_assert_num_queries
+) -> None:
+    program = ProgramFactory(specialty=specialty("IM"))
+    url = reverse("programs:detail", args=[program.pk])
+    client.get(url)  # the site-wide demo notice's answer is cached from now on
+
+    # The program with its specialty, and the shared outcomes on the tracker panel.
+    with django_assert_num_queries(2):
+        html = client.get(url, {"specialty": "IM", "state": "NY", "page": "2"}).content.decode()
+    other = client.get(url, {"specialty": "EM", "state": "NY"}).content.decode()
+
+    assert f'href="{LIST}?specialty=IM&amp;state=NY&amp;page=2" class="program-back-link"' in html
+    # Another specialty's list never showed this program: that filter is not echoed.
+    assert f'href="{LIST}?state=NY" class="program-back-link"' in other
+
+
 def _csv(client: Client, params: dict | None = None) -> list[list[str]]:
     response = client.get(CSV, params or {})
     assert response.status_code == 200
@@ -120,6 +137,20 @@ def test_the_csv_export_starts_with_the_demo_warning_while_demo_programs_are_in(
     assert rows[0][0].startswith("Demo data: the programs in this catalog are fictional")
     assert rows[1][0] == "name"
     assert {row[0]: row[-1] for row in rows[2:]} == {"Made up": "yes", "Real": "no"}
+
+
+def test_csv_downloads_are_limited_per_client(client: Client, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "programs_csv": "2/600"}
+    ProgramFactory()
+    for _ in range(2):
+        assert len(_csv(client)) == 2
+
+    response = client.get(CSV)
+
+    assert response.status_code == 429
+    assert "limit of 2 downloads per 10 minutes" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 600
+    assert client.get(CSV, REMOTE_ADDR="198.51.100.9").status_code == 200  # another client
 
 
 def test_the_results_offer_the_csv_of_the_same_filters(client: Client) -> None:

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ProgramFactory
+from tests.factories import ProgramFactory, specialty
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,17 @@ def test_a_demo_program_says_it_is_fictional(client: Client) -> None:
 
 def test_a_missing_program_is_404(client: Client) -> None:
     assert client.get(reverse("programs:detail", args=[999999])).status_code == 404
+
+
+def test_the_page_shows_the_programs_own_track_and_says_so(client: Client) -> None:
+    advanced = ProgramFactory(specialty=specialty("IM"), track="advanced")
+    prelim = ProgramFactory(specialty=specialty("IM-PRELIM"), track="preliminary")
+
+    advanced_html = client.get(reverse("programs:detail", args=[advanced.pk])).content.decode()
+    prelim_html = client.get(reverse("programs:detail", args=[prelim.pk])).content.decode()
+
+    assert "Advanced (PGY-2) <span" in advanced_html
+    assert "(this program's track; its specialty's is Categorical)" in advanced_html
+    assert "(categorical)" not in advanced_html
+    assert "Preliminary <span" in prelim_html
+    assert "(this program's track)" in prelim_html

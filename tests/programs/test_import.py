@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -211,6 +213,59 @@ def test_an_xlsx_workbook_with_native_numbers_and_dates_imports(tmp_path: Path) 
     assert (program.img_share, program.step2_typical, program.max_yog) == (45, 244, 7)
     assert program.last_verified == dt.date(2026, 3, 1)
     assert program.step2_min is None
+
+
+def _xlsx(tmp_path: Path, *rows: list, dimension: str | None = "") -> Path:
+    """A workbook of ``rows``; ``dimension`` rewrites the size the sheet states (None
+    removes it), as some spreadsheet writers state none or a wrong one."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    path = tmp_path / "programs.xlsx"
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/") and dimension != "":
+                stated = b"" if dimension is None else f'<dimension ref="{dimension}"/>'.encode()
+                data = re.sub(rb"<dimension [^>]*/>", stated, data)
+            target.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize("dimension", ["", None, "A1:D3"], ids=["stated", "no size", "wrong size"])
+def test_an_xlsx_value_beyond_the_header_names_its_row_and_nothing_is_written(
+    tmp_path: Path, dimension: str | None
+) -> None:
+    path = _xlsx(
+        tmp_path,
+        ["name", "city", "state", "specialty"],
+        ["Alpha IM Program", "Alpha", "NY", "IM"],
+        ["Beta IM Program", "Beta", "NY", "IM", "J-1 only"],
+        dimension=dimension,
+    )
+
+    error, _ = run_failing(path)
+
+    assert error.returncode == 2
+    assert "programs.xlsx, row 2: “J-1 only” in column E is beyond the header's 4 column(s)" in str(
+        error
+    )
+    assert not Program.objects.exists()
+
+
+def test_empty_xlsx_cells_beyond_the_header_are_ignored(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path,
+        ["name", "city", "state", "specialty"],
+        ["Alpha IM Program", "Alpha", "NY", "IM", None, "  "],
+        dimension=None,
+    )
+
+    out, _ = run(path)
+
+    assert "1 created" in out
 
 
 @pytest.mark.parametrize(

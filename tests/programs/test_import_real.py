@@ -171,6 +171,27 @@ def test_accepting_applications_needs_a_season(tmp_path: Path) -> None:
     assert "row 1, column accepting_applications: “Yes” needs the season" in stderr
 
 
+def test_clearing_the_season_of_an_accepting_answer_names_the_row_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    run(write(tmp_path, HEADER, *ROWS), "--season", "2026")
+    header = "acgme_id,name,city,state,specialty,track,season"
+    keep = "1400031003,Eastmoor Fictional IM,Eastmoor,OH,IM,,2027"  # stays valid
+    clear = "1400031002,Southgate Fictional IM,Southgate,TX,IM,,unknown"  # "No" stays
+
+    _error, stderr = failing(write(tmp_path, header, keep, clear, name="clear.csv"))
+
+    assert "row 2, column season: Give the season that “accepting applications: No” is about" in (
+        stderr
+    )
+    assert dict(Program.objects.values_list("acgme_id", "accepting_season")) == {
+        "1400031001": 2026,
+        "1400031002": 2026,
+        "1400031003": None,
+        "1400031004": 2026,
+    }
+
+
 def test_a_bad_website_is_quoted_in_the_error(tmp_path: Path) -> None:
     row = ROWS[3].replace(",,,,,FREIDA", ",,,,htp//nope,FREIDA")
 

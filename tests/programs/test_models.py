@@ -95,6 +95,19 @@ def test_full_clean_rejects_a_verification_date_in_the_future() -> None:
     assert "last_verified" in excinfo.value.message_dict
 
 
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_full_clean_wants_the_season_an_accepting_answer_is_about(answer: str) -> None:
+    program = ProgramFactory.build(accepting_applications=answer, accepting_season=None)
+
+    with pytest.raises(ValidationError) as excinfo:
+        program.full_clean()
+
+    assert "Give the season" in excinfo.value.message_dict["accepting_season"][0]
+    program.accepting_season = 2026
+    program.full_clean()
+    ProgramFactory.build(accepting_applications="unknown", accepting_season=None).full_clean()
+
+
 def test_full_clean_accepts_every_fact_unknown() -> None:
     program = ProgramFactory.build(
         acgme_id=None,
