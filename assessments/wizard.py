@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
+from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from assessments import drafts, forms
 from assessments.forms import (
     BackgroundForm,
@@ -269,6 +270,14 @@ class ReviewStep:
             )
             if same is not None:
                 return self.render(request, flow, profile_errors=[], unchanged_plan=same)
+        # Generating stores a plan: bounded per client, counting only plans really made (the
+        # "nothing changed" answer above spends nothing).
+        limit = rate_limit("plan_create")
+        retry_after = limit_hit(limit=limit, client=client_of(request))
+        if retry_after is not None:
+            return too_many_requests(
+                request, limit=limit, retry_after=retry_after, what="plans generated"
+            )
         try:
             plan = plan_create(
                 owner=owner,

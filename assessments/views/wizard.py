@@ -13,7 +13,6 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from assessments import drafts
 from assessments.forms import specialty_names
 from assessments.models import AssessmentDraft
@@ -42,14 +41,6 @@ def wizard_step(request: HtmxHttpRequest, step: str) -> HttpResponseBase:
     current = step_named(step)
     if current is None:
         raise Http404("No such step.")
-    if request.method == "POST" and isinstance(current, ReviewStep):
-        # Generating stores a plan (a snapshot of the catalog): bounded per client.
-        limit = rate_limit("plan_create")
-        retry_after = limit_hit(limit=limit, client=client_of(request))
-        if retry_after is not None:
-            return too_many_requests(
-                request, limit=limit, retry_after=retry_after, what="plans generated"
-            )
     if current.may_save(request):
         # The draft is read once, under a row lock, and the step's answers are merged into
         # exactly what was read: two saves at once (two tabs) never lose each other's.

@@ -67,3 +67,16 @@ def test_the_counters_live_in_the_django_cache(client, walk, three_plans):
     cache.clear()  # a shared cache (Redis) holds them for every worker
     for _ in range(3):
         assert client.post(step_url("review"), AGAIN).status_code == 302
+
+
+def test_the_same_answers_again_spend_nothing(client, walk, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "plan_create": "1/3600"}
+    walk(client)
+    assert client.post(step_url("review")).status_code == 302
+
+    for _ in range(2):
+        same = client.post(step_url("review"))
+        assert same.status_code == 200  # "nothing changed": a link to the plan made
+        assert Plan.objects.count() == 1
+
+    assert client.post(step_url("review"), AGAIN).status_code == 429
