@@ -4,9 +4,14 @@
 gunicorn instances on two ports with the same settings (as two app servers behind a load
 balancer would be), and checks through plain HTTP:
 
-1. a session started (logged in) on server A is valid on server B;
-2. a program list page cached on B shows a catalog edit made in Django admin through A on
-   B's next request (cached counts and fragments are keyed by the catalog version);
+1. a session started (logged in) on server A is valid on server B, and B reads it from the
+   shared cache: it stays valid on B after its database row is deleted behind the cache's
+   back (with a per-process cache B would read the database and find no session);
+2. a page A rendered is served by B from the shared cache: B shows A's cached fragment
+   after the program is renamed in the database without a catalog version change (with a
+   per-process cache B would render the new name); and a catalog edit made in Django admin
+   through A shows on B's next request (cached counts and fragments are keyed by the
+   catalog version);
 3. logging out on A ends the session on B too (sessions are read from the shared cache:
    with a per-process cache B would still hold the old session).
 
@@ -40,6 +45,20 @@ EMAIL = "coherence@example.com"
 PASSWORD = "coherence-check-Password-1"  # noqa: S105 (a throwaway local account)
 OLD_NAME = "Coherence Check Program"
 NEW_NAME = "Coherence Check Program, renamed"
+HIDDEN_NAME = "Coherence Check Program, renamed behind the cache"
+# Behind the cache's back: QuerySet.delete and update send nothing the caches listen to, and
+# update leaves updated_at (so the catalog version) as it was.
+DELETE_SESSION_ROWS = """
+from django.contrib.sessions.models import Session
+Session.objects.all().delete()
+"""
+
+
+def rename_quietly(old: str, new: str) -> str:
+    return f"""
+from programs.models import Program
+assert Program.objects.filter(name={old!r}).update(name={new!r}) == 1
+"""
 
 
 class Browser:
@@ -174,7 +193,7 @@ Program.objects.create(name={OLD_NAME!r}, institution="Coherence Medical Center"
         a, b = config_a.port, config_b.port
         browser = Browser()
 
-        # 1. A session started on A is valid on B.
+        # 1. A session started on A is valid on B, read from the shared cache.
         logged_in = log_in(browser, a, "/accounts/login/", "username")
         account_b = browser.request(b, "GET", "/accounts/")
         results.append(
@@ -184,9 +203,29 @@ Program.objects.create(name={OLD_NAME!r}, institution="Coherence Medical Center"
                 f"(GET /accounts/ -> HTTP {account_b.status})",
             )
         )
+        server.manage(env, "shell", "-c", DELETE_SESSION_ROWS)
+        from_cache = browser.request(b, "GET", "/accounts/")
+        results.append(
+            (
+                from_cache.status == 200 and EMAIL in from_cache.body,
+                f"with its database row deleted, the session is still valid on :{b} "
+                f"(GET /accounts/ -> HTTP {from_cache.status}): B reads the shared cache",
+            )
+        )
 
-        # 2. A catalog edit through A shows on B's next request, though B had the page cached.
+        # 2. B serves the fragment A cached; a catalog edit through A shows on B at once.
         query = "/programs/?q=Coherence"
+        on_a = program_names(browser.request(a, "GET", query).body)
+        server.manage(env, "shell", "-c", rename_quietly(OLD_NAME, HIDDEN_NAME))
+        on_b = program_names(browser.request(b, "GET", query).body)
+        server.manage(env, "shell", "-c", rename_quietly(HIDDEN_NAME, OLD_NAME))
+        results.append(
+            (
+                on_a == on_b == [OLD_NAME],
+                f"a page rendered on :{a} is served by :{b} from the shared cache (renamed in "
+                f"the database without a catalog version change, :{b} still shows {on_b})",
+            )
+        )
         before = program_names(browser.request(b, "GET", query).body)
         again = program_names(browser.request(b, "GET", query).body)  # from B's cache now
         change_list = browser.request(a, "GET", "/admin/programs/program/?q=Coherence").body
