@@ -99,7 +99,7 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
     if request.method == "POST" and valid and user is not None:
         services.user_confirm_signup(user=user, token=token)
         # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ModelBackend")
         messages.success(request, "Your account is ready. Your answers and plans are saved to it.")
         next_url = request.session.pop(SIGNUP_NEXT_KEY, "")
         return redirect(next_url or "accounts:home")
@@ -154,7 +154,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     limit does not block: no log-in form is posted)."""
 
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "accounts.backends.ModelBackend"
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -174,7 +174,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend="accounts.backends.ModelBackend")
             messages.success(
                 request,
                 f"Welcome to MatchPlan. You can now review the plans of {share.applicant}.",

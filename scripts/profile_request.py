@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.get(email=args.email)
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.ModelBackend")
     headers = {"HX-Request": "true"} if args.htmx else {}
 
     def send(index: int):

@@ -165,7 +165,7 @@ def session_create(*, user: Any = None, data: Mapping[str, Any] | None = None) -
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     if user is not None:
         store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     for key, value in (data or {}).items():
         store[key] = value

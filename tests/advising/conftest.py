@@ -75,5 +75,5 @@ def world(db: Any) -> World:
 def client_for(user: Any) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.ModelBackend")
     return client

@@ -202,7 +202,7 @@ def new_client() -> Client:
 
 def logged_in(user: Any) -> Client:
     client = new_client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ModelBackend")
     return client
 
 

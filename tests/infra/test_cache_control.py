@@ -25,7 +25,7 @@ def test_the_applicant_pages_and_files_are_private_and_not_stored() -> None:
     plan = make_plan(owner)
     other = make_plan(owner)
     client = Client()
-    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(owner, backend="accounts.backends.ModelBackend")
     for url in (
         reverse("assessments:plan_detail", args=[plan.token]),
         reverse("assessments:plan_csv", args=[plan.token]),

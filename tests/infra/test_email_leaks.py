@@ -107,7 +107,7 @@ def test_a_password_reset_and_an_invitation_leave_no_token_link_or_address_in_th
 
     applicant = UserFactory(email="applicant.person@example.org")
     sharer = Client()
-    sharer.force_login(applicant, backend="django.contrib.auth.backends.ModelBackend")
+    sharer.force_login(applicant, backend="accounts.backends.ModelBackend")
     _visit(sharer, reverse("advising:sharing"), data={"advisor_email": "mentor.x@example.org"})
     invite_path, invite_token = INVITE_LINK.search(mail.outbox[-1].body).groups()
     _visit(Client(), invite_path)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def staff_client(django_user_model) -> Client:
     staff = django_user_model.objects.create_superuser(email="s@example.org", password="pw-x")
     client = Client()
-    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff, backend="accounts.backends.ModelBackend")
     return client
 
 
