@@ -29,7 +29,15 @@ from core.http import HtmxHttpRequest
 from programs.exports import csv_safe
 from programs.models import Program
 from tracker import ics, reminders, rules, selectors, services
-from tracker.forms import AddForm, CommentForm, MoveForm, NotesForm, OutcomeForm, SettingsForm
+from tracker.forms import (
+    ADVISOR_NOTE_CHARS,
+    AddForm,
+    CommentForm,
+    MoveForm,
+    NotesForm,
+    OutcomeForm,
+    SettingsForm,
+)
 from tracker.models import RankListEntry, Season, Status
 
 # An interview's length in the calendar file when the program gave none.
@@ -531,6 +539,7 @@ def _advisor_context(season: Season, form: CommentForm | None = None) -> dict[st
         "comment_form": form
         or CommentForm(action=reverse("tracker:advise_comment", args=[season.pk])),
         "applicant": season.owner,
+        "note_chars": ADVISOR_NOTE_CHARS,
     }
 
 
