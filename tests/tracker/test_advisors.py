@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from advising import selectors as advising_selectors
 from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
 from tracker import selectors
@@ -77,6 +78,8 @@ def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: An
     filtered = client.get(reverse("advising:dashboard"), {"behind": "on"}).content.decode()
     assert "Amal Applicant" in filtered and "Olu OnTrack" not in filtered
     assert "Behind" in page
+    # the box is the tracker's own rule, set once from TrackerConfig.ready() (no registry)
+    assert advising_selectors.behind_offer_target is selectors.behind_offer_target
 
 
 def test_an_advisors_deleted_account_leaves_the_comment(advised: Any) -> None:
