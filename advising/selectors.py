@@ -32,17 +32,11 @@ if TYPE_CHECKING:
 STATUS_NOT_REVIEWED = "not_reviewed"
 STATUS_NO_PLAN = "no_plan"
 
-# Dashboard filters other apps own, by name: applicant ids -> the ids to keep. The season
-# tracker registers "behind" (behind its interview-offer target) from TrackerConfig.ready():
-# tracker builds on advising, so advising imports nothing from it
-# (tests/infra/test_import_graph.py).
-ApplicantFilter = Callable[[list[int]], set[int]]
-_applicant_filters: dict[str, ApplicantFilter] = {}
-
-
-def register_applicant_filter(name: str, keep: ApplicantFilter) -> None:
-    """Add (or replace) the dashboard filter `name`."""
-    _applicant_filters[name] = keep
+# The dashboard's "behind offer target" box: applicant ids -> those behind their
+# interview-offer target. The season tracker owns that rule and sets this from
+# TrackerConfig.ready(): tracker builds on advising, so advising imports nothing from it
+# (tests/infra/test_import_graph.py). None (no tracker): the box keeps everyone.
+behind_offer_target: Callable[[list[int]], set[int]] | None = None
 
 
 def token_digest(token: str) -> str:
@@ -129,10 +123,9 @@ def dashboard_rows(
         rows = rows.filter(latest_plan_id__isnull=False, review_status__isnull=True)
     elif status:
         rows = rows.filter(review_status=status)
-    keep_behind = _applicant_filters.get("behind") if behind else None
-    if keep_behind is not None:  # the season tracker's interview-offer checkpoints
+    if behind and behind_offer_target is not None:
         ids = list(advisable_applicants(advisor).values_list("pk", flat=True))
-        rows = rows.filter(pk__in=keep_behind(ids))
+        rows = rows.filter(pk__in=behind_offer_target(ids))
     return rows.order_by(F("latest_created").desc(nulls_last=True), "email")
 
 

@@ -8,9 +8,9 @@ class TrackerConfig(AppConfig):
     verbose_name = "Application season"
 
     def ready(self) -> None:
-        from advising.selectors import register_applicant_filter
+        from advising import selectors as advising
         from tracker import exporters, selectors
 
         exporters.register()
         # the advisor dashboard's "behind offer target" box (advising imports no tracker)
-        register_applicant_filter("behind", selectors.behind_offer_target)
+        advising.behind_offer_target = selectors.behind_offer_target

@@ -54,9 +54,22 @@ class MoveForm(forms.Form):
         self.helper = _helper(action, "Save status")
 
 
+# How much of each note the advisor's view of a season shows (tracker/advise.html).
+ADVISOR_NOTE_CHARS = 120
+
+
 class NotesForm(forms.Form):
     notes = forms.CharField(
-        label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label="Notes",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        # who reads them: advising.selectors.advisable_applicants, through the advisor pages
+        help_text=(
+            "Advisors you share your plans with (once they accept) and advisors assigned to "
+            "you can read these notes: their view of your season shows the first "
+            f"{ADVISOR_NOTE_CHARS} characters of each."
+        ),
     )
 
     def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:

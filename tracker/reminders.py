@@ -60,6 +60,7 @@ class Reminder:
     key: str
     date: dt.date
     text: str
+    source: str  # where the date comes from, or that it is estimated (as the pages say it)
 
 
 def _plan_deadlines(season: Season) -> list[Reminder]:
@@ -73,7 +74,14 @@ def _plan_deadlines(season: Season) -> list[Reminder]:
             when = dt.date.fromisoformat(str(item.get("date")))
         except ValueError:
             continue
-        out.append(Reminder(f"plan:{item.get('code')}:{when}", when, str(item.get("title") or "")))
+        # the plan stores each date's citation and whether it is estimated (no link)
+        day = selectors.CitedDate(
+            when, bool(item.get("estimated")), str(item.get("source") or "your MatchPlan plan")
+        )
+        code = item.get("code")
+        out.append(
+            Reminder(f"plan:{code}:{when}", when, str(item.get("title") or ""), day.citation)
+        )
     return out
 
 
@@ -81,19 +89,17 @@ def season_deadlines(season: Season) -> list[Reminder]:
     year = season.match_year
     calendar = selectors.match_calendar(year)
     fixed = [
-        Reminder(
+        (
             f"nrmp-registration:{year}",
             calendar.registration_deadline,
             "NRMP registration (standard deadline; a late fee applies after it)",
         ),
-        Reminder(
-            f"rank-list:{year}",
-            calendar.rank_list_deadline.date,
-            "NRMP rank order list deadline",
-        ),
-        Reminder(f"match-day:{year}", calendar.match_day.date, "Match Day"),
+        (f"rank-list:{year}", calendar.rank_list_deadline, "NRMP rank order list deadline"),
+        (f"match-day:{year}", calendar.match_day, "Match Day"),
     ]
-    return fixed + _plan_deadlines(season)
+    return [
+        Reminder(key, day.date, text, day.citation) for key, day, text in fixed
+    ] + _plan_deadlines(season)
 
 
 def due_applicant_reminders(season: Season, *, today: dt.date) -> list[Reminder]:
@@ -112,6 +118,8 @@ def due_applicant_reminders(season: Season, *, today: dt.date) -> list[Reminder]
                 timezone.localdate(a.interview_at),
                 f"Interview with {a.program.name} ({a.get_interview_mode_display().lower()}), "
                 f"{timezone.localtime(a.interview_at):%d %b %Y %H:%M}",
+                "Date and time as you entered them in your season; the program's email has "
+                "the exact schedule.",
             )
         )
     return sorted(due, key=lambda r: r.date)

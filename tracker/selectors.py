@@ -634,26 +634,96 @@ def season_export(user: Any) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class MatchCalendar:
-    """A Match year's NRMP dates as a plan uses them: the season's own dates where the season
-    data holds them (admin-editable, with sources), else the usual rule's estimates."""
+class CitedDate:
+    """A season date with where it comes from, as every page and email shows it (the include
+    tracker/includes/date_source.html, or `citation` in plain text): the source it was read
+    from (title, publisher, season, and its page when known), or that it is estimated."""
 
-    registration_deadline: dt.date  # the standard deadline; a late fee applies after it
-    rank_list_deadline: engine.SeasonDay
-    match_day: engine.SeasonDay
-    nrmp: engine.NrmpFees | None  # ranks included in the registration, the fee beyond them
+    date: dt.date
+    estimated: bool
+    source: str  # the citation; for an estimate, what it was estimated from
+    url: str = ""
+
+    @property
+    def citation(self) -> str:
+        where = f"{self.source} ({self.url})" if self.url else self.source
+        if self.estimated:
+            return f"Estimated date: {where}. Check the official calendar."
+        return f"Source: {where}."
+
+
+@dataclass(frozen=True)
+class RankFees:
+    """The NRMP registration's included ranks and the fee per rank beyond them, cited."""
+
+    included: int
+    per_rank: int
+    source: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class MatchCalendar:
+    """A Match year's NRMP dates and rank fees as a plan uses them: the season's own where the
+    season data holds them (admin-editable, with sources), else the usual rule's estimates and
+    the active fee schedule (as the engine prices a plan without season data)."""
+
+    registration_deadline: CitedDate  # the standard deadline; a late fee applies after it
+    rank_list_deadline: CitedDate
+    match_day: CitedDate
+    rank_fees: RankFees
+
+
+def _nrmp_cite(nrmp: engine.NrmpFees) -> tuple[str, str]:
+    if nrmp.source is None:
+        return "NRMP fees", ""
+    return nrmp.source.cite(), nrmp.source.url
+
+
+def _key_date(facts: engine.SeasonFacts | None, match_year: int, event: str) -> CitedDate:
+    day = engine.key_date(facts, match_year - 1, event)
+    found = None if facts is None else facts.key_dates.get(match_year, {}).get(event)
+    url = found.source.url if found is not None and found.source is not None else ""
+    return CitedDate(day.date, day.estimated, day.source, "" if day.estimated else url)
+
+
+def _registration_deadline(facts: engine.SeasonFacts | None, match_year: int) -> CitedDate:
+    if facts is None:
+        return CitedDate(
+            dt.date(match_year - 1, 11, 30),
+            True,
+            "the NRMP's usual standard registration deadline, 30 November",
+        )
+    nrmp = facts.nrmp
+    cited, url = _nrmp_cite(nrmp)
+    when = dt.date(match_year - 1, *nrmp.standard_deadline_month_day)
+    if nrmp.confirmed_season != match_year:
+        cited += f", the deadline of the {nrmp.confirmed_season} Match (the latest confirmed)"
+        return CitedDate(when, True, cited, url)
+    return CitedDate(when, False, cited, url)
+
+
+def _rank_fees(facts: engine.SeasonFacts | None, match_year: int) -> RankFees:
+    if facts is None:
+        fees = rule_data().fees
+        return RankFees(
+            fees.nrmp_included_ranks,
+            fees.nrmp_extra_rank_fee,
+            f"fee schedule of the {fees.season} season: {fees.source_note.rstrip('.')}",
+        )
+    nrmp = facts.nrmp
+    cited, url = _nrmp_cite(nrmp)
+    if nrmp.confirmed_season != match_year:
+        cited += f" (fees of the {nrmp.confirmed_season} Match, the latest confirmed)"
+    return RankFees(nrmp.included_ranks, nrmp.extra_rank_fee, cited, url)
 
 
 def match_calendar(match_year: int) -> MatchCalendar:
     seasons = rule_data().seasons
-    application_year = match_year - 1
     facts = engine.season_facts_for(seasons, match_year) if seasons else None
-    month, day = (11, 30)
-    if facts is not None:
-        month, day = facts.nrmp.standard_deadline_month_day
     return MatchCalendar(
-        registration_deadline=dt.date(application_year, month, day),
-        rank_list_deadline=engine.key_date(facts, application_year, "nrmp_rank_deadline"),
-        match_day=engine.key_date(facts, application_year, "match_day"),
-        nrmp=facts.nrmp if facts is not None else None,
+        registration_deadline=_registration_deadline(facts, match_year),
+        rank_list_deadline=_key_date(facts, match_year, "nrmp_rank_deadline"),
+        match_day=_key_date(facts, match_year, "match_day"),
+        rank_fees=_rank_fees(facts, match_year),
     )

@@ -29,7 +29,15 @@ from core.http import HtmxHttpRequest
 from programs.exports import csv_safe
 from programs.models import Program
 from tracker import ics, reminders, rules, selectors, services
-from tracker.forms import AddForm, CommentForm, MoveForm, NotesForm, OutcomeForm, SettingsForm
+from tracker.forms import (
+    ADVISOR_NOTE_CHARS,
+    AddForm,
+    CommentForm,
+    MoveForm,
+    NotesForm,
+    OutcomeForm,
+    SettingsForm,
+)
 from tracker.models import RankListEntry, Season, Status
 
 # An interview's length in the calendar file when the program gave none.
@@ -61,16 +69,6 @@ def _with_year(name: str, season: Season | None, *args: Any) -> str:
 
 def _base_url(request: HtmxHttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def _nrmp_fee_source(nrmp: Any, match_year: int) -> str:
-    """Where the rank fees come from, and for which Match when not this one's."""
-    if nrmp is None:
-        return "NRMP fees (default figures)."
-    cited = nrmp.source.cite() if nrmp.source is not None else "NRMP fees"
-    if nrmp.confirmed_season != match_year:
-        return f"{cited} (fees of the {nrmp.confirmed_season} Match, the latest confirmed)"
-    return cited
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -339,41 +337,49 @@ def calendar_ics(request: HtmxHttpRequest) -> HttpResponse:
 # --- Rank list ---------------------------------------------------------------------------
 
 
-def _rank_context(season: Season, applications: list[Any] | None = None) -> dict[str, Any]:
-    if applications is None:
-        applications = selectors.season_applications(season)
+def _rank_basics(season: Season) -> dict[str, Any]:
+    """The rank list draft and its dates, as the applicant's and the advisor's pages show them."""
     entries = selectors.rank_entries(season)
     calendar = selectors.match_calendar(season.match_year)
-    nrmp = calendar.nrmp
-    included = nrmp.included_ranks if nrmp else 20
-    fee = nrmp.extra_rank_fee if nrmp else 30
     deadline = calendar.rank_list_deadline.date
     target = selectors.rank_target(season.plan)
+    return {
+        "season": season,
+        "entries": entries,
+        "calendar": calendar,
+        "deadline": deadline,
+        "days_left": (deadline - timezone.localdate()).days,
+        "rank_target": target,
+        "below_target": target is not None and len(entries) < target,
+    }
+
+
+def _outcome_programs(applications: list[Any]) -> list[tuple[int, str]]:
+    return [(a.program_id, a.program.name) for a in applications]
+
+
+def _rank_context(
+    season: Season, applications: list[Any], outcome_form: OutcomeForm | None = None
+) -> dict[str, Any]:
+    context = _rank_basics(season)
+    fees = context["calendar"].rank_fees
+    ranks = len(context["entries"])
     try:
         outcome = season.outcome
     except Season.outcome.RelatedObjectDoesNotExist:
         outcome = None
     return {
-        "season": season,
-        "entries": entries,
+        **context,
         "rankable": selectors.rankable(applications),
-        "included": included,
-        "extra_fee": fee,
         "extra_cost": rules.nrmp_extra_rank_cost(
-            ranks=len(entries), included=included, fee_per_rank=fee
+            ranks=ranks, included=fees.included, fee_per_rank=fees.per_rank
         ),
-        "extra_ranks": max(0, len(entries) - included),
-        "fee_source": _nrmp_fee_source(nrmp, season.match_year),
-        "deadline": deadline,
-        "match_day": calendar.match_day.date,
-        "calendar": calendar,
-        "days_left": (deadline - timezone.localdate()).days,
-        "rank_target": target,
-        "below_target": target is not None and len(entries) < target,
+        "extra_ranks": max(0, ranks - fees.included),
         "outcome": outcome,
-        "outcome_form": OutcomeForm(
+        "outcome_form": outcome_form
+        or OutcomeForm(
             initial={"result": outcome.result, "program": outcome.program_id} if outcome else None,
-            programs=[(a.program_id, a.program.name) for a in applications],
+            programs=_outcome_programs(applications),
             action=_with_year("tracker:outcome", season),
         ),
         "tab": "rank",
@@ -387,12 +393,14 @@ def rank_list(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
     if season is None:
         return render(request, "tracker/rank_list.html", {"season": None, "tab": "rank"})
-    return render(request, "tracker/rank_list.html", _rank_context(season))
+    context = _rank_context(season, selectors.season_applications(season))
+    return render(request, "tracker/rank_list.html", context)
 
 
 def _rank_response(request: HtmxHttpRequest, season: Season) -> HttpResponse:
     if _partial(request):
-        response = render(request, "tracker/rank_list.html#ranks", _rank_context(season))
+        context = _rank_context(season, selectors.season_applications(season))
+        response = render(request, "tracker/rank_list.html#ranks", context)
         patch_vary_headers(response, ["HX-Request"])
         return response
     return redirect(_with_year("tracker:rank_list", season))
@@ -484,7 +492,7 @@ def rank_print(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
     if season is None:
         raise Http404("No season yet.")
-    return render(request, "tracker/rank_print.html", _rank_context(season))
+    return render(request, "tracker/rank_print.html", _rank_basics(season))
 
 
 @require_http_methods(["POST"])
@@ -494,14 +502,8 @@ def outcome(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
     if season is None:
         raise Http404("No season yet.")
-    context = _rank_context(season)
-    form = OutcomeForm(
-        request.POST,
-        programs=[
-            (a.program_id, a.program.name) for a in season.applications.select_related("program")
-        ],
-        action="",
-    )
+    applications = selectors.season_applications(season)
+    form = OutcomeForm(request.POST, programs=_outcome_programs(applications), action="")
     if form.is_valid():
         program = None
         if form.cleaned_data["program"]:
@@ -515,7 +517,7 @@ def outcome(request: HtmxHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Outcome recorded.")
             return redirect(_with_year("tracker:rank_list", season))
-    context["outcome_form"] = form
+    context = _rank_context(season, applications, outcome_form=form)
     return render(request, "tracker/rank_list.html", context, status=400)
 
 
@@ -530,16 +532,14 @@ def _advisor_context(season: Season, form: CommentForm | None = None) -> dict[st
     applications = selectors.season_applications(season)
     return {
         **_season_context(season, applications),
-        **{
-            k: v
-            for k, v in _rank_context(season).items()
-            if k in ("entries", "rank_target", "deadline", "days_left")
-        },
+        **_rank_basics(season),
         "progress": selectors.season_progress(season, applications),
+        "checkpoint_basis": rules.CHECKPOINT_BASIS,
         "comments": selectors.season_comments(season),
         "comment_form": form
         or CommentForm(action=reverse("tracker:advise_comment", args=[season.pk])),
         "applicant": season.owner,
+        "note_chars": ADVISOR_NOTE_CHARS,
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from advising import selectors as advising_selectors
 from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
 from tracker import selectors
@@ -77,6 +78,8 @@ def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: An
     filtered = client.get(reverse("advising:dashboard"), {"behind": "on"}).content.decode()
     assert "Amal Applicant" in filtered and "Olu OnTrack" not in filtered
     assert "Behind" in page
+    # the box is the tracker's own rule, set once from TrackerConfig.ready() (no registry)
+    assert advising_selectors.behind_offer_target is selectors.behind_offer_target
 
 
 def test_an_advisors_deleted_account_leaves_the_comment(advised: Any) -> None:
@@ -87,3 +90,21 @@ def test_an_advisors_deleted_account_leaves_the_comment(advised: Any) -> None:
     user_delete(user=advisor)
     page = logged_in(applicant).get(reverse("tracker:home")).content.decode()
     assert "Keep going." in page and "A former advisor" in page
+
+
+def test_the_notes_say_which_advisors_read_them_and_those_advisors_do(advised: Any) -> None:
+    applicant, advisor, season = advised
+    application = season.applications.get()
+    application.notes = "Liked the residents. " + "x" * 200 + " SECRET-TAIL"
+    application.save()
+    page = logged_in(applicant).get(reverse("tracker:application", args=[application.pk]))
+    assert (
+        "Advisors you share your plans with (once they accept) and advisors assigned to you can "
+        "read these notes: their view of your season shows the first 120 characters of each."
+    ) in page.content.decode()
+    shown = logged_in(advisor).get(reverse("tracker:advise", args=[season.pk])).content.decode()
+    assert "Liked the residents. " + "x" * 98 + "…" in shown  # 120 characters with the ellipsis
+    assert "SECRET-TAIL" not in shown
+    # an advisor the applicant has not shared with, nor been assigned to, reads nothing
+    stranger = AdvisorFactory()
+    assert logged_in(stranger).get(reverse("tracker:advise", args=[season.pk])).status_code == 404

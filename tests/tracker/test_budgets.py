@@ -7,6 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +40,7 @@ BUDGETS = {
     "tracker:progress": 6,
     "tracker:calendar": 6,
     "tracker:rank_list": 15,
+    "tracker:rank_print": 15,
     "tracker:calendar_ics": 4,
     "tracker:rank_csv": 4,
 }
@@ -84,5 +88,20 @@ def test_the_advisor_view_does_not_grow_with_the_applications() -> None:
             len(cold_queries(logged_in(advisor), reverse("tracker:advise", args=[season.pk])))
         )
     assert counts[0] == counts[1], counts
-    # the page's own 11, and the season data on an empty cache (8; see BUDGETS)
-    assert counts[0] <= 19, counts
+    # the page's own 10 (the season's applications read once), and the season data on an
+    # empty cache (8; see BUDGETS)
+    assert counts[0] <= 18, counts
+
+
+def test_a_refused_outcome_reads_the_season_once() -> None:
+    """The form's programs and the page re-rendered with its errors share one read of the
+    applications: the budget of the rank list page plus the outcome's own check."""
+    user, _, _ = _season(5)
+    client = logged_in(user)
+    cache.clear()
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(reverse("tracker:outcome"), {"result": "matched"})
+    assert response.status_code == 400
+    applications = [q for q in context.captured_queries if 'FROM "tracker_application"' in q["sql"]]
+    assert len(applications) == 1, applications
+    assert len(context.captured_queries) <= 18

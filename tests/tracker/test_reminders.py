@@ -13,8 +13,16 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
-from tracker import reminders, selectors
+from assessments.models import SeasonDate, Source
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    SeasonFactory,
+    UserFactory,
+    applied,
+    make_plan,
+)
+from tracker import reminders, selectors, services
 from tracker.models import ReminderLog, ReminderOptOut, Status
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +48,9 @@ def test_only_opted_in_applicants_get_a_deadline_reminder_and_only_once() -> Non
     message = mail.outbox[0]
     assert message.to == [opted_in.owner.email]
     assert "rank order list deadline" in message.body
+    # the date's provenance, in the words the rank list page uses
+    assert selectors.match_calendar(year).rank_list_deadline.citation in message.body
+    assert "Estimated date: NRMP Main Residency Match calendar" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/season/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
 
@@ -54,7 +65,46 @@ def test_interviews_in_the_next_days_are_reminded() -> None:
     when = timezone.now() + dt.timedelta(days=2)
     applied(season, status=Status.INTERVIEW_SCHEDULED, interview_at=when, interview_mode="virtual")
     _run(timezone.localdate())
-    assert any("Interview with" in m.body for m in mail.outbox)
+    (body,) = [m.body for m in mail.outbox if "Interview with" in m.body]
+    assert "Date and time as you entered them in your season" in body
+
+
+def test_every_deadline_reminder_says_where_its_date_comes_from() -> None:
+    source = Source.objects.create(
+        key="nrmp-2027-calendar",
+        title="Main Residency Match calendar",
+        publisher="NRMP",
+        season=2027,
+        url="https://www.nrmp.org/match-calendar/",
+        checked_on=dt.date(2026, 12, 1),
+    )
+    SeasonDate.objects.create(
+        season=2027, event="match_day", date=dt.date(2027, 3, 19), source=source
+    )
+    user = UserFactory()
+    season = services.season_get_or_create(owner=user, plan=make_plan(owner=user))
+    deadlines = reminders.season_deadlines(season)
+    by_key = {r.key.split(":")[0]: r for r in deadlines}
+    assert by_key["match-day"].source == (
+        "Source: Main Residency Match calendar, NRMP, 2027 (https://www.nrmp.org/match-calendar/)."
+    )
+    assert by_key["nrmp-registration"].source.startswith("Estimated date: Match Fees, NRMP")
+    plan_items = {
+        f"plan:{m['code']}:{m['date']}": m
+        for m in season.plan.output["timeline"]
+        if m["status"] != "done"
+    }
+    plan_reminders = [r for r in deadlines if r.key in plan_items]
+    assert plan_reminders
+    for r in plan_reminders:
+        item = plan_items[r.key]
+        word = "Estimated date" if item["estimated"] else "Source"
+        assert r.source.startswith(f"{word}: {item['source']}"), r
+
+    SeasonFactory(owner=UserFactory(), match_year=2027, reminders=True)
+    _run(dt.date(2027, 3, 15))
+    match_day = [m.body for m in mail.outbox if "Match Day" in m.body]
+    assert match_day and all(by_key["match-day"].source in body for body in match_day)
 
 
 def test_advisors_get_one_weekly_note_of_applicants_behind_target() -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
+
 from tracker import ics, rules
 
 
@@ -51,13 +53,20 @@ def test_checkpoints_say_behind_and_ahead_with_advice() -> None:
 
 
 def test_ics_escapes_text_and_folds_long_lines_at_75_octets() -> None:
-    assert ics.escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    line = "SUMMARY:" + "é" * 100
-    folded = ics.fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+    start = dt.datetime(2026, 11, 12, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    summary = "a,b;c\\d\ne " + "é" * 100
+    raw = ics.calendar(
+        [ics.Event(uid="interview-1@x", start=start, duration_minutes=45, summary=summary)],
+        now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    lines = raw.split(b"\r\n")
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in lines)
+    unfolded = raw.decode().replace("\r\n ", "")  # each continuation line starts with a space
+    assert "SUMMARY:a\\,b\\;c\\\\d\\ne " + "é" * 100 + "\r\n" in unfolded
+    assert "DTSTART:20261112T143000Z" in unfolded and "DTEND:20261112T151500Z" in unfolded
+    event = next(iter(icalendar.Calendar.from_ical(raw).walk("VEVENT")))
+    assert str(event["SUMMARY"]) == summary
 
 
 def test_a_season_is_behind_only_while_its_interview_season_runs() -> None:

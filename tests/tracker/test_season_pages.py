@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.metadata
 import io
+import re
 from typing import Any
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,6 +110,14 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     assert str(event["UID"]).startswith(f"interview-{application.pk}@")
     assert "DTSTAMP" in event
     assert str(event["LOCATION"]) == "Albany, NY"
+
+    # a moved interview keeps its UID: a calendar app updates the event, adds no copy
+    application.interview_at = when + dt.timedelta(days=1)
+    application.save()
+    again = logged_in(season.owner).get(reverse("tracker:calendar_ics")).content
+    (moved,) = icalendar.Calendar.from_ical(again).walk("VEVENT")
+    assert str(moved["UID"]) == str(event["UID"])
+    assert moved["DTSTART"].dt == when + dt.timedelta(days=1)
 
 
 def test_rank_list_builds_from_interviewed_programs_and_reorders() -> None:
@@ -218,3 +229,18 @@ def test_season_pages_are_never_stored_by_a_shared_cache(client) -> None:
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_the_calendar_library_and_its_dependencies_are_runtime_pins() -> None:
+    """The image installs requirements.txt only (Dockerfile): the .ics download needs
+    icalendar, and what it needs, pinned there."""
+
+    def name(requirement: str) -> str:
+        return re.split(r"[ ;<>=!~\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    text = (settings.BASE_DIR / "requirements.txt").read_text()
+    pins = {name(line) for line in text.splitlines() if "==" in line}
+    needed = {"icalendar"} | {
+        name(r) for r in importlib.metadata.requires("icalendar") or [] if "extra ==" not in r
+    }
+    assert needed <= pins, needed - pins
