@@ -5,7 +5,8 @@ session. Sessions last SESSION_COOKIE_AGE (two weeks); after ANONYMOUS_WORK_MAX_
 (30 by default, longer than any session) nobody can open the work any more, and it only
 costs storage (a plan holds a snapshot of the catalog). Sign-ups never confirmed (their
 link expired after PASSWORD_RESET_TIMEOUT, three days) go after the same time.
-``manage.py expire_anonymous`` runs this from cron.
+``manage.py expire_anonymous`` runs this from cron, and then deletes the catalog snapshots
+that no plan uses any more (unused_snapshots_delete).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from accounts.services import unconfirmed_signups_expire
-from assessments.models import AssessmentDraft, Plan
+from assessments import selectors
+from assessments.models import AssessmentDraft, CatalogSnapshot, Plan
+from assessments.plan_store import facts_columns, facts_digest
 
 BATCH_SIZE = 500
 
@@ -30,6 +33,7 @@ class ExpiryResult:
     drafts: int
     plans: int
     signups: int = 0
+    snapshots: int = 0
 
 
 def _expired_drafts(cutoff: dt.datetime) -> QuerySet[AssessmentDraft]:
@@ -73,10 +77,42 @@ def anonymous_work_expire(
             drafts=_expired_drafts(cutoff).count(),
             plans=_expired_plans(cutoff).count(),
             signups=signups,
+            snapshots=_unused_snapshots().count(),
         )
+    drafts = _delete_in_batches(_expired_drafts(cutoff), batch_size)
+    plans = _delete_in_batches(_expired_plans(cutoff), batch_size)
     return ExpiryResult(
         cutoff=cutoff,
-        drafts=_delete_in_batches(_expired_drafts(cutoff), batch_size),
-        plans=_delete_in_batches(_expired_plans(cutoff), batch_size),
+        drafts=drafts,
+        plans=plans,
         signups=signups,
+        snapshots=unused_snapshots_delete(),
     )
+
+
+# --- catalog snapshots no plan uses ---------------------------------------------------------
+
+
+def _unused_snapshots() -> QuerySet[CatalogSnapshot]:
+    """Snapshots no plan's program lists use, except each specialty's snapshot of today's
+    catalog: a plan made now shares that one (its id may wait in the shared cache,
+    plan_store.snapshot_ids), so it stays however many plans use it."""
+    unused = CatalogSnapshot.objects.filter(plan_lists__isnull=True)
+    codes = sorted(set(unused.values_list("specialty_code", flat=True)))
+    if not codes:
+        return unused
+    catalog = selectors.catalog_facts(codes)
+    today = [(code, facts_digest(facts_columns(catalog.by_code.get(code, ())))) for code in codes]
+    for code, digest in today:
+        unused = unused.exclude(specialty_code=code, digest=digest)
+    return unused
+
+
+def unused_snapshots_delete() -> int:
+    """Delete the catalog snapshots that plans deleted or expired left unused (plans share a
+    snapshot per specialty and catalog state: plan_store). Returns how many went.
+
+    A snapshot of an earlier catalog state is only ever used again by a plan made from facts
+    read before a catalog edit, in the instant of that edit: such a plan fails to save and
+    can be generated again."""
+    return _unused_snapshots().delete()[1].get(CatalogSnapshot._meta.label, 0)

@@ -103,7 +103,7 @@ def test_it_deletes_sign_ups_never_confirmed_after_the_same_time(work) -> None:
         date_joined=timezone.now() - dt.timedelta(days=31)
     )
 
-    assert "and 1 sign-up(s) never confirmed" in _run()
+    assert ", 1 sign-up(s) never confirmed" in _run()
 
     remaining = set(type(stale).objects.values_list("pk", flat=True))
     assert stale.pk not in remaining

@@ -11,7 +11,8 @@ from assessments.expiry import anonymous_work_expire
 class Command(BaseCommand):
     help = (
         "Delete anonymous wizard drafts and plans that no account claimed, and sign-ups "
-        "never confirmed, older than ANONYMOUS_WORK_MAX_AGE_DAYS (default 30). Safe to run from cron, e.g. daily: "
+        "never confirmed, older than ANONYMOUS_WORK_MAX_AGE_DAYS (default 30), then the "
+        "catalog snapshots no plan uses any more. Safe to run from cron, e.g. daily: "
         "it deletes in small batches, keeps anything claimed meanwhile, and a second run "
         "at the same time does no harm."
     )
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(
             f"{verb} {result.drafts} anonymous draft(s) and {result.plans} anonymous plan(s) "
-            f"older than {result.cutoff:%Y-%m-%d %H:%M} UTC, and {result.signups} "
-            "sign-up(s) never confirmed."
+            f"older than {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.signups} "
+            f"sign-up(s) never confirmed, and {result.snapshots} catalog snapshot(s) no plan "
+            "uses any more."
         )
