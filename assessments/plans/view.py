@@ -220,6 +220,12 @@ class PlanView:
         return [(fit, FIT_WORDS.get(fit, fit), as_int(by_fit.get(fit)) or 0) for fit in engine.FITS]
 
     @property
+    def programs_unreadable(self) -> bool:
+        """The plan listed programs (its stored counts say so) but its list could not be read
+        back (``plan_store.program_lists_from`` logged why): not the same as none fitting."""
+        return not self.entries and (as_int(self.program_counts.get("listed")) or 0) > 0
+
+    @property
     def multi_specialty(self) -> bool:
         return len(self.specialty_choices) > 1
 
