@@ -71,6 +71,26 @@ def test_what_changed_reaches_across_pages(client, settings):
     assert "Step 2 CK score 230 → 231" in html
 
 
+def test_history_rows_pair_each_plan_with_its_own_answers_when_a_plan_is_made_meanwhile():
+    """A plan made between reading the page and reading the answers shifts no answer."""
+    from django.core.paginator import Paginator
+
+    from assessments.plans.history import history_rows
+    from assessments.plans.queries import plans_of
+
+    owner = UserFactory()
+    make_plan(owner, step2ck__score=230)
+    newer = make_plan(owner, step2ck__score=240)
+    page = Paginator(plans_of(owner), 1).get_page(1)
+    page.object_list = list(page.object_list)  # the page is read: [newer]
+    make_plan(owner, step2ck__score=250)  # made meanwhile, now first in the list
+
+    (row,) = history_rows(page)
+    assert row.plan == newer
+    assert row.step2ck == "240"
+    assert row.changes == ["Step 2 CK score 230 → 240"] and not row.first
+
+
 def test_a_plan_is_deleted_by_its_owner_after_confirming(client):
     owner, other = UserFactory(), UserFactory()
     plan, kept = make_plan(owner), make_plan(owner)
