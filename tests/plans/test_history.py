@@ -146,6 +146,31 @@ def test_compare_shows_tier_flags_programs_and_cost_changes(client):
     assert "Not ECFMG certified yet" in html  # resolved flag
     assert "Estimated cost (USD)" in html
     assert Program.objects.filter(pk=kept.pk).exists()
+    # Each plan's cost names the fee schedules it was priced with, their season and source.
+    for lead in ("Earlier plan's cost.", "Later plan's cost."):
+        line = html.split(lead, 1)[1].split("</p>", 1)[0]
+        assert 'href="https://www.saem.org/' in line and ">ResidencyCAS fees</a>" in line
+        assert " of the 2026 season (RAMS ResidencyCAS Information" in line
+        assert "NRMP fees: Match Fees, NRMP" in line
+
+
+def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):
+    owner = UserFactory()
+    before, after = make_plan(owner), make_plan(owner)
+    Plan.objects.filter(pk=before.pk).update(
+        output=_output()
+        | {
+            "applications": _output()["applications"]
+            | {"fee_season": 2024, "fee_source": "Fees for 2024 ERAS Season, AAMC."}
+        }
+    )
+    Plan.objects.filter(pk=after.pk).update(output=_output())
+    client.force_login(owner)
+    html = client.get(
+        reverse("assessments:plan_compare"), {"a": str(before.token), "b": str(after.token)}
+    ).content.decode()
+    assert "Earlier plan's cost. Fees of the 2024 season. Fees for 2024 ERAS Season, AAMC." in html
+    assert "Later plan's cost. Its fee schedule's season and source were not recorded" in html
 
 
 def test_comparing_with_someone_elses_plan_is_refused(client):

@@ -30,6 +30,7 @@ def test_an_em_plan_shows_residencycas_fees_signals_and_sources(client, owner):
     assert "Program signals" in html and "home or away rotation" in html
     assert "Signal</span>" in html  # the proposed programs are marked in the table
     assert 'href="https://www.saem.org/' in html  # a source a user can open
+    assert ">ResidencyCAS fees</a> of the 2026 season (RAMS ResidencyCAS Information" in html
     assert "not confirmed from the primary source" in html
     assert "Submit ERAS" not in html
     assert "docs/" not in html  # no user-facing text points to a repository file
