@@ -161,6 +161,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "typical Step 2 CK",
     "verify",
     "reasons",
+    "source",
+    "last verified",
 )
 
 
@@ -183,6 +185,8 @@ def program_csv_rows(rows: Iterable[ProgramRow]) -> Iterator[list[str]]:
                 "" if row.step2_typical is None else row.step2_typical,
                 "; ".join(row.verify),
                 "; ".join(r.text for r in row.reasons),
+                row.source,
+                row.last_verified.isoformat() if row.last_verified else "",
             )
         ]
 

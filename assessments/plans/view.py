@@ -99,6 +99,9 @@ class ProgramRow:
     reasons: tuple[ReasonView, ...]
     verify: tuple[str, ...]
     search_text: str  # lower-case name, institution and city
+    # Where the program's facts come from and when they were last checked, as of the plan.
+    source: str = ""
+    last_verified: dt.date | None = None
 
     @property
     def fit_word(self) -> str:
@@ -467,6 +470,8 @@ def _program_row(
         reasons=reasons,
         verify=verify,
         search_text=f"{name} {institution} {city}".lower(),
+        source=as_text(get("source")),
+        last_verified=as_date(get("last_verified")),
     )
 
 
