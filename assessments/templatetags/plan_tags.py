@@ -8,7 +8,6 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.functional import SimpleLazyObject
 
-from assessments import plan_parts
 from assessments.models import Plan
 from assessments.plans.view import PlanView, plan_view
 from assessments.plans.words import tier_word as plan_tier_word
@@ -21,14 +20,6 @@ def plan_view_for(plan: Plan) -> PlanView:
     """`{% plan_view_for plan as pv %}`: the parsed view of a saved plan, parsed only if read
     (when a cached fragment that shows it is missing)."""
     return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
-
-
-@register.simple_tag
-def plan_parts_version() -> str:
-    """`{% plan_parts_version as version %}`: the version of the templates and code that draw a
-    plan's cached parts (the applicant page's keys hold it), for `{% cache %}` keys: a deploy
-    that changes them never serves the previous version's HTML from a cache."""
-    return plan_parts.parts_version()
 
 
 def _number(value: Any) -> int | None:

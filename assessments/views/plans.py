@@ -43,7 +43,7 @@ from accounts.ratelimit import (
     slot_release,
     too_many_requests,
 )
-from assessments import plan_parts, services
+from assessments import services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, PlanProgramFilterForm, WhatIfForm
@@ -155,7 +155,6 @@ class ProgramTablePart:
         self._view = view
         self._csv = csv
         self.plan_url = base_url or reverse("assessments:plan_detail", args=[plan.token])
-        self.parts_version = plan_parts.parts_version()
 
     # The table links only to programs still in the catalog, checked for CATALOG_CHECK_SECONDS
     # (programs_in_catalog): the fragment is kept as long, so a deleted program's link goes
@@ -239,16 +238,16 @@ def _page_context(
     whatif: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the plan page (and its print version) show. The parts every viewer sees alike are
-    cached fragments of the templates, keyed by the plan's token, ``parts_version`` and what
-    else each depends on (claim state, query); ``pv`` is parsed only if one is missing. The
-    viewer's own parts (navigation, CSRF token, feedback) render per request."""
+    cached fragments of the templates, keyed by the plan's token and what else each depends
+    on (claim state, query; the cache's KEY_PREFIX sets each release apart); ``pv`` is parsed
+    only if one is missing. The viewer's own parts (navigation, CSRF token, feedback) render
+    per request."""
     view = _lazy_view(plan)
     choices = whatif_specialty_choices()
     plan_url = reverse("assessments:plan_detail", args=[plan.token])
     return {
         "plan": plan,
         "pv": view,
-        "parts_version": plan_parts.parts_version(),
         "programs": ProgramTablePart(
             plan, request.GET if query_data is None else query_data, view=view
         ),
