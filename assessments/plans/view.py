@@ -188,9 +188,10 @@ class PlanView:
     def eligible(self) -> bool:
         return self.eligibility.get("eligible", True) is not False
 
-    @property
+    @cached_property
     def signal_ids(self) -> dict[int, str]:
-        """Proposed signal programs: program id -> kind of signal."""
+        """Proposed signal programs: program id -> kind of signal (built once per view: the
+        program table reads it for every row)."""
         out: dict[int, str] = {}
         for block in self.signals:
             for p in as_list(block.get("proposed")):
