@@ -257,7 +257,7 @@ class PlanView:
 
     @cached_property
     def _shared(self) -> dict[Any, Any]:
-        # Lives as long as the view, hence as long as the entries whose ids it holds.
+        # The values the rows repeat, one object each for the whole view (see _program_row).
         return {}
 
     @cached_property
@@ -412,11 +412,8 @@ def _program_row(
     data: dict[str, Any], position: int, shared: dict[Any, Any] | None = None
 ) -> ProgramRow:
     """One program entry of the output. ``shared`` holds the values many rows repeat (reason
-    tuples, verify texts), so a cached view of a plan with thousands of programs stays small.
-
-    Reason and verify lists are looked up by the identity of their items first: a saved plan's
-    entries share their reason dicts (see ``plan_store.program_lists_from``), so most rows cost a
-    dictionary lookup there. ``shared`` must live no longer than ``data`` (ids are reused)."""
+    tuples, verify texts) by value, so a cached view of a plan with thousands of programs keeps
+    one object of each."""
     shared = {} if shared is None else shared
     get = data.get
     name = get("name")
@@ -424,31 +421,17 @@ def _program_row(
     institution = as_text(get("institution"))
     city = as_text(get("city"))
 
-    items = get("verify")
-    key = ("verify-ids", tuple(map(id, items))) if type(items) is list else None
-    verify = shared.get(key) if key is not None else None
+    texts = tuple(
+        str(v.get("text")) for v in as_list(get("verify")) if isinstance(v, dict) and v.get("text")
+    )
+    verify = shared.get(("verify", texts))
     if verify is None:
-        texts = tuple(
-            str(v.get("text")) for v in as_list(items) if isinstance(v, dict) and v.get("text")
-        )
-        verify = shared.get(("verify", texts))
-        if verify is None:
-            verify = shared.setdefault(
-                ("verify", texts), tuple(as_text(_short_verify(t)) for t in texts)
-            )
-        if key is not None:
-            shared[key] = verify
+        verify = shared[("verify", texts)] = tuple(as_text(_short_verify(t)) for t in texts)
     if not verify and get("verify_with_program"):
         verify = _VERIFY_ANY
 
-    items = get("reasons")
-    key = ("reasons-ids", tuple(map(id, items))) if type(items) is list else None
-    reasons = shared.get(key) if key is not None else None
-    if reasons is None:
-        reasons = _reasons(items, shared)
-        reasons = shared.setdefault(("reasons", reasons), reasons)
-        if key is not None:
-            shared[key] = reasons
+    reasons = _reasons(get("reasons"), shared)
+    reasons = shared.setdefault(("reasons", reasons), reasons)
 
     img_share = get("img_share")
     step2 = get("step2_typical")
