@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
@@ -663,6 +664,13 @@ def plan_view(plan: Plan) -> PlanView:
             _, evicted = _view_cache.popitem(last=False)
             rows -= len(evicted.entries)
     return view
+
+
+def plan_view_lazy(plan: Plan) -> PlanView:
+    """The plan's view, parsed only if read: the plan pages' parts are cached fragments
+    (``{% cache %}`` keyed by the plan's token), and a page whose fragments are all in the
+    cache never reads the plan's output. Also the template tag ``{% plan_view_for plan as pv %}``."""
+    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
 
 
 def plan_view_cache_clear() -> None:

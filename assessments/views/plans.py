@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -65,7 +64,14 @@ from assessments.plans.table import (
     program_table,
     sort_links,
 )
-from assessments.plans.view import PlanView, ProgramRow, RankedRows, build_plan_view, plan_view
+from assessments.plans.view import (
+    PlanView,
+    ProgramRow,
+    RankedRows,
+    build_plan_view,
+    plan_view,
+    plan_view_lazy,
+)
 from assessments.profile import ProfileError
 from core.http import HtmxHttpRequest
 from programs.selectors import specialty_choices
@@ -123,13 +129,6 @@ def _csv_url(plan: Plan, query: ProgramQuery) -> str:
     params = query.params(page=1)
     url = reverse("assessments:plan_csv", args=[plan.token])
     return url + ("?" + urlencode(params) if params else "")
-
-
-def _lazy_view(plan: Plan) -> PlanView:
-    """The plan's view, parsed only if a template reads it: the plan pages' parts are cached
-    fragments (``{% cache %}`` keyed by the plan's token), and a page whose fragments are all
-    in the cache never reads the plan's output."""
-    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
 
 
 class ProgramTablePart:
@@ -242,7 +241,7 @@ def _page_context(
     on (claim state, query; the cache's KEY_PREFIX sets each release apart); ``pv`` is parsed
     only if one is missing. The viewer's own parts (navigation, CSRF token, feedback) render
     per request."""
-    view = _lazy_view(plan)
+    view = plan_view_lazy(plan)
     choices = whatif_specialty_choices()
     plan_url = reverse("assessments:plan_detail", args=[plan.token])
     return {
@@ -301,8 +300,6 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 step2ck_score=form.cleaned_data["step2ck_score"],
                 visa=form.cleaned_data["visa"],
                 specialty=form.cleaned_data["specialty"],
-                # The panel shows tiers, flags and counts, never the program lists.
-                program_lists=False,
             )
         except ProfileError as exc:
             for path, message in exc.errors.items():
