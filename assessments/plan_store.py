@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ from django.db import transaction
 from assessments.engine import PlanResult, ProgramFacts, Reason
 from assessments.models import CatalogSnapshot, Plan, PlanPrograms
 from assessments.plan_json import EXCLUDED_KEYS, FACT_KEYS, PROGRAM_KEYS
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ENTRIES_FORMAT",
@@ -254,16 +257,20 @@ def _merged_facts(snapshots: Iterable[Mapping[str, list[Any]]]) -> dict[str, lis
 
 
 def program_lists_from(
-    entries: Any, snapshots: Iterable[Mapping[str, list[Any]]]
+    entries: Any, snapshots: Iterable[Mapping[str, list[Any]]], *, plan_id: int | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``(programs, excluded_programs)`` from a plan's entries and its snapshots' facts,
     exactly as ``plan_json.plan_to_dict`` listed them (equal reasons are one shared dict: treat
-    as read-only). Damaged entries give two empty lists."""
+    as read-only). Damaged entries give two empty lists, logged with ``plan_id``: the page
+    then tells an unreadable list from an empty one by the plan's stored ``program_counts``."""
     if not isinstance(entries, dict) or entries.get("format") != ENTRIES_FORMAT:
+        found = entries.get("format") if isinstance(entries, dict) else type(entries).__name__
+        logger.warning("Plan %s: program lists in an unknown format (%s)", plan_id, found)
         return [], []
     try:
         return _unpack(entries, _merged_facts(snapshots))
-    except (IndexError, KeyError, TypeError, ValueError):  # damaged: shown as no programs
+    except (IndexError, KeyError, TypeError, ValueError):
+        logger.exception("Plan %s: damaged program lists", plan_id)
         return [], []
 
 
@@ -330,7 +337,7 @@ def plan_program_lists(plan: Plan) -> tuple[list[dict[str, Any]], list[dict[str,
     if found is None:
         return [], []
     entries, ids = found
-    return program_lists_from(entries, _snapshot_facts(ids))
+    return program_lists_from(entries, _snapshot_facts(ids), plan_id=plan.pk)
 
 
 def plan_full_output(plan: Plan) -> dict[str, Any]:
@@ -356,7 +363,7 @@ def plan_full_output(plan: Plan) -> dict[str, Any]:
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            programs, excluded = program_lists_from(entries, _snapshot_facts(ids))
+            programs, excluded = program_lists_from(entries, _snapshot_facts(ids), plan_id=plan.pk)
     else:
         if not isinstance(plan.output, dict):
             return {}

@@ -276,12 +276,6 @@ def program_facts_merged(by_code: dict[str, tuple[ProgramFacts, ...]]) -> list[P
     return sorted((f for items in by_code.values() for f in items), key=attrgetter("id"))
 
 
-def program_facts_for(codes: Iterable[str]) -> list[ProgramFacts]:
-    """Facts of every program of the given specialties, as plain dataclasses, by id (see
-    ``catalog_facts``)."""
-    return catalog_facts(codes).programs()
-
-
 def rules_to_dict(rules: SpecialtyRules) -> dict[str, Any]:
     data = dataclasses.asdict(rules)
     data["dual_partners"] = list(rules.dual_partners)

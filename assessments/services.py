@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from assessments import engine, plan_store, selectors
 from assessments.engine import PlanResult
 from assessments.models import Plan
 from assessments.plan_json import plan_to_dict
+from assessments.plans.queries import json_copy
 from assessments.profile import ProfileError, parse_profile
 from assessments.rule_data import rule_data
 
@@ -114,12 +113,6 @@ def plan_compute(
 # --- saved plans ------------------------------------------------------------------------------
 
 
-def _json_copy(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep, JSON-safe copy: the stored answers must never share objects with the caller's
-    (a later edit of the draft must not reach into a saved plan)."""
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-
-
 def plan_create(
     *,
     owner: Any | None,
@@ -154,7 +147,7 @@ def plan_create(
                 specialty_code=result.specialty,
                 tier=result.tier,
                 red_flag_count=len(result.red_flags),
-                profile=_json_copy(profile_data),
+                profile=json_copy(profile_data),
                 inputs=inputs,
                 output=summary,
             )
@@ -180,7 +173,7 @@ def whatif_profile(
     is today's); a new primary specialty leaves the backup list.
     """
     today = today or dt.date.today()
-    data = _json_copy(profile)
+    data = json_copy(profile)
     if specialty:
         data["specialty"] = specialty
         backups = data.get("backup_specialties")
@@ -206,19 +199,17 @@ def plan_whatif(
     visa: str | None = None,
     specialty: str | None = None,
     today: dt.date | None = None,
-    program_lists: bool = True,
 ) -> dict[str, Any]:
     """Recompute ``plan`` with a changed score, visa need or specialty, with today's rules and
-    programs, and return the new output (the plan JSON). Saves nothing: no plan, no draft.
-    ``program_lists=False`` leaves the per-program lists empty (counts stay), for callers
-    that show only tiers, flags and counts. Raises :class:`ProfileError` when the changed
-    answers do not validate."""
+    programs, and return the new output (the plan JSON) without its per-program lists (the
+    counts stay): the what-if panel shows tiers, flags and counts only. Saves nothing: no
+    plan, no draft. Raises :class:`ProfileError` when the changed answers do not validate."""
     profile = plan.profile if isinstance(plan.profile, dict) else {}
     data = whatif_profile(
         profile, step2ck_score=step2ck_score, visa=visa, specialty=specialty, today=today
     )
     result, _inputs = plan_compute(profile_data=data, today=today)
-    return plan_to_dict(result, program_lists=program_lists)
+    return plan_to_dict(result, program_lists=False)
 
 
 @transaction.atomic

@@ -72,6 +72,9 @@ class PlanComparison:
     score_after: dict[str, Any]
     applications: tuple[CountChange, ...]
     cost: CountChange
+    # Each plan's "applications": the fee schedules its cost was priced with (season, source).
+    fees_before: dict[str, Any]
+    fees_after: dict[str, Any]
     flags_added: tuple[dict[str, Any], ...]
     flags_removed: tuple[dict[str, Any], ...]
     flags_kept: tuple[dict[str, Any], ...]
@@ -187,6 +190,8 @@ def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanCom
         score_after=as_dict(after.get("score")),
         applications=tuple(counts),
         cost=cost,
+        fees_before=apps_b,
+        fees_after=apps_a,
         flags_added=tuple(f for code, f in fa.items() if code not in fb),
         flags_removed=tuple(f for code, f in fb.items() if code not in fa),
         flags_kept=tuple(f for code, f in fa.items() if code in fb),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page
+from django.db.models import Q, Subquery
 
 from assessments.models import Plan
 from assessments.plans.compare import profile_changes
@@ -48,17 +49,27 @@ def _latest_practice(practice: list[Any]) -> Any:
 def history_rows(plans_page: Page) -> list[HistoryRow]:
     """The history page's rows: each plan of the page with its Step 2 CK answer and what
     changed since the plan made before it. One query reads the answers of the page's plans
-    and of the one plan before the page's last (the list itself leaves the answers out)."""
+    and of the plan made just before the page's last (the list itself leaves the answers out),
+    matched to them by primary key: a plan made or deleted meanwhile moves no answer to
+    another plan's row."""
     page_plans = list(plans_page.object_list)
     if not page_plans:
         return []
-    start = plans_page.start_index() - 1
     queryset = plans_page.paginator.object_list
-    profiles = list(queryset[start : start + len(page_plans) + 1].values_list("profile", flat=True))
+    last = page_plans[-1]
+    # The order of plans_of: newest first, ties by id.
+    older = queryset.filter(
+        Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk)
+    ).order_by("-created_at", "-pk")
+    page_pks = [p.pk for p in page_plans]
+    wanted = Q(pk__in=page_pks) | Q(pk=Subquery(older.values("pk")[:1]))
+    profiles = dict(queryset.filter(wanted).order_by().values_list("pk", "profile"))
+    older_pk = next((pk for pk in profiles if pk not in page_pks), None)
+    befores = [*page_pks[1:], older_pk]
     rows = []
-    for index, plan in enumerate(page_plans):
-        profile = profiles[index] if index < len(profiles) else {}
-        before = profiles[index + 1] if index + 1 < len(profiles) else None
+    for plan, before_pk in zip(page_plans, befores, strict=True):
+        profile = profiles.get(plan.pk, {})
+        before = profiles.get(before_pk) if before_pk is not None else None
         rows.append(
             HistoryRow(
                 plan=plan,

@@ -106,12 +106,18 @@ def whatif_specialty_choices() -> list[tuple[str, str]]:
     return choices
 
 
+def json_copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep, JSON-safe copy, as a plan stores its answers (``Plan.profile``): it never shares
+    objects with the caller's (a later edit of the draft must not reach into a saved plan)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
 def plan_with_same_answers(
     *, user: Any, session_tokens: Iterable[str], profile_data: Mapping[str, Any]
 ) -> Plan | None:
     """The viewer's latest plan made from exactly these answers, if it is among their recent
     ones (then a new plan would repeat it)."""
-    wanted = json.loads(json.dumps(profile_data, cls=DjangoJSONEncoder))
+    wanted = json_copy(profile_data)
     if getattr(user, "is_authenticated", False):
         recent = Plan.objects.filter(owner=user)
     else:

@@ -97,25 +97,25 @@ def _filtered_indexes(view: PlanView, query: ProgramQuery) -> list[int]:
 
 
 def _sorted_indexes(view: PlanView, indexes: list[int], query: ProgramQuery) -> list[int]:
-    """``indexes`` in ``query``'s order (see SORTS), ties in the recommended order. Unknown IMG
+    """``indexes`` in ``query``'s order (see SORTS), ties in the recommended order in either
+    direction (a stable sort on the column alone, over the indexes in rank order). Unknown IMG
     shares go last in either direction; "img" ascending means the highest share first."""
     rank, desc = view.column("rank"), query.desc
+    if query.sort not in {"fit", "name", "state", "img"}:
+        return sorted(indexes, key=rank.__getitem__, reverse=desc)
+    by_rank = sorted(indexes, key=rank.__getitem__)
     if query.sort == "fit":
         fit = view.column("fit")
-        return sorted(indexes, key=lambda i: (FIT_INDEX.get(fit[i], 9), rank[i]), reverse=desc)
+        return sorted(by_rank, key=lambda i: FIT_INDEX.get(fit[i], 9), reverse=desc)
     if query.sort == "name":
-        name = view.column("name")
-        return sorted(indexes, key=lambda i: (name[i], rank[i]), reverse=desc)
+        return sorted(by_rank, key=view.column("name").__getitem__, reverse=desc)
     if query.sort == "state":
         state, city = view.column("state"), view.column("city")
-        return sorted(indexes, key=lambda i: (state[i], city[i], rank[i]), reverse=desc)
-    if query.sort == "img":
-        img = view.column("img_share")
-        known = [i for i in indexes if img[i] is not None]
-        unknown = [i for i in indexes if img[i] is None]
-        known.sort(key=lambda i: (img[i] if desc else -img[i], rank[i]))
-        return known + sorted(unknown, key=rank.__getitem__)
-    return sorted(indexes, key=rank.__getitem__, reverse=desc)
+        return sorted(by_rank, key=lambda i: (state[i], city[i]), reverse=desc)
+    img = view.column("img_share")
+    known = [i for i in by_rank if img[i] is not None]
+    known.sort(key=img.__getitem__, reverse=not desc)
+    return known + [i for i in by_rank if img[i] is None]
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "typical Step 2 CK",
     "verify",
     "reasons",
+    "source",
+    "last verified",
 )
 
 
@@ -183,6 +185,8 @@ def program_csv_rows(rows: Iterable[ProgramRow]) -> Iterator[list[str]]:
                 "" if row.step2_typical is None else row.step2_typical,
                 "; ".join(row.verify),
                 "; ".join(r.text for r in row.reasons),
+                row.source,
+                row.last_verified.isoformat() if row.last_verified else "",
             )
         ]
 

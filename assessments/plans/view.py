@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import engine
@@ -99,6 +100,9 @@ class ProgramRow:
     reasons: tuple[ReasonView, ...]
     verify: tuple[str, ...]
     search_text: str  # lower-case name, institution and city
+    # Where the program's facts come from and when they were last checked, as of the plan.
+    source: str = ""
+    last_verified: dt.date | None = None
 
     @property
     def fit_word(self) -> str:
@@ -185,9 +189,10 @@ class PlanView:
     def eligible(self) -> bool:
         return self.eligibility.get("eligible", True) is not False
 
-    @property
+    @cached_property
     def signal_ids(self) -> dict[int, str]:
-        """Proposed signal programs: program id -> kind of signal."""
+        """Proposed signal programs: program id -> kind of signal (built once per view: the
+        program table reads it for every row)."""
         out: dict[int, str] = {}
         for block in self.signals:
             for p in as_list(block.get("proposed")):
@@ -220,6 +225,12 @@ class PlanView:
         return [(fit, FIT_WORDS.get(fit, fit), as_int(by_fit.get(fit)) or 0) for fit in engine.FITS]
 
     @property
+    def programs_unreadable(self) -> bool:
+        """The plan listed programs (its stored counts say so) but its list could not be read
+        back (``plan_store.program_lists_from`` logged why): not the same as none fitting."""
+        return not self.entries and (as_int(self.program_counts.get("listed")) or 0) > 0
+
+    @property
     def multi_specialty(self) -> bool:
         return len(self.specialty_choices) > 1
 
@@ -247,7 +258,7 @@ class PlanView:
 
     @cached_property
     def _shared(self) -> dict[Any, Any]:
-        # Lives as long as the view, hence as long as the entries whose ids it holds.
+        # The values the rows repeat, one object each for the whole view (see _program_row).
         return {}
 
     @cached_property
@@ -402,11 +413,8 @@ def _program_row(
     data: dict[str, Any], position: int, shared: dict[Any, Any] | None = None
 ) -> ProgramRow:
     """One program entry of the output. ``shared`` holds the values many rows repeat (reason
-    tuples, verify texts), so a cached view of a plan with thousands of programs stays small.
-
-    Reason and verify lists are looked up by the identity of their items first: a saved plan's
-    entries share their reason dicts (see ``plan_store.program_lists_from``), so most rows cost a
-    dictionary lookup there. ``shared`` must live no longer than ``data`` (ids are reused)."""
+    tuples, verify texts) by value, so a cached view of a plan with thousands of programs keeps
+    one object of each."""
     shared = {} if shared is None else shared
     get = data.get
     name = get("name")
@@ -414,31 +422,17 @@ def _program_row(
     institution = as_text(get("institution"))
     city = as_text(get("city"))
 
-    items = get("verify")
-    key = ("verify-ids", tuple(map(id, items))) if type(items) is list else None
-    verify = shared.get(key) if key is not None else None
+    texts = tuple(
+        str(v.get("text")) for v in as_list(get("verify")) if isinstance(v, dict) and v.get("text")
+    )
+    verify = shared.get(("verify", texts))
     if verify is None:
-        texts = tuple(
-            str(v.get("text")) for v in as_list(items) if isinstance(v, dict) and v.get("text")
-        )
-        verify = shared.get(("verify", texts))
-        if verify is None:
-            verify = shared.setdefault(
-                ("verify", texts), tuple(as_text(_short_verify(t)) for t in texts)
-            )
-        if key is not None:
-            shared[key] = verify
+        verify = shared[("verify", texts)] = tuple(as_text(_short_verify(t)) for t in texts)
     if not verify and get("verify_with_program"):
         verify = _VERIFY_ANY
 
-    items = get("reasons")
-    key = ("reasons-ids", tuple(map(id, items))) if type(items) is list else None
-    reasons = shared.get(key) if key is not None else None
-    if reasons is None:
-        reasons = _reasons(items, shared)
-        reasons = shared.setdefault(("reasons", reasons), reasons)
-        if key is not None:
-            shared[key] = reasons
+    reasons = _reasons(get("reasons"), shared)
+    reasons = shared.setdefault(("reasons", reasons), reasons)
 
     img_share = get("img_share")
     step2 = get("step2_typical")
@@ -461,6 +455,8 @@ def _program_row(
         reasons=reasons,
         verify=verify,
         search_text=f"{name} {institution} {city}".lower(),
+        source=as_text(get("source")),
+        last_verified=as_date(get("last_verified")),
     )
 
 
@@ -668,6 +664,13 @@ def plan_view(plan: Plan) -> PlanView:
             _, evicted = _view_cache.popitem(last=False)
             rows -= len(evicted.entries)
     return view
+
+
+def plan_view_lazy(plan: Plan) -> PlanView:
+    """The plan's view, parsed only if read: the plan pages' parts are cached fragments
+    (``{% cache %}`` keyed by the plan's token), and a page whose fragments are all in the
+    cache never reads the plan's output. Also the template tag ``{% plan_view_for plan as pv %}``."""
+    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
 
 
 def plan_view_cache_clear() -> None:

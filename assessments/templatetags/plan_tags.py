@@ -6,29 +6,16 @@ from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.functional import SimpleLazyObject
 
-from assessments import plan_parts
-from assessments.models import Plan
-from assessments.plans.view import PlanView, plan_view
+from assessments.plans.view import plan_view_lazy
 from assessments.plans.words import tier_word as plan_tier_word
 
 register = template.Library()
 
 
-@register.simple_tag
-def plan_view_for(plan: Plan) -> PlanView:
-    """`{% plan_view_for plan as pv %}`: the parsed view of a saved plan, parsed only if read
-    (when a cached fragment that shows it is missing)."""
-    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
-
-
-@register.simple_tag
-def plan_parts_version() -> str:
-    """`{% plan_parts_version as version %}`: the version of the templates and code that draw a
-    plan's cached parts (the applicant page's keys hold it), for `{% cache %}` keys: a deploy
-    that changes them never serves the previous version's HTML from a cache."""
-    return plan_parts.parts_version()
+# `{% plan_view_for plan as pv %}`: the view of a saved plan, parsed only if read (when a
+# cached fragment that shows it is missing).
+register.simple_tag(plan_view_lazy, name="plan_view_for")
 
 
 def _number(value: Any) -> int | None:

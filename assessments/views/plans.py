@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -43,7 +42,7 @@ from accounts.ratelimit import (
     slot_release,
     too_many_requests,
 )
-from assessments import plan_parts, services
+from assessments import services
 from assessments.drafts import session_plan_tokens
 from assessments.models import Plan
 from assessments.plan_forms import CompareForm, PlanProgramFilterForm, WhatIfForm
@@ -65,7 +64,14 @@ from assessments.plans.table import (
     program_table,
     sort_links,
 )
-from assessments.plans.view import PlanView, ProgramRow, RankedRows, build_plan_view, plan_view
+from assessments.plans.view import (
+    PlanView,
+    ProgramRow,
+    RankedRows,
+    build_plan_view,
+    plan_view,
+    plan_view_lazy,
+)
 from assessments.profile import ProfileError
 from core.http import HtmxHttpRequest
 from programs.selectors import specialty_choices
@@ -125,13 +131,6 @@ def _csv_url(plan: Plan, query: ProgramQuery) -> str:
     return url + ("?" + urlencode(params) if params else "")
 
 
-def _lazy_view(plan: Plan) -> PlanView:
-    """The plan's view, parsed only if a template reads it: the plan pages' parts are cached
-    fragments (``{% cache %}`` keyed by the plan's token), and a page whose fragments are all
-    in the cache never reads the plan's output."""
-    return SimpleLazyObject(lambda: plan_view(plan))  # type: ignore[return-value]
-
-
 class ProgramTablePart:
     """The program table (filters, rows, pages) of a plan for one query, as its cached fragment
     (``assessments/includes/plan_programs.html``) reads it: ``key`` says what the table
@@ -155,7 +154,6 @@ class ProgramTablePart:
         self._view = view
         self._csv = csv
         self.plan_url = base_url or reverse("assessments:plan_detail", args=[plan.token])
-        self.parts_version = plan_parts.parts_version()
 
     # The table links only to programs still in the catalog, checked for CATALOG_CHECK_SECONDS
     # (programs_in_catalog): the fragment is kept as long, so a deleted program's link goes
@@ -239,16 +237,16 @@ def _page_context(
     whatif: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the plan page (and its print version) show. The parts every viewer sees alike are
-    cached fragments of the templates, keyed by the plan's token, ``parts_version`` and what
-    else each depends on (claim state, query); ``pv`` is parsed only if one is missing. The
-    viewer's own parts (navigation, CSRF token, feedback) render per request."""
-    view = _lazy_view(plan)
+    cached fragments of the templates, keyed by the plan's token and what else each depends
+    on (claim state, query; the cache's KEY_PREFIX sets each release apart); ``pv`` is parsed
+    only if one is missing. The viewer's own parts (navigation, CSRF token, feedback) render
+    per request."""
+    view = plan_view_lazy(plan)
     choices = whatif_specialty_choices()
     plan_url = reverse("assessments:plan_detail", args=[plan.token])
     return {
         "plan": plan,
         "pv": view,
-        "parts_version": plan_parts.parts_version(),
         "programs": ProgramTablePart(
             plan, request.GET if query_data is None else query_data, view=view
         ),
@@ -302,8 +300,6 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 step2ck_score=form.cleaned_data["step2ck_score"],
                 visa=form.cleaned_data["visa"],
                 specialty=form.cleaned_data["specialty"],
-                # The panel shows tiers, flags and counts, never the program lists.
-                program_lists=False,
             )
         except ProfileError as exc:
             for path, message in exc.errors.items():

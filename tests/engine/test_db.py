@@ -89,33 +89,33 @@ def test_rule_bands_must_be_ordered():
     assert "viable_min" in info.value.message_dict
 
 
-def test_program_facts_for_reads_plain_tuples_once_per_catalog_version(django_assert_num_queries):
+def test_catalog_facts_reads_plain_tuples_once_per_catalog_version(django_assert_num_queries):
     EMProgramFactory.create_batch(3)
     EMProgramFactory(specialty=Specialty.objects.get(code="PATH"))
     # the catalog version (the specialties with three index-backed maxima), the programs
     with django_assert_num_queries(2):
-        facts = selectors.program_facts_for(["EM"])
+        facts = selectors.catalog_facts(["EM"]).programs()
     assert len(facts) == 3
     assert all(isinstance(f, ProgramFacts) for f in facts)
     assert facts[0].specialty_code == "EM" and facts[0].j1 == "yes"
     with django_assert_num_queries(1):  # the catalog version only
-        again = selectors.program_facts_for(["EM"])
+        again = selectors.catalog_facts(["EM"]).programs()
     assert again == facts
 
 
-def test_program_facts_for_merges_cached_specialties_by_id():
+def test_catalog_facts_merges_cached_specialties_by_id():
     em, im = Specialty.objects.get(code="EM"), Specialty.objects.get(code="IM")
     made = [EMProgramFactory(specialty=im if i % 2 else em) for i in range(6)]
-    selectors.program_facts_for(["EM"])  # EM cached, IM not yet
-    facts = selectors.program_facts_for(["IM", "EM", "IM"])
+    selectors.catalog_facts(["EM"]).programs()  # EM cached, IM not yet
+    facts = selectors.catalog_facts(["IM", "EM", "IM"]).programs()
     assert [f.id for f in facts] == sorted(p.pk for p in made)
     assert {f.specialty_code for f in facts} == {"EM", "IM"}
 
 
 @pytest.mark.parametrize("change", ["save", "create", "delete", "bulk_update"])
-def test_program_facts_for_sees_every_catalog_change(change):
+def test_catalog_facts_sees_every_catalog_change(change):
     first, second = EMProgramFactory(name="Before"), EMProgramFactory(name="Other")
-    assert {f.name for f in selectors.program_facts_for(["EM"])} == {"Before", "Other"}
+    assert {f.name for f in selectors.catalog_facts(["EM"]).programs()} == {"Before", "Other"}
     if change == "save":
         first.name = "After"
         first.save()
@@ -131,7 +131,7 @@ def test_program_facts_for_sees_every_catalog_change(change):
 
         Program.objects.filter(pk=first.pk).update(name="Bulk", updated_at=timezone.now())
         expected = {"Bulk", "Other"}
-    assert {f.name for f in selectors.program_facts_for(["EM"])} == expected
+    assert {f.name for f in selectors.catalog_facts(["EM"]).programs()} == expected
 
 
 def test_plan_compute_returns_plan_and_input_snapshot(django_assert_max_num_queries):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -44,7 +45,16 @@ def _rows(response) -> list[list[str]]:
 
 def test_the_csv_lists_every_program_with_headers_and_a_bom(client):
     owner = UserFactory()
-    em_programs(2, city="Albany", state="NY", img_share=55, step2_typical=230, h1b="unknown")
+    em_programs(
+        2,
+        city="Albany",
+        state="NY",
+        img_share=55,
+        step2_typical=230,
+        h1b="unknown",
+        source="NY program survey",
+        last_verified=dt.date(2026, 8, 3),
+    )
     plan = make_plan(owner)
     client.force_login(owner)
 
@@ -65,6 +75,8 @@ def test_the_csv_lists_every_program_with_headers_and_a_bom(client):
     assert first["IMG share"] == "55%"
     assert first["typical Step 2 CK"] == "230"
     assert "Your Step 2 CK 238 against its typical 230" in first["reasons"]
+    assert first["source"] == "NY program survey"
+    assert first["last verified"] == "2026-08-03"
 
 
 def test_formula_like_program_names_are_neutralised_in_the_file(client):

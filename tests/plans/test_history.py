@@ -71,6 +71,26 @@ def test_what_changed_reaches_across_pages(client, settings):
     assert "Step 2 CK score 230 → 231" in html
 
 
+def test_history_rows_pair_each_plan_with_its_own_answers_when_a_plan_is_made_meanwhile():
+    """A plan made between reading the page and reading the answers shifts no answer."""
+    from django.core.paginator import Paginator
+
+    from assessments.plans.history import history_rows
+    from assessments.plans.queries import plans_of
+
+    owner = UserFactory()
+    make_plan(owner, step2ck__score=230)
+    newer = make_plan(owner, step2ck__score=240)
+    page = Paginator(plans_of(owner), 1).get_page(1)
+    page.object_list = list(page.object_list)  # the page is read: [newer]
+    make_plan(owner, step2ck__score=250)  # made meanwhile, now first in the list
+
+    (row,) = history_rows(page)
+    assert row.plan == newer
+    assert row.step2ck == "240"
+    assert row.changes == ["Step 2 CK score 230 → 240"] and not row.first
+
+
 def test_a_plan_is_deleted_by_its_owner_after_confirming(client):
     owner, other = UserFactory(), UserFactory()
     plan, kept = make_plan(owner), make_plan(owner)
@@ -126,6 +146,31 @@ def test_compare_shows_tier_flags_programs_and_cost_changes(client):
     assert "Not ECFMG certified yet" in html  # resolved flag
     assert "Estimated cost (USD)" in html
     assert Program.objects.filter(pk=kept.pk).exists()
+    # Each plan's cost names the fee schedules it was priced with, their season and source.
+    for lead in ("Earlier plan's cost.", "Later plan's cost."):
+        line = html.split(lead, 1)[1].split("</p>", 1)[0]
+        assert 'href="https://www.saem.org/' in line and ">ResidencyCAS fees</a>" in line
+        assert " of the 2026 season (RAMS ResidencyCAS Information" in line
+        assert "NRMP fees: Match Fees, NRMP" in line
+
+
+def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):
+    owner = UserFactory()
+    before, after = make_plan(owner), make_plan(owner)
+    Plan.objects.filter(pk=before.pk).update(
+        output=_output()
+        | {
+            "applications": _output()["applications"]
+            | {"fee_season": 2024, "fee_source": "Fees for 2024 ERAS Season, AAMC."}
+        }
+    )
+    Plan.objects.filter(pk=after.pk).update(output=_output())
+    client.force_login(owner)
+    html = client.get(
+        reverse("assessments:plan_compare"), {"a": str(before.token), "b": str(after.token)}
+    ).content.decode()
+    assert "Earlier plan's cost. Fees of the 2024 season. Fees for 2024 ERAS Season, AAMC." in html
+    assert "Later plan's cost. Its fee schedule's season and source were not recorded" in html
 
 
 def test_comparing_with_someone_elses_plan_is_refused(client):

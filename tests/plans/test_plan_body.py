@@ -49,19 +49,30 @@ def test_the_plan_body_survives_a_sparse_output():
     assert "Visa not sponsored" in html
 
 
-def test_the_plan_body_cache_keys_hold_the_parts_version(monkeypatch):
-    """A deploy that changes the parts' templates or code draws them anew."""
-    from assessments import plan_parts
+def test_a_new_release_draws_the_plan_body_anew(settings):
+    """The fragments are keyed by the plan's token; the cache's KEY_PREFIX
+    (settings.CACHE_KEY_PREFIX, which holds a digest of the code and templates) sets each
+    release's keys apart, so a deploy that changes the parts never serves the old HTML."""
+
+    def release(prefix):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "plan-body-releases",  # one store shared by both releases
+                "KEY_PREFIX": prefix,
+            }
+        }
 
     em_programs(1)
     plan = make_plan(UserFactory())
     context = {"plan": plan, "output": plan.output}
+    key = make_template_fragment_key("plan_summary", [plan.token])
+    release("matchplan:aaaa")
     cache.clear()
-    monkeypatch.setattr(plan_parts, "parts_version", lambda: "v1")
     render_to_string("assessments/includes/plan_body.html", context)
-    key = make_template_fragment_key("plan_summary", [plan.token, "v1"])
     assert cache.get(key) is not None
 
-    monkeypatch.setattr(plan_parts, "parts_version", lambda: "v2")
+    release("matchplan:bbbb")
+    assert cache.get(key) is None  # the old release's fragment is not read
     render_to_string("assessments/includes/plan_body.html", context)
-    assert cache.get(make_template_fragment_key("plan_summary", [plan.token, "v2"])) is not None
+    assert cache.get(key) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -137,6 +138,26 @@ def test_editing_programs_and_rules_later_never_changes_a_saved_plan(client, own
     assert "strong from 245, viable from 238, at risk from 225" in html
     assert "strong from 260" not in html
     assert ">Viable<" in html
+
+
+def test_each_program_row_cites_its_source_and_when_its_facts_were_verified(client, owner):
+    verified = em_programs(1, name="Checked Program", source="AMA FREIDA listing")[0]
+    Program.objects.filter(pk=verified.pk).update(last_verified=dt.date(2026, 8, 3))
+    unverified = em_programs(1, name="Unchecked Program", source="")[0]
+    Program.objects.filter(pk=unverified.pk).update(last_verified=None)
+    plan = make_plan(owner)
+    Program.objects.filter(pk=verified.pk).update(source="Edited later")  # the plan keeps its own
+    plan_view_cache_clear()
+    client.force_login(owner)
+
+    html = client.get(url(plan), **HX).content.decode()
+    rows = {name: html.split(name, 1)[1].split("</th>", 1)[0] for name in ("Checked", "Unchecked")}
+    assert (
+        'Source: AMA FREIDA listing; facts as of <time datetime="2026-08-03">3 Aug 2026</time>'
+        in rows["Checked"]
+    )
+    assert "Source: not recorded; facts never verified" in rows["Unchecked"]
+    assert "Edited later" not in html
 
 
 def test_filtering_with_htmx_returns_only_the_table(client, owner):

@@ -89,20 +89,22 @@ def programs_filter(rows: Sequence[ProgramRow], query: ProgramQuery) -> list[Pro
 
 
 def programs_sort(rows: Sequence[ProgramRow], sort: str, *, desc: bool = False) -> list[ProgramRow]:
-    """Sort by ``sort`` (see SORTS), ties in the recommended order. Unknown IMG shares go last
-    in either direction; "img" ascending means the highest share first (the useful default)."""
+    """Sort by ``sort`` (see SORTS), ties in the recommended order in either direction.
+    Unknown IMG shares go last in either direction; "img" ascending means the highest share
+    first (the useful default)."""
     fit_index = FIT_INDEX
+    by_rank = sorted(rows, key=lambda r: r.rank)
     if sort == "fit":
-        return sorted(rows, key=lambda r: (fit_index.get(r.fit, 9), r.rank), reverse=desc)
+        return sorted(by_rank, key=lambda r: fit_index.get(r.fit, 9), reverse=desc)
     if sort == "name":
-        return sorted(rows, key=lambda r: (r.name.lower(), r.rank), reverse=desc)
+        return sorted(by_rank, key=lambda r: r.name.lower(), reverse=desc)
     if sort == "state":
-        return sorted(rows, key=lambda r: (r.state, r.city.lower(), r.rank), reverse=desc)
+        return sorted(by_rank, key=lambda r: (r.state, r.city.lower()), reverse=desc)
     if sort == "img":
-        known = [r for r in rows if r.img_share is not None]
-        unknown = [r for r in rows if r.img_share is None]
-        known.sort(key=lambda r: (r.img_share if desc else -r.img_share, r.rank))  # type: ignore[operator]
-        return known + sorted(unknown, key=lambda r: r.rank)
+        known = [r for r in by_rank if r.img_share is not None]
+        unknown = [r for r in by_rank if r.img_share is None]
+        known.sort(key=lambda r: r.img_share or 0, reverse=not desc)
+        return known + unknown
     return sorted(rows, key=lambda r: r.rank, reverse=desc)
 
 
@@ -212,6 +214,32 @@ def test_pages_of_one_filter_set_share_the_filter_form_and_it_shows_the_values(
     assert '<option value="name" selected>Program name</option>' in page_one
     assert "Select a valid choice" in bad
     assert "Select a valid choice" not in page_one
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected_desc"),
+    [
+        ("fit", ["P2", "P4", "P1", "P3"]),  # reach first, each fit's programs by rank
+        ("name", ["P2", "P4", "P1", "P3"]),  # "b" then "a", each name's programs by rank
+        ("state", ["P2", "P4", "P1", "P3"]),
+        ("img", ["P2", "P4", "P1", "P3"]),  # the lower share first
+    ],
+)
+def test_a_descending_sort_keeps_ties_in_the_recommended_order(sort, expected_desc) -> None:
+    entries = [
+        {"id": 1, "name": "A", "rank": 1, "fit": "likely", "state": "AL", "img_share": 50},
+        {"id": 2, "name": "B", "rank": 2, "fit": "reach", "state": "WY", "img_share": 10},
+        {"id": 3, "name": "A", "rank": 3, "fit": "likely", "state": "AL", "img_share": 50},
+        {"id": 4, "name": "B", "rank": 4, "fit": "reach", "state": "WY", "img_share": 10},
+    ]
+    view = build_plan_view({"programs": entries})
+
+    def names(desc: bool) -> list[str]:
+        rows = matching_rows(view, ProgramQuery(sort=sort, desc=desc))
+        return [f"P{r.id}" for r in rows]
+
+    assert names(desc=True) == expected_desc
+    assert names(desc=False) == [*expected_desc[2:], *expected_desc[:2]]  # ascending: the same
 
 
 def test_the_default_order_follows_the_stored_ranks_when_the_list_is_not_in_rank_order() -> None:

@@ -30,6 +30,7 @@ def test_an_em_plan_shows_residencycas_fees_signals_and_sources(client, owner):
     assert "Program signals" in html and "home or away rotation" in html
     assert "Signal</span>" in html  # the proposed programs are marked in the table
     assert 'href="https://www.saem.org/' in html  # a source a user can open
+    assert ">ResidencyCAS fees</a> of the 2026 season (RAMS ResidencyCAS Information" in html
     assert "not confirmed from the primary source" in html
     assert "Submit ERAS" not in html
     assert "docs/" not in html  # no user-facing text points to a repository file
@@ -113,3 +114,24 @@ def test_a_projected_score_under_target_shows_both_seasons_priced_and_what_each_
     assert "One more year since graduation: 6 instead of 5" in html
     assert "238 for a viable application, 245 for a strong one" in html
     assert "Estimated (the third Friday of March)" in html  # the timeline says so too
+
+
+def test_the_signal_marks_are_read_once_per_view(monkeypatch):
+    """The program table asks for every row's signal: the map is built once, not per row."""
+    from assessments.plans import view as view_module
+
+    output = {
+        "signals": [
+            {"proposed": [{"program_id": 7, "kind": "gold"}, {"program_id": 8}]},
+            {"proposed": [{"program_id": "x"}]},
+        ]
+    }
+    pv = view_module.build_plan_view(output)
+    reads = []
+    real = view_module.as_list
+    monkeypatch.setattr(view_module, "as_list", lambda value: reads.append(1) or real(value))
+    assert pv.signal_ids == {7: "gold", 8: "signal"}
+    first = len(reads)
+    for _row in range(50):
+        assert pv.signal_ids.get(7) == "gold"
+    assert len(reads) == first

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 
 from assessments import plan_store
@@ -87,6 +88,48 @@ def test_damaged_entries_read_as_no_programs():
         "excluded_programs": {"id": [], "reasons": [], "as_of": [], "stale": []},
     }
     assert plan_store.program_lists_from(broken, [{"id": [1], "name": ["A"]}]) == ([], [])
+
+
+def test_damaged_entries_are_logged_with_the_plan_id(caplog):
+    broken = {"format": plan_store.ENTRIES_FORMAT, "programs": {"id": [99]}}
+    with caplog.at_level("WARNING", logger="assessments.plan_store"):
+        assert plan_store.program_lists_from(broken, [], plan_id=41) == ([], [])
+        assert plan_store.program_lists_from({"format": 2}, [], plan_id=42) == ([], [])
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "Plan 41: damaged program lists",
+        "Plan 42: program lists in an unknown format (2)",
+    ]
+    assert caplog.records[0].exc_info is not None  # the traceback says what broke
+
+
+@pytest.mark.django_db
+def test_a_plan_whose_list_cannot_be_read_says_so_not_that_no_program_fit(client, caplog):
+    from tests.factories import UserFactory, em_programs, make_plan
+
+    owner = UserFactory()
+    em_programs(3, name="Readable Program")
+    plan = make_plan(owner)
+    assert plan.output["program_counts"]["listed"] == 3
+    PlanPrograms.objects.filter(plan=plan).update(
+        entries={"format": plan_store.ENTRIES_FORMAT, "programs": {"id": [10**9]}}
+    )
+    cache.clear()
+    client.force_login(owner)
+    for name in ("plan_detail", "plan_print"):
+        with caplog.at_level("WARNING", logger="assessments.plan_store"):
+            html = client.get(reverse(f"assessments:{name}", args=[plan.token])).content.decode()
+        assert "program list could not be read back: it listed 3 programs" in html, name
+        assert "No program in the catalog fit this plan" not in html, name
+        assert "plan-programs" not in html, name  # no table of programs
+    assert f"Plan {plan.pk}: damaged program lists" in caplog.text
+
+    # A plan that listed nothing still says so.
+    empty = make_plan(owner, visa="h1b")
+    assert empty.output["program_counts"]["listed"] == 0
+    html = client.get(reverse("assessments:plan_detail", args=[empty.token])).content.decode()
+    assert "No program in the catalog fit this plan when it was made." in html
+    assert "could not be read" not in html
 
 
 @pytest.mark.django_db

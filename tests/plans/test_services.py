@@ -96,6 +96,7 @@ def test_whatif_new_primary_specialty_leaves_the_backups():
 
 
 def test_plan_whatif_recomputes_and_saves_nothing():
+    em_programs(2)
     user = UserFactory()
     plan = make_plan(user)
     AssessmentDraft.objects.create(owner=user, answers={"specialty": "EM"})
@@ -104,6 +105,9 @@ def test_plan_whatif_recomputes_and_saves_nothing():
     output = plan_whatif(plan=plan, step2ck_score=250)
 
     assert output["tier"] == "strong"
+    # The panel shows tiers, flags and counts: the program lists are left out, counts stay.
+    assert output["programs"] == [] and output["excluded_programs"] == []
+    assert output["program_counts"]["listed"] == 2
     assert Plan.objects.count() == 1
     plan.refresh_from_db()
     assert plan.tier == "viable" and plan.output["tier"] == "viable"

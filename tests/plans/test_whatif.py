@@ -52,6 +52,14 @@ def test_with_htmx_it_returns_the_recomputed_panel_and_saves_nothing(client, own
     assert "tier-strong" in html and ">Strong<" in html  # 250 is strong in EM
     assert "Better" in html
     assert "computed with today's rules and programs" in html
+    # Both costs name the fee schedules they were priced with: season and source.
+    for lead in (
+        "What-if cost, with today's fees.",
+        "This plan's cost, with the fees of its day.",
+    ):
+        line = html.split(lead, 1)[1].split("</p>", 1)[0]
+        assert ">ResidencyCAS fees</a> of the 2026 season (RAMS ResidencyCAS Information" in line
+        assert "NRMP fees: Match Fees, NRMP" in line
     assert Plan.objects.count() == 1
     plan.refresh_from_db()
     assert plan.tier == "viable"

@@ -201,12 +201,12 @@ def test_a_bad_website_is_quoted_in_the_error(tmp_path: Path) -> None:
 
 
 def test_the_preliminary_track_is_matched_for_im_prelim_plans(tmp_path: Path) -> None:
-    from assessments.selectors import program_facts_for
+    from assessments.selectors import catalog_facts
 
     run(write(tmp_path, HEADER, *ROWS), "--season", "2026")
 
-    prelim = program_facts_for(["IM-PRELIM"])
-    categorical = program_facts_for(["IM"])
+    prelim = catalog_facts(["IM-PRELIM"]).programs()
+    categorical = catalog_facts(["IM"]).programs()
 
     assert [(f.name, f.track, f.acgme_id) for f in prelim] == [
         ("Northfield Fictional IM", "preliminary", "1400031001")
