@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
@@ -14,3 +18,19 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Site"
+
+    def ready(self) -> None:
+        if settings.DEBUG:
+            from django.utils.autoreload import file_changed
+
+            file_changed.connect(template_edited, dispatch_uid="core.template_edited")
+
+
+def template_edited(sender: Any, file_path: Path, **kwargs: Any) -> None:
+    """Under `make run`, an edited template shows at the next request: the server reloads
+    templates without restarting, and the cached fragments drawn from the old one go with
+    the cache (in production a release changes CACHE_KEY_PREFIX, settings.py)."""
+    if Path(file_path).suffix == ".html":
+        from django.core.cache import cache
+
+        cache.clear()

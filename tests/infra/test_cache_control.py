@@ -59,3 +59,21 @@ def test_the_advisor_pages_are_private_and_not_stored(world: World) -> None:  # 
     _assert_private(
         client.post(reverse("advising:plan_status", args=[world.plan_a.pk]), {"status": "x"})
     )
+
+
+def test_an_edited_template_clears_the_cached_fragments_under_debug() -> None:
+    from pathlib import Path
+
+    from django.core.cache import cache
+    from django.utils.autoreload import file_changed
+
+    from core.apps import template_edited
+
+    file_changed.connect(template_edited, dispatch_uid="core.template_edited")
+    cache.set("template.cache.some_fragment", "old markup")
+    file_changed.send(sender=None, file_path=Path("/work/app/static/app.css"))
+    assert cache.get("template.cache.some_fragment") == "old markup"
+
+    file_changed.send(sender=None, file_path=Path("/work/app/templates/base.html"))
+
+    assert cache.get("template.cache.some_fragment") is None
