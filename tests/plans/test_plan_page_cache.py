@@ -142,7 +142,7 @@ def test_the_filtered_page_links_its_csv_to_the_filters(owner, plan):
     assert f'href="{csv}?fit=reach" download>Download programs (CSV)' in filtered
 
 
-def test_a_warm_page_costs_three_queries_whatever_the_programs(owner):
+def test_a_warm_page_costs_two_queries_whatever_the_programs(owner):
     em_programs(2)
     small = make_plan(owner)
     em_programs(120)
@@ -153,16 +153,16 @@ def test_a_warm_page_costs_three_queries_whatever_the_programs(owner):
 
     counts = [len(queries(client, url(plan))) for plan in (small, large)]
 
-    assert counts == [3, 3]  # session, user, the plan (with its feedback and advisor flags)
+    assert counts == [2, 2]  # the user with its advisor flag, the plan (session: the cache)
 
 
 def test_comments_and_a_review_cost_one_query_each_only_when_present(owner, plan):
     client = owner_client(owner)
     client.get(url(plan))
     CommentFactory.create_batch(3, plan=plan)
-    assert len(queries(client, url(plan))) == 4
+    assert len(queries(client, url(plan))) == 3
     PlanReview.objects.create(plan=plan, reviewer=AdvisorFactory(), status=ReviewStatus.REVIEWED)
-    assert len(queries(client, url(plan))) == 5
+    assert len(queries(client, url(plan))) == 4
 
 
 def test_an_owner_who_is_an_advisor_keeps_the_dashboard_link_without_a_query(owner, plan):
@@ -174,7 +174,7 @@ def test_an_owner_who_is_an_advisor_keeps_the_dashboard_link_without_a_query(own
     html = client.get(url(plan)).content.decode()
 
     assert "Advisor dashboard" in html
-    assert len(sql) == 3
+    assert len(sql) == 2  # the user (its advisor flag with it) and the plan
 
 
 def test_the_cold_page_stays_within_budget(owner, plan):
@@ -182,7 +182,7 @@ def test_the_cold_page_stays_within_budget(owner, plan):
     client.get(reverse("assessments:plan_list"))  # the session and user are warm
     plan_view_cache_clear()
     cache.clear()
-    # session, user, the navigation's advisor check, the plan, its output and program
+    # session, user (with the navigation's advisor flag), the plan, its output and program
     # entries, its snapshot ids and (cold cache) their facts, which listed programs still
     # exist, the what-if specialties
     assert len(queries(client, url(plan))) <= 10
