@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sort", default="cumulative", help="cProfile order: cumulative (default), tottime, ..."
     )
+    parser.add_argument("--dump", help="with --profile: also write the profile to this file")
     parser.add_argument(
         "--expect", type=int, default=None, help="expected status (default any 2xx/3xx)"
     )
@@ -125,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         f"p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:7.2f}"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+        stats = pstats.Stats(profiler)
+        if args.dump:
+            stats.dump_stats(args.dump)
+        stats.sort_stats(args.sort).print_stats(40)
     return 0
 
 
