@@ -33,6 +33,12 @@ class RuleData:
     seasons: dict[int, engine.SeasonFacts]
 
 
+def rule_data_version() -> str:
+    """The version the rule, fee and season data are cached under (one cache read): what a
+    key needs when the data themselves may not be needed (the explorer's cached pages)."""
+    return _version()
+
+
 def _version() -> str:
     # A fresh cache starts from the clock, so it never reuses a number an emptied cache had.
     return str(cache.get_or_set(VERSION_KEY, lambda: int(time.time() * 1000), None))
