@@ -205,10 +205,13 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
             | {row.season.platform_source for row in ordered}
         )
 
-    def signal_notes() -> list[explorer.Row]:
-        return [
-            row for row in explorer.sort_rows(lazy["rows"], "name") if row.season.signals_caveat
-        ]
+    def signal_notes() -> list[tuple[str, list[str]]]:
+        """(note, names of the specialties it is about), each note once."""
+        names: dict[str, list[str]] = {}
+        for row in explorer.sort_rows(lazy["rows"], "name"):
+            if row.season.signals_caveat:
+                names.setdefault(row.season.signals_note, []).append(row.name)
+        return list(names.items())
 
     lazy = {
         name: SimpleLazyObject(make)
