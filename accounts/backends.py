@@ -14,8 +14,6 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import ADVISORS_GROUP
 
-BACKEND_PATH = "accounts.backends.ModelBackend"
-
 
 class ModelBackend(backends.ModelBackend):
     """Logs in exactly as Django's ModelBackend does."""

@@ -77,7 +77,10 @@ def anonymous_work_expire(
             drafts=_expired_drafts(cutoff).count(),
             plans=_expired_plans(cutoff).count(),
             signups=signups,
-            snapshots=_unused_snapshots().count(),
+            # as the real run finds them: after the expired plans are gone
+            snapshots=_unused_snapshots(
+                kept_plans=Plan.objects.exclude(pk__in=_expired_plans(cutoff).values("pk"))
+            ).count(),
         )
     drafts = _delete_in_batches(_expired_drafts(cutoff), batch_size)
     plans = _delete_in_batches(_expired_plans(cutoff), batch_size)
@@ -93,11 +96,15 @@ def anonymous_work_expire(
 # --- catalog snapshots no plan uses ---------------------------------------------------------
 
 
-def _unused_snapshots() -> QuerySet[CatalogSnapshot]:
-    """Snapshots no plan's program lists use, except each specialty's snapshot of today's
-    catalog: a plan made now shares that one (its id may wait in the shared cache,
-    plan_store.snapshot_ids), so it stays however many plans use it."""
-    unused = CatalogSnapshot.objects.filter(plan_lists__isnull=True)
+def _unused_snapshots(kept_plans: QuerySet[Plan] | None = None) -> QuerySet[CatalogSnapshot]:
+    """Snapshots no plan's program lists use (no plan of ``kept_plans``, when given), except
+    each specialty's snapshot of today's catalog: a plan made now shares that one (its id may
+    wait in the shared cache, plan_store.snapshot_ids), so it stays however many plans use
+    it."""
+    if kept_plans is None:
+        unused = CatalogSnapshot.objects.filter(plan_lists__isnull=True)
+    else:
+        unused = CatalogSnapshot.objects.exclude(plan_lists__plan__in=kept_plans)
     codes = sorted(set(unused.values_list("specialty_code", flat=True)))
     if not codes:
         return unused

@@ -41,7 +41,7 @@ class SeasonFacts:
     signals_source: str
     fees_season: int | None = None  # the season those fees were last confirmed for
     # How far the signal number holds for the applicant's season, in the plan's words
-    # (engine.signal_season_note), and a short form of it for the table cell ("" when the
+    # (engine.signal_season_words), and a short form of it for the table cell ("" when the
     # number is confirmed for that season on that platform).
     signals_note: str = ""
     signals_caveat: str = ""
@@ -79,15 +79,7 @@ def season_facts(
         text = str(rule.kinds[0][1])
     else:
         text = " + ".join(f"{n} {label}" for label, n in rule.kinds)
-    note = engine.signal_season_note(rule, code, platform, season)
-    if platform == engine.PLATFORM_RCAS:
-        caveat = "not confirmed on ResidencyCAS"
-    elif rule.confirmed_season is None:
-        caveat = "not confirmed for any season"
-    elif rule.confirmed_season < season:
-        caveat = f"{rule.confirmed_season} season's number"
-    else:
-        caveat = ""
+    note, caveat = engine.signal_season_words(rule, code, platform, season)
     source = rule.source.cite() if rule.source else ""
     return SeasonFacts(
         platform,

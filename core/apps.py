@@ -29,8 +29,13 @@ class CoreConfig(AppConfig):
 def template_edited(sender: Any, file_path: Path, **kwargs: Any) -> None:
     """Under `make run`, an edited template shows at the next request: the server reloads
     templates without restarting, and the cached fragments drawn from the old one go with
-    the cache (in production a release changes CACHE_KEY_PREFIX, settings.py)."""
-    if Path(file_path).suffix == ".html":
-        from django.core.cache import cache
+    the local-memory cache (in production a release changes CACHE_KEY_PREFIX, settings.py).
+    A Redis cache is left alone: clearing it would empty its whole database, other
+    prefixes included; with REDIS_URL set, restart the server after editing a template."""
+    if Path(file_path).suffix != ".html":
+        return
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
-        cache.clear()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

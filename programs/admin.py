@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import tablib
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -14,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Program, Specialty, stale_cutoff
 from programs.resources import ProgramResource, iter_row_errors
-from programs.services import program_mark_verified
+from programs.services import ImportFileError, program_mark_verified, xlsx_table
 
 
 @admin.register(Specialty)
@@ -93,10 +95,24 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProgramXLSX(XLSX):
+    """import-export's XLSX format, read as the command line's import reads a workbook
+    (services.xlsx_table): each row whole (openpyxl cuts rows to the size the sheet states,
+    which dropped a value beyond it silently), and a value beyond the header's columns is an
+    error naming its row and column."""
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        table = xlsx_table(io.BytesIO(in_stream), "The workbook")
+        dataset = tablib.Dataset(headers=table.headers)
+        for row in table.rows:
+            dataset.append(row)
+        return dataset
+
+
 @admin.register(Program)
 class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ProgramResource]
-    formats = [CSV, XLSX]
+    formats = [CSV, ProgramXLSX]
     # Excel writes "CSV UTF-8" with a byte-order mark; utf-8-sig reads both.
     from_encoding = "utf-8-sig"
 
@@ -222,6 +238,14 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         return f"{obj.last_verified.isoformat()}{stale}"
 
     @admin.action(description="Mark selected programs verified today", permissions=["change"])
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        """A file our readers refuse says why (the row and column), not only the error's
+        type as import-export words it."""
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:
         count = program_mark_verified(programs=queryset, user=request.user)
         self.message_user(request, f"Marked {count} program(s) verified today.", messages.SUCCESS)

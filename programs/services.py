@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.cache import cache
 from django.db import transaction
@@ -138,47 +138,57 @@ def table_from_file(*, path: Path) -> Table:
 
         rows: Iterator[list[Any]] = csv_rows()
     else:
-        try:
-            import openpyxl
-            from openpyxl.utils import get_column_letter
-
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            # openpyxl cuts every row to the size the file states, and some writers state
-            # none or a wrong one: read each row whole, so a cell beyond the header is seen.
-            sheet.reset_dimensions()
-            values = sheet.iter_rows(values_only=True)
-            headers = list(next(values, ()))
-        except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
-            handle.close()
-            raise ImportFileError(
-                f"{path.name} is not a readable XLSX workbook ({type(exc).__name__})."
-            ) from None
-        width = len(headers)
-
-        def xlsx_rows() -> Iterator[list[Any]]:
-            try:
-                for number, row in enumerate(values, start=1):
-                    cells = list(row)
-                    # Empty cells after the header's last column are formatting; a value
-                    # there is an error, as a CSV line with too many cells is.
-                    for column, value in enumerate(cells[width:], start=width + 1):
-                        if value is not None and str(value).strip():
-                            raise ImportFileError(
-                                f"{path.name}, row {number}: “{value}” in column "
-                                f"{get_column_letter(column)} is beyond the header's {width} "
-                                "column(s); every value needs a column named in the header "
-                                "(name the column or delete the cell). Row numbers count data "
-                                "rows: row 1 is the line after the header."
-                            )
-                    yield cells[:width] + [None] * (width - len(cells))
-            finally:
-                workbook.close()
-                handle.close()
-
-        rows = xlsx_rows()
+        return xlsx_table(handle, path.name)
     if not headers or not any(str(h or "").strip() for h in headers):
         raise ImportFileError(f"{path.name} is empty: the first line must name the columns.")
+    return Table(headers=list(headers), rows=_without_trailing_blanks(rows))
+
+
+def xlsx_table(handle: BinaryIO, name: str) -> Table:
+    """The first sheet of an XLSX workbook read from ``handle`` (closed when the rows are
+    read), row by row, or raise ImportFileError; ``name`` names it in messages. The command
+    line's import and Django admin's (programs.admin.ProgramXLSX) read workbooks here."""
+    try:
+        import openpyxl
+        from openpyxl.utils import get_column_letter
+
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # openpyxl cuts every row to the size the file states, and some writers state
+        # none or a wrong one: read each row whole, so a cell beyond the header is seen.
+        sheet.reset_dimensions()
+        values = sheet.iter_rows(values_only=True)
+        headers = list(next(values, ()))
+    except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
+        handle.close()
+        raise ImportFileError(
+            f"{name} is not a readable XLSX workbook ({type(exc).__name__})."
+        ) from None
+    width = len(headers)
+
+    def xlsx_rows() -> Iterator[list[Any]]:
+        try:
+            for number, row in enumerate(values, start=1):
+                cells = list(row)
+                # Empty cells after the header's last column are formatting; a value
+                # there is an error, as a CSV line with too many cells is.
+                for column, value in enumerate(cells[width:], start=width + 1):
+                    if value is not None and str(value).strip():
+                        raise ImportFileError(
+                            f"{name}, row {number}: “{value}” in column "
+                            f"{get_column_letter(column)} is beyond the header's {width} "
+                            "column(s); every value needs a column named in the header "
+                            "(name the column or delete the cell). Row numbers count data "
+                            "rows: row 1 is the line after the header."
+                        )
+                yield cells[:width] + [None] * (width - len(cells))
+        finally:
+            workbook.close()
+            handle.close()
+
+    rows = xlsx_rows()
+    if not headers or not any(str(h or "").strip() for h in headers):
+        raise ImportFileError(f"{name} is empty: the first line must name the columns.")
     return Table(headers=list(headers), rows=_without_trailing_blanks(rows))
 
 

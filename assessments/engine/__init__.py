@@ -152,7 +152,7 @@ from assessments.engine.season import (
     season_choice,
     season_choice_triggers,
     signal_plans,
-    signal_season_note,
+    signal_season_words,
 )
 from assessments.engine.strategy import (
     FLAG_WORDS,
@@ -290,7 +290,7 @@ __all__ = [
     "season_facts_for",
     "season_of",
     "signal_plans",
-    "signal_season_note",
+    "signal_season_words",
     "specialty_plan",
     "standings",
     "thresholds",

@@ -98,25 +98,34 @@ def _visa_ok(f: ProgramFacts, visa: str) -> bool:
     return f.j1 == "yes" or f.h1b == "yes"
 
 
-def signal_season_note(rule: SignalRule, code: str, platform: str, applying: int) -> str:
-    """How far a specialty's signal numbers can be trusted for the season of ``applying``:
-    the season they were confirmed for, and that a specialty now on ResidencyCAS has no
-    confirmed number there. The plan and the specialty explorer say it in these words."""
+def signal_season_words(
+    rule: SignalRule, code: str, platform: str, applying: int
+) -> tuple[str, str]:
+    """How far a specialty's signal numbers can be trusted for the season of ``applying``,
+    as (note, caveat): the note says the season they were confirmed for, and that a
+    specialty now on ResidencyCAS has no confirmed number there (the plan and the specialty
+    explorer say it in these words); the caveat is its short form for a table cell, "" when
+    the number is confirmed for that season on that platform."""
     confirmed = rule.confirmed_season
     if confirmed is None:
-        text = "The number of signals is not confirmed for any season."
+        note, caveat = (
+            "The number of signals is not confirmed for any season.",
+            ("not confirmed for any season"),
+        )
     elif confirmed >= applying:
-        text = f"Signal numbers of the {confirmed} season."
+        note, caveat = f"Signal numbers of the {confirmed} season.", ""
     else:
-        text = (
+        note = (
             f"Signal numbers of the {confirmed} season, the latest we could confirm; you "
             f"apply in the {applying} season: check the current numbers."
         )
+        caveat = f"{confirmed} season's number"
     if platform == PLATFORM_RCAS:
-        text += (
+        note += (
             f" {code} now applies through ResidencyCAS; its signal number there is not confirmed."
         )
-    return text
+        caveat = "not confirmed on ResidencyCAS"
+    return note, caveat
 
 
 def signal_plans(
@@ -164,7 +173,7 @@ def signal_plans(
                 }
             )
         confirmed = rule.confirmed_season
-        season_text = signal_season_note(rule, plan.code, plan.platform, applying)
+        season_text = signal_season_words(rule, plan.code, plan.platform, applying)[0]
         count_text = " and ".join(
             f"{n} {label}" if label != "signal" else f"{n}" for label, n in kinds
         )

@@ -420,3 +420,16 @@ def test_a_repeated_view_is_drawn_from_the_cache_without_reading_the_standings(
     assert row_codes(again) == row_codes(first) and len(row_codes(again)) == 13
     assert "Compare two specialties side by side" in again
     assert 'name="csrfmiddlewaretoken"' in again  # the pick form's token is never cached
+
+
+def test_a_plans_explorer_leaves_no_link_to_the_plan_in_anothers_explorer() -> None:
+    owner, other = UserFactory(), UserFactory()
+    draft = DraftFactory(owner=owner)
+    DraftFactory(owner=other, answers=draft.answers)  # the same answers: the same standings
+    plan = plan_create(owner=owner, profile_data=draft_profile_data(draft))
+    logged_in(owner).get(reverse("assessments:plan_explorer", args=[plan.token]))
+
+    html = logged_in(other).get(URL).content.decode()
+
+    assert 'action="/explore/compare/"' in html
+    assert str(plan.token) not in html

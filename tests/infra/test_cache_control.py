@@ -61,15 +61,17 @@ def test_the_advisor_pages_are_private_and_not_stored(world: World) -> None:  # 
     )
 
 
-def test_an_edited_template_clears_the_cached_fragments_under_debug() -> None:
+def test_an_edited_template_clears_the_local_memory_cache_under_debug(settings) -> None:
     from pathlib import Path
 
     from django.core.cache import cache
     from django.utils.autoreload import file_changed
 
-    from core.apps import template_edited
-
-    file_changed.connect(template_edited, dispatch_uid="core.template_edited")
+    # ready() connected it: the suite runs with DEBUG=1 (Makefile, .ci/run).
+    assert any(key[0] == "core.template_edited" for key, *_rest in file_changed.receivers)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
     cache.set("template.cache.some_fragment", "old markup")
     file_changed.send(sender=None, file_path=Path("/work/app/static/app.css"))
     assert cache.get("template.cache.some_fragment") == "old markup"

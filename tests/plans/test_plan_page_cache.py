@@ -230,3 +230,20 @@ def test_an_invalid_what_if_shows_its_errors(owner, plan):
     html = _whatif(owner_client(owner), plan, step2ck_score="999", visa="h1b", specialty="EM")
     assert 'name="step2ck_score" value="999"' in html and "is-invalid" in html
     assert "What-if result" not in html
+
+
+@pytest.mark.parametrize("first", ["print", "detail"])
+def test_the_plan_page_and_its_print_page_never_share_a_fragment(owner, plan, first):
+    client = owner_client(owner)
+    pages = {
+        "print": reverse("assessments:plan_print", args=[plan.token]),
+        "detail": url(plan),
+    }
+    client.get(pages[first])
+    detail = client.get(pages["detail"]).content.decode()
+    printed = client.get(pages["print"]).content.decode()
+
+    assert detail.count('id="programs-heading"') == 1
+    assert detail.count("<section") == detail.count("</section>")
+    assert printed.count('id="programs-heading"') <= 1
+    assert printed.count("<section") == printed.count("</section>")

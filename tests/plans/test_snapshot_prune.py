@@ -61,3 +61,26 @@ def test_the_command_reports_them() -> None:
     call_command("expire_anonymous", stdout=out)
 
     assert "EM" not in set(CatalogSnapshot.objects.values_list("specialty_code", flat=True))
+
+
+def test_a_dry_run_counts_the_snapshots_the_expired_plans_leave_unused() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assessments.models import Plan
+
+    programs = em_programs(1)
+    old = make_plan(None)  # anonymous, to expire
+    Plan.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    programs[0].name = "Renamed Since"
+    programs[0].save()
+    make_plan(UserFactory())  # today's snapshot, kept
+    out = io.StringIO()
+
+    call_command("expire_anonymous", "--dry-run", stdout=out)
+    assert "1 anonymous plan(s)" in out.getvalue()
+    assert "1 catalog snapshot(s) no plan uses any more" in out.getvalue()
+
+    call_command("expire_anonymous", stdout=out)
+    assert "1 catalog snapshot(s) no plan uses any more" in out.getvalue().splitlines()[-1]

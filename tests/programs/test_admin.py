@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from tablib import Dataset
 
+from programs.admin import ProgramAdmin
 from programs.models import Program
 from programs.services import programs_import
 from tests.factories import ProgramFactory, specialty
@@ -373,3 +374,47 @@ def test_the_change_form_shows_the_public_data_facts(staff_client: Client) -> No
         "Track",
     ):
         assert label in html
+
+
+@pytest.mark.parametrize("dimension", ["", None, "A1:I2"], ids=["stated", "no size", "wrong size"])
+def test_an_admin_xlsx_import_with_a_value_beyond_the_header_names_it_and_writes_nothing(
+    staff_client: Client, tmp_path: Any, dimension: str | None
+) -> None:
+    from tests.programs.test_import import _xlsx
+
+    path = _xlsx(
+        tmp_path,
+        HEADER.split(","),
+        ["1400000301", "Good", "Inst", "City", "NY", "IM", "community", 40, "yes"],
+        ["1400000302", "Also", "Inst", "City", "NY", "IM", "community", 40, "yes", "J-1 only"],
+        dimension=dimension,
+    )
+    upload = SimpleUploadedFile("programs.xlsx", path.read_bytes())
+    xlsx = str([f.__name__ for f in ProgramAdmin.formats].index("ProgramXLSX"))
+
+    response = staff_client.post(IMPORT, {"format": xlsx, "resource": "0", "import_file": upload})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "row 2: “J-1 only” in column J is beyond the header&#x27;s 9 column(s)" in html
+    assert not Program.objects.exists()
+
+
+def test_an_admin_xlsx_import_of_a_good_workbook_previews_its_rows(
+    staff_client: Client, tmp_path: Any
+) -> None:
+    from tests.programs.test_import import _xlsx
+
+    path = _xlsx(
+        tmp_path,
+        HEADER.split(","),
+        ["1400000301", "Good", "Inst", "City", "NY", "IM", "community", 40, "yes", None],
+        dimension=None,
+    )
+    upload = SimpleUploadedFile("programs.xlsx", path.read_bytes())
+    xlsx = str([f.__name__ for f in ProgramAdmin.formats].index("ProgramXLSX"))
+
+    response = staff_client.post(IMPORT, {"format": xlsx, "resource": "0", "import_file": upload})
+
+    assert "confirm_form" in response.context
+    assert [row.import_type for row in response.context["result"].rows] == ["new"]
