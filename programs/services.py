@@ -159,6 +159,8 @@ def xlsx_table(handle: BinaryIO, name: str) -> Table:
         sheet.reset_dimensions()
         values = sheet.iter_rows(values_only=True)
         headers = list(next(values, ()))
+        while headers and not str(headers[-1] or "").strip():  # styled empty cells
+            headers.pop()
     except Exception as exc:  # openpyxl/zipfile raise many types for a broken workbook
         handle.close()
         raise ImportFileError(

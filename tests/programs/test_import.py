@@ -344,3 +344,22 @@ def test_rows_without_ids_that_differ_in_city_are_two_programs(tmp_path: Path) -
     out, _ = run(write(tmp_path, "two.csv", HEADER, first, second))
 
     assert "2 created" in out
+
+
+def test_an_xlsx_value_under_an_empty_header_cell_at_the_end_names_its_column(
+    tmp_path: Path,
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for column, title in enumerate(["name", "city", "state", "specialty"], start=1):
+        sheet.cell(row=1, column=column, value=title)
+    sheet.cell(row=1, column=5).font = openpyxl.styles.Font(bold=True)  # styled, empty
+    for column, value in enumerate(["Alpha IM Program", "Alpha", "NY", "IM", "J-1 only"], 1):
+        sheet.cell(row=2, column=column, value=value)
+    path = tmp_path / "programs.xlsx"
+    book.save(path)
+
+    error, _ = run_failing(path)
+
+    assert "row 1: “J-1 only” in column E is beyond the header's 4 column(s)" in str(error)
+    assert not Program.objects.exists()
