@@ -682,9 +682,7 @@ def _nrmp_cite(nrmp: engine.NrmpFees) -> tuple[str, str]:
 
 def _key_date(facts: engine.SeasonFacts | None, match_year: int, event: str) -> CitedDate:
     day = engine.key_date(facts, match_year - 1, event)
-    found = None if facts is None else facts.key_dates.get(match_year, {}).get(event)
-    url = found.source.url if found is not None and found.source is not None else ""
-    return CitedDate(day.date, day.estimated, day.source, "" if day.estimated else url)
+    return CitedDate(day.date, day.estimated, day.source, day.url)
 
 
 def _registration_deadline(facts: engine.SeasonFacts | None, match_year: int) -> CitedDate:

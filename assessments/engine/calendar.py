@@ -127,6 +127,7 @@ class SeasonDay:
     estimated: bool
     source: str
     rule: str  # the usual date, in words
+    url: str = ""  # the source's address, when the date is on record with one
 
     def estimate_note(self, season: int) -> str:
         if not self.estimated:
@@ -169,7 +170,8 @@ def key_date(facts: SeasonFacts | None, application_year: int, event: str) -> Se
     found = facts.key_dates.get(season, {}).get(event) if facts is not None else None
     if found is not None:
         source = found.source.cite() if found.source is not None else calendar
-        return SeasonDay(event, found.date, False, source, rule)
+        url = found.source.url if found.source is not None else ""
+        return SeasonDay(event, found.date, False, source, rule, url)
     return SeasonDay(
         event,
         _usual_date(event, application_year, facts),
