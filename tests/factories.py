@@ -282,17 +282,10 @@ class DraftFactory(factory.django.DjangoModelFactory):
     answers = factory.LazyFunction(complete_answers)
 
 
-class EmptyPlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Plan
+class EmptyPlanFactory(PlanFactory):
+    """A plan whose output lists no program and no red flag."""
 
-    owner = factory.SubFactory(UserFactory)
-    engine_version = "test"
-    specialty_code = "EM"
-    tier = "viable"
     red_flag_count = 1
-    profile = factory.LazyFunction(dict)
-    inputs = factory.LazyFunction(dict)
     output = factory.LazyFunction(lambda: {"tier": "viable", "red_flags": [], "programs": []})
 
 

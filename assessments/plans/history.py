@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db.models import Q, Subquery
 
 from assessments.models import Plan
 from assessments.plans.compare import profile_changes
+from assessments.profile import PracticeScore, Step2CK
 
 
 @dataclass(frozen=True)
@@ -31,19 +33,22 @@ def _score_word(profile: Any) -> str:
 
 
 def _latest_practice(practice: list[Any]) -> Any:
-    """The latest practice score as the engine picks it (Step2.latest_practice): the latest
-    date wins, undated ones count in list order (the wizard stores oldest first)."""
-    best, best_key = None, None
-    for index, item in enumerate(practice):
+    """The latest practice score as the engine picks it (profile.Step2CK.latest_practice),
+    from the stored answers (a score, or {score, date})."""
+    scores = []
+    for item in practice:
         score, date = (
-            (item.get("score"), str(item.get("date") or ""))
-            if isinstance(item, dict)
-            else (item, "")
+            (item.get("score"), item.get("date")) if isinstance(item, dict) else (item, None)
         )
-        key = (date, index)
-        if score is not None and (best_key is None or key >= best_key):
-            best, best_key = score, key
-    return best
+        if score is None:
+            continue
+        try:
+            when = dt.date.fromisoformat(str(date)) if date else None
+        except ValueError:
+            when = None
+        scores.append(PracticeScore(score=score, date=when))
+    latest = Step2CK(practice_scores=tuple(scores)).latest_practice
+    return latest.score if latest is not None else None
 
 
 def history_rows(plans_page: Page) -> list[HistoryRow]:
