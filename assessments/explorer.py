@@ -415,8 +415,8 @@ def ask(*, profile_data: Mapping[str, Any], today: dt.date) -> Question:
     """The question for these answers with today's rules and catalog. Raises ProfileError.
 
     Reads the catalog's specialties and version (one query) and the rule data's version (one
-    cache read), not the rule data: a page drawn from the cache needs none (their read was
-    the slowest cache read of a traced explorer request, 0.9 ms)."""
+    cache read), not the rule data themselves (every rule, fee and season row): a page drawn
+    from the cache needs none of them."""
     specialties, catalog = catalog_state()
     codes = [code for code, _name in specialties]
     profile = explorer_profile(profile_data, codes=codes, today=today)

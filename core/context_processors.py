@@ -31,5 +31,5 @@ def _nav(urlconf: str | None, script_prefix: str) -> dict[str, str]:
 
 def navigation(request: HttpRequest) -> dict[str, dict[str, str]]:
     """The layout's URLs: reversed once per URLconf and script prefix (every page asks for
-    the same twelve; reversing them cost 0.24 ms per request, timeit on this machine)."""
+    the same twelve; reversing them cost 0.24-0.36 ms per request, scripts/bench_micro.py)."""
     return {"nav": _nav(get_urlconf(), get_script_prefix())}

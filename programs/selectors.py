@@ -141,8 +141,8 @@ def catalog_state() -> tuple[list[tuple[str, str]], str]:
 @functools.cache
 def _state_statement(alias: str) -> tuple[str, tuple[Any, ...]]:
     """catalog_state's query, compiled by the ORM once per database. Every page that reads
-    the catalog version runs it; compiled each time, catalog_state cost 1.0 ms of CPU per
-    call, compiled once 0.19 ms (timed over 500 calls at 5,000 programs, PostgreSQL)."""
+    the catalog version runs it; compiled each time, catalog_state cost 1.0-1.2 ms of CPU per
+    call, compiled once 0.19-0.26 ms (scripts/bench_micro.py, 5,000 programs, PostgreSQL)."""
 
     def latest(queryset: QuerySet, field: str) -> Subquery:
         return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
