@@ -131,14 +131,14 @@ def measure(
     connections = config.plan_connections if endpoint.plan_connections else config.connections
     requests = [item.req for item in items]
     if config.warmup:
-        # The browser warms up on other filter sets, so that the measured run starts
-        # with the measured pages not yet in the results cache.
+        # The program browser and new what-if values warm up on other requests, so that
+        # the measured run starts with the measured pages not yet in the app's caches.
         warm = (
             [
                 item.req
                 for item in endpoint.build(ctx, dataclasses.replace(opts, seed=opts.seed + 1000))
             ]
-            if endpoint.name.startswith("programs")
+            if endpoint.warm_on_others
             else requests
         )
         wrk_run(

@@ -116,3 +116,34 @@ def test_the_explorer_rotation_uses_every_person_with_a_draft_plain_and_through_
     assert all("<html" in i.expect.absent for i in htmx)
     endpoint = next(e for e in ENDPOINTS if e.name == "explorer")
     assert endpoint.missing(CTX) is not None and endpoint.missing(ctx) is None
+
+
+def test_the_explorer_rotation_is_verified_whole_so_each_request_is_computed_before_timing():
+    from scripts.bench.endpoints import explorer
+
+    ctx = {**CTX, "urls": {**CTX["urls"], "explorer": "/explore/"}}
+    items = explorer(ctx, OPTS)
+    endpoint = next(e for e in ENDPOINTS if e.name == "explorer")
+
+    assert sample(items, endpoint.verify_limit) == items
+    assert not endpoint.warm_on_others
+
+
+def test_new_what_if_values_are_distinct_and_the_warm_up_asks_other_ones():
+    import dataclasses
+
+    from scripts.bench.endpoints import explorer_new_values
+
+    ctx = {**CTX, "urls": {**CTX["urls"], "explorer": "/explore/"}}
+    measured = explorer_new_values(ctx, OPTS)
+    warm = explorer_new_values(ctx, dataclasses.replace(OPTS, seed=OPTS.seed + 1000))
+
+    def keys(items):
+        return {(i.req.path, tuple(sorted(i.req.headers.items()))) for i in items}
+
+    assert len(keys(measured)) == len(measured) == 40 * 5 * 4  # scores, visa needs, people
+    assert not keys(measured) & keys(warm)
+    assert all("step2ck_score=" in i.req.path for i in measured)
+    assert all("HX-Request" in i.req.headers for i in measured)
+    endpoint = next(e for e in ENDPOINTS if e.name == "explorer-new")
+    assert endpoint.warm_on_others and endpoint.missing(ctx) is None
