@@ -216,6 +216,9 @@ class _Matching:
     verify_cache: dict[tuple[Reason, ...], tuple[Reason, ...]] = field(default_factory=dict)
     reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
     why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
+    # (specialty code, IMG share) -> _img_points: a specialty's programs state a few dozen
+    # distinct shares, so each percentile is worked out once, not once per program.
+    img_cache: dict[tuple[str, int], tuple[int, float]] = field(default_factory=dict)
 
 
 def _matching(
@@ -558,7 +561,10 @@ def _evidence_points(p: ProgramFacts, m: _Matching) -> tuple[int, float, int, bo
     points = FIT_TIER_POINTS[m.tiers[code]] + m.screen
     pct = 0.5
     if share is not None:
-        img_points, pct = _img_points(share, m.shares_by_code[code])
+        img = m.img_cache.get((code, share))
+        if img is None:
+            img = m.img_cache[code, share] = _img_points(share, m.shares_by_code[code])
+        img_points, pct = img
         points += img_points
     points += FIT_TYPE_POINTS.get(p.program_type, 0)
     positions = p.positions
