@@ -383,7 +383,8 @@ def explorer_profile(data: Mapping[str, Any], *, codes: Iterable[str], today: dt
 
 
 # The standings of one set of answers, kept in the shared cache: computing them is one pass
-# over the whole catalog (~20 ms of CPU at 5,000 programs, scripts/profile_request.py), while
+# over the whole catalog (a request with new answers, table render included, ~23 ms of CPU at
+# 5,000 programs, scripts/profile_request.py), while
 # sorting, filtering and what-if changes back to earlier values ask for the same standings
 # again. The key holds everything they depend on: the answers, the day, the catalog version,
 # the version of the rule, fee and season data (assessments.rule_data) and the engine version;
