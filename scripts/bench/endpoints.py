@@ -233,31 +233,31 @@ def _explorer_people(ctx: Context) -> list[Mapping[str, Any]]:
     return [*ctx["applicants"], *ctx["visitors"]]
 
 
-def _explorer_expect(htmx: bool) -> Expect:
-    return Expect(
-        (200,),
-        ('id="row-IM"',),
-        absent=("<html", "Traceback") if htmx else ("Traceback",),
+def _explorer_get(
+    ctx: Context, opts: Options, person: Mapping[str, Any], query: str, *, htmx: bool
+) -> Checked:
+    return Checked(
+        get(
+            ctx["urls"]["explorer"] + query,
+            cookies=_cookies(ctx, person),
+            htmx=htmx,
+            host=opts.host,
+        ),
+        Expect(
+            (200,),
+            ('id="row-IM"',),
+            absent=("<html", "Traceback") if htmx else ("Traceback",),
+        ),
     )
 
 
 def explorer(ctx: Context, opts: Options) -> list[Checked]:
-    checked = []
-    for i, person in enumerate(_explorer_people(ctx)):
-        for j, query in enumerate(EXPLORER_QUERIES):
-            htmx = (i + j) % 2 == 1  # what-if changes and sorting arrive through htmx
-            checked.append(
-                Checked(
-                    get(
-                        ctx["urls"]["explorer"] + query,
-                        cookies=_cookies(ctx, person),
-                        htmx=htmx,
-                        host=opts.host,
-                    ),
-                    _explorer_expect(htmx),
-                )
-            )
-    return checked
+    return [
+        # what-if changes and sorting arrive through htmx
+        _explorer_get(ctx, opts, person, query, htmx=(i + j) % 2 == 1)
+        for i, person in enumerate(_explorer_people(ctx))
+        for j, query in enumerate(EXPLORER_QUERIES)
+    ]
 
 
 EXPLORER_VISAS = ("", "j1", "h1b", "either", "none")
@@ -270,23 +270,18 @@ def explorer_new_values(ctx: Context, opts: Options) -> list[Checked]:
     uses the other half), times the visa needs, times the people: thousands of distinct
     requests, more than a run sends."""
     parity = (opts.seed // 1000) % 2
-    checked = []
-    for score in range(200 + parity, 280, 2):
-        for v, visa in enumerate(EXPLORER_VISAS):
-            for person in _explorer_people(ctx):
-                query = f"?step2ck_score={score}" + (f"&visa={visa}" if visa else "")
-                checked.append(
-                    Checked(
-                        get(
-                            ctx["urls"]["explorer"] + query,
-                            cookies=_cookies(ctx, person),
-                            htmx=True,
-                            host=opts.host,
-                        ),
-                        _explorer_expect(True),
-                    )
-                )
-    return checked
+    return [
+        _explorer_get(
+            ctx,
+            opts,
+            person,
+            f"?step2ck_score={score}" + (f"&visa={visa}" if visa else ""),
+            htmx=True,
+        )
+        for score in range(200 + parity, 280, 2)
+        for visa in EXPLORER_VISAS
+        for person in _explorer_people(ctx)
+    ]
 
 
 def _needs_explorer(ctx: Context) -> str | None:
