@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,11 @@ from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 # Property tests keep no example database (.hypothesis/) in the working tree; the fuzz
-# tests are derandomized instead (tests/fuzz/strategies.py).
+# tests are derandomized instead (tests/fuzz/strategies.py). What Hypothesis still caches
+# (the constants it collects from the code, Unicode tables) goes to the temporary directory.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "matchplan-hypothesis")
+)
 hypothesis_settings.register_profile("matchplan", database=None)
 hypothesis_settings.load_profile("matchplan")
 
