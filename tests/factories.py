@@ -14,7 +14,7 @@ from accounts.models import ADVISORS_GROUP, User
 from advising.models import AdvisorAssignment, PlanComment, PlanReview, ReviewStatus, Share
 from advising.selectors import token_digest
 from assessments.forms import application_years
-from assessments.models import AssessmentDraft, Plan
+from assessments.models import AssessmentDraft, Plan, SeasonDate, Source
 from assessments.services import plan_create
 from programs.models import Program, ProgramType, Specialty, YesNoUnknown
 from tests.engine.helpers import with_changes
@@ -352,7 +352,40 @@ def make_plan(owner: Any = None, **changes: Any) -> Plan:
 
 # --- tracker -------------------------------------------------------------------------------
 
-__all__ = ["ApplicationFactory", "SeasonFactory", "install_signals", "ProgramFactory", "specialty"]
+__all__ = [
+    "ApplicationFactory",
+    "SeasonDateFactory",
+    "SeasonFactory",
+    "install_signals",
+    "ProgramFactory",
+    "specialty",
+]
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    """The NRMP calendar page of a season, as an admin records it."""
+
+    class Meta:
+        model = Source
+        django_get_or_create = ("key",)
+
+    season = 2027
+    key = factory.LazyAttribute(lambda o: f"nrmp-{o.season}-calendar")
+    title = "Main Residency Match calendar"
+    publisher = "NRMP"
+    url = "https://www.nrmp.org/match-calendar/"
+    checked_on = dt.date(2026, 12, 1)
+
+
+class SeasonDateFactory(factory.django.DjangoModelFactory):
+    """A key date on record (pass ``date``), cited to its season's NRMP calendar page."""
+
+    class Meta:
+        model = SeasonDate
+
+    season = 2027
+    event = "match_day"
+    source = factory.SubFactory(SourceFactory, season=factory.SelfAttribute("..season"))
 
 
 class SeasonFactory(factory.django.DjangoModelFactory):

@@ -8,8 +8,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from assessments.models import FeeSchedule, NrmpSeason, SeasonDate, Source
-from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
+from assessments.models import FeeSchedule, NrmpSeason
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    SeasonDateFactory,
+    SeasonFactory,
+    UserFactory,
+    applied,
+)
 from tests.fuzz.strategies import logged_in
 from tracker.models import RankListEntry, Status
 from tracker.selectors import match_calendar
@@ -34,17 +41,7 @@ def test_a_season_without_dates_is_estimated_and_says_so() -> None:
 
 
 def test_an_admin_added_date_is_read_at_once() -> None:
-    source = Source.objects.create(
-        key="nrmp-2029-calendar",
-        title="Main Residency Match calendar",
-        publisher="NRMP",
-        season=2029,
-        url="https://www.nrmp.org/",
-        checked_on=dt.date(2026, 12, 1),
-    )
-    SeasonDate.objects.create(
-        season=2029, event="nrmp_rank_deadline", date=dt.date(2029, 3, 1), source=source
-    )
+    SeasonDateFactory(season=2029, event="nrmp_rank_deadline", date=dt.date(2029, 3, 1))
     calendar = match_calendar(2029)
     assert calendar.rank_list_deadline.date == dt.date(2029, 3, 1)
     assert not calendar.rank_list_deadline.estimated
@@ -52,17 +49,7 @@ def test_an_admin_added_date_is_read_at_once() -> None:
 
 
 def _nrmp_date_on_record(match_year: int) -> None:
-    source = Source.objects.create(
-        key=f"nrmp-{match_year}-calendar",
-        title="Main Residency Match calendar",
-        publisher="NRMP",
-        season=match_year,
-        url="https://www.nrmp.org/match-calendar/",
-        checked_on=dt.date(2026, 12, 1),
-    )
-    SeasonDate.objects.create(
-        season=match_year, event="nrmp_rank_deadline", date=dt.date(2027, 3, 3), source=source
-    )
+    SeasonDateFactory(season=match_year, event="nrmp_rank_deadline", date=dt.date(2027, 3, 3))
 
 
 def test_a_date_on_record_cites_its_page_and_an_estimate_says_so() -> None:

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import SeasonDate, Source
 from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
+    SeasonDateFactory,
     SeasonFactory,
     UserFactory,
     applied,
@@ -70,17 +70,7 @@ def test_interviews_in_the_next_days_are_reminded() -> None:
 
 
 def test_every_deadline_reminder_says_where_its_date_comes_from() -> None:
-    source = Source.objects.create(
-        key="nrmp-2027-calendar",
-        title="Main Residency Match calendar",
-        publisher="NRMP",
-        season=2027,
-        url="https://www.nrmp.org/match-calendar/",
-        checked_on=dt.date(2026, 12, 1),
-    )
-    SeasonDate.objects.create(
-        season=2027, event="match_day", date=dt.date(2027, 3, 19), source=source
-    )
+    SeasonDateFactory(season=2027, event="match_day", date=dt.date(2027, 3, 19))
     user = UserFactory()
     season = services.season_get_or_create(owner=user, plan=make_plan(owner=user))
     deadlines = reminders.season_deadlines(season)
