@@ -1,4 +1,5 @@
-"""Time the pure strategy engine for one profile against generated programs.
+"""Time the pure strategy engine for one profile against generated programs: a plan
+(``assess``) and the specialty explorer's standings of every specialty (``standings``).
 
 Usage: ``DEBUG=1 .venv/bin/python scripts/bench_engine.py [--runs 7] [--sizes 5000,50000]``
 (or ``make bench-engine``). Programs are generated in memory, so the figures measure the engine
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assessments.engine import ProgramFacts, assess
+from assessments.engine import ProgramFacts, assess, standings
 from assessments.plan_json import plan_to_dict
 from assessments.profile import parse_profile
 from assessments.rules import DEFAULT_FEES, default_rules
@@ -75,11 +76,13 @@ def main() -> None:
     today = dt.date(2026, 6, 1)
     print(
         f"Engine only (assess), median of {args.runs} runs; wall clock and CPU time of this "
-        "process (CPU time is steadier on a busy machine); plan_to_dict timed once for info."
+        "process (CPU time is steadier on a busy machine); plan_to_dict timed once for info; "
+        "standings: the explorer's pass for every specialty, median and minimum CPU."
     )
     print(
         f"{'programs':>9} {'median s':>9} {'min s':>8} {'cpu s':>7} {'us/program':>11} "
-        f"{'cpu us/prog':>11} {'listed':>7} {'excluded':>8} {'to_dict s':>9}"
+        f"{'cpu us/prog':>11} {'listed':>7} {'excluded':>8} {'to_dict s':>9} "
+        f"{'standings ms':>12} {'min ms':>7}"
     )
     for size in sizes:
         programs = generate(size)
@@ -98,6 +101,15 @@ def main() -> None:
             finally:
                 gc.enable()
         assert result is not None
+        standing_cpu = []
+        for _ in range(args.runs):
+            gc.disable()
+            try:
+                cpu_start = time.process_time()
+                standings(profile, rules=rules, fees=DEFAULT_FEES, programs=programs, today=today)
+                standing_cpu.append(time.process_time() - cpu_start)
+            finally:
+                gc.enable()
         median = statistics.median(times)
         cpu = statistics.median(cpu_times)
         start = time.perf_counter()
@@ -106,7 +118,8 @@ def main() -> None:
         print(
             f"{size:>9} {median:>9.4f} {min(times):>8.4f} {cpu:>7.4f} {median / size * 1e6:>11.2f} "
             f"{cpu / size * 1e6:>11.2f} {len(result.programs):>7} "
-            f"{len(result.excluded_programs):>8} {to_dict:>9.4f}"
+            f"{len(result.excluded_programs):>8} {to_dict:>9.4f} "
+            f"{statistics.median(standing_cpu) * 1000:>12.2f} {min(standing_cpu) * 1000:>7.2f}"
         )
 
 
