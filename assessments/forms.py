@@ -12,7 +12,6 @@ certification needs Step 1 passed, and so on.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -74,10 +73,6 @@ STEP3_RESULT_CHOICES = [
 TAKEN_CHOICES = [("yes", "Yes, I have my score"), ("no", "No, not yet")]
 
 
-def _yes_no_to_bool(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
-
-
 def _bool_to_yes_no(value: Any) -> str | None:
     if value is True:
         return "yes"
@@ -125,38 +120,6 @@ def _list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-class _SharedChoices:
-    """A choice field whose copies share its list of choices.
-
-    Every form instance deep-copies its fields, and a choice field deep-copies each
-    (value, label) pair (the goals step's 56 states and its year and type lists) once per
-    form. The lists are only ever replaced (``field.choices = [...]``), never changed in
-    place, so the copies can share them.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # forms.Field.__deepcopy__, with the widget copied as a plain Widget is (its attrs
-        # copied, its choices shared): ChoiceWidget's own copy normalises every choice again.
-        result = copy.copy(self)
-        memo[id(self)] = result
-        result.widget = forms.Widget.__deepcopy__(self.widget, memo)  # type: ignore[attr-defined]
-        result.error_messages = self.error_messages.copy()  # type: ignore[attr-defined]
-        result.validators = self.validators[:]  # type: ignore[attr-defined]
-        return result
-
-
-class ChoiceField(_SharedChoices, forms.ChoiceField):
-    pass
-
-
-class TypedChoiceField(_SharedChoices, forms.TypedChoiceField):
-    pass
-
-
-class MultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
-    pass
 
 
 class ValueIdCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
@@ -367,7 +330,7 @@ class BackgroundForm(WizardForm):
             "graduation."
         ),
     )
-    visa = ChoiceField(
+    visa = forms.ChoiceField(
         label="Citizenship and visa need",
         choices=VISA_CHOICES,
         widget=forms.RadioSelect,
@@ -378,7 +341,7 @@ class BackgroundForm(WizardForm):
             "example because of its two-year home-country requirement)."
         ),
     )
-    ecfmg_certified = ChoiceField(
+    ecfmg_certified = forms.ChoiceField(
         label="Are you ECFMG certified?",
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -387,13 +350,13 @@ class BackgroundForm(WizardForm):
             "verified and the English requirement met. You must hold it before residency starts."
         ),
     )
-    oet = ChoiceField(
+    oet = forms.ChoiceField(
         label="Have you passed OET Medicine?",
         choices=OET_CHOICES,
         widget=forms.RadioSelect,
         help_text="OET Medicine is the English test ECFMG accepts for certification.",
     )
-    citizenship = ChoiceField(
+    citizenship = forms.ChoiceField(
         label="Are you a US citizen or a US permanent resident?",
         choices=CITIZENSHIP_CHOICES,
         widget=forms.RadioSelect,
@@ -403,7 +366,7 @@ class BackgroundForm(WizardForm):
             "residents as non-US IMGs; the plan says which group it compares you with."
         ),
     )
-    pathway = ChoiceField(
+    pathway = forms.ChoiceField(
         label="ECFMG Pathway (clinical and communication skills)",
         choices=PATHWAY_CHOICES,
         widget=forms.RadioSelect,
@@ -548,7 +511,7 @@ class ExamsForm(WizardForm):
         "step3_result": "Choose your Step 3 result.",
     }
 
-    step1_result = ChoiceField(
+    step1_result = forms.ChoiceField(
         label="Step 1 result",
         choices=STEP1_RESULT_CHOICES,
         widget=forms.RadioSelect,
@@ -563,7 +526,7 @@ class ExamsForm(WizardForm):
         "Only if you took Step 1 before 26 January 2022, when it still had a three-digit "
         "score. Leave it empty for a pass/fail result.",
     )
-    step2ck_taken = ChoiceField(
+    step2ck_taken = forms.ChoiceField(
         label="Have you taken Step 2 CK?",
         choices=TAKEN_CHOICES,
         widget=forms.RadioSelect,
@@ -597,7 +560,7 @@ class ExamsForm(WizardForm):
     )
     practice_score_2 = _score_field(_PRACTICE_LABELS[2], "Optional.")
     practice_score_3 = _score_field(_PRACTICE_LABELS[3], "Optional.")
-    step3_result = ChoiceField(
+    step3_result = forms.ChoiceField(
         label="Step 3 result",
         choices=STEP3_RESULT_CHOICES,
         widget=forms.RadioSelect,
@@ -986,12 +949,12 @@ class GoalsForm(WizardForm):
     # Plain choice fields over (code, name) pairs read once per request (specialty_names):
     # a ModelChoiceField reads the table through a server-side cursor each time it is
     # iterated. Answers store the codes, as before.
-    specialty = ChoiceField(
+    specialty = forms.ChoiceField(
         label="Primary specialty",
         help_text="The specialty you want most and will rank first.",
         error_messages={"invalid_choice": "Choose a specialty from the list."},
     )
-    backup_specialties = MultipleChoiceField(
+    backup_specialties = forms.MultipleChoiceField(
         label="Backup specialties (optional)",
         required=False,
         widget=ValueIdCheckboxSelectMultiple,
@@ -1000,7 +963,7 @@ class GoalsForm(WizardForm):
             "apply to. The plan says whether applying to a second specialty is worth it."
         ),
     )
-    application_year = TypedChoiceField(
+    application_year = forms.TypedChoiceField(
         label="Application year (ERAS season)",
         coerce=int,
         help_text=(
@@ -1011,9 +974,10 @@ class GoalsForm(WizardForm):
             "invalid_choice": "Choose one of the years listed: earlier seasons are closed."
         },
     )
-    preferred_states = MultipleChoiceField(
+    preferred_states = forms.MultipleChoiceField(
         label="Preferred states (optional)",
-        choices=US_STATES,
+        # A callable: each form's copy of the field shares the list instead of copying it.
+        choices=lambda: US_STATES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
@@ -1021,9 +985,9 @@ class GoalsForm(WizardForm):
             "target, reach); programs elsewhere stay in it."
         ),
     )
-    program_types = MultipleChoiceField(
+    program_types = forms.MultipleChoiceField(
         label="Program types you prefer (optional)",
-        choices=ProgramType.choices,
+        choices=lambda: ProgramType.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(

@@ -8,6 +8,7 @@ from programs.models import US_STATES, ProgramType
 from programs.selectors import DEFAULT_SORT, SORTS, ProgramFilters
 
 ANY = ("", "Any")
+STATE_CHOICES = [("", "Any state"), *US_STATES]
 
 # The filter fields in layout order, with their column classes (programs/_filters.html).
 COLUMNS = (
@@ -32,9 +33,8 @@ class ProgramFilterForm(forms.Form):
         help_text="Part of a program name, institution or city.",
     )
     specialty = forms.ChoiceField(label="Specialty", required=False)
-    state = forms.ChoiceField(
-        label="State", required=False, choices=[("", "Any state"), *US_STATES]
-    )
+    # A callable: each form's copy of the field shares the 57 choices instead of copying them.
+    state = forms.ChoiceField(label="State", required=False, choices=lambda: STATE_CHOICES)
     program_type = forms.ChoiceField(
         label="Program type",
         required=False,

@@ -1,5 +1,5 @@
-"""Form instances share their fields' choice lists (no deep copy per form): what one form
-shows never leaks into another."""
+"""Each form instance has its own fields and choices: what one form shows never leaks into
+another."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from crispy_forms.utils import render_crispy_form
 
 from assessments.forms import GoalsForm
+from programs.models import US_STATES
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +29,25 @@ def test_each_form_offers_its_own_backups_and_the_class_keeps_none():
     assert list(GoalsForm.base_fields["backup_specialties"].choices) == []
 
 
-def test_shared_state_choices_are_the_same_list_and_stay_whole():
+def test_state_choices_stay_whole_and_attributes_stay_each_forms_own():
     first = GoalsForm(specialties=SPECIALTIES)
     second = GoalsForm(specialties=SPECIALTIES)
 
     assert first.fields["preferred_states"] is not second.fields["preferred_states"]
-    assert first.fields["preferred_states"].choices is second.fields["preferred_states"].choices
-    first_widget = first.fields["preferred_states"].widget
-    second_widget = second.fields["preferred_states"].widget
-    assert first_widget.choices is second_widget.choices
     # Attributes stay each form's own (the htmx attributes differ between uses).
-    first_widget.attrs["data-test"] = "x"
-    assert "data-test" not in second_widget.attrs
+    first.fields["preferred_states"].widget.attrs["data-test"] = "x"
+    assert "data-test" not in second.fields["preferred_states"].widget.attrs
     assert "data-test" not in GoalsForm.base_fields["preferred_states"].widget.attrs
-    assert len(second.fields["preferred_states"].choices) == len(
-        GoalsForm.base_fields["preferred_states"].choices
-    )
-    assert 'value="NY"' in render_crispy_form(second)
+    assert len(list(second.fields["preferred_states"].choices)) == len(US_STATES)
+    html = render_crispy_form(second)
+    assert 'value="NY"' in html
+    assert 'value="WY"' in html
+
+
+def test_a_state_outside_the_list_is_refused():
+    form = GoalsForm({"preferred_states": ["NY", "XX"]}, specialties=SPECIALTIES)
+
+    form.is_valid()
+
+    assert "preferred_states" in form.errors
+    assert "XX" in form.errors["preferred_states"][0]
