@@ -63,10 +63,6 @@ def register_user_data_exporter(
     _exporters[key] = _Registration(exporter=exporter, models=tuple(models))
 
 
-def registered_user_data_exporters() -> dict[str, UserDataExporter]:
-    return {key: reg.exporter for key, reg in _exporters.items()}
-
-
 class SignupTokenGenerator(PasswordResetTokenGenerator):
     """Tokens of the sign-up confirmation link: they stop working once the account is
     active (or its password or last log-in changes), and after PASSWORD_RESET_TIMEOUT."""

@@ -89,11 +89,6 @@ class FormStep:
     def url(self) -> str:
         return reverse("assessments:wizard_step", args=[self.name])
 
-    @property
-    def depends_on(self) -> tuple[str, ...]:
-        """The answers whether this step is complete depends on (besides today's date)."""
-        return (*self.form_class.answer_keys, *self.form_class.cross_keys)
-
     def may_save(self, request: HtmxHttpRequest) -> bool:
         """A POST that saves when valid (not a field check or a region refresh)."""
         return (

@@ -54,10 +54,6 @@ class SignalRule:
         ]
         return " + ".join(parts) + " signals" if parts else ""
 
-    @property
-    def has_kinds(self) -> bool:
-        return SignalKind.SIGNAL not in self.kinds and bool(self.kinds)
-
 
 def signals_allowed(specialty: Specialty, match_year: int) -> SignalRule:
     """THE one place the tracker learns signal allowances (signals_allowed_for only batches

@@ -26,10 +26,6 @@ from assessments.profile import Profile
 _TIER_INDEX = {tier: index for index, tier in enumerate(TIERS)}
 
 
-def _worse(a: str, b: str) -> str:
-    return a if _TIER_INDEX[a] >= _TIER_INDEX[b] else b
-
-
 def _rules_source(rules: SpecialtyRules) -> str:
     if rules.basis == "article":
         return SRC_EM if rules.code == "EM" else SRC_GS if rules.code == "GS-PRELIM" else SRC_BOTH
