@@ -251,13 +251,20 @@ def _page_context(
             plan, request.GET if query_data is None else query_data, view=view
         ),
         "next_query": urlencode({"next": plan_url}),
-        # The empty form is a cached fragment; a submitted one renders as submitted.
+        # The empty form is a cached fragment; a submitted one renders as submitted. The
+        # template calls a callable, so the empty form is built only when its fragment is
+        # missing.
         "whatif_form": whatif_form
-        or WhatIfForm(
-            initial=WhatIfForm.initial_from(plan_profile(plan)), specialty_choices=choices
+        or (
+            lambda: WhatIfForm(
+                initial=WhatIfForm.initial_from(plan_profile(plan)), specialty_choices=choices
+            )
         ),
         "whatif_submitted": whatif_form is not None,
         "whatif_choices": choices,
+        # The page title names the specialty as the what-if choices do (no need to parse the
+        # plan for it).
+        "specialty_label": dict(choices).get(plan.specialty_code, plan.specialty_code),
         "whatif": whatif,
         "is_anonymous_plan": plan.owner_id is None,
     }

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -154,6 +154,26 @@ def test_a_warm_page_costs_two_queries_whatever_the_programs(owner):
     counts = [len(queries(client, url(plan))) for plan in (small, large)]
 
     assert counts == [2, 2]  # the user with its advisor flag, the plan (session: the cache)
+
+
+def test_a_warm_page_reads_three_fragments(owner, plan, monkeypatch):
+    client = owner_client(owner)
+    first = client.get(url(plan)).content.decode()  # renders and caches the parts
+    keys: list[str] = []
+    backend = type(caches["default"])
+    real_get = backend.get
+
+    def get(self, key, *args, **kwargs):
+        keys.append(key)
+        return real_get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", get)
+    again = client.get(url(plan)).content.decode()
+
+    fragments = sorted(k.split(".")[2] for k in keys if k.startswith("template.cache."))
+    # above the what-if; its empty form; below it (the feedback is the viewer's own)
+    assert fragments == ["plan_rest", "plan_top", "plan_whatif_form"]
+    assert CSRF.sub("", again) == CSRF.sub("", first)
 
 
 def test_comments_and_a_review_cost_one_query_each_only_when_present(owner, plan):
