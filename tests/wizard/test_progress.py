@@ -172,3 +172,44 @@ def test_a_save_moves_the_draft_to_the_front_and_stores_the_answers(client, walk
     draft = the_draft()
     assert draft.updated_at > before
     assert draft.answers["us_letters"] == 3 and draft.answers["usce_months"] == 4
+
+
+def test_a_page_with_answers_seen_before_validates_only_the_form_it_shows(
+    client, walk, monkeypatch
+):
+    from assessments.wizard import FormStep
+
+    walk(client, upto="goals")
+    assert client.get(step_url("exams")).status_code == 200  # decides the progress once
+    built: list[str] = []
+    real = FormStep.saved_form
+
+    def saved_form(self, *args, **kwargs):
+        built.append(self.name)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FormStep, "saved_form", saved_form)
+    html = client.get(step_url("experience")).content.decode()
+
+    assert html.count("(done)") == 4
+    assert built == ["experience"]  # the form on the page; the progress came from the cache
+
+
+def test_the_progress_is_kept_per_answers_and_day(rf):
+    from assessments.wizard import WizardFlow
+
+    user = UserFactory()
+    draft = DraftFactory(owner=user, answers=complete_answers())
+    request = rf.get("/")
+    request.user = user
+    today = dt.date.today()
+
+    def key(day: dt.date) -> str:
+        return WizardFlow(request, today=day).progress_key
+
+    assert key(today) == key(today)
+    assert key(today) != key(today + dt.timedelta(days=1))
+    before = key(today)
+    draft.answers = {**draft.answers, "sloes": 2}
+    draft.save()
+    assert key(today) != before
