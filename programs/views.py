@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,18 +37,65 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+class ResultsPart:
+    """One page of results for one filter set, as the cached results fragment reads it:
+    ``number`` (the page shown) is in the fragment's key; the page, its count and its links
+    are computed only when the fragment is missing. The first page, asked for without a page
+    number, needs no count; any other number is checked against it (a number past the end
+    shows the last page)."""
+
+    def __init__(
+        self, *, filters: selectors.ProgramFilters, params: dict[str, str], version: str, asked: str
+    ) -> None:
+        self.filters, self.params, self.version, self.asked = filters, params, version, asked
+
+    @cached_property
+    def number(self) -> int:
+        return 1 if self.asked in ("", "1") else self.page.number
+
+    @cached_property
+    def page(self) -> Page:
+        paginator = CountedPaginator(
+            selectors.program_list(filters=self.filters),
+            PER_PAGE,
+            count=program_count(filters=self.filters, version=self.version),
+        )
+        return paginator.get_page(self.asked or 1)
+
+    @cached_property
+    def links(self) -> list[tuple[int | str, str]]:
+        """(page number, URL) of the pager's links; an ellipsis has no URL."""
+        paginator = self.page.paginator
+        return [
+            (n, "" if n == paginator.ELLIPSIS else _page_url(self.params, n))
+            for n in paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1)
+        ]
+
+    @cached_property
+    def previous_url(self) -> str:
+        return _page_url(self.params, self.number - 1) if self.page.has_previous() else ""
+
+    @cached_property
+    def next_url(self) -> str:
+        return _page_url(self.params, self.number + 1) if self.page.has_next() else ""
+
+    @cached_property
+    def csv_url(self) -> str:
+        return _list_url(self.params, name="programs:csv")
+
+    @cached_property
+    def detail_query(self) -> str:
+        """The list's filters and page, carried by the links to the programs (for "back")."""
+        number = self.number
+        return urlencode({**self.params, "page": number} if number > 1 else self.params)
+
+
 @require_http_methods(["GET", "HEAD"])
 def program_list(request: HtmxHttpRequest) -> HttpResponse:
     specialties, version = catalog_state()
     form = ProgramFilterForm(request.GET or None, specialties=specialties)
     filters = form.to_filters()
     params = filters.query_params()
-    paginator = CountedPaginator(
-        selectors.program_list(filters=filters),
-        PER_PAGE,
-        count=program_count(filters=filters, version=version),
-    )
-    page = paginator.get_page(request.GET.get("page"))
     errors = form.error_list()
     context = {
         "form": form,
@@ -60,12 +107,9 @@ def program_list(request: HtmxHttpRequest) -> HttpResponse:
         "version": version,
         "filter_query": urlencode(params),
         "filtered": bool(params.keys() - {"sort"}),
-        "page": page,
-        "page_links": _page_links(paginator, page.number, params),
-        "previous_url": _page_url(params, page.number - 1) if page.has_previous() else "",
-        "next_url": _page_url(params, page.number + 1) if page.has_next() else "",
-        "detail_query": urlencode({**params, "page": page.number} if page.number > 1 else params),
-        "csv_url": _list_url(params, name="programs:csv"),
+        "results": ResultsPart(
+            filters=filters, params=params, version=version, asked=request.GET.get("page", "")
+        ),
         "per_page": PER_PAGE,
     }
     # A history-restore request needs the whole page: htmx swaps it into <body>.
@@ -128,19 +172,6 @@ class _Echo:
 def _list_url(params: dict[str, Any], *, name: str = "programs:list") -> str:
     query = urlencode(params)
     return reverse(name) + (f"?{query}" if query else "")
-
-
-def _page_links(
-    paginator: Paginator, number: int, params: dict[str, str]
-) -> list[tuple[int | str, str]]:
-    """(page number, URL) of the pager's links; an ellipsis has no URL."""
-    links: list[tuple[int | str, str]] = []
-    for n in paginator.get_elided_page_range(number, on_each_side=2, on_ends=1):
-        if n == paginator.ELLIPSIS:
-            links.append((n, ""))
-        else:
-            links.append((n, _page_url(params, n)))
-    return links
 
 
 def _page_url(params: dict[str, str], number: int) -> str:

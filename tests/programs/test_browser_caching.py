@@ -3,6 +3,7 @@ result fragments per catalog version) follow every catalog edit on the next requ
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -75,3 +76,27 @@ def test_other_pages_and_orders_of_a_filter_set_reuse_its_count(
     with django_assert_num_queries(2):
         html = client.get(LIST, {"state": "NY", "page": "2", "sort": "step2"}).content.decode()
     assert "30</strong> programs match your filters, page 2 of 2" in html
+
+
+def test_a_first_page_seen_before_needs_no_count(client: Client, monkeypatch: Any) -> None:
+    from programs import views
+
+    ProgramFactory.create_batch(30, state="NY")
+    first = client.get(LIST, {"state": "NY"}).content.decode()
+    last = client.get(LIST, {"state": "NY", "page": "9"}).content.decode()
+
+    def no_count(**kwargs: Any) -> int:
+        raise AssertionError("counted")
+
+    monkeypatch.setattr(views, "program_count", no_count)
+    again = client.get(LIST, {"state": "NY"}).content.decode()
+    partial = client.get(LIST, {"state": "NY", "page": "1"}, HTTP_HX_REQUEST="true")
+
+    token = re.compile(r'"X-CSRFToken": "[^"]+"')
+    assert token.sub("", again) == token.sub("", first)
+    assert "30</strong> programs match your filters, page 1 of 2" in again
+    assert partial.status_code == 200
+    # A page past the end is the last page, which needs the count to be known.
+    assert "page 2 of 2" in last
+    with pytest.raises(AssertionError, match="counted"):
+        client.get(LIST, {"state": "NY", "page": "5"})
