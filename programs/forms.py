@@ -33,8 +33,9 @@ class ProgramFilterForm(forms.Form):
         help_text="Part of a program name, institution or city.",
     )
     specialty = forms.ChoiceField(label="Specialty", required=False)
-    # A callable: each form's copy of the field shares the 57 choices instead of copying them.
-    state = forms.ChoiceField(label="State", required=False, choices=lambda: STATE_CHOICES)
+    # A list, not a callable: the field's cached fragment (includes/cached_field.html) is
+    # keyed by its choices, and a callable's would be a new object every time.
+    state = forms.ChoiceField(label="State", required=False, choices=STATE_CHOICES)
     program_type = forms.ChoiceField(
         label="Program type",
         required=False,

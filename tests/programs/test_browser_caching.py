@@ -100,3 +100,26 @@ def test_a_first_page_seen_before_needs_no_count(client: Client, monkeypatch: An
     assert "page 2 of 2" in last
     with pytest.raises(AssertionError, match="counted"):
         client.get(LIST, {"state": "NY", "page": "5"})
+
+
+def test_filter_sets_showing_the_same_value_share_that_fields_fragment(
+    client: Client, monkeypatch: Any
+) -> None:
+    from django.core.cache import caches
+
+    ProgramFactory(state="NY")
+    client.get(LIST, {"state": "NY", "sort": "name"})
+    written: list[str] = []
+    backend = type(caches["default"])
+    real_set = backend.set
+
+    def set_(self: Any, key: str, *args: Any, **kwargs: Any) -> Any:
+        written.append(key)
+        return real_set(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", set_)
+    html = client.get(LIST, {"state": "NY", "sort": "state"}).content.decode()
+
+    fields = [key for key in written if key.startswith("template.cache.crispy_field.")]
+    assert len(fields) == 1  # the sort field's new value; the state's fragment is reused
+    assert '<option value="NY" selected>' in html
