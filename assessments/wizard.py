@@ -457,7 +457,7 @@ class WizardFlow:
         saved form. Every wizard page shows the progress of all four steps, so the answer is
         kept in the shared cache under a digest of everything validation reads: the answers,
         today's date and the specialties offered (the cache's KEY_PREFIX holds a digest of the
-        code). Validating the four forms cost 1.5-2.0 ms of CPU a page, reading the answer
+        code). Validating the four forms cost 1.6-2.0 ms of CPU a page, reading the answer
         0.1-0.2 ms (scripts/bench_micro.py, "wizard progress")."""
         if self.draft is None:
             return frozenset()
