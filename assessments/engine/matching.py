@@ -217,7 +217,9 @@ class _Matching:
     reason_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
     why_cache: dict[tuple[Any, ...], tuple[Reason, ...]] = field(default_factory=dict)
     # (specialty code, IMG share) -> _img_points: a specialty's programs state a few dozen
-    # distinct shares, so each percentile is worked out once, not once per program.
+    # distinct shares, so each percentile is worked out once, not once per program. The
+    # explorer's standings, minimum CPU without and with it: 4.70-4.90 -> 4.59-4.71 ms at
+    # 5,000 generated programs, 45.5-49.5 -> 38.4-45.9 ms at 50,000 (scripts/bench_engine.py).
     img_cache: dict[tuple[str, int], tuple[int, float]] = field(default_factory=dict)
 
 
