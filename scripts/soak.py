@@ -1,11 +1,14 @@
 """`make soak`: mixed traffic at 64 connections for 5 minutes against the benchmark setup.
 
 Prints the errors (expected: none) and every gunicorn worker's resident memory (VmRSS) at
-the start and the end, with the growth (target: under 10 %). "Start" is taken after a short
+the start and the end, with the growth (target: under 10 %). "Start" is taken after a
 warm-up of the same traffic, so that what every worker loads once (templates, URL
-resolvers, connections) is not mistaken for growth; the cold figure is printed as well.
+resolvers, connections, the working set of the heaviest requests) is not mistaken for
+growth; the cold figure is printed as well. The warm-up runs in rounds of SOAK_WARMUP
+seconds until no worker grew by 2 % or more in the last round (at most SOAK_WARMUP_MAX).
 
 Knobs: SOAK_SECONDS (300), SOAK_CONNECTIONS (64), SOAK_PROGRAMS (5000), SOAK_WARMUP (20),
+SOAK_WARMUP_MAX (120),
 SOAK_SAMPLE_SECONDS (15), SOAK_PORT (8702), BENCH_WORKERS (2), BENCH_THREADS (2 wrk threads),
 BENCH_DATABASE_URL. Results also go to bench-results/soak-<timestamp>.json.
 """
@@ -31,10 +34,12 @@ from scripts.bench.endpoints import Options, available, sample
 from scripts.bench.rotation import interleave
 from scripts.bench.runner import code_version, machine_info, verify
 from scripts.bench.server import log
-from scripts.bench.stats import growth_pct, run_result
+from scripts.bench.stats import growth_pct, memory_settled, run_result
 from scripts.bench.wrk import wrk_run
 
 GROWTH_LIMIT_PCT = 10.0
+# The warm-up ends when no worker grew by this much in its last round.
+SETTLED_PCT = 2.0
 # The mix: what visitors do most (browse, read their plan, fill in the wizard) most often.
 WEIGHTS = {
     "programs": 34,
@@ -60,6 +65,7 @@ def main() -> int:
     connections = env_int("SOAK_CONNECTIONS", 64, high=4096)
     programs = env_int("SOAK_PROGRAMS", 5_000, high=100_000)
     warmup = env_float("SOAK_WARMUP", 20.0, low=0, high=600)
+    warmup_max = env_float("SOAK_WARMUP_MAX", 120.0, low=0, high=3600)
     sample_every = env_float("SOAK_SAMPLE_SECONDS", 15.0, low=1, high=3600)
     threads = env_int("BENCH_THREADS", 2, high=64)
     wrk = server.wrk_ensure()
@@ -89,7 +95,13 @@ def main() -> int:
             verify(config.port, sample(items, 4 if name == "plan-generate" else 10), what=name)
         workers = list(gunicorn.workers)
         cold = {pid: server.rss_kb(pid) for pid in workers}
-        if warmup:
+        # Warm-up in rounds until every worker's memory has settled: a worker that has not
+        # yet served the heaviest requests (plan generation, a what-if at 50,000 programs)
+        # is still loading its working set, and that growth is not a leak.
+        start = cold
+        warmed = 0.0
+        settled = not warmup
+        while warmup and warmed < warmup_max:
             log(f"warm-up: {warmup:g} s of the mix at {connections} connections")
             wrk_run(
                 wrk=wrk,
@@ -100,7 +112,17 @@ def main() -> int:
                 duration=warmup,
                 timeout=10,
             )
-        start = {pid: server.rss_kb(pid) for pid in workers}
+            warmed += warmup
+            before, start = start, {pid: server.rss_kb(pid) for pid in workers}
+            settled = memory_settled(before, start, tolerance_pct=SETTLED_PCT)
+            if settled:
+                break
+        if warmup:
+            log(
+                f"warm-up: {warmed:g} s; worker memory "
+                + ("settled" if settled else f"still growing after {warmup_max:g} s")
+                + f" (< {SETTLED_PCT:g} % in the last {warmup:g} s)"
+            )
         log(f"soak: {seconds:g} s of the mix at {connections} connections")
         outcome: dict[str, Any] = {}
 
@@ -203,7 +225,8 @@ def main() -> int:
             "seconds": seconds,
             "connections": connections,
             "programs": ctx["program_count"],
-            "warmup_s": warmup,
+            "warmup_s": warmed,
+            "warmup_settled": settled,
             "weights": {n: w for n, w in WEIGHTS.items() if n in built},
             "skipped": skipped,
         },

@@ -264,3 +264,16 @@ def growth_pct(start: float, end: float) -> float:
     if start <= 0:
         raise ValueError("start must be positive")
     return (end - start) / start * 100
+
+
+def memory_settled(
+    before: dict[int, int | None], after: dict[int, int | None], *, tolerance_pct: float
+) -> bool:
+    """Whether every worker's memory grew by less than ``tolerance_pct`` from ``before`` to
+    ``after`` (one more round of warm-up traffic): its working set is loaded. A worker that
+    is gone, or was not measured, has not settled."""
+    for pid, first in before.items():
+        last = after.get(pid)
+        if not first or not last or growth_pct(first, last) >= tolerance_pct:
+            return False
+    return bool(before)

@@ -14,6 +14,7 @@ from scripts.bench.stats import (
     format_table,
     growth_pct,
     health_ceiling,
+    memory_settled,
     parse_wrk_output,
     percentile,
     run_result,
@@ -180,6 +181,17 @@ def test_growth_is_relative_to_the_start():
     assert growth_pct(100_000, 95_000) == pytest.approx(-5.0)
     with pytest.raises(ValueError):
         growth_pct(0, 1)
+
+
+def test_memory_settles_when_every_worker_grew_less_than_the_tolerance() -> None:
+    before = {11: 400_000, 12: 300_000}
+    assert memory_settled(before, {11: 404_000, 12: 303_000}, tolerance_pct=2.0)
+    # One worker still loading (it had not yet served the heaviest requests): not settled.
+    assert not memory_settled(before, {11: 404_000, 12: 330_000}, tolerance_pct=2.0)
+    # A worker gone or unreadable has not settled; no workers at all is not settled either.
+    assert not memory_settled(before, {11: 404_000}, tolerance_pct=2.0)
+    assert not memory_settled({11: None}, {11: 404_000}, tolerance_pct=2.0)
+    assert not memory_settled({}, {}, tolerance_pct=2.0)
 
 
 def test_cpu_shares_are_each_programs_part_of_all_cores() -> None:
