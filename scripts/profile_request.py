@@ -45,6 +45,48 @@ def _django() -> None:
     django.setup()
 
 
+class _CacheReads:
+    """Times every ``get`` of the default cache from now on, grouped by kind of key (the
+    key with its digests and session ids left out)."""
+
+    def __init__(self) -> None:
+        import re
+
+        from django.core.cache import caches
+
+        self.kinds: dict[str, list[float]] = {}
+        self._anonymous = re.compile(r"[0-9a-f]{16,}|(?<=cached_db)\w+")
+        # Sessions, fragments and the app's own entries all use the default cache (this
+        # thread's instance, which every request of this script reuses).
+        backend = caches["default"]
+        original = backend.get
+
+        def get(key, default=None):
+            c0, w0 = time.process_time(), time.perf_counter()
+            value = original(key, default)
+            c1, w1 = time.process_time(), time.perf_counter()
+            kind = self._anonymous.sub("…", key.rsplit(":", 1)[-1])
+            row = self.kinds.setdefault(kind, [0, 0.0, 0.0, 0])
+            row[0] += 1
+            row[1] += c1 - c0
+            row[2] += w1 - w0
+            row[3] = max(row[3], len(value) if isinstance(value, str | bytes) else 0)
+            return value
+
+        backend.get = get
+
+    def report(self, requests: int) -> None:
+        print("cache reads (per request; per read: CPU ms, wall ms; largest text value)")
+        total = 0.0
+        for kind, (count, cpu, wall, size) in sorted(self.kinds.items()):
+            total += cpu
+            print(
+                f"  {kind:60.60s} {count / requests:5.2f}  CPU {cpu / count * 1000:6.3f}  "
+                f"wall {wall / count * 1000:6.3f}  {size:,} chars"
+            )
+        print(f"  all cache reads: CPU ms per request {total / requests * 1000:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("urls", nargs="+", help="paths, e.g. /programs/?specialty=IM")
@@ -58,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         "--sort", default="cumulative", help="cProfile order: cumulative (default), tottime, ..."
     )
     parser.add_argument("--dump", help="with --profile: also write the profile to this file")
+    parser.add_argument(
+        "--cache-reads",
+        action="store_true",
+        help="also print each kind of cache read: reads per request, CPU and wall per read",
+    )
     parser.add_argument(
         "--expect", type=int, default=None, help="expected status (default any 2xx/3xx)"
     )
@@ -101,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     with connection.execute_wrapper(count):
         send(0)
 
+    reads = _CacheReads() if args.cache_reads else None
     cpu: list[float] = []
     wall: list[float] = []
     profiler = cProfile.Profile() if args.profile else None
@@ -125,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         f"wall ms  mean {statistics.mean(wall):7.2f}  median {statistics.median(wall):7.2f}  "
         f"p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:7.2f}"
     )
+    if reads:
+        reads.report(args.repeat)
     if profiler:
         stats = pstats.Stats(profiler)
         if args.dump:
