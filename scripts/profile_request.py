@@ -61,11 +61,11 @@ class _CacheReads:
         backend = caches["default"]
         original = backend.get
 
-        def get(key, default=None):
+        def get(key, default=None, version=None):
             c0, w0 = time.process_time(), time.perf_counter()
-            value = original(key, default)
+            value = original(key, default, version=version)
             c1, w1 = time.process_time(), time.perf_counter()
-            kind = self._anonymous.sub("…", key.rsplit(":", 1)[-1])
+            kind = self._anonymous.sub("…", key)
             row = self.kinds.setdefault(kind, [0, 0.0, 0.0, 0])
             row[0] += 1
             row[1] += c1 - c0
