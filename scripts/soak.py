@@ -101,7 +101,7 @@ def main() -> int:
         start = cold
         warmed = 0.0
         settled = not warmup
-        while warmup and warmed < warmup_max:
+        while warmup:  # at least one round, then until settled or SOAK_WARMUP_MAX
             log(f"warm-up: {warmup:g} s of the mix at {connections} connections")
             wrk_run(
                 wrk=wrk,
@@ -115,13 +115,14 @@ def main() -> int:
             warmed += warmup
             before, start = start, {pid: server.rss_kb(pid) for pid in workers}
             settled = memory_settled(before, start, tolerance_pct=SETTLED_PCT)
-            if settled:
+            if settled or warmed >= warmup_max:
                 break
         if warmup:
+            last = f"{SETTLED_PCT:g} % in the last {warmup:g} s"
             log(
-                f"warm-up: {warmed:g} s; worker memory "
-                + ("settled" if settled else f"still growing after {warmup_max:g} s")
-                + f" (< {SETTLED_PCT:g} % in the last {warmup:g} s)"
+                f"warm-up: {warmed:g} s; every worker's memory grew under {last}: settled"
+                if settled
+                else f"warm-up: {warmed:g} s (SOAK_WARMUP_MAX); memory still grew {last} or more"
             )
         log(f"soak: {seconds:g} s of the mix at {connections} connections")
         outcome: dict[str, Any] = {}
