@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpResponseBase
@@ -22,7 +23,7 @@ from assessments import drafts, explorer, services
 from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
 from assessments.models import Plan
 from assessments.plan_forms import VISA_WORDS
-from assessments.plans.queries import plan_for_viewer
+from assessments.plans.queries import plan_for_viewer, plans_of
 from assessments.plans.reader import plan_profile
 from assessments.profile import ProfileError
 from assessments.wizard import FormStep, WizardFlow, go_to, step_named
@@ -47,18 +48,31 @@ def _plan_for(request: HtmxHttpRequest, token: uuid.UUID) -> Plan | HttpResponse
 
 
 def _source(
-    request: HtmxHttpRequest, token: uuid.UUID | None
+    request: HtmxHttpRequest, token: uuid.UUID | None, *, plan_view: str
 ) -> tuple[dict[str, Any], Plan | None] | HttpResponseBase:
-    """The answers to explore (the plan's, or the wizard draft's) and the plan, if any."""
+    """The answers to explore (the plan's, or the wizard draft's) and the plan, if any.
+
+    Without a draft, an account with saved plans is sent to ``plan_view`` of its latest plan
+    (same query); anybody else to the wizard, told why."""
     if token is not None:
         plan = _plan_for(request, token)
         if not isinstance(plan, Plan):
             return plan
         return plan_profile(plan), plan
     draft = drafts.draft_for_request(request)
-    if draft is None:
-        return redirect("assessments:wizard")
-    return drafts.draft_profile_data(draft), None
+    if draft is not None:
+        return drafts.draft_profile_data(draft), None
+    latest = plans_of(request.user).first() if request.user.is_authenticated else None
+    if latest is not None:
+        url = reverse(plan_view, args=[latest.token])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    messages.info(
+        request,
+        "The explorer places your answers in every specialty. Answer the self-assessment "
+        "first; the goals step links to the explorer.",
+    )
+    return redirect("assessments:wizard")
 
 
 def _urls(plan: Plan | None) -> dict[str, str]:
@@ -171,7 +185,7 @@ def _may_pick(request: HtmxHttpRequest, data: dict[str, Any], plan: Plan | None)
 
 
 def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase:
-    source = _source(request, token)
+    source = _source(request, token, plan_view="assessments:plan_explorer")
     if isinstance(source, HttpResponseBase):
         return source
     data, plan = source
@@ -259,7 +273,7 @@ def plan_explorer(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBas
 
 
 def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase:
-    source = _source(request, token)
+    source = _source(request, token, plan_view="assessments:plan_explorer_compare")
     if isinstance(source, HttpResponseBase):
         return source
     data, plan = source

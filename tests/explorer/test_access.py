@@ -1,6 +1,7 @@
-"""Who may open the explorer: the draft's explorer shows the requester's own draft (anyone
-without one is sent to the wizard); a plan's explorer follows the plan page's rule (its owner,
-or the anonymous session that made it; others 404, anonymous visitors to log in)."""
+"""Who may open the explorer: the draft's explorer shows the requester's own draft (an
+account without one is sent to its latest plan's explorer, anyone else to the wizard); a
+plan's explorer follows the plan page's rule (its owner, or the anonymous session that made
+it; others 404, anonymous visitors to log in)."""
 
 from __future__ import annotations
 
@@ -108,6 +109,32 @@ def test_a_plans_explorer(world: dict[str, Any], role: str, which: str) -> None:
         assert response.status_code == expected, (name, role)
         if expected == 302:
             assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_an_account_without_a_draft_explores_its_latest_plan() -> None:
+    applicant = UserFactory()
+    make_plan(applicant)
+    latest = make_plan(applicant)
+    client = logged_in(applicant)
+
+    page = client.get("/explore/?sort=programs")
+    compare = client.get("/explore/compare/?a=IM&b=FM")
+
+    assert page.status_code == 302
+    assert page["Location"] == (
+        reverse("assessments:plan_explorer", args=[latest.token]) + "?sort=programs"
+    )
+    assert compare["Location"] == (
+        reverse("assessments:plan_explorer_compare", args=[latest.token]) + "?a=IM&b=FM"
+    )
+    assert client.get(page["Location"]).status_code == 200
+
+
+def test_nothing_to_explore_sends_to_the_wizard_and_says_why() -> None:
+    response = logged_in(UserFactory()).get("/explore/", follow=True)
+
+    assert response.redirect_chain[0] == ("/assessment/", 302)
+    assert "The explorer places your answers in every specialty" in response.content.decode()
 
 
 def test_the_draft_explorer_shows_the_requesters_own_draft(world: dict[str, Any]) -> None:
