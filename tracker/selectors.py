@@ -224,11 +224,15 @@ class SpecialtyProgress:
     offers: int
     target: rules.InterviewTarget
     ranks: int | None
+    # False before the platforms take applications: nothing sent yet is then not "below".
+    open: bool = True
 
     @property
     def sent_state(self) -> str:
         if self.applications_min is None:
             return "unknown"
+        if not self.open and self.sent == 0:
+            return "not_open"
         if self.sent < self.applications_min:
             return "below"
         if self.applications_max is not None and self.sent > self.applications_max:
@@ -246,6 +250,8 @@ class Progress:
     rank_target: int | None
     has_plan: bool
     other_sent: dict[str, int] = field(default_factory=dict)
+    # When the platforms start taking applications, while that is still to come.
+    applications_open: CitedDate | None = None
 
     @property
     def bases(self) -> list[str]:
@@ -307,6 +313,8 @@ def season_progress(
     season: Season, applications: list[Application], *, today: dt.date | None = None
 ) -> Progress:
     today = today or timezone.localdate()
+    opens = applications_open(season.match_year)
+    not_yet = opens if today < opens.date else None
     sent: Counter[str] = Counter()
     offers: Counter[str] = Counter()
     for a in applications:
@@ -330,6 +338,7 @@ def season_progress(
                     specialty=spec["code"], tier=spec["tier"], ranks=spec["ranks"]
                 ),
                 ranks=spec["ranks"],
+                open=not_yet is None,
             )
         )
     planned = {r.code for r in rows}
@@ -353,6 +362,7 @@ def season_progress(
         rank_target=rank_target(season.plan),
         has_plan=season.plan is not None,
         other_sent={c: n for c, n in sent.items() if c not in planned},
+        applications_open=not_yet,
     )
 
 
@@ -712,9 +722,21 @@ def _rank_fees(facts: engine.SeasonFacts | None, match_year: int) -> RankFees:
     return RankFees(nrmp.included_ranks, nrmp.extra_rank_fee, cited, url)
 
 
-def match_calendar(match_year: int) -> MatchCalendar:
+def _season_facts(match_year: int) -> engine.SeasonFacts | None:
     seasons = rule_data().seasons
-    facts = engine.season_facts_for(seasons, match_year) if seasons else None
+    return engine.season_facts_for(seasons, match_year) if seasons else None
+
+
+def applications_open(match_year: int) -> CitedDate:
+    """The first day applicants can send applications to programs in the Match year's season:
+    the earlier of ERAS's and ResidencyCAS's dates (each as on record, else estimated)."""
+    facts = _season_facts(match_year)
+    days = [_key_date(facts, match_year, event) for event in ("eras_submit", "rcas_submit")]
+    return min(days, key=lambda day: day.date)
+
+
+def match_calendar(match_year: int) -> MatchCalendar:
+    facts = _season_facts(match_year)
     return MatchCalendar(
         registration_deadline=_registration_deadline(facts, match_year),
         rank_list_deadline=_key_date(facts, match_year, "nrmp_rank_deadline"),

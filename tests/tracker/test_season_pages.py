@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.plans.words import tier_word as plan_tier_word
 from programs.exports import csv_safe
 from tests.factories import (
     ProgramFactory,
@@ -26,7 +27,7 @@ from tests.factories import (
     specialty,
 )
 from tests.fuzz.strategies import logged_in
-from tracker import services
+from tracker import selectors, services
 from tracker.models import Outcome, RankListEntry, Status
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,45 @@ def test_progress_compares_applications_with_the_plans_range(season_with_plan: A
     assert "<strong>1</strong> interview offer so far" in page
     assert "CORD" in page
     assert "Checkpoints" in page
+
+
+def test_progress_before_the_platforms_open_is_not_below_the_range() -> None:
+    em_programs(2)
+    user = UserFactory()
+    plan = make_plan(owner=user)
+    # Two Match years ahead: the platforms take no applications for it before next September.
+    season = services.season_get_or_create(
+        owner=user, plan=plan, match_year=timezone.localdate().year + 2
+    )
+    opens = selectors.applications_open(season.match_year)
+    assert opens.date > timezone.localdate()
+
+    page = logged_in(user).get(reverse("tracker:progress")).content.decode()
+
+    assert "Not open yet" in page
+    assert "Below the range" not in page
+    assert (
+        f'Applicants can send applications to programs from <time datetime="{opens.date:%Y-%m-%d}">'
+        in page
+    )
+    # Where that date comes from is said, as on every season date.
+    assert "date-source" in page
+
+    # The day it opens, nothing sent is below the plan's range.
+    progress = selectors.season_progress(season, [], today=opens.date)
+    assert progress.applications_open is None
+    assert {row.sent_state for row in progress.specialties} == {"below"}
+    before = selectors.season_progress(season, [], today=opens.date - dt.timedelta(days=1))
+    assert before.applications_open == opens
+    assert {row.sent_state for row in before.specialties} == {"not_open"}
+
+
+def test_progress_names_each_specialtys_tier_in_words(season_with_plan: Any) -> None:
+    page = logged_in(season_with_plan.owner).get(reverse("tracker:progress")).content.decode()
+    tier = season_with_plan.plan.output["primary"]["tier"]
+
+    assert f'<span class="badge tier-{tier}">{plan_tier_word(tier)}</span>' in page
+    assert f"<td>{tier}</td>" not in page
 
 
 def test_progress_without_a_season_explains_how_to_start() -> None:
