@@ -388,6 +388,13 @@ class SeasonDateFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory, season=factory.SelfAttribute("..season"))
 
 
+def match_week_come(match_year: int) -> SeasonDate:
+    """Put Match Week of ``match_year`` (when outcomes can be recorded) on record as begun
+    yesterday."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return SeasonDateFactory(season=match_year, event="soap_starts", date=yesterday)
+
+
 class SeasonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Season

@@ -78,7 +78,8 @@ class NotesForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    result = forms.ChoiceField(label="Outcome", choices=OutcomeResult.choices)
+    # No result is presumed: the applicant picks one.
+    result = forms.ChoiceField(label="Outcome", choices=[("", "—"), *OutcomeResult.choices])
     program = forms.ChoiceField(
         label="Program",
         required=False,

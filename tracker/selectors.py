@@ -676,6 +676,8 @@ class MatchCalendar:
 
     registration_deadline: CitedDate  # the standard deadline; a late fee applies after it
     rank_list_deadline: CitedDate
+    # Monday of Match Week: the NRMP tells applicants whether they matched (SOAP begins).
+    match_week: CitedDate
     match_day: CitedDate
     rank_fees: RankFees
 
@@ -740,6 +742,7 @@ def match_calendar(match_year: int) -> MatchCalendar:
     return MatchCalendar(
         registration_deadline=_registration_deadline(facts, match_year),
         rank_list_deadline=_key_date(facts, match_year, "nrmp_rank_deadline"),
+        match_week=_key_date(facts, match_year, "soap_starts"),
         match_day=_key_date(facts, match_year, "match_day"),
         rank_fees=_rank_fees(facts, match_year),
     )

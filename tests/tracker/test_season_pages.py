@@ -24,6 +24,7 @@ from tests.factories import (
     applied,
     em_programs,
     make_plan,
+    match_week_come,
     specialty,
 )
 from tests.fuzz.strategies import logged_in
@@ -249,6 +250,7 @@ def test_withdrawing_takes_a_program_off_the_rank_list() -> None:
 
 def test_outcome_is_recorded() -> None:
     season = SeasonFactory()
+    match_week_come(season.match_year)
     application = applied(season, status=Status.INTERVIEWED, interviewed=True)
     client = logged_in(season.owner)
     bad = client.post(reverse("tracker:outcome"), {"result": "matched"})
@@ -260,6 +262,32 @@ def test_outcome_is_recorded() -> None:
     assert outcome.result == "matched" and outcome.program == application.program
     page = client.get(reverse("tracker:rank_list")).content.decode()
     assert "Recorded: <strong>Matched</strong>" in page
+
+
+def test_the_outcome_waits_for_match_week() -> None:
+    season = SeasonFactory()
+    application = applied(season, status=Status.INTERVIEWED, interviewed=True)
+    client = logged_in(season.owner)
+    match_week = selectors.match_calendar(season.match_year).match_week.date
+    assert match_week > timezone.localdate()
+
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "You can record the outcome from Match Week" in page
+    assert f'<time datetime="{match_week:%Y-%m-%d}">' in page
+    assert "Record outcome" not in page
+
+    early = client.post(
+        reverse("tracker:outcome"), {"result": "matched", "program": application.program_id}
+    )
+    assert early.status_code == 400
+    assert "The outcome can be recorded from Match Week" in early.content.decode()
+    assert not Outcome.objects.exists()
+
+    match_week_come(season.match_year)
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "Record outcome" in page
+    # No result is chosen for the applicant.
+    assert '<option value="" selected>' in page
 
 
 def test_season_pages_are_never_stored_by_a_shared_cache(client) -> None:
