@@ -193,7 +193,7 @@ def test_an_owner_who_is_an_advisor_keeps_the_dashboard_link_without_a_query(own
     sql = queries(client, url(plan))
     html = client.get(url(plan)).content.decode()
 
-    assert "Advisor dashboard" in html
+    assert 'title="Advisor dashboard">Advising</a>' in html
     assert len(sql) == 2  # the user (its advisor flag with it) and the plan
 
 

@@ -135,7 +135,7 @@ def test_the_navigation_asks_about_the_advisor_group_once(client, advisor):
     with CaptureQueriesContext(connection) as context:
         html = client.get(step_url("exams")).content.decode()
 
-    assert ("Advisor dashboard" in html) is advisor
+    assert ('title="Advisor dashboard">Advising</a>' in html) is advisor
     # One query asks about the group (User.is_advisor is cached on the request's user).
     group_queries = [q["sql"] for q in context.captured_queries if "auth_group" in q["sql"]]
     assert len(group_queries) == 1
@@ -143,7 +143,7 @@ def test_the_navigation_asks_about_the_advisor_group_once(client, advisor):
     AssessmentDraft.objects.all().delete()
     with CaptureQueriesContext(connection) as context:
         html = client.get(step_url("background")).content.decode()
-    assert ("Advisor dashboard" in html) is advisor
+    assert ('title="Advisor dashboard">Advising</a>' in html) is advisor
     group_queries = [q["sql"] for q in context.captured_queries if "auth_group" in q["sql"]]
     assert len(group_queries) == 1
 
