@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from programs.models import Specialty
 from tests.factories import UserFactory, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +26,6 @@ def test_an_applicant_with_plans_gets_a_link_to_the_latest(client):
     html = client.get(reverse("assessments:home")).content.decode()
     assert reverse("assessments:plan_detail", args=[latest.token]) in html
     assert ">Strong<" in html
+    # The specialty by its name, not its code.
+    name = Specialty.objects.get(code=latest.specialty_code).name
+    assert f"Your latest plan: {name}, " in html
