@@ -388,11 +388,11 @@ class SeasonDateFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory, season=factory.SelfAttribute("..season"))
 
 
-def match_week_come(match_year: int) -> SeasonDate:
-    """Put Match Week of ``match_year`` (when outcomes can be recorded) on record as begun
-    yesterday."""
+def season_date_passed(match_year: int, event: str) -> SeasonDate:
+    """Put ``event`` of the ``match_year`` season on record as yesterday: Match Week
+    ("soap_starts", outcomes can be recorded), rank list entry ("nrmp_ranking"), ..."""
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    return SeasonDateFactory(season=match_year, event="soap_starts", date=yesterday)
+    return SeasonDateFactory(season=match_year, event=event, date=yesterday)
 
 
 class SeasonFactory(factory.django.DjangoModelFactory):

@@ -675,6 +675,7 @@ class MatchCalendar:
     the active fee schedule (as the engine prices a plan without season data)."""
 
     registration_deadline: CitedDate  # the standard deadline; a late fee applies after it
+    ranking_opens: CitedDate  # rank order list entry opens in the NRMP's R3 system
     rank_list_deadline: CitedDate
     # Monday of Match Week: the NRMP tells applicants whether they matched (SOAP begins).
     match_week: CitedDate
@@ -741,6 +742,7 @@ def match_calendar(match_year: int) -> MatchCalendar:
     facts = _season_facts(match_year)
     return MatchCalendar(
         registration_deadline=_registration_deadline(facts, match_year),
+        ranking_opens=_key_date(facts, match_year, "nrmp_ranking"),
         rank_list_deadline=_key_date(facts, match_year, "nrmp_rank_deadline"),
         match_week=_key_date(facts, match_year, "soap_starts"),
         match_day=_key_date(facts, match_year, "match_day"),

@@ -352,6 +352,7 @@ def _rank_basics(season: Season) -> dict[str, Any]:
         "days_left": (deadline - timezone.localdate()).days,
         "rank_target": target,
         "below_target": target is not None and len(entries) < target,
+        "ranking_open": timezone.localdate() >= calendar.ranking_opens.date,
     }
 
 

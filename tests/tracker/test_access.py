@@ -16,7 +16,7 @@ from django.urls import get_resolver, reverse
 
 from tests.advising.conftest import World, client_for
 from tests.advising.test_access import ROLES
-from tests.factories import ApplicationFactory, SeasonFactory, applied, match_week_come
+from tests.factories import ApplicationFactory, SeasonFactory, applied, season_date_passed
 from tracker import reminders
 from tracker.models import RankListEntry, Status
 
@@ -42,7 +42,7 @@ TOKEN_HOLDER = dict.fromkeys(ROLES, 200)
 @pytest.fixture
 def season_world(world: World) -> dict[str, Any]:
     season = SeasonFactory(owner=world.applicant_a, plan=world.plan_a)
-    match_week_come(season.match_year)  # so the outcome can be recorded
+    season_date_passed(season.match_year, "soap_starts")  # so the outcome can be recorded
     considering = ApplicationFactory(season=season)
     interviewed = applied(season, status=Status.INTERVIEWED, interviewed=True)
     to_rank = applied(season, status=Status.INTERVIEWED, interviewed=True)

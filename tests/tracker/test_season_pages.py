@@ -24,7 +24,7 @@ from tests.factories import (
     applied,
     em_programs,
     make_plan,
-    match_week_come,
+    season_date_passed,
     specialty,
 )
 from tests.fuzz.strategies import logged_in
@@ -215,8 +215,20 @@ def test_rank_list_shows_deadline_cost_beyond_included_ranks_and_target_warning(
     assert "days left" in page or "(passed)" in page
 
     RankListEntry.objects.filter(position__gt=1).delete()
-    page = logged_in(season.owner).get(reverse("tracker:rank_list")).content.decode()
-    assert "your plan recommends at least" in page
+    client = logged_in(season.owner)
+    season.match_year = timezone.localdate().year + 2  # its ranking opens in a year or more
+    season.save(update_fields=["match_year"])
+    opens = selectors.match_calendar(season.match_year).ranking_opens.date
+    assert opens > timezone.localdate()
+    # Before rank order list entry opens, the short list is a draft: said, not warned.
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "Your plan recommends ranking at least" in page
+    assert f'until rank order list entry opens on <time datetime="{opens:%Y-%m-%d}">' in page
+    assert "alert-warning" not in page
+
+    season_date_passed(season.match_year, "nrmp_ranking")
+    page = client.get(reverse("tracker:rank_list")).content.decode()
+    assert "You rank 1 program; your plan recommends at least" in page
 
 
 def test_csv_neutralises_formula_cells() -> None:
@@ -250,7 +262,7 @@ def test_withdrawing_takes_a_program_off_the_rank_list() -> None:
 
 def test_outcome_is_recorded() -> None:
     season = SeasonFactory()
-    match_week_come(season.match_year)
+    season_date_passed(season.match_year, "soap_starts")
     application = applied(season, status=Status.INTERVIEWED, interviewed=True)
     client = logged_in(season.owner)
     bad = client.post(reverse("tracker:outcome"), {"result": "matched"})
@@ -283,7 +295,7 @@ def test_the_outcome_waits_for_match_week() -> None:
     assert "The outcome can be recorded from Match Week" in early.content.decode()
     assert not Outcome.objects.exists()
 
-    match_week_come(season.match_year)
+    season_date_passed(season.match_year, "soap_starts")
     page = client.get(reverse("tracker:rank_list")).content.decode()
     assert "Record outcome" in page
     # No result is chosen for the applicant.
