@@ -37,11 +37,13 @@ def cpu_shares(
     seconds: float,
     cpus: int,
     ticks_per_second: int,
-    names: Sequence[str] = ("gunicorn", "postgres"),
+    names: Sequence[str] = ("gunicorn", "postgres", "redis-server"),
 ) -> dict[str, float]:
     """Each named program's share of all the CPU time available in ``seconds`` (0..1), from
     two snapshots of clock ticks per command name; "idle or other" is what remains (wrk
-    among it: it has exited by the second snapshot, so its own ticks cannot be read)."""
+    among it: it has exited by the second snapshot, so its own ticks cannot be read). The
+    shared cache's server is named apart, so that time the workers spend waiting on it
+    (idle) is not taken for its own work."""
     available = seconds * cpus * ticks_per_second
     if available <= 0:
         return {}

@@ -197,11 +197,16 @@ def test_memory_settles_when_every_worker_grew_less_than_the_tolerance() -> None
 def test_cpu_shares_are_each_programs_part_of_all_cores() -> None:
     from scripts.bench.stats import cpu_shares
 
-    before = {"gunicorn": 1_000, "postgres": 500, "bash": 7}
-    after = {"gunicorn": 2_600, "postgres": 700, "bash": 9}
+    before = {"gunicorn": 1_000, "postgres": 500, "redis-server": 40, "bash": 7}
+    after = {"gunicorn": 2_600, "postgres": 700, "redis-server": 80, "bash": 9}
     shares = cpu_shares(before, after, seconds=10, cpus=2, ticks_per_second=100)
-    # 2,000 ticks were available: gunicorn used 1,600, postgres 200
-    assert shares == {"gunicorn": 0.8, "postgres": 0.1, "idle or other": 0.1}
+    # 2,000 ticks were available: gunicorn used 1,600, postgres 200, the Redis server 40
+    assert shares == {
+        "gunicorn": 0.8,
+        "postgres": 0.1,
+        "redis-server": 0.02,
+        "idle or other": 0.08,
+    }
     assert cpu_shares(before, after, seconds=0, cpus=2, ticks_per_second=100) == {}
 
 
