@@ -19,6 +19,7 @@ from programs.models import Program, Specialty
 from tracker import rules
 from tracker.models import (
     Application,
+    Outcome,
     RankListEntry,
     Season,
     SeasonComment,
@@ -736,6 +737,25 @@ def applications_open(match_year: int) -> CitedDate:
     facts = _season_facts(match_year)
     days = [_key_date(facts, match_year, event) for event in ("eras_submit", "rcas_submit")]
     return min(days, key=lambda day: day.date)
+
+
+def season_outcome(season: Season) -> Outcome | None:
+    try:
+        return season.outcome
+    except Season.outcome.RelatedObjectDoesNotExist:
+        return None
+
+
+def outcome_recordable(
+    season: Season, *, calendar: MatchCalendar | None = None, today: dt.date | None = None
+) -> bool:
+    """An outcome can be recorded from Monday of Match Week, when the NRMP tells applicants
+    whether they matched; one already recorded can always be corrected. ``calendar``: the
+    season's, when the caller has it already."""
+    if season_outcome(season) is not None:
+        return True
+    calendar = calendar or match_calendar(season.match_year)
+    return (today or timezone.localdate()) >= calendar.match_week.date
 
 
 def match_calendar(match_year: int) -> MatchCalendar:

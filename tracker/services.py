@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import Plan
 from programs.models import Program
@@ -313,6 +314,12 @@ def rank_list_reorder(*, season: Season, entry_ids: list[int]) -> None:
 
 @transaction.atomic
 def outcome_record(*, season: Season, result: str, program: Program | None = None) -> Outcome:
+    if not selectors.outcome_recordable(season):
+        when = date_format(selectors.match_calendar(season.match_year).match_week.date, "j F Y")
+        raise ValidationError(
+            f"The outcome can be recorded from Match Week ({when}), when the NRMP tells "
+            "applicants whether they matched."
+        )
     if result not in OutcomeResult.values:
         raise ValidationError({"result": "Choose an outcome."})
     if result == OutcomeResult.NOT_MATCHED:

@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -39,7 +38,7 @@ from tracker.forms import (
     OutcomeForm,
     SettingsForm,
 )
-from tracker.models import Outcome, RankListEntry, Season, Status
+from tracker.models import RankListEntry, Season, Status
 
 # An interview's length in the calendar file when the program gave none.
 INTERVIEW_MINUTES = 60
@@ -360,24 +359,16 @@ def _outcome_programs(applications: list[Any]) -> list[tuple[int, str]]:
     return [(a.program_id, a.program.name) for a in applications]
 
 
-def _outcome_open(calendar: selectors.MatchCalendar) -> bool:
-    """Whether the Match has told applicants their result: from Monday of Match Week."""
-    return timezone.localdate() >= calendar.match_week.date
-
-
 def _rank_context(
     season: Season, applications: list[Any], outcome_form: OutcomeForm | None = None
 ) -> dict[str, Any]:
     context = _rank_basics(season)
     fees = context["calendar"].rank_fees
     ranks = len(context["entries"])
-    try:
-        outcome = season.outcome
-    except Season.outcome.RelatedObjectDoesNotExist:
-        outcome = None
+    outcome = selectors.season_outcome(season)
     return {
         **context,
-        "outcome_open": outcome is not None or _outcome_open(context["calendar"]),
+        "outcome_open": selectors.outcome_recordable(season, calendar=context["calendar"]),
         "rankable": selectors.rankable(applications),
         "extra_cost": rules.nrmp_extra_rank_cost(
             ranks=ranks, included=fees.included, fee_per_rank=fees.per_rank
@@ -512,14 +503,6 @@ def outcome(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404("No season yet.")
     applications = selectors.season_applications(season)
     form = OutcomeForm(request.POST, programs=_outcome_programs(applications), action="")
-    calendar = selectors.match_calendar(season.match_year)
-    if not _outcome_open(calendar) and not Outcome.objects.filter(season=season).exists():
-        when = date_format(calendar.match_week.date, "j F Y")
-        form.add_error(
-            None,
-            f"The outcome can be recorded from Match Week ({when}), when the NRMP tells "
-            "applicants whether they matched.",
-        )
     if form.is_valid():
         program = None
         if form.cleaned_data["program"]:

@@ -12,6 +12,7 @@ from typing import Any
 import icalendar
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -294,6 +295,10 @@ def test_the_outcome_waits_for_match_week() -> None:
     assert early.status_code == 400
     assert "The outcome can be recorded from Match Week" in early.content.decode()
     assert not Outcome.objects.exists()
+
+    # The rule is the service's: no caller records an outcome before Match Week.
+    with pytest.raises(ValidationError, match="from Match Week"):
+        services.outcome_record(season=season, result="not_matched")
 
     season_date_passed(season.match_year, "soap_starts")
     page = client.get(reverse("tracker:rank_list")).content.decode()
