@@ -1,7 +1,7 @@
 """Mobile and look in Chromium: at 390 px tables stack or scroll visibly and money is never
 cut, the score chart keeps full band names, the step tracker stays on one line, the four
-tier colours pass WCAG AA with their text, the same tier names are used everywhere, and the
-demo banner sits inside a landmark."""
+tier colours pass WCAG AA with their text, the same tier names are used everywhere, the
+demo banner sits inside a landmark, and the navigation holds its links on one row."""
 
 from __future__ import annotations
 
@@ -157,3 +157,42 @@ def test_the_demo_banner_is_inside_a_landmark(page, settings):
     assert banner.evaluate(
         "el => !!el.closest('header, main, nav, footer, aside, [role=region], [role=banner]')"
     )
+
+
+NAV_LINKS_FIT_JS = """
+() => {
+  const bar = document.querySelector("nav.navbar");
+  const edge = bar.querySelector(".container").getBoundingClientRect().right;
+  const links = [...bar.querySelectorAll(".nav-link")].map((el) => el.getBoundingClientRect());
+  return {
+    height: bar.getBoundingClientRect().height,
+    overflow: Math.max(...links.map((r) => r.right)) - edge,
+    rows: new Set(links.map((r) => Math.round(r.top))).size,
+  };
+}
+"""
+
+
+def test_the_navigation_stays_on_one_line_for_the_longest_menu(page) -> None:
+    """A staff advisor has the most links; with a long address the open bar (1,200 px and
+    up) still holds them on one row inside the page's width, and below 1,200 px the menu
+    folds behind its button."""
+    user = AdvisorFactory(email="oluwaseun.adebayo-williams@university-hospital.example.org")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    _log_in(page, user.email)
+
+    for width in (1200, 1280, 1400):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(reverse("assessments:methodology"))
+        bar = page.evaluate(NAV_LINKS_FIT_JS)
+        assert bar["rows"] == 1, (width, bar)
+        assert bar["overflow"] <= 0, (width, bar)
+    # The address is cut on the bar, and whole in the link's title.
+    account = page.locator("nav .nav-account")
+    assert user.email in account.get_attribute("title")
+
+    page.set_viewport_size({"width": 1199, "height": 900})
+    page.goto(reverse("assessments:methodology"))
+    assert page.get_by_role("button", name="Toggle navigation").is_visible()
+    assert not page.get_by_role("link", name="Advising").is_visible()
