@@ -210,6 +210,13 @@ class PlanView:
         return self.specialties[1:]
 
     @property
+    def backups_costed(self) -> bool:
+        """Whether the backups count in the totals: the engine costs them only where it
+        recommends applying to a second specialty (``engine.entry``); otherwise their rows are
+        shown for reference and the totals are the primary's."""
+        return bool(self.dual_apply.get("recommended"))
+
+    @property
     def program_total(self) -> int:
         return len(self.entries)
 

@@ -279,3 +279,34 @@ def test_page_and_fragment_vary_on_the_htmx_header(client, owner, plan):
     client.force_login(owner)
     for extra in ({}, HX):
         assert "HX-Request" in client.get(url(plan), **extra)["Vary"]
+
+
+def _strategy_row(html: str, name: str) -> str:
+    table = html[html.index('id="strategy-heading"') : html.index("</table>")]
+    return table[table.index(f'<th scope="row">{name}') :].split("</tr>")[0]
+
+
+def test_a_backup_left_out_of_the_cost_says_so_beside_its_figures(client, owner, plan):
+    # A viable EM profile: one specialty is the better bet, so the engine leaves the listed
+    # IM backup out of the totals while still showing its own figures.
+    client.force_login(owner)
+    html = client.get(url(plan)).content.decode()
+    output = plan_output(plan)
+    assert output["dual_apply"]["recommended"] is False
+    primary = output["primary"]["applications"]
+    assert output["applications"]["total"] == {"min": primary["min"], "max": primary["max"]}
+    assert "For reference, not in the total" in _strategy_row(html, "Internal Medicine")
+    assert '<th scope="row">Total (EM only)</th>' in html
+    assert "IM not counted" in html and "in all, with backups" not in html
+
+
+def test_a_recommended_backup_counts_in_the_totals(client, owner):
+    em_programs(3)
+    plan = make_plan(owner, step2ck__score=226)  # at risk in EM: apply to IM as well
+    client.force_login(owner)
+    html = client.get(url(plan)).content.decode()
+    output = plan_output(plan)
+    assert output["dual_apply"]["recommended"] is True
+    assert "For reference, not in the total" not in _strategy_row(html, "Internal Medicine")
+    assert '<th scope="row">All specialties</th>' in html
+    assert "in all, with backups" in html and "not counted" not in html
