@@ -433,3 +433,10 @@ def test_a_plans_explorer_leaves_no_link_to_the_plan_in_anothers_explorer() -> N
 
     assert 'action="/explore/compare/"' in html
     assert str(plan.token) not in html
+
+
+def test_a_stacked_row_names_the_three_fit_counts(applicant: Any) -> None:
+    # Below 992 px each cell shows its data-label in place of the column header, whose
+    # likely / target / reach sort links are then out of sight.
+    html = logged_in(applicant).get(URL).content.decode()
+    assert 'data-label="Programs that fit: likely / target / reach"' in row_html(html, "EM")
