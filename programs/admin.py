@@ -237,7 +237,6 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         stale = " (stale)" if obj.is_stale else ""
         return f"{obj.last_verified.isoformat()}{stale}"
 
-    @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
         """A file our readers refuse says why (the row and column), not only the error's
         type as import-export words it."""
@@ -246,6 +245,7 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
+    @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:
         count = program_mark_verified(programs=queryset, user=request.user)
         self.message_user(request, f"Marked {count} program(s) verified today.", messages.SUCCESS)

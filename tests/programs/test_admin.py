@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from tablib import Dataset
 from programs.admin import ProgramAdmin
 from programs.models import Program
 from programs.services import programs_import
-from tests.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, UserFactory, specialty
 
 pytestmark = pytest.mark.django_db
 
@@ -418,3 +419,21 @@ def test_an_admin_xlsx_import_of_a_good_workbook_previews_its_rows(
 
     assert "confirm_form" in response.context
     assert [row.import_type for row in response.context["result"].rows] == ["new"]
+
+
+def test_mark_verified_today_is_named_and_offered_only_to_staff_who_may_change_programs(
+    staff_client: Client,
+) -> None:
+    old = timezone.localdate() - dt.timedelta(days=500)
+    program = ProgramFactory(last_verified=old)
+    viewer = UserFactory(email="catalog-viewer@example.org", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_program"))
+    client = Client()
+    client.force_login(viewer)
+
+    assert "Mark selected programs verified today" in staff_client.get(CHANGELIST).text
+    assert "mark_verified_today" not in client.get(CHANGELIST).text
+    client.post(CHANGELIST, {"action": "mark_verified_today", "_selected_action": [program.pk]})
+
+    program.refresh_from_db()
+    assert program.last_verified == old
