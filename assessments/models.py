@@ -498,6 +498,21 @@ class PlatformFeeSchedule(models.Model):
     def __str__(self) -> str:
         return f"{self.platform} fees, {self.season} season"
 
+    def clean(self) -> None:
+        # The per-program fee starts after the flat fee's programs: a limit under them
+        # would print contradictory tiers ("$99 for the first 30, $23 each from the 19th").
+        if (
+            self.base_programs is not None
+            and self.mid_until is not None
+            and self.mid_until < self.base_programs
+        ):
+            raise ValidationError(
+                {
+                    "mid_until": f"Must not be under the {self.base_programs} programs the "
+                    "flat fee covers: the per-program fee starts after those."
+                }
+            )
+
 
 class SpecialtySeason(models.Model):
     """Which platform a specialty uses in a season, and its program signals."""

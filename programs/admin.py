@@ -16,7 +16,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Program, Specialty, stale_cutoff
 from programs.resources import ProgramResource, iter_row_errors
-from programs.services import ImportFileError, program_mark_verified, xlsx_table
+from programs.services import (
+    ImportFileError,
+    csv_table,
+    not_utf8_message,
+    program_mark_verified,
+    xlsx_table,
+)
 
 
 @admin.register(Specialty)
@@ -95,6 +101,23 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProgramCSV(CSV):
+    """import-export's CSV format, read as the command line's import reads a CSV file
+    (services.csv_table): a row with more or fewer cells than the header is an error naming
+    its row, where tablib said only "InvalidDimensions"."""
+
+    def create_dataset(self, in_stream: str | bytes) -> tablib.Dataset:
+        # The admin hands over the text it decoded with from_encoding; bytes only when the
+        # confirm step is skipped.
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode(ProgramAdmin.from_encoding)
+        table = csv_table(io.StringIO(in_stream, newline=""), "The file")
+        dataset = tablib.Dataset(headers=table.headers)
+        for row in table.rows:
+            dataset.append(row)
+        return dataset
+
+
 class ProgramXLSX(XLSX):
     """import-export's XLSX format, read as the command line's import reads a workbook
     (services.xlsx_table): each row whole (openpyxl cuts rows to the size the sheet states,
@@ -112,7 +135,7 @@ class ProgramXLSX(XLSX):
 @admin.register(Program)
 class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ProgramResource]
-    formats = [CSV, ProgramXLSX]
+    formats = [ProgramCSV, ProgramXLSX]
     # Excel writes "CSV UTF-8" with a byte-order mark; utf-8-sig reads both.
     from_encoding = "utf-8-sig"
 
@@ -237,15 +260,17 @@ class ProgramAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         stale = " (stale)" if obj.is_stale else ""
         return f"{obj.last_verified.isoformat()}{stale}"
 
-    @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
         """A file our readers refuse says why (the row and column), not only the error's
         type as import-export words it."""
         if isinstance(e, ImportFileError):
             form.add_error("import_file", str(e))
+        elif isinstance(e, UnicodeDecodeError):  # decoded before the format reads it
+            form.add_error("import_file", not_utf8_message("The file", e))
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
+    @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:
         count = program_mark_verified(programs=queryset, user=request.user)
         self.message_user(request, f"Marked {count} program(s) verified today.", messages.SUCCESS)

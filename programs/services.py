@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from django.core.cache import cache
 from django.db import transaction
@@ -102,46 +102,53 @@ def table_from_file(*, path: Path) -> Table:
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if suffix == ".csv":
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        return csv_table(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""), path.name)
+    return xlsx_table(handle, path.name)
+
+
+def csv_table(text: TextIO, name: str) -> Table:
+    """A CSV table read from ``text`` (closed when the rows are read), row by row, or raise
+    ImportFileError; ``name`` names it in messages. The command line's import and Django
+    admin's (programs.admin.ProgramCSV) read CSV files here."""
+    reader = csv.reader(text)
+    try:
+        headers = next(reader, [])
+    except UnicodeDecodeError as exc:
+        text.close()
+        raise ImportFileError(not_utf8_message(name, exc)) from None
+    except csv.Error as exc:
+        text.close()
+        raise ImportFileError(f"{name} is not a well-formed CSV table ({exc}).") from None
+    width = len(headers)
+
+    def csv_rows() -> Iterator[list[Any]]:
+        line = 1
         try:
-            headers = next(reader, [])
+            for row in reader:
+                line += 1
+                if not row:
+                    row = [""] * width
+                if len(row) != width:
+                    raise ImportFileError(
+                        f"{name}, row {line - 1}: the row has {len(row)} cell(s) but "
+                        f"the header has {width} column(s); every row needs one cell per "
+                        "column (leave a cell empty for unknown). Row numbers count data "
+                        "rows: row 1 is the line after the header."
+                    )
+                yield row
         except UnicodeDecodeError as exc:
-            raise ImportFileError(_not_utf8(path, exc)) from None
+            raise ImportFileError(not_utf8_message(name, exc)) from None
         except csv.Error as exc:
-            raise ImportFileError(f"{path.name} is not a well-formed CSV table ({exc}).") from None
-        width = len(headers)
+            raise ImportFileError(
+                f"{name} is not a well-formed CSV table (line {line}: {exc})."
+            ) from None
+        finally:
+            text.close()
 
-        def csv_rows() -> Iterator[list[Any]]:
-            line = 1
-            try:
-                for row in reader:
-                    line += 1
-                    if not row:
-                        row = [""] * width
-                    if len(row) != width:
-                        raise ImportFileError(
-                            f"{path.name}, row {line - 1}: the row has {len(row)} cell(s) but "
-                            f"the header has {width} column(s); every row needs one cell per "
-                            "column (leave a cell empty for unknown). Row numbers count data "
-                            "rows: row 1 is the line after the header."
-                        )
-                    yield row
-            except UnicodeDecodeError as exc:
-                raise ImportFileError(_not_utf8(path, exc)) from None
-            except csv.Error as exc:
-                raise ImportFileError(
-                    f"{path.name} is not a well-formed CSV table (line {line}: {exc})."
-                ) from None
-            finally:
-                handle.close()
-
-        rows: Iterator[list[Any]] = csv_rows()
-    else:
-        return xlsx_table(handle, path.name)
     if not headers or not any(str(h or "").strip() for h in headers):
-        raise ImportFileError(f"{path.name} is empty: the first line must name the columns.")
-    return Table(headers=list(headers), rows=_without_trailing_blanks(rows))
+        text.close()
+        raise ImportFileError(f"{name} is empty: the first line must name the columns.")
+    return Table(headers=list(headers), rows=_without_trailing_blanks(csv_rows()))
 
 
 def xlsx_table(handle: BinaryIO, name: str) -> Table:
@@ -194,10 +201,8 @@ def xlsx_table(handle: BinaryIO, name: str) -> Table:
     return Table(headers=list(headers), rows=_without_trailing_blanks(rows))
 
 
-def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
-    return (
-        f"{path.name} is not UTF-8 text (bad byte at position {exc.start}); save it as “CSV UTF-8”."
-    )
+def not_utf8_message(name: str, exc: UnicodeDecodeError) -> str:
+    return f"{name} is not UTF-8 text (bad byte at position {exc.start}); save it as “CSV UTF-8”."
 
 
 def programs_import(

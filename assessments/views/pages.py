@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from assessments import engine, rules, selectors
+from assessments import engine, explorer, rules, selectors
 from assessments.models import StartLevel
 from assessments.plans.words import BASIS_WORDS, FIT_WORDS, TIER_WORDS, exclusion_label, tier_word
 
@@ -33,6 +33,9 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "step1_cap_word": tier_word(engine.STEP1_FAILURE_CAP),
             "fit_words": FIT_WORDS,
             "start_words": dict(StartLevel.choices),
+            # A preliminary or transitional specialty is a one-year position whatever its
+            # start level says: the explorer's words for it.
+            "one_year_words": explorer.start_facts(StartLevel.PGY1, "preliminary").text,
             "date_rules": engine.season_date_rules(),
             "offsets": {
                 "strong": rules.STRONG_OFFSET,

@@ -369,3 +369,22 @@ def test_admin_edits_start_level_and_yog_grades_of_a_specialty(admin_client):
     rule.yog_well_past_years = 1
     with pytest.raises(ValidationError):
         rule.full_clean()
+
+
+def test_admin_refuses_platform_fee_tiers_that_contradict_each_other(admin_client):
+    from assessments.models import PlatformFeeSchedule
+
+    rcas = PlatformFeeSchedule.objects.get(platform="ResidencyCAS", season=2026)
+    url = reverse("admin:assessments_platformfeeschedule_change", args=[rcas.pk])
+    form = admin_client.get(url).context["adminform"].form
+    values = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in values.items()}
+    assert rcas.base_programs == 18
+
+    response = admin_client.post(url, {**data, "mid_until": 10})
+
+    assert response.status_code == 200
+    assert "Must not be under the 18 programs the flat fee covers" in response.content.decode()
+    rcas.refresh_from_db()
+    assert rcas.mid_until == 30
+    assert admin_client.post(url, {**data, "mid_until": 18}).status_code == 302

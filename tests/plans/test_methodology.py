@@ -95,3 +95,16 @@ def test_it_shows_each_specialtys_start_level_and_years_since_graduation_grades(
     assert "PGY-1 or PGY-2 (categorical and advanced positions both offered)" in html
     assert "1–2, 3–5, 6 or more" in html
     assert "University of Maryland School of Medicine, a secondary source" in html
+
+
+def test_it_calls_preliminary_and_transitional_specialties_one_year_positions(client):
+    html = page(client)
+    # Each specialty card, from its heading to the next card.
+    cards = {
+        code: html.split(f'id="rule-{code.lower()}-heading"')[1].split("</article>")[0]
+        for code in ("GS-PRELIM", "IM-PRELIM", "TY", "EM")
+    }
+    for code in ("GS-PRELIM", "IM-PRELIM", "TY"):
+        assert "A one-year PGY-1 position" in cards[code]
+        assert "categorical: the first year is part of the training" not in cards[code]
+    assert "PGY-1 (categorical: the first year is part of the training)" in cards["EM"]

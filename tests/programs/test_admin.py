@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from tablib import Dataset
 from programs.admin import ProgramAdmin
 from programs.models import Program
 from programs.services import programs_import
-from tests.factories import ProgramFactory, specialty
+from tests.factories import ProgramFactory, UserFactory, specialty
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +377,40 @@ def test_the_change_form_shows_the_public_data_facts(staff_client: Client) -> No
         assert label in html
 
 
+def test_an_admin_csv_import_with_a_row_of_the_wrong_width_names_the_row_and_writes_nothing(
+    staff_client: Client,
+) -> None:
+    upload = csv_upload(
+        HEADER,
+        "1400000301,Good,Inst,City,NY,IM,community,40,yes",
+        "1400000302,Also,Inst,City,NY,IM,community,40,yes,J-1 only",
+    )
+
+    response = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": upload})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "row 2: the row has 10 cell(s) but the header has 9 column(s)" in html
+    assert "InvalidDimensions" not in html
+    assert not Program.objects.exists()
+
+
+def test_an_admin_csv_import_of_a_file_not_in_utf8_says_so(staff_client: Client) -> None:
+    # Excel's plain "CSV" on Windows writes cp1252: "Hôpital" is not UTF-8.
+    upload = SimpleUploadedFile(
+        "programs.csv",
+        (HEADER + "\n1400000301,Hôpital,Inst,City,NY,IM,community,40,yes\n").encode("cp1252"),
+        content_type="text/csv",
+    )
+
+    response = staff_client.post(IMPORT, {"format": "0", "resource": "0", "import_file": upload})
+
+    html = response.content.decode()
+    assert "is not UTF-8 text" in html
+    assert "save it as “CSV UTF-8”" in html
+    assert not Program.objects.exists()
+
+
 @pytest.mark.parametrize("dimension", ["", None, "A1:I2"], ids=["stated", "no size", "wrong size"])
 def test_an_admin_xlsx_import_with_a_value_beyond_the_header_names_it_and_writes_nothing(
     staff_client: Client, tmp_path: Any, dimension: str | None
@@ -418,3 +453,21 @@ def test_an_admin_xlsx_import_of_a_good_workbook_previews_its_rows(
 
     assert "confirm_form" in response.context
     assert [row.import_type for row in response.context["result"].rows] == ["new"]
+
+
+def test_mark_verified_today_is_named_and_offered_only_to_staff_who_may_change_programs(
+    staff_client: Client,
+) -> None:
+    old = timezone.localdate() - dt.timedelta(days=500)
+    program = ProgramFactory(last_verified=old)
+    viewer = UserFactory(email="catalog-viewer@example.org", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_program"))
+    client = Client()
+    client.force_login(viewer)
+
+    assert "Mark selected programs verified today" in staff_client.get(CHANGELIST).text
+    assert "mark_verified_today" not in client.get(CHANGELIST).text
+    client.post(CHANGELIST, {"action": "mark_verified_today", "_selected_action": [program.pk]})
+
+    program.refresh_from_db()
+    assert program.last_verified == old

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -21,6 +22,10 @@ def test_the_detail_page_shows_every_fact_its_source_and_date(client: Client) ->
         city="Lakeside",
         state="OH",
         positions=14,
+        accepting_applications="yes",
+        accepting_season=2027,
+        application_platform="eras",
+        affiliation="none",
         j1="yes",
         h1b="no",
         img_share=62,
@@ -65,6 +70,9 @@ def test_unknown_facts_say_unknown_and_a_never_verified_program_is_flagged(clien
     program = ProgramFactory(
         acgme_id=None,
         positions=None,
+        accepting_applications="unknown",
+        application_platform="unknown",
+        affiliation="unknown",
         j1="unknown",
         h1b="unknown",
         img_share=None,
@@ -80,7 +88,7 @@ def test_unknown_facts_say_unknown_and_a_never_verified_program_is_flagged(clien
 
     html = client.get(reverse("programs:detail", args=[program.pk])).content.decode()
 
-    assert html.count('class="fact fact-unknown">Unknown</span>') == 12
+    assert html.count('class="fact fact-unknown">Unknown</span>') == 15
     assert "Never verified" in html
 
 
@@ -120,3 +128,23 @@ def test_the_page_shows_the_programs_own_track_and_says_so(client: Client) -> No
     assert "(categorical)" not in advanced_html
     assert "Preliminary <span" in prelim_html
     assert "(this program's track)" in prelim_html
+
+
+def test_the_detail_page_shows_the_facts_a_plan_can_leave_the_program_out_for(
+    client: Client,
+) -> None:
+    # A plan lists this program as "not accepting applications in your season" (or on
+    # another platform, or military) and links here: the page must show that fact.
+    program = ProgramFactory(
+        accepting_applications="no",
+        accepting_season=2027,
+        application_platform="residencycas",
+        affiliation="military",
+    )
+
+    html = client.get(reverse("programs:detail", args=[program.pk])).content.decode()
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Accepting applications No (for applications sent in 2027, the 2028 Match)" in text
+    assert "Application platform ResidencyCAS" in text
+    assert "Government affiliation Military" in text
