@@ -175,7 +175,7 @@ def _derived_note(code: str, median: int) -> str:
         f"viable from {viable} (median - 5), at risk from {risk} (median - 18, never under the "
         f"218 passing score). These offsets reproduce the EM article's table from EM's median. "
         f"Application counts and dual-application partners are our assumptions "
-        f"({SRC_ASSUMPTION}). Recommended ranks: 12, above the matched median."
+        f"(explained on the methodology page). Recommended ranks: 12, above the matched median."
     )
 
 

@@ -23,7 +23,9 @@ def test_it_is_public_and_shows_every_specialty_with_its_source(client):
     assert len(rules) == 13
     for rule in rules:
         assert f"({rule.specialty.code})" in html
-        assert rule.source_note.replace("'", "&#x27;") in html
+        # On this page a note's pointer to this page is left out.
+        note = rule.source_note.replace(" (explained on the methodology page)", "")
+        assert note.replace("'", "&#x27;") in html
         assert f"strong from {rule.strong_min}, viable from {rule.viable_min}" in html
 
 
@@ -108,3 +110,14 @@ def test_it_calls_preliminary_and_transitional_specialties_one_year_positions(cl
         assert "A one-year PGY-1 position" in cards[code]
         assert "categorical: the first year is part of the training" not in cards[code]
     assert "PGY-1 (categorical: the first year is part of the training)" in cards["EM"]
+
+
+def test_rule_notes_point_to_this_page_once_and_not_on_it(client):
+    # 0008 reworded the inner part of "(MatchPlan assumption, see docs/rules.md)" and left
+    # "are our assumptions (MatchPlan assumption (explained on the methodology page))".
+    assert not SpecialtyRule.objects.filter(source_note__contains="assumptions (MatchPlan").exists()
+    derived = SpecialtyRule.objects.filter(source_note__contains="are our assumptions").count()
+    assert derived > 0
+    html = page(client)
+    assert html.count("are our assumptions. Recommended ranks") == derived
+    assert "explained on the methodology page" not in html
