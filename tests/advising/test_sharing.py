@@ -348,3 +348,13 @@ def test_account_summary_include_lists_who_can_see_the_plans(world: World) -> No
         "advising/includes/account_sharing_summary.html", {"user": world.staff}
     )
     assert "Only you can see your plans." in alone
+
+
+def test_sharing_page_and_invitation_say_the_advisor_also_sees_the_season(world: World) -> None:
+    # Sharing opens the season tracker too (tracker.selectors.advisable_seasons), notes
+    # included; the applicant agrees to that here, and the invited advisor reads it.
+    sharing = client_for(world.applicant_a).get(reverse("advising:sharing")).content.decode()
+    assert "your application season" in sharing
+    assert "the start of each note" in sharing
+    invitation = client_for(None).get(reverse("advising:invitation", args=[INVITATION_TOKEN]))
+    assert "their saved plans and their application season" in invitation.content.decode()
