@@ -62,6 +62,18 @@ def test_an_empty_comment_shows_a_field_error(advised: Any) -> None:
     assert not SeasonComment.objects.exists()
 
 
+def test_the_advisors_season_pages_are_never_stored_by_the_browser(advised: Any) -> None:
+    # The applicant's applications and notes: Back after logging out on a shared
+    # computer must not show them, as on every other page with applicant data.
+    _, advisor, season = advised
+    client = logged_in(advisor)
+    page = client.get(reverse("tracker:advise", args=[season.pk]))
+    invalid = client.post(reverse("tracker:advise_comment", args=[season.pk]), {"body": ""})
+    for response in (page, invalid):
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+
+
 def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: Any) -> None:
     applicant, advisor, season = advised
     on_track = UserFactory(full_name="Olu OnTrack")
