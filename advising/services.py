@@ -59,7 +59,13 @@ def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
         raise ValidationError({"advisor_email": "Enter your advisor's email address."})
     if email == _normalize_email(applicant.email):
         raise ValidationError({"advisor_email": "This is your own email address."})
-    if Share.objects.not_revoked().filter(applicant=applicant, advisor_email=email).exists():
+    current = Share.objects.not_revoked().filter(applicant=applicant, advisor_email=email).first()
+    if current is not None and current.invitation_expired:
+        # Inviting again is how the applicant asks for a fresh link: the dead one goes
+        # (the rollback below brings it back if the new email cannot be sent).
+        current.revoked_at = timezone.now()
+        current.save(update_fields=["revoked_at"])
+    elif current is not None:
         raise ValidationError(
             {
                 "advisor_email": "You already share your plans with this address. "

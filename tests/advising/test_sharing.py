@@ -132,6 +132,43 @@ def test_revoked_and_expired_invitations_cannot_be_used(world: World) -> None:
     assert not User.objects.filter(email=INVITED_EMAIL).exists()
 
 
+def test_inviting_again_after_an_invitation_expired_sends_a_fresh_link(world: World) -> None:
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    applicant = client_for(world.applicant_a)
+    assert (
+        "Invite the same address again"
+        in applicant.get(reverse("advising:sharing")).content.decode()
+    )
+
+    response = _share(applicant, INVITED_EMAIL)
+
+    assert f"We sent an invitation to {INVITED_EMAIL}" in response.content.decode()
+    (old, new) = Share.objects.filter(advisor_email=INVITED_EMAIL).order_by("pk")
+    assert old.status == "revoked" and new.status == "invited"
+    (message,) = mail.outbox
+    assert client_for(None).get(_link_in(message)).status_code == 200
+    # a pending, unexpired invitation still stops a second one
+    response = _share(applicant, INVITED_EMAIL)
+    assert "To send a new invitation, revoke the current one first." in response.content.decode()
+    assert Share.objects.filter(advisor_email=INVITED_EMAIL).count() == 2
+
+
+def test_an_expired_invitation_stays_if_the_new_email_cannot_be_sent(
+    world: World, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "tests.advising.broken_mail.Backend"
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    response = _share(client_for(world.applicant_a), INVITED_EMAIL)
+
+    assert "Nothing was shared" in response.content.decode()
+    (share,) = Share.objects.filter(advisor_email=INVITED_EMAIL)
+    assert share.status == "expired"
+
+
 def test_sharing_with_an_existing_advisor_sends_an_invitation_like_any_address(
     world: World,
 ) -> None:
