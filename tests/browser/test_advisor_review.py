@@ -112,3 +112,19 @@ def test_the_season_view_on_a_phone_keeps_the_applications_table_inside_the_scre
     frame = page.get_by_role("region", name="Applications of Rahul Verma")
     assert frame.evaluate("el => el.scrollWidth > el.clientWidth")
     assert page.get_by_text("Scroll sideways for the whole table").first.is_visible()
+
+
+def test_keyboard_focus_stays_on_the_pressed_button_after_status_and_comment(page) -> None:
+    url = _review_page(page, count=3)
+    page.goto(url)
+    page.get_by_role("button", name="Mark reviewed").focus()
+    page.keyboard.press("Enter")
+    page.locator("#review-status .badge", has_text="Reviewed").wait_for()
+    # htmx swapped the panel: focus is back on the button, not thrown to the page top
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Mark reviewed"
+
+    page.get_by_label("Your comment").fill("Add two community programs.")
+    page.get_by_role("button", name="Add comment").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Comment added. The applicant gets an email.").wait_for()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Add comment"
