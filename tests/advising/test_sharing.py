@@ -151,6 +151,10 @@ def test_inviting_again_after_an_invitation_expired_sends_a_fresh_link(world: Wo
     assert client_for(None).get(_link_in(message)).status_code == 200
     # a pending, unexpired invitation still stops a second one
     response = _share(applicant, INVITED_EMAIL)
+    until = (timezone.localdate() + dt.timedelta(days=14)).strftime("%-d %b %Y")
+    assert f"You already invited this address; the link in that email works until {until}." in (
+        response.content.decode()
+    )
     assert "To send a new invitation, revoke the current one first." in response.content.decode()
     assert Share.objects.filter(advisor_email=INVITED_EMAIL).count() == 2
 
@@ -250,7 +254,7 @@ def test_an_invitation_cannot_be_accepted_by_another_account(world: World) -> No
     [
         ("a@example.org", "This is your own email address."),
         ("shared@example.org", "You already share your plans with this address."),
-        (INVITED_EMAIL.upper(), "You already share your plans with this address."),
+        (INVITED_EMAIL.upper(), "You already invited this address; the link in that email"),
         ("not-an-email", "Enter a valid email address."),
     ],
 )
