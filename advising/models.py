@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import ADVISORS_GROUP
 
 # An invitation that nobody accepted within this time stops working; the applicant
-# can revoke it and share again to send a fresh link.
+# shares with the same address again to send a fresh link (services.share_create).
 INVITATION_MAX_AGE = dt.timedelta(days=14)
 
 

@@ -16,11 +16,11 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import ADVISORS_GROUP
 from advising import emails
-from advising.models import PlanComment, PlanReview, ReviewStatus, Share
+from advising.models import INVITATION_MAX_AGE, PlanComment, PlanReview, ReviewStatus, Share
 from advising.selectors import can_advise, token_digest
 from assessments.models import Plan
 
@@ -59,7 +59,25 @@ def share_create(*, applicant: Any, advisor_email: str, base_url: str) -> Share:
         raise ValidationError({"advisor_email": "Enter your advisor's email address."})
     if email == _normalize_email(applicant.email):
         raise ValidationError({"advisor_email": "This is your own email address."})
-    if Share.objects.not_revoked().filter(applicant=applicant, advisor_email=email).exists():
+    current = Share.objects.not_revoked().filter(applicant=applicant, advisor_email=email).first()
+    if current is not None and current.invitation_expired:
+        # Inviting again is how the applicant asks for a fresh link: the dead one goes
+        # (the rollback below brings it back if the new email cannot be sent).
+        current.revoked_at = timezone.now()
+        current.save(update_fields=["revoked_at"])
+    elif current is not None and current.accepted_at is None:
+        # Pending: nothing is shared yet, so "you already share" would mislead.
+        works_until = formats.date_format(
+            timezone.localtime(current.created_at + INVITATION_MAX_AGE), "j M Y"
+        )
+        raise ValidationError(
+            {
+                "advisor_email": "You already invited this address; the link in that email "
+                f"works until {works_until}. To send a new invitation, revoke the current "
+                "one first."
+            }
+        )
+    elif current is not None:
         raise ValidationError(
             {
                 "advisor_email": "You already share your plans with this address. "

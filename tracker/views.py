@@ -544,6 +544,7 @@ def _advisor_context(season: Season, form: CommentForm | None = None) -> dict[st
 
 @require_http_methods(["GET"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def advise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     season = _advisable_season(request, pk)
     return render(request, "tracker/advise.html", _advisor_context(season))
@@ -551,6 +552,7 @@ def advise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @advisor_required
+@cache_control(private=True, no_store=True)  # applicant data
 def advise_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     season = _advisable_season(request, pk)
     form = CommentForm(request.POST, action=reverse("tracker:advise_comment", args=[pk]))

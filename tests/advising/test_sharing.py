@@ -132,6 +132,47 @@ def test_revoked_and_expired_invitations_cannot_be_used(world: World) -> None:
     assert not User.objects.filter(email=INVITED_EMAIL).exists()
 
 
+def test_inviting_again_after_an_invitation_expired_sends_a_fresh_link(world: World) -> None:
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    applicant = client_for(world.applicant_a)
+    assert (
+        "Invite the same address again"
+        in applicant.get(reverse("advising:sharing")).content.decode()
+    )
+
+    response = _share(applicant, INVITED_EMAIL)
+
+    assert f"We sent an invitation to {INVITED_EMAIL}" in response.content.decode()
+    (old, new) = Share.objects.filter(advisor_email=INVITED_EMAIL).order_by("pk")
+    assert old.status == "revoked" and new.status == "invited"
+    (message,) = mail.outbox
+    assert client_for(None).get(_link_in(message)).status_code == 200
+    # a pending, unexpired invitation still stops a second one
+    response = _share(applicant, INVITED_EMAIL)
+    until = (timezone.localdate() + dt.timedelta(days=14)).strftime("%-d %b %Y")
+    assert f"You already invited this address; the link in that email works until {until}." in (
+        response.content.decode()
+    )
+    assert "To send a new invitation, revoke the current one first." in response.content.decode()
+    assert Share.objects.filter(advisor_email=INVITED_EMAIL).count() == 2
+
+
+def test_an_expired_invitation_stays_if_the_new_email_cannot_be_sent(
+    world: World, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "tests.advising.broken_mail.Backend"
+    Share.objects.filter(pk=world.invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=15)
+    )
+    response = _share(client_for(world.applicant_a), INVITED_EMAIL)
+
+    assert "Nothing was shared" in response.content.decode()
+    (share,) = Share.objects.filter(advisor_email=INVITED_EMAIL)
+    assert share.status == "expired"
+
+
 def test_sharing_with_an_existing_advisor_sends_an_invitation_like_any_address(
     world: World,
 ) -> None:
@@ -213,7 +254,7 @@ def test_an_invitation_cannot_be_accepted_by_another_account(world: World) -> No
     [
         ("a@example.org", "This is your own email address."),
         ("shared@example.org", "You already share your plans with this address."),
-        (INVITED_EMAIL.upper(), "You already share your plans with this address."),
+        (INVITED_EMAIL.upper(), "You already invited this address; the link in that email"),
         ("not-an-email", "Enter a valid email address."),
     ],
 )
@@ -348,3 +389,13 @@ def test_account_summary_include_lists_who_can_see_the_plans(world: World) -> No
         "advising/includes/account_sharing_summary.html", {"user": world.staff}
     )
     assert "Only you can see your plans." in alone
+
+
+def test_sharing_page_and_invitation_say_the_advisor_also_sees_the_season(world: World) -> None:
+    # Sharing opens the season tracker too (tracker.selectors.advisable_seasons), notes
+    # included; the applicant agrees to that here, and the invited advisor reads it.
+    sharing = client_for(world.applicant_a).get(reverse("advising:sharing")).content.decode()
+    assert "your application season" in sharing
+    assert "the start of each note" in sharing
+    invitation = client_for(None).get(reverse("advising:invitation", args=[INVITATION_TOKEN]))
+    assert "their saved plans and their application season" in invitation.content.decode()

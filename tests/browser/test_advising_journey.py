@@ -157,3 +157,17 @@ def test_review_works_without_javascript(js_disabled_page, live_server) -> None:
     page.get_by_role("button", name="Needs changes").click()
     page.get_by_text("Review status saved.").wait_for()
     assert page.locator("#review-status .review-needs_changes").is_visible()
+
+
+def test_the_assigned_badge_lines_up_with_its_advisor_on_the_sharing_page(page) -> None:
+    advisor = AdvisorFactory(email="assigned-advisor@example.org", full_name="Ada Assigned")
+    applicant = UserFactory(email="assigned-applicant@example.org")
+    AssignmentFactory(advisor=advisor, applicant=applicant)
+    _log_in(page, applicant.email, PASSWORD)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(reverse("advising:sharing"))
+        name = page.get_by_text("Ada Assigned", exact=True).bounding_box()
+        badge = page.locator(".advising-access-list .badge", has_text="Assigned").bounding_box()
+        # the badge sits under the name and its note, not adrift in the middle of the row
+        assert abs(badge["x"] - name["x"]) <= 1, (width, name, badge)

@@ -4,18 +4,24 @@ anywhere on the page (sticky beside the plan; a jump link on a phone)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.browser.test_advising_journey import _log_in
 from tests.factories import (
     PASSWORD,
     AdvisorFactory,
     AssignmentFactory,
+    SeasonFactory,
     UserFactory,
+    applied,
     em_programs,
     make_plan,
 )
+from tracker.models import Status
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +88,43 @@ def test_the_review_page_on_a_phone_keeps_the_panel_in_reach(page) -> None:
           return top >= 0 && top < window.innerHeight;
         }"""
     )
+
+
+def test_the_season_view_on_a_phone_keeps_the_applications_table_inside_the_screen(page) -> None:
+    advisor = AdvisorFactory(email="season-reviewer@example.org")
+    applicant = UserFactory(email="season-reviewed@example.org", full_name="Rahul Verma")
+    AssignmentFactory(advisor=advisor, applicant=applicant)
+    season = SeasonFactory(owner=applicant)
+    for program in em_programs(3, name="Northern Valley Emergency Medicine Program"):
+        applied(
+            season,
+            program,
+            status=Status.INTERVIEW_SCHEDULED,
+            interview_at=timezone.now() + dt.timedelta(days=10),
+            interview_mode="virtual",
+            notes="Ask about the J-1 waiver and the night-shift rota",
+        )
+    _log_in(page, advisor.email, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("tracker:advise", args=[season.pk]))
+    # the page itself never scrolls sideways; the table scrolls in its own frame, and says so
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    frame = page.get_by_role("region", name="Applications of Rahul Verma")
+    assert frame.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.get_by_text("Scroll sideways for the whole table").first.is_visible()
+
+
+def test_keyboard_focus_stays_on_the_pressed_button_after_status_and_comment(page) -> None:
+    url = _review_page(page, count=3)
+    page.goto(url)
+    page.get_by_role("button", name="Mark reviewed").focus()
+    page.keyboard.press("Enter")
+    page.locator("#review-status .badge", has_text="Reviewed").wait_for()
+    # htmx swapped the panel: focus is back on the button, not thrown to the page top
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Mark reviewed"
+
+    page.get_by_label("Your comment").fill("Add two community programs.")
+    page.get_by_role("button", name="Add comment").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Comment added. The applicant gets an email.").wait_for()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Add comment"

@@ -10,7 +10,14 @@ from django.core import mail
 from django.urls import reverse
 
 from advising import selectors as advising_selectors
-from tests.factories import AdvisorFactory, AssignmentFactory, SeasonFactory, UserFactory, applied
+from tests.factories import (
+    AdvisorFactory,
+    AssignmentFactory,
+    SeasonFactory,
+    UserFactory,
+    applied,
+    make_plan,
+)
 from tests.fuzz.strategies import logged_in
 from tracker import selectors
 from tracker.models import SeasonComment
@@ -60,6 +67,29 @@ def test_an_empty_comment_shows_a_field_error(advised: Any) -> None:
     )
     assert response.status_code == 400
     assert not SeasonComment.objects.exists()
+
+
+def test_the_advisors_season_pages_are_never_stored_by_the_browser(advised: Any) -> None:
+    # The applicant's applications and notes: Back after logging out on a shared
+    # computer must not show them, as on every other page with applicant data.
+    _, advisor, season = advised
+    client = logged_in(advisor)
+    page = client.get(reverse("tracker:advise", args=[season.pk]))
+    invalid = client.post(reverse("tracker:advise_comment", args=[season.pk]), {"body": ""})
+    for response in (page, invalid):
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+
+
+def test_the_season_view_links_to_the_review_of_its_plan(advised: Any) -> None:
+    applicant, advisor, season = advised
+    season.plan = make_plan(applicant)
+    season.save()
+    client = logged_in(advisor)
+    page = client.get(reverse("tracker:advise", args=[season.pk])).content.decode()
+    review = reverse("advising:plan_review", args=[season.plan.pk])
+    assert f'<a href="{review}">Review the plan this season is tracked against</a>' in page
+    assert client.get(review).status_code == 200
 
 
 def test_dashboard_shows_the_season_column_and_filters_behind_target(advised: Any) -> None:
