@@ -160,6 +160,12 @@ def behind_target(*, match_year: int, offers: int, target: InterviewTarget, toda
     return current is not None and current.state == "behind"
 
 
+def season_years(match_year: int) -> tuple[int, int]:
+    """The calendar years a season's events fall in: applications go out in the year before
+    the Match (the ERAS season opens in June of it), interviews run into the Match year."""
+    return match_year - 1, match_year
+
+
 def default_match_year(today: dt.date) -> int:
     """The Match a season tracked today leads to: until Match Day's month (March) the season
     under way ends this year; from April on, the next one (applications go out in September)."""

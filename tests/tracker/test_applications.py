@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ApplicationFactory,
@@ -276,3 +277,44 @@ def test_a_specialty_the_season_data_gives_no_signals_refuses_a_plain_signal() -
             application=application, status="signal_sent", signal_kind="signal"
         )
     assert "no program signals" in str(info.value)
+
+
+def test_dates_outside_the_season_are_field_errors_and_the_calendar_file_still_downloads() -> None:
+    season = SeasonFactory(match_year=2027)
+    application = applied(season, status=Status.INTERVIEW_OFFERED, applied_on=dt.date(2026, 9, 3))
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+    for body, field, text in [
+        (
+            {"status": "interview_scheduled", "interview_at": "9999-12-31T23:59"},
+            "interview_at",
+            "Interviews for the 2027 Match take place in 2026 or 2027",
+        ),
+        (
+            {"status": "interview_scheduled", "interview_at": "1900-01-01T09:00"},
+            "interview_at",
+            "Interviews for the 2027 Match take place in 2026 or 2027",
+        ),
+        (
+            {"status": "rejected", "on": "1900-01-01"},
+            "on",
+            "happen from 2026 on, not on 1 January 1900",
+        ),
+    ]:
+        response = client.post(url, {**body, "interview_mode": "virtual"})
+        assert response.status_code == 400
+        assert f'id="error_1_id_{field}"' in response.content.decode()
+        assert text in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_OFFERED and application.interview_at is None
+    assert client.get(reverse("tracker:calendar_ics"), {"year": 2027}).status_code == 200
+
+
+def test_a_later_seasons_application_cannot_be_marked_sent_before_its_cycle() -> None:
+    # in December 2026, tracking the 2028 Match: nothing of that season can have happened yet
+    today = timezone.localdate()
+    application = ApplicationFactory(season=SeasonFactory(match_year=today.year + 2))
+    with pytest.raises(ValidationError, match=f"from {today.year + 1} on, not on {today.day} "):
+        services.application_move(application=application, status="applied", platform="eras")
+    application.refresh_from_db()
+    assert application.status == Status.CONSIDERING
