@@ -42,6 +42,10 @@ class MoveForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=(
+            "In your own time zone (convert the program's time if it gives another): the "
+            "calendar file keeps this clock time."
+        ),
     )
     interview_mode = forms.ChoiceField(
         label="Interview", required=False, choices=[("", "—"), *InterviewMode.choices]

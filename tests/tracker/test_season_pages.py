@@ -147,8 +147,13 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     assert len(events) == 1
     event = events[0]
     assert str(event["SUMMARY"]) == f"Interview: {long_name}"
-    assert event["DTSTART"].dt == when
-    assert event["DTEND"].dt == when + dt.timedelta(hours=1)
+    # the clock time as entered, floating (no zone and no "Z"): an applicant's calendar shows
+    # 14:30 wherever they are, not 14:30 UTC moved by their offset
+    assert b"DTSTART:20261112T143000\r\n" in raw
+    assert event["DTSTART"].dt == when.replace(tzinfo=None)
+    assert event["DTEND"].dt == when.replace(tzinfo=None) + dt.timedelta(hours=1)
+    form = logged_in(season.owner).get(reverse("tracker:application", args=[application.pk]))
+    assert "In your own time zone" in form.content.decode()
     assert str(event["UID"]).startswith(f"interview-{application.pk}@")
     assert "DTSTAMP" in event
     assert str(event["LOCATION"]) == "Albany, NY"
@@ -159,7 +164,7 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     again = logged_in(season.owner).get(reverse("tracker:calendar_ics")).content
     (moved,) = icalendar.Calendar.from_ical(again).walk("VEVENT")
     assert str(moved["UID"]) == str(event["UID"])
-    assert moved["DTSTART"].dt == when + dt.timedelta(days=1)
+    assert moved["DTSTART"].dt == when.replace(tzinfo=None) + dt.timedelta(days=1)
 
 
 def test_rank_list_builds_from_interviewed_programs_and_reorders() -> None:
