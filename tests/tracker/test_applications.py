@@ -62,7 +62,7 @@ def test_htmx_add_swaps_in_added(planned: Any) -> None:
         reverse("tracker:add"), {"program": programs[1].pk, "plan": str(plan.token)}, **HX
     )
     assert response.status_code == 200
-    assert "Added" in response.content.decode()
+    assert "Added to <a" in response.content.decode()  # "Added to my applications"
     assert "<html" not in response.content.decode()
     assert Application.objects.filter(season__owner=user, program=programs[1]).exists()
 
