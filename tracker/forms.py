@@ -23,6 +23,10 @@ class AddForm(forms.Form):
     plan = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
+# The one status an application can move to again: the same interview at a new time.
+RESCHEDULE_LABEL = "Interview rescheduled (enter the new date and time)"
+
+
 class MoveForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=())
     on = forms.DateField(
@@ -54,7 +58,10 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, action: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in rules.next_statuses(current)]
+        self.fields["status"].choices = [
+            (s, RESCHEDULE_LABEL if s == current else Status(s).label)
+            for s in rules.next_statuses(current)
+        ]
         self.helper = _helper(action, "Save status")
 
 

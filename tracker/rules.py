@@ -28,6 +28,8 @@ def next_statuses(current: str) -> list[str]:
     if current in FINAL:
         return []
     later = [s for s, r in RANK.items() if r > RANK[Status(current)]]
+    if current == Status.INTERVIEW_SCHEDULED:
+        later.append(Status.INTERVIEW_SCHEDULED)  # programs move interviews: a new date and time
     return [*later, Status.REJECTED, Status.WITHDRAWN]
 
 

@@ -318,3 +318,28 @@ def test_a_later_seasons_application_cannot_be_marked_sent_before_its_cycle() ->
         services.application_move(application=application, status="applied", platform="eras")
     application.refresh_from_db()
     assert application.status == Status.CONSIDERING
+
+
+def test_a_scheduled_interview_can_be_rescheduled_and_the_calendar_follows() -> None:
+    season = SeasonFactory(match_year=2027)
+    application = applied(season, status=Status.INTERVIEW_OFFERED)
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+    first = {"status": "interview_scheduled", "interview_mode": "virtual"}
+    client.post(url, {**first, "interview_at": "2026-12-20T09:00"})
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert "Interview rescheduled (enter the new date and time)" in page
+
+    response = client.post(
+        url, {**first, "interview_at": "2027-01-08T14:30", "note": "Program moved it"}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_SCHEDULED
+    assert application.interview_at == dt.datetime(2027, 1, 8, 14, 30, tzinfo=dt.UTC)
+    assert list(application.changes.values_list("status", "note")) == [
+        ("interview_scheduled", ""),
+        ("interview_scheduled", "Program moved it"),
+    ]
+    ics = client.get(reverse("tracker:calendar_ics"), {"year": 2027}).content
+    assert b"DTSTART:20270108T143000" in ics and b"20261220" not in ics
