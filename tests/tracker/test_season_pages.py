@@ -59,6 +59,13 @@ def test_progress_compares_applications_with_the_plans_range(season_with_plan: A
     assert "Checkpoints" in page
 
 
+def test_progress_names_a_specialty_sent_outside_the_plan(season_with_plan: Any) -> None:
+    applied(season_with_plan, ProgramFactory(specialty=specialty("RAD")))
+    page = logged_in(season_with_plan.owner).get(reverse("tracker:progress")).content.decode()
+    assert '<th scope="row">Diagnostic Radiology</th><td class="text-end">1</td>' in page
+    assert '<th scope="row">RAD</th>' not in page
+
+
 def test_progress_before_the_platforms_open_is_not_below_the_range() -> None:
     em_programs(2)
     user = UserFactory()
