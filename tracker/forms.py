@@ -58,10 +58,13 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, action: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        # Nothing preselected: the first choice can be final (an interviewed application's
+        # is "Rejected"), and a final status cannot be undone.
+        choices = [
             (s, RESCHEDULE_LABEL if s == current else Status(s).label)
             for s in rules.next_statuses(current)
         ]
+        self.fields["status"].choices = [("", "Choose…"), *choices] if choices else []
         self.helper = _helper(action, "Save status")
 
 

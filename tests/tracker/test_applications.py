@@ -343,3 +343,19 @@ def test_a_scheduled_interview_can_be_rescheduled_and_the_calendar_follows() -> 
     ]
     ics = client.get(reverse("tracker:calendar_ics"), {"year": 2027}).content
     assert b"DTSTART:20270108T143000" in ics and b"20261220" not in ics
+
+
+def test_the_move_form_preselects_no_status_and_saving_it_unchosen_changes_nothing() -> None:
+    application = applied(SeasonFactory(), status=Status.INTERVIEWED, interviewed=True)
+    client = logged_in(application.season.owner)
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert '<option value="" selected>Choose…</option>' in page
+    response = client.post(reverse("tracker:move", args=[application.pk]), {"status": ""})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEWED
+
+    application.status = Status.REJECTED
+    application.save()
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert "it cannot move any more" in page and "Choose…" not in page
