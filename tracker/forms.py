@@ -98,7 +98,10 @@ class OutcomeForm(forms.Form):
         label="Program",
         required=False,
         choices=(),
-        help_text="For a match: one of this season's programs.",
+        help_text=(
+            "For a match: one of this season's programs. Matched in SOAP to a program not "
+            "listed? Add it to My applications first (from the program browser)."
+        ),
     )
 
     def __init__(

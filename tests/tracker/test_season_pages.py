@@ -287,6 +287,8 @@ def test_outcome_is_recorded() -> None:
     assert outcome.result == "matched" and outcome.program == application.program
     page = client.get(reverse("tracker:rank_list")).content.decode()
     assert "Recorded: <strong>Matched</strong>" in page
+    # the list offers only this season's programs: a SOAP match elsewhere is added first
+    assert "Matched in SOAP to a program not listed? Add it to My applications first" in page
 
 
 def test_the_outcome_waits_for_match_week() -> None:
