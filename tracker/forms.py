@@ -23,6 +23,10 @@ class AddForm(forms.Form):
     plan = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
+# The one status an application can move to again: the same interview at a new time.
+RESCHEDULE_LABEL = "Interview rescheduled (enter the new date and time)"
+
+
 class MoveForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=())
     on = forms.DateField(
@@ -42,6 +46,10 @@ class MoveForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=(
+            "In your own time zone (convert the program's time if it gives another): the "
+            "calendar file keeps this clock time."
+        ),
     )
     interview_mode = forms.ChoiceField(
         label="Interview", required=False, choices=[("", "—"), *InterviewMode.choices]
@@ -50,7 +58,13 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, action: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in rules.next_statuses(current)]
+        # Nothing preselected: the first choice can be final (an interviewed application's
+        # is "Rejected"), and a final status cannot be undone.
+        choices = [
+            (s, RESCHEDULE_LABEL if s == current else Status(s).label)
+            for s in rules.next_statuses(current)
+        ]
+        self.fields["status"].choices = [("", "Choose…"), *choices] if choices else []
         self.helper = _helper(action, "Save status")
 
 
@@ -84,7 +98,10 @@ class OutcomeForm(forms.Form):
         label="Program",
         required=False,
         choices=(),
-        help_text="For a match: one of this season's programs.",
+        help_text=(
+            "For a match: one of this season's programs. Matched in SOAP to a program not "
+            "listed? Add it to My applications first (from the program browser)."
+        ),
     )
 
     def __init__(

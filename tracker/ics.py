@@ -1,7 +1,9 @@
 """The interview calendar file (RFC 5545), written by the `icalendar` package: it escapes TEXT
 values, folds lines at 75 octets without splitting a UTF-8 sequence and ends them with CRLF.
 Every event has a UID that stays the same from one download to the next (so a calendar app
-updates the event instead of adding a copy), a DTSTAMP, and times in UTC."""
+updates the event instead of adding a copy), a DTSTAMP in UTC, and each event's start in UTC
+when it is aware, or as a floating local time (no zone: the calendar app shows it at that
+clock time wherever it runs) when it is naive."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ PRODID = "-//MatchPlan//Interview calendar//EN"
 @dataclass(frozen=True)
 class Event:
     uid: str
-    start: dt.datetime  # aware
+    start: dt.datetime  # aware: written in UTC; naive: a floating local time
     duration_minutes: int
     summary: str
     description: str = ""
@@ -31,7 +33,7 @@ def calendar(events: list[Event], *, now: dt.datetime, name: str = "Interviews")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     for event in events:
-        start = event.start.astimezone(dt.UTC)
+        start = event.start.astimezone(dt.UTC) if event.start.tzinfo else event.start
         item = icalendar.Event()
         item.add("uid", event.uid)
         item.add("dtstamp", now.astimezone(dt.UTC))

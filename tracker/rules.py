@@ -28,6 +28,8 @@ def next_statuses(current: str) -> list[str]:
     if current in FINAL:
         return []
     later = [s for s, r in RANK.items() if r > RANK[Status(current)]]
+    if current == Status.INTERVIEW_SCHEDULED:
+        later.append(Status.INTERVIEW_SCHEDULED)  # programs move interviews: a new date and time
     return [*later, Status.REJECTED, Status.WITHDRAWN]
 
 
@@ -158,6 +160,12 @@ def behind_target(*, match_year: int, offers: int, target: InterviewTarget, toda
         checkpoints(match_year=match_year, offers=offers, target=target, today=today)
     )
     return current is not None and current.state == "behind"
+
+
+def season_years(match_year: int) -> tuple[int, int]:
+    """The calendar years a season's events fall in: applications go out in the year before
+    the Match (the ERAS season opens in June of it), interviews run into the Match year."""
+    return match_year - 1, match_year
 
 
 def default_match_year(today: dt.date) -> int:

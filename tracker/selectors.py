@@ -250,6 +250,7 @@ class Progress:
     current: rules.Checkpoint | None
     rank_target: int | None
     has_plan: bool
+    # Applications sent in specialties the plan does not name, by specialty name.
     other_sent: dict[str, int] = field(default_factory=dict)
     # When the platforms start taking applications, while that is still to come.
     applications_open: CitedDate | None = None
@@ -318,8 +319,10 @@ def season_progress(
     not_yet = opens if today < opens.date else None
     sent: Counter[str] = Counter()
     offers: Counter[str] = Counter()
+    names: dict[str, str] = {}
     for a in applications:
         code = a.program.specialty.code
+        names[code] = a.program.specialty.name
         if a.applied_on is not None:
             sent[code] += 1
         if a.offered_on is not None:
@@ -362,7 +365,7 @@ def season_progress(
         current=rules.current_checkpoint(marks),
         rank_target=rank_target(season.plan),
         has_plan=season.plan is not None,
-        other_sent={c: n for c, n in sent.items() if c not in planned},
+        other_sent={names[c]: n for c, n in sent.items() if c not in planned},
         applications_open=not_yet,
     )
 

@@ -193,6 +193,17 @@ def application_move(
     if on is not None and on > timezone.localdate() + dt.timedelta(days=1):
         raise ValidationError({"on": "The date cannot be in the future."})
     today = on or timezone.localdate()
+    first_year, last_year = rules.season_years(application.season.match_year)
+    if today.year < first_year:
+        raise ValidationError(
+            {
+                "on": (
+                    f"This is the season of the {application.season.match_year} Match: its "
+                    f"applications, offers and interviews happen from {first_year} on, "
+                    f"not on {date_format(today, 'j F Y')}."
+                )
+            }
+        )
     if status in (Status.APPLIED, Status.SIGNAL_SENT):
         if platform and platform not in Platform.values:
             raise ValidationError({"platform": "Choose a platform from the list."})
@@ -212,6 +223,15 @@ def application_move(
     if status == Status.INTERVIEW_SCHEDULED:
         if interview_at is None:
             raise ValidationError({"interview_at": "Enter the interview's date and time."})
+        if not first_year <= timezone.localdate(interview_at).year <= last_year:
+            raise ValidationError(
+                {
+                    "interview_at": (
+                        f"Interviews for the {application.season.match_year} Match take place "
+                        f"in {first_year} or {last_year}: check the date."
+                    )
+                }
+            )
         if interview_mode not in InterviewMode.values:
             raise ValidationError({"interview_mode": "Virtual or in person?"})
         application.interview_at = interview_at

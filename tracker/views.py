@@ -310,7 +310,10 @@ def calendar_ics(request: HtmxHttpRequest) -> HttpResponse:
     events = [
         ics.Event(
             uid=f"interview-{r.application.pk}@{host}",
-            start=r.application.interview_at,
+            # The clock time the applicant typed (the form reads it in the server's zone; no
+            # user has a zone of their own), as a floating time: their calendar shows it as
+            # typed, where an exported UTC time would move it by their offset from UTC.
+            start=timezone.localtime(r.application.interview_at).replace(tzinfo=None),
             duration_minutes=INTERVIEW_MINUTES,
             summary=f"Interview: {r.application.program.name}",
             description=(

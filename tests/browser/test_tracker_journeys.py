@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import csp_violations
@@ -28,6 +29,7 @@ from tests.factories import (
     make_plan,
 )
 from tracker.models import Application, RankListEntry, SeasonComment, Status
+from tracker.rules import default_match_year
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +40,12 @@ def _log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+def _plan_for_the_season_under_way(user):
+    """A plan whose season has begun (its applications go out this year): a later season's
+    applications cannot be marked sent yet."""
+    return make_plan(owner=user, application_year=default_match_year(timezone.localdate()) - 1)
 
 
 def _order(season) -> list[str]:
@@ -52,7 +60,7 @@ def test_season_with_javascript(page, console_messages, screenshot, tmp_path) ->
     install_signals()
     programs = em_programs(3)
     user = UserFactory(email="amal@example.com")
-    plan = make_plan(owner=user)
+    plan = _plan_for_the_season_under_way(user)
     _log_in(page, user.email)
 
     # Add two programs from the plan's table: one click each, swapped to "Added".
@@ -155,7 +163,7 @@ def test_season_without_javascript(js_disabled_page, screenshot) -> None:
     install_signals()
     em_programs(2)
     user = UserFactory(email="bo@example.com")
-    plan = make_plan(owner=user)
+    plan = _plan_for_the_season_under_way(user)
     _log_in(page, user.email)
 
     page.goto(reverse("assessments:plan_detail", args=[plan.token]))

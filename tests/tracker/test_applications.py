@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ApplicationFactory,
@@ -61,7 +62,7 @@ def test_htmx_add_swaps_in_added(planned: Any) -> None:
         reverse("tracker:add"), {"program": programs[1].pk, "plan": str(plan.token)}, **HX
     )
     assert response.status_code == 200
-    assert "Added" in response.content.decode()
+    assert "Added to <a" in response.content.decode()  # "Added to my applications"
     assert "<html" not in response.content.decode()
     assert Application.objects.filter(season__owner=user, program=programs[1]).exists()
 
@@ -276,3 +277,85 @@ def test_a_specialty_the_season_data_gives_no_signals_refuses_a_plain_signal() -
             application=application, status="signal_sent", signal_kind="signal"
         )
     assert "no program signals" in str(info.value)
+
+
+def test_dates_outside_the_season_are_field_errors_and_the_calendar_file_still_downloads() -> None:
+    season = SeasonFactory(match_year=2027)
+    application = applied(season, status=Status.INTERVIEW_OFFERED, applied_on=dt.date(2026, 9, 3))
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+    for body, field, text in [
+        (
+            {"status": "interview_scheduled", "interview_at": "9999-12-31T23:59"},
+            "interview_at",
+            "Interviews for the 2027 Match take place in 2026 or 2027",
+        ),
+        (
+            {"status": "interview_scheduled", "interview_at": "1900-01-01T09:00"},
+            "interview_at",
+            "Interviews for the 2027 Match take place in 2026 or 2027",
+        ),
+        (
+            {"status": "rejected", "on": "1900-01-01"},
+            "on",
+            "happen from 2026 on, not on 1 January 1900",
+        ),
+    ]:
+        response = client.post(url, {**body, "interview_mode": "virtual"})
+        assert response.status_code == 400
+        assert f'id="error_1_id_{field}"' in response.content.decode()
+        assert text in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_OFFERED and application.interview_at is None
+    assert client.get(reverse("tracker:calendar_ics"), {"year": 2027}).status_code == 200
+
+
+def test_a_later_seasons_application_cannot_be_marked_sent_before_its_cycle() -> None:
+    # in December 2026, tracking the 2028 Match: nothing of that season can have happened yet
+    today = timezone.localdate()
+    application = ApplicationFactory(season=SeasonFactory(match_year=today.year + 2))
+    with pytest.raises(ValidationError, match=f"from {today.year + 1} on, not on {today.day} "):
+        services.application_move(application=application, status="applied", platform="eras")
+    application.refresh_from_db()
+    assert application.status == Status.CONSIDERING
+
+
+def test_a_scheduled_interview_can_be_rescheduled_and_the_calendar_follows() -> None:
+    season = SeasonFactory(match_year=2027)
+    application = applied(season, status=Status.INTERVIEW_OFFERED)
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+    first = {"status": "interview_scheduled", "interview_mode": "virtual"}
+    client.post(url, {**first, "interview_at": "2026-12-20T09:00"})
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert "Interview rescheduled (enter the new date and time)" in page
+
+    response = client.post(
+        url, {**first, "interview_at": "2027-01-08T14:30", "note": "Program moved it"}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_SCHEDULED
+    assert application.interview_at == dt.datetime(2027, 1, 8, 14, 30, tzinfo=dt.UTC)
+    assert list(application.changes.values_list("status", "note")) == [
+        ("interview_scheduled", ""),
+        ("interview_scheduled", "Program moved it"),
+    ]
+    ics = client.get(reverse("tracker:calendar_ics"), {"year": 2027}).content
+    assert b"DTSTART:20270108T143000" in ics and b"20261220" not in ics
+
+
+def test_the_move_form_preselects_no_status_and_saving_it_unchosen_changes_nothing() -> None:
+    application = applied(SeasonFactory(), status=Status.INTERVIEWED, interviewed=True)
+    client = logged_in(application.season.owner)
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert '<option value="" selected>Choose…</option>' in page
+    response = client.post(reverse("tracker:move", args=[application.pk]), {"status": ""})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEWED
+
+    application.status = Status.REJECTED
+    application.save()
+    page = client.get(reverse("tracker:application", args=[application.pk])).content.decode()
+    assert "it cannot move any more" in page and "Choose…" not in page

@@ -13,6 +13,8 @@ def test_statuses_only_move_forward() -> None:
     assert rules.can_move("waitlisted", "interview_offered")
     assert not rules.can_move("interview_offered", "applied")
     assert not rules.can_move("interviewed", "interview_scheduled")
+    assert rules.can_move("interview_scheduled", "interview_scheduled")  # rescheduled
+    assert not rules.can_move("interview_offered", "interview_offered")
     assert rules.can_move("interviewed", "withdrawn")
     assert rules.next_statuses("rejected") == []
     assert rules.next_statuses("withdrawn") == []

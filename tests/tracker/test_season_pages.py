@@ -59,6 +59,13 @@ def test_progress_compares_applications_with_the_plans_range(season_with_plan: A
     assert "Checkpoints" in page
 
 
+def test_progress_names_a_specialty_sent_outside_the_plan(season_with_plan: Any) -> None:
+    applied(season_with_plan, ProgramFactory(specialty=specialty("RAD")))
+    page = logged_in(season_with_plan.owner).get(reverse("tracker:progress")).content.decode()
+    assert '<th scope="row">Diagnostic Radiology</th><td class="text-end">1</td>' in page
+    assert '<th scope="row">RAD</th>' not in page
+
+
 def test_progress_before_the_platforms_open_is_not_below_the_range() -> None:
     em_programs(2)
     user = UserFactory()
@@ -147,8 +154,13 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     assert len(events) == 1
     event = events[0]
     assert str(event["SUMMARY"]) == f"Interview: {long_name}"
-    assert event["DTSTART"].dt == when
-    assert event["DTEND"].dt == when + dt.timedelta(hours=1)
+    # the clock time as entered, floating (no zone and no "Z"): an applicant's calendar shows
+    # 14:30 wherever they are, not 14:30 UTC moved by their offset
+    assert b"DTSTART:20261112T143000\r\n" in raw
+    assert event["DTSTART"].dt == when.replace(tzinfo=None)
+    assert event["DTEND"].dt == when.replace(tzinfo=None) + dt.timedelta(hours=1)
+    form = logged_in(season.owner).get(reverse("tracker:application", args=[application.pk]))
+    assert "In your own time zone" in form.content.decode()
     assert str(event["UID"]).startswith(f"interview-{application.pk}@")
     assert "DTSTAMP" in event
     assert str(event["LOCATION"]) == "Albany, NY"
@@ -159,7 +171,7 @@ def test_the_ics_file_is_standard_and_parses_back() -> None:
     again = logged_in(season.owner).get(reverse("tracker:calendar_ics")).content
     (moved,) = icalendar.Calendar.from_ical(again).walk("VEVENT")
     assert str(moved["UID"]) == str(event["UID"])
-    assert moved["DTSTART"].dt == when + dt.timedelta(days=1)
+    assert moved["DTSTART"].dt == when.replace(tzinfo=None) + dt.timedelta(days=1)
 
 
 def test_rank_list_builds_from_interviewed_programs_and_reorders() -> None:
@@ -275,6 +287,8 @@ def test_outcome_is_recorded() -> None:
     assert outcome.result == "matched" and outcome.program == application.program
     page = client.get(reverse("tracker:rank_list")).content.decode()
     assert "Recorded: <strong>Matched</strong>" in page
+    # the list offers only this season's programs: a SOAP match elsewhere is added first
+    assert "Matched in SOAP to a program not listed? Add it to My applications first" in page
 
 
 def test_the_outcome_waits_for_match_week() -> None:
