@@ -65,6 +65,17 @@ def advisable_applicants(advisor: Any) -> QuerySet[User]:
     return user_model.objects.filter(Q(pk__in=assigned) | Q(pk__in=shared))
 
 
+def has_advisor(applicant: Any) -> bool:
+    """Whether somebody may advise the applicant now: an admin assignment or an accepted,
+    not revoked share, to a member of the Advisors group (the other side of
+    :func:`advisable_applicants`)."""
+    in_group = Q(advisor__groups__name=ADVISORS_GROUP)
+    return (
+        AdvisorAssignment.objects.filter(in_group, applicant=applicant).exists()
+        or Share.objects.active().filter(in_group, applicant=applicant).exists()
+    )
+
+
 def can_advise(advisor: Any, applicant: Any) -> bool:
     if applicant is None:
         return False

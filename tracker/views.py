@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from advising.selectors import has_advisor
 from advising.views import advisor_required
 from assessments.models import Plan
 from core.http import HtmxHttpRequest
@@ -102,10 +103,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if season is None:
         return render(request, "tracker/home.html", {"season": None, "tab": "applications"})
     applications = selectors.season_applications(season)
+    comments = selectors.season_comments(season)
     context = {
         **_season_context(season, applications),
         "tab": "applications",
-        "comments": selectors.season_comments(season),
+        "comments": comments,
+        # Where no comment is in yet: asking to share with an advisor, or waiting for one.
+        "has_advisor": not comments and has_advisor(request.user),
         "settings_form": SettingsForm(
             initial={"reminders": season.reminders, "share_outcomes": season.share_outcomes},
             action=_with_year("tracker:settings", season),

@@ -138,3 +138,26 @@ def test_the_notes_say_which_advisors_read_them_and_those_advisors_do(advised: A
     # an advisor the applicant has not shared with, nor been assigned to, reads nothing
     stranger = AdvisorFactory()
     assert logged_in(stranger).get(reverse("tracker:advise", args=[season.pk])).status_code == 404
+
+
+def test_the_applicant_page_asks_to_share_only_when_nobody_advises(client):
+    season = SeasonFactory()
+    applicant = season.owner
+    client.force_login(applicant)
+    html = client.get(reverse("tracker:home")).content.decode()
+    assert "Share with an advisor</a> to get their view" in html
+
+    AssignmentFactory(advisor=AdvisorFactory(), applicant=applicant)
+    html = client.get(reverse("tracker:home")).content.decode()
+    assert "Share with an advisor" not in html
+    assert "Your advisor sees this season and can comment on it here." in html
+
+
+def test_the_advisor_view_of_progress_speaks_of_the_applicant(client):
+    season = SeasonFactory(plan=None)
+    advisor = AdvisorFactory()
+    AssignmentFactory(advisor=advisor, applicant=season.owner)
+    client.force_login(advisor)
+    html = client.get(reverse("tracker:advise", args=[season.pk])).content.decode()
+    assert "the applicant has not linked a plan to it yet" in html
+    assert "save a plan to see" not in html and "Where you are" not in html
