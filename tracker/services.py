@@ -238,8 +238,9 @@ def application_move(
         application.interview_mode = interview_mode
     if status == Status.INTERVIEWED:
         application.interviewed = True
-    if status == Status.WITHDRAWN:
-        # A withdrawn application leaves the rank list.
+    if status in rules.FINAL:
+        # A withdrawn or rejected application leaves the rank list, as it could not be
+        # added to it (rank_list_add).
         RankListEntry.objects.filter(application=application).delete()
     application.status = status
     application.save()

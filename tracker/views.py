@@ -225,6 +225,11 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         data = form.cleaned_data
+        # A final status takes the program off the rank list (services.application_move).
+        ranked = (
+            data["status"] in rules.FINAL
+            and RankListEntry.objects.filter(application=application).exists()
+        )
         try:
             services.application_move(
                 application=application,
@@ -239,7 +244,8 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Status saved: {Status(data['status']).label}.")
+            off_list = " It is off your rank list." if ranked else ""
+            messages.success(request, f"Status saved: {Status(data['status']).label}.{off_list}")
             return redirect("tracker:application", pk=pk)
     context = _application_context(application, move_form=form)
     return render(request, "tracker/application.html", context, status=400)

@@ -265,12 +265,15 @@ def test_csv_neutralises_formula_cells() -> None:
     assert logged_in(season.owner).get(reverse("tracker:rank_print")).status_code == 200
 
 
-def test_withdrawing_takes_a_program_off_the_rank_list() -> None:
+@pytest.mark.parametrize("final", ["withdrawn", "rejected"])
+def test_a_final_status_takes_a_program_off_the_rank_list(final: str) -> None:
     season = SeasonFactory()
     application = applied(season, status=Status.INTERVIEWED, interviewed=True)
+    kept = applied(season, status=Status.INTERVIEWED, interviewed=True)
     services.rank_list_add(season=season, application=application)
-    services.application_move(application=application, status="withdrawn")
-    assert not RankListEntry.objects.exists()
+    services.rank_list_add(season=season, application=kept)
+    services.application_move(application=application, status=final)
+    assert list(RankListEntry.objects.values_list("application_id", flat=True)) == [kept.pk]
 
 
 def test_outcome_is_recorded() -> None:
@@ -343,3 +346,15 @@ def test_the_calendar_library_and_its_dependencies_are_runtime_pins() -> None:
         name(r) for r in importlib.metadata.requires("icalendar") or [] if "extra ==" not in r
     }
     assert needed <= pins, needed - pins
+
+
+def test_the_page_says_a_rejected_program_left_the_rank_list() -> None:
+    season = SeasonFactory()
+    application = applied(season, status=Status.INTERVIEWED, interviewed=True)
+    services.rank_list_add(season=season, application=application)
+    client = logged_in(season.owner)
+    response = client.post(
+        reverse("tracker:move", args=[application.pk]), {"status": "rejected"}, follow=True
+    )
+    assert "Status saved: Rejected. It is off your rank list." in response.content.decode()
+    assert not RankListEntry.objects.exists()
