@@ -77,6 +77,18 @@ def test_an_unconfirmed_account_cannot_log_in(client):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert "You have not confirmed this account yet" in html
+    assert "Please enter a correct" not in html
+
+
+def test_an_unconfirmed_account_with_a_wrong_password_gets_the_usual_error(client):
+    signup(client)
+    response = client.post(
+        reverse("accounts:login"), {"username": "new@example.org", "password": "wrong-one"}
+    )
+    html = response.content.decode()
+    assert "Please enter a correct" in html and "not confirmed" not in html
 
 
 def test_it_follows_a_safe_next_url_after_confirming(client):
