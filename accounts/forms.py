@@ -58,6 +58,11 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        # Django's says "both fields may be case-sensitive"; the email address is not.
+        "invalid_login": (
+            "Please enter a correct email address and password. The password is "
+            "case-sensitive; the email address is not."
+        ),
         "unconfirmed": (
             "You have not confirmed this account yet. Open the link in the email we sent "
             "when you signed up, or sign up again with this address to get a new link."
