@@ -127,6 +127,15 @@ def test_one_click_unsubscribe_stops_every_reminder(client) -> None:
     assert mail.outbox == []
 
 
+def test_the_reminder_links_to_its_own_season_when_there_is_a_later_one() -> None:
+    year = 2027
+    season = SeasonFactory(match_year=year, reminders=True)
+    SeasonFactory(owner=season.owner, match_year=year + 1)  # the season page's default
+    _run(selectors.match_calendar(year).rank_list_deadline.date - dt.timedelta(days=3))
+    (message,) = mail.outbox
+    assert f"Your season: https://mp.example/season/?year={year}\n" in message.body
+
+
 def test_the_mail_providers_one_click_post_unsubscribes_without_a_csrf_token() -> None:
     # RFC 8058: the provider posts "List-Unsubscribe=One-Click" to the header's URL, with
     # none of our cookies; a CSRF refusal (403) would leave the person subscribed.
