@@ -24,6 +24,8 @@ def test_account_page_shows_email_and_links(client):
     assert reverse("accounts:export") in html
     assert reverse("accounts:delete") in html
     assert "You have 1 saved plan." in html
+    # what the export holds: the season tracker and advising are in it too
+    assert "your seasons' applications and rank lists" in html
 
 
 def test_export_downloads_the_users_data_as_json(client):
