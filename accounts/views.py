@@ -96,6 +96,11 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
     except (TypeError, ValueError, OverflowError, User.DoesNotExist):
         user = None
     valid = user is not None and not user.is_active and signup_tokens.check_token(user, token)
+    if not valid and user is not None and request.user == user:
+        # The link opened again after confirming (from the email on another device, or a
+        # second click): nothing is wrong, the person is in.
+        messages.info(request, "Your account is already confirmed and you are logged in.")
+        return redirect("accounts:home")
     if request.method == "POST" and valid and user is not None:
         services.user_confirm_signup(user=user, token=token)
         # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.

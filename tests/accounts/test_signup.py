@@ -62,6 +62,17 @@ def test_opening_the_link_does_not_use_it_up_and_it_works_once(client):
     assert "This link no longer works" in again.content.decode()
 
 
+def test_opening_the_link_again_when_confirmed_and_logged_in_goes_to_the_account(client):
+    signup(client)
+    link = confirm_link("new@example.org")
+    client.post(link)
+    response = client.get(link, follow=True)
+    assert response.redirect_chain == [(reverse("accounts:home"), 302)]
+    html = response.content.decode()
+    assert "Your account is already confirmed and you are logged in." in html
+    assert "This link no longer works" not in html
+
+
 def test_a_forged_link_is_refused(client):
     signup(client)
     link = confirm_link("new@example.org")
