@@ -105,7 +105,10 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
         services.user_confirm_signup(user=user, token=token)
         # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
         login(request, user, backend="accounts.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Your answers and plans are saved to it.")
+        ready = "Your account is ready."
+        if services.user_data_summary(user=user):  # what the log-in just moved to it
+            ready += " The answers and plans you made before signing up are saved to it."
+        messages.success(request, ready)
         next_url = request.session.pop(SIGNUP_NEXT_KEY, "")
         return redirect(next_url or "accounts:home")
     response = render(

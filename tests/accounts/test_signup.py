@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from tests.accounts.helpers import confirm_link, signup_and_confirm
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, EmptyPlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,25 @@ def test_the_emailed_link_confirms_the_account_and_logs_in(client):
     assert user.is_active and user.check_password(PASSWORD)
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_with_nothing_made_before_signing_up_it_claims_no_answers_were_saved(client):
+    response = signup_and_confirm(client)
+    html = client.get(response["Location"]).content.decode()
+    assert "Your account is ready." in html
+    assert "saved to it" not in html
+
+
+def test_a_plan_made_before_signing_up_moves_and_the_message_says_so(client):
+    plan = EmptyPlanFactory(owner=None)
+    session = client.session
+    session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token)]
+    session.save()
+    response = signup_and_confirm(client)
+    html = client.get(response["Location"]).content.decode()
+    assert "The answers and plans you made before signing up are saved to it." in html
+    plan.refresh_from_db()
+    assert plan.owner == User.objects.get(email="new@example.org")
 
 
 def test_opening_the_link_does_not_use_it_up_and_it_works_once(client):
