@@ -207,3 +207,15 @@ def test_the_password_reset_answers_the_same_for_any_address(client):
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+def test_a_password_reset_for_an_unconfirmed_sign_up_points_to_signing_up_again(client):
+    signup(client)
+    mail.outbox.clear()
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": "new@example.org"}, follow=True
+    )
+    assert mail.outbox == []  # Django's reset mails active accounts only
+    html = response.content.decode()
+    assert "never opened the confirmation link" in html
+    assert f'href="{reverse("accounts:signup")}"' in html
