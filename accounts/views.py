@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,7 +153,11 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
         services.user_delete(user=user)
         messages.success(request, "Your account and all its data have been deleted.")
         return redirect(reverse("assessments:home"))
-    context = {"form": form, "summary": services.user_data_summary(user=user)}
+    context = {
+        "form": form,
+        "summary": services.user_data_summary(user=user),
+        "kept": services.user_data_summary(user=user, on_delete=models.SET_NULL),
+    }
     return render(request, "accounts/delete.html", context)
 
 
