@@ -51,7 +51,23 @@ class SignupForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Django's login form, accepting the email address in any letter case."""
+    """Django's login form, accepting the email address in any letter case. Someone who
+    signed up but has not opened the confirmation link yet, and types the right password,
+    is told to confirm (a wrong-password message would send them guessing into the
+    lock-out)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's says "both fields may be case-sensitive"; the email address is not.
+        "invalid_login": (
+            "Please enter a correct email address and password. The password is "
+            "case-sensitive; the email address is not."
+        ),
+        "unconfirmed": (
+            "You have not confirmed this account yet. Open the link in the email we sent "
+            "when you signed up, or sign up again with this address to get a new link."
+        ),
+    }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
@@ -61,6 +77,15 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return (self.cleaned_data.get("username") or "").strip().lower()
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        # The same test as accounts.services.user_signup's "signed up, never confirmed".
+        user = User.objects.filter(
+            email=self.cleaned_data.get("username"), is_active=False, last_login__isnull=True
+        ).first()
+        if user is not None and user.check_password(self.cleaned_data.get("password")):
+            return forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+        return super().get_invalid_login_error()
 
 
 class AccountDeleteForm(forms.Form):

@@ -172,11 +172,11 @@ def _user_record(user: User) -> dict[str, Any]:
     }
 
 
-def _cascade_relations() -> list[models.ForeignObjectRel]:
+def _cascade_relations(on_delete: Any = models.CASCADE) -> list[models.ForeignObjectRel]:
     return [
         rel
         for rel in User._meta.related_objects
-        if (rel.one_to_many or rel.one_to_one) and rel.on_delete is models.CASCADE
+        if (rel.one_to_many or rel.one_to_one) and rel.on_delete is on_delete
     ]
 
 
@@ -211,10 +211,12 @@ def user_export_data(*, user: User) -> dict[str, Any]:
     return data
 
 
-def user_data_summary(*, user: User) -> list[tuple[int, str]]:
-    """(count, what) of the records deleting the account removes, e.g. (2, "plans")."""
+def user_data_summary(*, user: User, on_delete: Any = models.CASCADE) -> list[tuple[int, str]]:
+    """(count, what) of the records deleting the account removes, e.g. (2, "plans"); with
+    ``on_delete=models.SET_NULL``, those it leaves without the person's name (the comments
+    an advisor wrote on other people's plans stay with those plans)."""
     summary: list[tuple[int, str]] = []
-    for rel in _cascade_relations():
+    for rel in _cascade_relations(on_delete):
         meta = rel.related_model._meta
         if meta.label in _NOT_EXPORTED:
             continue

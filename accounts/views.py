@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -96,11 +97,19 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
     except (TypeError, ValueError, OverflowError, User.DoesNotExist):
         user = None
     valid = user is not None and not user.is_active and signup_tokens.check_token(user, token)
+    if not valid and user is not None and request.user == user:
+        # The link opened again after confirming (from the email on another device, or a
+        # second click): nothing is wrong, the person is in.
+        messages.info(request, "Your account is already confirmed and you are logged in.")
+        return redirect("accounts:home")
     if request.method == "POST" and valid and user is not None:
         services.user_confirm_signup(user=user, token=token)
         # login() fires user_logged_in, which moves the visitor's anonymous draft and plans.
         login(request, user, backend="accounts.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Your answers and plans are saved to it.")
+        ready = "Your account is ready."
+        if services.user_data_summary(user=user):  # what the log-in just moved to it
+            ready += " The answers and plans you made before signing up are saved to it."
+        messages.success(request, ready)
         next_url = request.session.pop(SIGNUP_NEXT_KEY, "")
         return redirect(next_url or "accounts:home")
     response = render(
@@ -144,7 +153,11 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
         services.user_delete(user=user)
         messages.success(request, "Your account and all its data have been deleted.")
         return redirect(reverse("assessments:home"))
-    context = {"form": form, "summary": services.user_data_summary(user=user)}
+    context = {
+        "form": form,
+        "summary": services.user_data_summary(user=user),
+        "kept": services.user_data_summary(user=user, on_delete=models.SET_NULL),
+    }
     return render(request, "accounts/delete.html", context)
 
 

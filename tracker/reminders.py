@@ -179,7 +179,11 @@ def send_due(*, today: dt.date, base_url: str) -> int:
                 key=reminder.key,
                 subject=f"MatchPlan reminder: {reminder.text[:80]}",
                 template="tracker/email/reminder.txt",
-                context={"reminder": reminder, "season_url": base_url + reverse("tracker:home")},
+                context={
+                    "reminder": reminder,
+                    # this season's page, not the person's latest season
+                    "season_url": base_url + reverse("tracker:home") + f"?year={season.match_year}",
+                },
                 base_url=base_url,
             )
     sent += _send_advisor_notes(today=today, base_url=base_url, opted_out=opted_out)

@@ -577,13 +577,20 @@ def _iso(value: Any) -> str | None:
 
 
 def season_export(user: Any) -> list[dict[str, Any]]:
-    seasons = Season.objects.filter(owner=user).prefetch_related(
-        Prefetch(
-            "applications",
-            queryset=Application.objects.select_related("program").prefetch_related("changes"),
-        ),
-        Prefetch("rank_entries", queryset=RankListEntry.objects.select_related("application")),
-        "comments__author",
+    seasons = (
+        Season.objects.filter(owner=user)
+        .select_related("outcome__program")
+        .prefetch_related(
+            Prefetch(
+                "applications",
+                queryset=Application.objects.select_related("program").prefetch_related("changes"),
+            ),
+            Prefetch(
+                "rank_entries",
+                queryset=RankListEntry.objects.select_related("application__program"),
+            ),
+            "comments__author",
+        )
     )
     data = []
     for s in seasons:
@@ -615,13 +622,22 @@ def season_export(user: Any) -> list[dict[str, Any]]:
                     }
                     for a in s.applications.all()
                 ],
+                # program_id alone is our database key: the name and ACGME ID say which
+                # program it is, as in "applications"
                 "rank_list": [
-                    {"position": r.position, "program_id": r.application.program_id}
+                    {
+                        "position": r.position,
+                        "program": r.application.program.name,
+                        "acgme_id": r.application.program.acgme_id,
+                        "program_id": r.application.program_id,
+                    }
                     for r in s.rank_entries.all()
                 ],
                 "outcome": (
                     {
                         "result": outcome.result,
+                        "program": outcome.program.name if outcome.program else None,
+                        "acgme_id": outcome.program.acgme_id if outcome.program else None,
                         "program_id": outcome.program_id,
                     }
                     if outcome

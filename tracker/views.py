@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from advising.selectors import has_advisor
@@ -590,6 +591,9 @@ def advise_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- Reminders: unsubscribe --------------------------------------------------------------
 
 
+# The one-click POST (RFC 8058) comes from the mail provider, without our cookie or form
+# token, so CSRF would refuse it; the signed token in the URL is the credential instead.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """One click: the token (signed, from the email) is the credential. GET shows the button

@@ -7,8 +7,16 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import register_user_data_exporter, user_export_data
+from advising.models import PlanComment
 from assessments.models import AssessmentDraft, Plan
-from tests.factories import PASSWORD, DraftFactory, EmptyPlanFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AdvisorFactory,
+    CommentFactory,
+    DraftFactory,
+    EmptyPlanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +32,8 @@ def test_account_page_shows_email_and_links(client):
     assert reverse("accounts:export") in html
     assert reverse("accounts:delete") in html
     assert "You have 1 saved plan." in html
+    # what the export holds: the season tracker and advising are in it too
+    assert "your seasons' applications and rank lists" in html
 
 
 def test_export_downloads_the_users_data_as_json(client):
@@ -78,6 +88,25 @@ def test_delete_page_asks_for_the_password_and_lists_what_goes(client):
     html = client.get(reverse("accounts:delete")).content.decode()
     assert "Your password" in html
     assert "2 plans" in html
+
+
+def test_an_advisors_delete_page_says_their_comments_stay_without_their_name(client):
+    advisor = AdvisorFactory()
+    CommentFactory.create_batch(2, plan=EmptyPlanFactory(owner=UserFactory()), author=advisor)
+    client.force_login(advisor)
+    html = client.get(reverse("accounts:delete")).content.decode()
+    assert "Kept without your name" in html
+    assert "2 plan comments you wrote" in html
+
+    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert list(PlanComment.objects.values_list("author", flat=True)) == [None, None]
+
+
+def test_an_applicants_delete_page_lists_nothing_kept(client):
+    user = UserFactory()
+    EmptyPlanFactory(owner=user)
+    client.force_login(user)
+    assert "Kept without your name" not in client.get(reverse("accounts:delete")).content.decode()
 
 
 def test_delete_with_a_wrong_password_keeps_everything(client):

@@ -61,7 +61,10 @@ def test_a_wrong_password_shows_an_error(client):
         reverse("accounts:login"), {"username": "jane@example.org", "password": "wrong-one"}
     )
     assert response.status_code == 200
-    assert "Please enter a correct" in response.content.decode()
+    html = response.content.decode()
+    assert "Please enter a correct email address and password" in html
+    # the email address is compared in any letter case (see the test above)
+    assert "both fields may be case-sensitive" not in html
 
 
 def test_logout_is_a_post(client):

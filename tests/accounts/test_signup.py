@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from tests.accounts.helpers import confirm_link, signup_and_confirm
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, EmptyPlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,25 @@ def test_the_emailed_link_confirms_the_account_and_logs_in(client):
     assert client.get(reverse("accounts:home")).status_code == 200
 
 
+def test_with_nothing_made_before_signing_up_it_claims_no_answers_were_saved(client):
+    response = signup_and_confirm(client)
+    html = client.get(response["Location"]).content.decode()
+    assert "Your account is ready." in html
+    assert "saved to it" not in html
+
+
+def test_a_plan_made_before_signing_up_moves_and_the_message_says_so(client):
+    plan = EmptyPlanFactory(owner=None)
+    session = client.session
+    session[SESSION_PLAN_TOKENS_KEY] = [str(plan.token)]
+    session.save()
+    response = signup_and_confirm(client)
+    html = client.get(response["Location"]).content.decode()
+    assert "The answers and plans you made before signing up are saved to it." in html
+    plan.refresh_from_db()
+    assert plan.owner == User.objects.get(email="new@example.org")
+
+
 def test_opening_the_link_does_not_use_it_up_and_it_works_once(client):
     signup(client)
     link = confirm_link("new@example.org")
@@ -60,6 +80,17 @@ def test_opening_the_link_does_not_use_it_up_and_it_works_once(client):
     again = client.post(link)
     assert again.status_code == 400
     assert "This link no longer works" in again.content.decode()
+
+
+def test_opening_the_link_again_when_confirmed_and_logged_in_goes_to_the_account(client):
+    signup(client)
+    link = confirm_link("new@example.org")
+    client.post(link)
+    response = client.get(link, follow=True)
+    assert response.redirect_chain == [(reverse("accounts:home"), 302)]
+    html = response.content.decode()
+    assert "Your account is already confirmed and you are logged in." in html
+    assert "This link no longer works" not in html
 
 
 def test_a_forged_link_is_refused(client):
@@ -77,6 +108,18 @@ def test_an_unconfirmed_account_cannot_log_in(client):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert "You have not confirmed this account yet" in html
+    assert "Please enter a correct" not in html
+
+
+def test_an_unconfirmed_account_with_a_wrong_password_gets_the_usual_error(client):
+    signup(client)
+    response = client.post(
+        reverse("accounts:login"), {"username": "new@example.org", "password": "wrong-one"}
+    )
+    html = response.content.decode()
+    assert "Please enter a correct" in html and "not confirmed" not in html
 
 
 def test_it_follows_a_safe_next_url_after_confirming(client):
@@ -164,3 +207,15 @@ def test_the_password_reset_answers_the_same_for_any_address(client):
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+def test_a_password_reset_for_an_unconfirmed_sign_up_points_to_signing_up_again(client):
+    signup(client)
+    mail.outbox.clear()
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": "new@example.org"}, follow=True
+    )
+    assert mail.outbox == []  # Django's reset mails active accounts only
+    html = response.content.decode()
+    assert "never opened the confirmation link" in html
+    assert f'href="{reverse("accounts:signup")}"' in html

@@ -51,6 +51,15 @@ def test_sharing_with_a_new_address_emails_an_invitation_with_a_working_link() -
     assert 'value="mentor@example.org"' in page.content.decode()
 
 
+def test_the_invitation_names_an_applicant_without_a_name_once() -> None:
+    # sign-up asks for no name: most applicants have only their email address
+    applicant = UserFactory(email="amal@example.org", full_name="")
+    _share(client_for(applicant), "mentor@example.org")
+    (message,) = mail.outbox
+    assert "amal@example.org would like you to review" in message.body
+    assert "(amal@example.org)" not in message.body
+
+
 def test_accepting_an_invitation_creates_an_advisor_account_with_access(world: World) -> None:
     client = client_for(None)
     url = reverse("advising:invitation", args=[INVITATION_TOKEN])

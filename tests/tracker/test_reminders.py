@@ -10,6 +10,7 @@ import yaml
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,6 +125,26 @@ def test_one_click_unsubscribe_stops_every_reminder(client) -> None:
     assert not season.reminders and ReminderOptOut.objects.filter(user=season.owner).exists()
     _run(selectors.match_calendar(2027).rank_list_deadline.date - dt.timedelta(days=1))
     assert mail.outbox == []
+
+
+def test_the_reminder_links_to_its_own_season_when_there_is_a_later_one() -> None:
+    year = 2027
+    season = SeasonFactory(match_year=year, reminders=True)
+    SeasonFactory(owner=season.owner, match_year=year + 1)  # the season page's default
+    _run(selectors.match_calendar(year).rank_list_deadline.date - dt.timedelta(days=3))
+    (message,) = mail.outbox
+    assert f"Your season: https://mp.example/season/?year={year}\n" in message.body
+
+
+def test_the_mail_providers_one_click_post_unsubscribes_without_a_csrf_token() -> None:
+    # RFC 8058: the provider posts "List-Unsubscribe=One-Click" to the header's URL, with
+    # none of our cookies; a CSRF refusal (403) would leave the person subscribed.
+    season = SeasonFactory(match_year=2027, reminders=True)
+    url = reverse("tracker:unsubscribe", args=[reminders.unsubscribe_token(season.owner)])
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    season.refresh_from_db()
+    assert not season.reminders and ReminderOptOut.objects.filter(user=season.owner).exists()
 
 
 def test_a_forged_token_is_refused(client) -> None:

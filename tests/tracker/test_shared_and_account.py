@@ -13,7 +13,7 @@ from accounts.services import user_delete, user_export_data
 from tests.factories import PlanFactory, ProgramFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
 from tracker import selectors, services
-from tracker.models import Application, Season
+from tracker.models import Application, Season, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,23 @@ def test_the_export_holds_the_season_and_deletion_removes_it_and_its_contributio
     user_delete(user=user)
     assert not Season.objects.filter(owner_id=user.pk).exists()
     assert selectors.shared_outcomes(program) == []  # 4 left: below the threshold
+
+
+def test_the_export_names_the_ranked_and_matched_programs() -> None:
+    program = ProgramFactory(name="Ranked Program")
+    season = _contributor(program, offered=True, matched=True)
+    application = season.applications.get()
+    Application.objects.filter(pk=application.pk).update(status=Status.INTERVIEWED)
+    application.refresh_from_db()
+    services.rank_list_add(season=season, application=application)
+
+    data = json.loads(json.dumps(user_export_data(user=season.owner), cls=DjangoJSONEncoder))
+    [exported] = data["seasons"]["my_seasons"]
+    [entry] = exported["rank_list"]
+    assert entry["position"] == 1 and entry["program"] == "Ranked Program"
+    assert entry["acgme_id"] == program.acgme_id
+    assert exported["outcome"]["result"] == "matched"
+    assert exported["outcome"]["program"] == "Ranked Program"
 
 
 def test_the_plan_history_shows_what_the_season_produced() -> None:
