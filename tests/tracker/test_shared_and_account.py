@@ -13,7 +13,7 @@ from accounts.services import user_delete, user_export_data
 from tests.factories import PlanFactory, ProgramFactory, SeasonFactory, UserFactory, applied
 from tests.fuzz.strategies import logged_in
 from tracker import selectors, services
-from tracker.models import Application, Season, Status
+from tracker.models import Application, ReminderLog, ReminderOptOut, Season, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +95,15 @@ def test_the_plan_history_shows_what_the_season_produced() -> None:
     assert (
         "1 application sent, 1 interview offer; <strong>Matched</strong> at Matched Program" in page
     )
+
+
+def test_the_export_lists_the_reminders_sent_and_the_unsubscribe() -> None:
+    user = UserFactory()
+    ReminderLog.objects.create(user=user, key="checkpoint:2027:first-offers")
+    ReminderOptOut.objects.create(user=user)
+
+    data = json.loads(json.dumps(user_export_data(user=user), cls=DjangoJSONEncoder))
+    [sent] = data["seasons"]["reminders_sent"]
+    assert sent["reminder"] == "checkpoint:2027:first-offers" and sent["sent_at"]
+    assert data["seasons"]["reminders_unsubscribed_at"]
+    assert "tracker.ReminderOptOut" not in data["other"]
