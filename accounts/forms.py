@@ -88,6 +88,27 @@ class EmailAuthenticationForm(AuthenticationForm):
         return super().get_invalid_login_error()
 
 
+class NameForm(forms.ModelForm):
+    """The name advisors see (their dashboard, comments, emails) instead of the address."""
+
+    class Meta:
+        model = User
+        fields = ["full_name"]
+        labels = {"full_name": "Your name"}
+        help_texts = {
+            "full_name": "Shown to the advisors you share with and in their emails. Leave it "
+            "empty to be shown by your email address."
+        }
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
         label="Your password",

@@ -10,6 +10,7 @@ app_name = "accounts"
 # Django's auth views name their next pages without a namespace; ours live in "accounts".
 urlpatterns = [
     path("", views.account_home, name="home"),
+    path("name/", views.account_name, name="name"),
     path("signup/", views.signup, name="signup"),
     path("signup/sent/", views.signup_sent, name="signup_sent"),
     path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),

@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from accounts import hooks, services
-from accounts.forms import AccountDeleteForm, EmailAuthenticationForm, SignupForm
+from accounts.forms import AccountDeleteForm, EmailAuthenticationForm, NameForm, SignupForm
 from accounts.models import User
 from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
 from accounts.services import signup_tokens
@@ -123,9 +123,31 @@ def signup_confirm(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
 @require_http_methods(["GET"])
 @cache_control(private=True, no_store=True)  # applicant data
 def account_home(request: HtmxHttpRequest) -> HttpResponse:
+    return _account_page(request, NameForm(instance=request.user))
+
+
+@login_required
+@require_http_methods(["POST"])
+@cache_control(private=True, no_store=True)  # applicant data
+def account_name(request: HtmxHttpRequest) -> HttpResponse:
+    form = NameForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        return _account_page(request, form, status=400)
+    form.save()
+    messages.success(
+        request,
+        "Your name is saved."
+        if form.instance.full_name
+        else "Your name is removed: advisors see your email address.",
+    )
+    return redirect("accounts:home")
+
+
+def _account_page(request: HtmxHttpRequest, name_form: NameForm, status: int = 200) -> HttpResponse:
     # The other apps' sections (assessments: the self-assessment and plans), see accounts.hooks
     sections, context = hooks.account_sections(request)
-    return render(request, "accounts/home.html", {**context, "account_sections": sections})
+    context |= {"account_sections": sections, "name_form": name_form}
+    return render(request, "accounts/home.html", context, status=status)
 
 
 @login_required

@@ -36,6 +36,37 @@ def test_account_page_shows_email_and_links(client):
     assert "your seasons' applications and rank lists" in html
 
 
+def test_the_account_page_sets_and_clears_the_name_advisors_see(client):
+    user = UserFactory(email="jane@example.org", full_name="")
+    client.force_login(user)
+    assert 'name="full_name"' in client.get(reverse("accounts:home")).content.decode()
+
+    response = client.post(reverse("accounts:name"), {"full_name": "  Jane   Doe "}, follow=True)
+    assert "Your name is saved." in response.content.decode()
+    user.refresh_from_db()
+    assert user.full_name == "Jane Doe" and str(user) == "Jane Doe"
+
+    client.post(reverse("accounts:name"), {"full_name": ""})
+    user.refresh_from_db()
+    assert user.full_name == "" and str(user) == "jane@example.org"
+
+
+def test_a_name_too_long_is_a_field_error_and_changes_nothing(client):
+    user = UserFactory(full_name="Jane Doe")
+    client.force_login(user)
+    response = client.post(reverse("accounts:name"), {"full_name": "x" * 151})
+    assert response.status_code == 400
+    assert "at most 150 characters" in response.content.decode()
+    user.refresh_from_db()
+    assert user.full_name == "Jane Doe"
+
+
+def test_the_name_form_takes_posts_only_from_a_logged_in_user(client):
+    assert client.post(reverse("accounts:name"), {"full_name": "X"}).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(reverse("accounts:name")).status_code == 405
+
+
 def test_export_downloads_the_users_data_as_json(client):
     user = UserFactory(email="jane@example.org")
     draft = DraftFactory(owner=user)
