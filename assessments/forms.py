@@ -398,6 +398,21 @@ class BackgroundForm(WizardForm):
                 "ECFMG certification includes the English requirement: choose “Yes, passed” "
                 "or “Not needed”.",
             )
+        # The visa answer and the citizenship answer describe one fact: a plan made from
+        # both "permanent resident" and "H-1B only" raised the bars for a visa not needed.
+        visa, citizenship = cleaned.get("visa"), cleaned.get("citizenship")
+        if citizenship in ("us_citizen", "permanent_resident") and visa and visa != "none":
+            self.add_error(
+                "visa",
+                "You said you are a US citizen or permanent resident, who needs no visa to "
+                "train: choose “None”, or correct the citizenship answer.",
+            )
+        elif citizenship == "other" and visa == "none":
+            self.add_error(
+                "citizenship",
+                "You chose “None” as your visa need, which is for US citizens and permanent "
+                "residents: say which you are, or choose the visa you need.",
+            )
         application_year = self.answers.get("application_year")
         year = cleaned.get("graduation_year")
         if isinstance(application_year, int) and year and year > application_year + 1:

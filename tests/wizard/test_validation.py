@@ -43,6 +43,25 @@ def test_an_ecfmg_certified_applicant_cannot_say_oet_not_passed(client):
     assert_error(response, "ECFMG certification includes the English requirement")
 
 
+@pytest.mark.parametrize("citizenship", ["us_citizen", "permanent_resident"])
+def test_a_us_citizen_or_permanent_resident_cannot_need_a_visa(client, citizenship):
+    response = post(client, "background", visa="h1b", citizenship=citizenship)
+    assert_error(response, "You said you are a US citizen or permanent resident, who needs no visa")
+    assert not AssessmentDraft.objects.exists()
+
+
+def test_no_visa_need_cannot_go_with_neither_citizen_nor_resident(client):
+    response = post(client, "background", visa="none", citizenship="other")
+    assert_error(response, "You chose “None” as your visa need")
+    assert not AssessmentDraft.objects.exists()
+
+
+def test_no_visa_need_goes_with_citizenship_or_no_citizenship_answer(client):
+    for citizenship in ("us_citizen", "permanent_resident", ""):
+        response = post(client, "background", visa="none", citizenship=citizenship)
+        assert response.status_code == 302, citizenship
+
+
 def test_it_rejects_a_score_above_300(client, walk):
     walk(client, upto="background")
     response = post(client, "exams", step2ck_score="301")
