@@ -979,11 +979,14 @@ class GoalsForm(WizardForm):
         ),
     )
     application_year = forms.TypedChoiceField(
-        label="Application year (ERAS season)",
+        # Not "(ERAS season)": AAMC names a season by its Match year, as the plan does ("you
+        # apply in the 2028 season"), so the year applications are sent is one less.
+        label="Application year",
         coerce=int,
         help_text=(
-            "The year you send your applications in ERAS (from September). The Match "
-            "follows in March of the next year and residency starts in July."
+            "The year you send your applications (from September). The Match follows in "
+            "March of the next year and residency starts in July. Seasons are named by their "
+            "Match year, as in your plan."
         ),
         error_messages={
             "invalid_choice": "Choose one of the years listed: earlier seasons are closed."
@@ -1044,7 +1047,7 @@ class GoalsForm(WizardForm):
         self.fields["backup_specialties"].choices = labels
         years = application_years(self.today)
         self.fields["application_year"].choices = [("", "Choose a year")] + [
-            (year, f"{year} (Match in March {year + 1})") for year in years
+            (year, f"{year} (the {year + 1} season, Match in March {year + 1})") for year in years
         ]
         # Do not offer the primary specialty as a backup, unless it is ticked already
         # (then the error must be fixable by unticking it).

@@ -64,9 +64,7 @@ def fill_experience(page) -> None:
 def fill_goals(page) -> None:
     page.get_by_label("Primary specialty").select_option("EM")
     page.locator("input[name=backup_specialties][value=IM]").check()
-    page.get_by_label("Application year (ERAS season)").select_option(
-        str(application_years(TODAY)[-2])
-    )
+    page.get_by_label("Application year").select_option(str(application_years(TODAY)[-2]))
     page.get_by_label("New York").check()
 
 

@@ -85,3 +85,15 @@ def test_the_other_steps_do_not_read_the_specialties_after_the_goals_are_done(cl
         assert client.get(step_url(step)).status_code == 200
     table = Specialty._meta.db_table
     assert not [q for q in context.captured_queries if table in q["sql"]]
+
+
+def test_the_application_year_names_its_season_as_the_plan_does(client, walk):
+    # The plan says "you apply in the 2028 season (the Match of March 2028)" for answers
+    # sent in 2027: the wizard called 2027 itself "the ERAS season".
+    walk(client, upto="goals")
+    year = step_post_data("goals")["application_year"]
+    html = client.get(step_url("goals")).content.decode()
+    assert "(ERAS season)" not in html
+    assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in html
+    review = client.get(step_url("review")).content.decode()
+    assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in review
