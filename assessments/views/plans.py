@@ -447,12 +447,17 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 @cache_control(private=True, no_store=True)  # applicant data
-def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
+def plan_compare(request: HtmxHttpRequest) -> HttpResponseBase:
     form = CompareForm(request.GET or None, user=request.user)
     comparison = None
     a = b = None
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        if a.created_at > b.created_at:
+            # The page reads "Earlier" and "Later" (columns, new and resolved flags): a pair
+            # chosen newest first is shown oldest first, with the selects to match.
+            query = urlencode({"a": b.token, "b": a.token})
+            return redirect(f"{reverse('assessments:plan_compare')}?{query}")
         # Program lists are stored apart from Plan.output (assessments.models.PlanPrograms).
         pair = (
             Plan.objects.filter(pk__in=[a.pk, b.pk])
