@@ -24,6 +24,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from assessments.engine import passing_standard
 from programs.models import US_STATES, ProgramType
 from programs.selectors import specialty_choices
 
@@ -648,6 +649,16 @@ class ExamsForm(WizardForm):
                 )
             elif test_date and test_date < EARLIEST_STEP2CK_DATE:
                 self.add_error("step2ck_test_date", "Enter a date from June 2004 on.")
+            elif test_date and certified:
+                score, standard = cleaned.get("step2ck_score"), passing_standard(test_date)
+                if score is not None and score < standard:
+                    self.add_error(
+                        "step2ck_score",
+                        f"{score} is under the passing score of {standard} on that date, and "
+                        "you said you are ECFMG certified, which needs Step 2 CK passed. If "
+                        "you passed on a later attempt, enter that score and date; otherwise "
+                        "correct the ECFMG answer on the background step.",
+                    )
         elif taken == "no":
             planned = cleaned.get("step2ck_planned_date")
             if planned and planned < today - dt.timedelta(days=SCORE_PENDING_DAYS):

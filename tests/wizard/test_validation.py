@@ -145,6 +145,24 @@ def test_ecfmg_certification_needs_step1_passed(client, walk):
     assert_error(response, "You said you are ECFMG certified, which needs Step 1 passed.")
 
 
+def test_ecfmg_certification_needs_a_passing_step2ck_score(client, walk):
+    # The latest score under the standard of its date is a failed Step 2 CK: the plan read
+    # "ECFMG certified" beside a failed attempt.
+    walk(client, upto="background", background={"ecfmg_certified": "yes"})
+    test_date = dt.date(2023, 3, 1)  # the passing score was 214 then
+    response = post(client, "exams", step2ck_score="213", step2ck_test_date=test_date.isoformat())
+    assert_error(response, "213 is under the passing score of 214 on that date")
+    assert "Step 2 CK score" in response.content.decode().split("wizard-error-summary")[1]
+    passed = post(client, "exams", step2ck_score="214", step2ck_test_date=test_date.isoformat())
+    assert passed.status_code == 302
+
+
+def test_an_applicant_not_yet_certified_may_enter_a_failing_step2ck_score(client, walk):
+    walk(client, upto="background")
+    response = post(client, "exams", step2ck_score="200", step2ck_attempts="1")
+    assert response.status_code == 302
+
+
 def test_specialty_months_cannot_exceed_all_us_months(client, walk):
     walk(client, upto="exams")
     response = post(client, "experience", specialty_months="6")
