@@ -1030,8 +1030,9 @@ class GoalsForm(WizardForm):
         min_value=0,
         max_value=100_000,
         help_text=(
-            "What you can spend on ERAS and NRMP fees. The plan shows how many applications "
-            "it covers."
+            "What you can spend on application fees: the application platform (ERAS, or "
+            "ResidencyCAS for emergency medicine), the USMLE transcript, the ECFMG token and "
+            "NRMP registration. The plan shows how many applications it covers."
         ),
         error_messages={
             "min_value": "Enter an amount from 0 to 100,000 dollars.",

@@ -97,3 +97,13 @@ def test_the_application_year_names_its_season_as_the_plan_does(client, walk):
     assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in html
     review = client.get(step_url("review")).content.decode()
     assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in review
+
+
+def test_the_budget_help_names_every_fee_the_plan_counts(client, walk):
+    # The plan's cost counts the platform (ResidencyCAS for EM), the USMLE transcript, the
+    # ECFMG token and the NRMP; the help asked only for "ERAS and NRMP fees".
+    walk(client, upto="experience")
+    html = client.get(step_url("goals")).content.decode()
+    help_text = html.split('id="id_budget_usd_helptext"', 1)[1].split("</div>", 1)[0]
+    for fee in ("ResidencyCAS", "USMLE transcript", "ECFMG token", "NRMP registration"):
+        assert fee in help_text
