@@ -175,6 +175,16 @@ def test_a_pair_chosen_newest_first_is_compared_oldest_first(client):
     assert "Not ECFMG certified yet" in resolved
 
 
+def test_compare_opened_without_a_choice_offers_the_two_newest_plans(client):
+    owner = UserFactory()
+    older, newer = make_plan(owner), make_plan(owner, specialty="IM", backup_specialties=[])
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_compare")).content.decode()
+    earlier, later = html.split('name="b"', 1)
+    assert f'value="{older.token}" selected' in earlier.split('name="a"', 1)[1]
+    assert f'value="{newer.token}" selected' in later
+
+
 def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):
     owner = UserFactory()
     before, after = make_plan(owner), make_plan(owner)
