@@ -24,6 +24,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from assessments.engine import passing_standard
 from programs.models import US_STATES, ProgramType
 from programs.selectors import specialty_choices
 
@@ -398,6 +399,21 @@ class BackgroundForm(WizardForm):
                 "ECFMG certification includes the English requirement: choose “Yes, passed” "
                 "or “Not needed”.",
             )
+        # The visa answer and the citizenship answer describe one fact: a plan made from
+        # both "permanent resident" and "H-1B only" raised the bars for a visa not needed.
+        visa, citizenship = cleaned.get("visa"), cleaned.get("citizenship")
+        if citizenship in ("us_citizen", "permanent_resident") and visa and visa != "none":
+            self.add_error(
+                "visa",
+                "You said you are a US citizen or permanent resident, who needs no visa to "
+                "train: choose “None”, or correct the citizenship answer.",
+            )
+        elif citizenship == "other" and visa == "none":
+            self.add_error(
+                "citizenship",
+                "You chose “None” as your visa need, which is for US citizens and permanent "
+                "residents: say which you are, or choose the visa you need.",
+            )
         application_year = self.answers.get("application_year")
         year = cleaned.get("graduation_year")
         if isinstance(application_year, int) and year and year > application_year + 1:
@@ -633,6 +649,16 @@ class ExamsForm(WizardForm):
                 )
             elif test_date and test_date < EARLIEST_STEP2CK_DATE:
                 self.add_error("step2ck_test_date", "Enter a date from June 2004 on.")
+            elif test_date and certified:
+                score, standard = cleaned.get("step2ck_score"), passing_standard(test_date)
+                if score is not None and score < standard:
+                    self.add_error(
+                        "step2ck_score",
+                        f"{score} is under the passing score of {standard} on that date, and "
+                        "you said you are ECFMG certified, which needs Step 2 CK passed. If "
+                        "you passed on a later attempt, enter that score and date; otherwise "
+                        "correct the ECFMG answer on the background step.",
+                    )
         elif taken == "no":
             planned = cleaned.get("step2ck_planned_date")
             if planned and planned < today - dt.timedelta(days=SCORE_PENDING_DAYS):
@@ -964,11 +990,14 @@ class GoalsForm(WizardForm):
         ),
     )
     application_year = forms.TypedChoiceField(
-        label="Application year (ERAS season)",
+        # Not "(ERAS season)": AAMC names a season by its Match year, as the plan does ("you
+        # apply in the 2028 season"), so the year applications are sent is one less.
+        label="Application year",
         coerce=int,
         help_text=(
-            "The year you send your applications in ERAS (from September). The Match "
-            "follows in March of the next year and residency starts in July."
+            "The year you send your applications (from September). The Match follows in "
+            "March of the next year and residency starts in July. Seasons are named by their "
+            "Match year, as in your plan."
         ),
         error_messages={
             "invalid_choice": "Choose one of the years listed: earlier seasons are closed."
@@ -1001,8 +1030,9 @@ class GoalsForm(WizardForm):
         min_value=0,
         max_value=100_000,
         help_text=(
-            "What you can spend on ERAS and NRMP fees. The plan shows how many applications "
-            "it covers."
+            "What you can spend on application fees: the application platform (ERAS, or "
+            "ResidencyCAS for emergency medicine), the USMLE transcript, the ECFMG token and "
+            "NRMP registration. The plan shows how many applications it covers."
         ),
         error_messages={
             "min_value": "Enter an amount from 0 to 100,000 dollars.",
@@ -1029,7 +1059,7 @@ class GoalsForm(WizardForm):
         self.fields["backup_specialties"].choices = labels
         years = application_years(self.today)
         self.fields["application_year"].choices = [("", "Choose a year")] + [
-            (year, f"{year} (Match in March {year + 1})") for year in years
+            (year, f"{year} (the {year + 1} season, Match in March {year + 1})") for year in years
         ]
         # Do not offer the primary specialty as a backup, unless it is ticked already
         # (then the error must be fixable by unticking it).

@@ -426,7 +426,7 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     queryset = plans_of(request.user)
     page = Paginator(queryset, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     recent = list(queryset[:2])
-    initial = {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
+    initial = _compare_initial(recent)
     return render(
         request,
         "assessments/plan_list.html",
@@ -444,15 +444,28 @@ def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _compare_initial(recent: list[Plan]) -> dict[str, Any]:
+    """The comparison offered first: the two newest plans, the older one as "Earlier"."""
+    return {"a": recent[1].token, "b": recent[0].token} if len(recent) == 2 else {}
+
+
 @require_http_methods(["GET"])
 @login_required
 @cache_control(private=True, no_store=True)  # applicant data
-def plan_compare(request: HtmxHttpRequest) -> HttpResponse:
-    form = CompareForm(request.GET or None, user=request.user)
+def plan_compare(request: HtmxHttpRequest) -> HttpResponseBase:
+    # Opened without a choice, it offers the two newest plans (as the list does), not the
+    # newest one twice.
+    initial = {} if request.GET else _compare_initial(list(plans_of(request.user)[:2]))
+    form = CompareForm(request.GET or None, user=request.user, initial=initial)
     comparison = None
     a = b = None
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        if a.created_at > b.created_at:
+            # The page reads "Earlier" and "Later" (columns, new and resolved flags): a pair
+            # chosen newest first is shown oldest first, with the selects to match.
+            query = urlencode({"a": b.token, "b": a.token})
+            return redirect(f"{reverse('assessments:plan_compare')}?{query}")
         # Program lists are stored apart from Plan.output (assessments.models.PlanPrograms).
         pair = (
             Plan.objects.filter(pk__in=[a.pk, b.pk])

@@ -66,13 +66,21 @@ def _answers_overview(draft: AssessmentDraft, specialties: dict[str, str]) -> li
     backups = answers.get("backup_specialties") or []
     form_steps = [step for step in STEPS if isinstance(step, FormStep)]
     completed = sum(step.is_completed(draft) for step in form_steps)
+    # "None" and "Not taken yet" are answers: before their step is answered, "Not given".
+    if "specialty" not in answers:
+        backups_text = "Not given"
+    else:
+        backups_text = ", ".join(specialties.get(code, code) for code in backups) or "None"
+    if step2ck.get("score"):
+        score_text = str(step2ck["score"])
+    elif step2ck.get("planned_date"):
+        score_text = "Not taken yet"
+    else:
+        score_text = "Not given"
     return [
         ("Primary specialty", specialties.get(answers.get("specialty") or "", "Not given")),
-        (
-            "Backup specialties",
-            ", ".join(specialties.get(code, code) for code in backups) or "None",
-        ),
-        ("Step 2 CK score", str(step2ck.get("score") or "Not given")),
+        ("Backup specialties", backups_text),
+        ("Step 2 CK score", score_text),
         ("Application year", str(answers.get("application_year") or "Not given")),
         ("Steps answered", f"{completed} of {len(form_steps)}"),
         ("Last changed", date_format(timezone.localtime(draft.updated_at), "j F Y, H:i")),

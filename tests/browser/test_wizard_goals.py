@@ -33,9 +33,7 @@ def _boxes_agree_with_labels(page) -> None:
 
 
 def _choose_a_year(page) -> None:
-    page.get_by_label("Application year (ERAS season)").select_option(
-        str(application_years(dt.date.today())[-2])
-    )
+    page.get_by_label("Application year").select_option(str(application_years(dt.date.today())[-2]))
 
 
 def test_a_backup_box_ticks_the_specialty_its_label_names(page) -> None:

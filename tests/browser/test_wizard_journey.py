@@ -64,9 +64,7 @@ def fill_experience(page) -> None:
 def fill_goals(page) -> None:
     page.get_by_label("Primary specialty").select_option("EM")
     page.locator("input[name=backup_specialties][value=IM]").check()
-    page.get_by_label("Application year (ERAS season)").select_option(
-        str(application_years(TODAY)[-2])
-    )
+    page.get_by_label("Application year").select_option(str(application_years(TODAY)[-2]))
     page.get_by_label("New York").check()
 
 
@@ -95,6 +93,8 @@ def test_the_wizard_journey_with_javascript(page, console_messages, screenshot, 
     submit(page)
     page.wait_for_url("**/assessment/exams/")
     assert page.locator("#wizard-progress-count").inner_text() == "Step 2 of 5"
+    # the tab (and the history entry) name the step shown, not the first one
+    assert page.title() == "Your USMLE exams · Step 2 of 5 · MatchPlan"
 
     # htmx: a field is checked as it is left
     page.locator("#id_step1_result_0").check()  # Passed
@@ -129,6 +129,7 @@ def test_the_wizard_journey_with_javascript(page, console_messages, screenshot, 
     submit(page)
     page.wait_for_url("**/assessment/review/")
     assert page.locator("#wizard-progress-count").inner_text() == "Step 5 of 5"
+    assert page.title() == "Review your answers · Step 5 of 5 · MatchPlan"
     assert page.locator("dd", has_text="241").count() == 1
     screenshot(page, "wizard-js-5-review")
 

@@ -154,6 +154,37 @@ def test_compare_shows_tier_flags_programs_and_cost_changes(client):
         assert "NRMP fees: Match Fees, NRMP" in line
 
 
+def test_a_pair_chosen_newest_first_is_compared_oldest_first(client):
+    # "Earlier plan" set to the newer one showed it in the Earlier column: a better score
+    # read as "Worse" and the flags it resolved as new.
+    owner = UserFactory()
+    before = make_plan(owner, step2ck__score=238, ecfmg_certified=False)
+    after = make_plan(owner, step2ck__score=250, ecfmg_certified=True)
+    client.force_login(owner)
+
+    response = client.get(
+        reverse("assessments:plan_compare"), {"a": str(after.token), "b": str(before.token)}
+    )
+
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "▲ Better" in html and "▼ Worse" not in html
+    lead = html.split('<p class="lead">From the ', 1)[1].split("</p>", 1)[0]
+    assert lead.index(str(before.token)) < lead.index(str(after.token))
+    resolved = html.split("Resolved (", 1)[1].split("In both", 1)[0]
+    assert "Not ECFMG certified yet" in resolved
+
+
+def test_compare_opened_without_a_choice_offers_the_two_newest_plans(client):
+    owner = UserFactory()
+    older, newer = make_plan(owner), make_plan(owner, specialty="IM", backup_specialties=[])
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_compare")).content.decode()
+    earlier, later = html.split('name="b"', 1)
+    assert f'value="{older.token}" selected' in earlier.split('name="a"', 1)[1]
+    assert f'value="{newer.token}" selected' in later
+
+
 def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):
     owner = UserFactory()
     before, after = make_plan(owner), make_plan(owner)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -132,6 +134,33 @@ def test_login_asks_which_answers_to_keep_when_the_account_has_other_answers(cli
     assert client.get(reverse("assessments:wizard"))["Location"] == step_url("review")
     review = client.get(step_url("review")).content.decode()
     assert "Choose which answers to keep" in review and choice_url in review
+
+
+def test_the_choice_page_tells_an_unanswered_step_from_an_answer(client, walk):
+    # The answers just given stop at the exams step, Step 2 CK not taken yet; the account's
+    # have no backups. The page said "None" backups for the unanswered goals step and
+    # "Not given" for a Step 2 CK that was answered "not yet".
+    user = UserFactory()
+    DraftFactory(owner=user, answers={**complete_answers(), "backup_specialties": []})
+    walk(
+        client,
+        upto="exams",
+        exams={
+            "step2ck_taken": "no",
+            "step2ck_planned_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+        },
+    )
+    response = login(client, user)
+    html = client.get(response["Location"]).content.decode()
+    saved, new = html.split("Keep my saved answers", 1)
+
+    def value(part, label):
+        cell = part.split(f'<dt class="col-6">{label}</dt>', 1)[1]
+        return cell.split("</dd>", 1)[0].split(">", 1)[1].strip()
+
+    assert value(saved, "Backup specialties") == "None"
+    assert value(new, "Backup specialties") == "Not given"
+    assert value(new, "Step 2 CK score") == "Not taken yet"
 
 
 def test_choosing_the_answers_just_given_makes_them_the_accounts(client, walk):

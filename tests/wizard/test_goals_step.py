@@ -85,3 +85,25 @@ def test_the_other_steps_do_not_read_the_specialties_after_the_goals_are_done(cl
         assert client.get(step_url(step)).status_code == 200
     table = Specialty._meta.db_table
     assert not [q for q in context.captured_queries if table in q["sql"]]
+
+
+def test_the_application_year_names_its_season_as_the_plan_does(client, walk):
+    # The plan says "you apply in the 2028 season (the Match of March 2028)" for answers
+    # sent in 2027: the wizard called 2027 itself "the ERAS season".
+    walk(client, upto="goals")
+    year = step_post_data("goals")["application_year"]
+    html = client.get(step_url("goals")).content.decode()
+    assert "(ERAS season)" not in html
+    assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in html
+    review = client.get(step_url("review")).content.decode()
+    assert f"{year} (the {int(year) + 1} season, Match in March {int(year) + 1})" in review
+
+
+def test_the_budget_help_names_every_fee_the_plan_counts(client, walk):
+    # The plan's cost counts the platform (ResidencyCAS for EM), the USMLE transcript, the
+    # ECFMG token and the NRMP; the help asked only for "ERAS and NRMP fees".
+    walk(client, upto="experience")
+    html = client.get(step_url("goals")).content.decode()
+    help_text = html.split('id="id_budget_usd_helptext"', 1)[1].split("</div>", 1)[0]
+    for fee in ("ResidencyCAS", "USMLE transcript", "ECFMG token", "NRMP registration"):
+        assert fee in help_text

@@ -51,8 +51,20 @@ def test_with_hx_request_a_step_returns_only_the_wizard_region(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.lstrip().startswith('<div id="wizard"')
+    # The title first, outside the region: htmx 2 reads a partial's <title> only at its top
+    # level, so inside the div the tab and the history kept the previous step's title.
+    title, region = html.lstrip().split("\n", 1)
+    assert title == "<title>Your background · Step 1 of 5 · MatchPlan</title>"
+    assert region.lstrip().startswith('<div id="wizard"')
+    assert "<title>" not in region
     assert "Step 1 of 5" in html
+
+
+def test_the_review_partial_carries_its_title_at_the_top_level(client, walk):
+    walk(client)
+    html = client.get(step_url("review"), **HX).content.decode().lstrip()
+    assert html.startswith("<title>Review your answers · Step 5 of 5 · MatchPlan</title>")
+    assert "<title>" not in html.split('<div id="wizard"', 1)[1]
 
 
 @pytest.mark.parametrize("index", range(4))

@@ -43,6 +43,25 @@ def test_an_ecfmg_certified_applicant_cannot_say_oet_not_passed(client):
     assert_error(response, "ECFMG certification includes the English requirement")
 
 
+@pytest.mark.parametrize("citizenship", ["us_citizen", "permanent_resident"])
+def test_a_us_citizen_or_permanent_resident_cannot_need_a_visa(client, citizenship):
+    response = post(client, "background", visa="h1b", citizenship=citizenship)
+    assert_error(response, "You said you are a US citizen or permanent resident, who needs no visa")
+    assert not AssessmentDraft.objects.exists()
+
+
+def test_no_visa_need_cannot_go_with_neither_citizen_nor_resident(client):
+    response = post(client, "background", visa="none", citizenship="other")
+    assert_error(response, "You chose “None” as your visa need")
+    assert not AssessmentDraft.objects.exists()
+
+
+def test_no_visa_need_goes_with_citizenship_or_no_citizenship_answer(client):
+    for citizenship in ("us_citizen", "permanent_resident", ""):
+        response = post(client, "background", visa="none", citizenship=citizenship)
+        assert response.status_code == 302, citizenship
+
+
 def test_it_rejects_a_score_above_300(client, walk):
     walk(client, upto="background")
     response = post(client, "exams", step2ck_score="301")
@@ -124,6 +143,24 @@ def test_ecfmg_certification_needs_step1_passed(client, walk):
     walk(client, upto="background", background={"ecfmg_certified": "yes"})
     response = post(client, "exams", step1_result="fail", step1_attempts="2")
     assert_error(response, "You said you are ECFMG certified, which needs Step 1 passed.")
+
+
+def test_ecfmg_certification_needs_a_passing_step2ck_score(client, walk):
+    # The latest score under the standard of its date is a failed Step 2 CK: the plan read
+    # "ECFMG certified" beside a failed attempt.
+    walk(client, upto="background", background={"ecfmg_certified": "yes"})
+    test_date = dt.date(2023, 3, 1)  # the passing score was 214 then
+    response = post(client, "exams", step2ck_score="213", step2ck_test_date=test_date.isoformat())
+    assert_error(response, "213 is under the passing score of 214 on that date")
+    assert "Step 2 CK score" in response.content.decode().split("wizard-error-summary")[1]
+    passed = post(client, "exams", step2ck_score="214", step2ck_test_date=test_date.isoformat())
+    assert passed.status_code == 302
+
+
+def test_an_applicant_not_yet_certified_may_enter_a_failing_step2ck_score(client, walk):
+    walk(client, upto="background")
+    response = post(client, "exams", step2ck_score="200", step2ck_attempts="1")
+    assert response.status_code == 302
 
 
 def test_specialty_months_cannot_exceed_all_us_months(client, walk):
