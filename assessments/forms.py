@@ -44,7 +44,10 @@ VISA_CHOICES = [
     ("j1", "J-1: I need a J-1 exchange-visitor visa"),
     ("h1b", "H-1B only: a J-1 will not work for me"),
     ("either", "Either: I need a visa and can take a J-1 or an H-1B"),
-    ("none", "None: I am a US citizen or permanent resident"),
+    (
+        "none",
+        "None: I can train without a visa (US citizen, permanent resident or other work permit)",
+    ),
 ]
 PATHWAY_CHOICES = [
     ("met", "Done: ECFMG has accepted my Pathway"),
@@ -399,20 +402,15 @@ class BackgroundForm(WizardForm):
                 "ECFMG certification includes the English requirement: choose “Yes, passed” "
                 "or “Not needed”.",
             )
-        # The visa answer and the citizenship answer describe one fact: a plan made from
-        # both "permanent resident" and "H-1B only" raised the bars for a visa not needed.
+        # A citizen or permanent resident needs no visa: a plan made from both "permanent
+        # resident" and "H-1B only" raised the bars for a visa not needed. The other way round
+        # is allowed: a non-citizen with a work permit of their own (an EAD) needs no visa.
         visa, citizenship = cleaned.get("visa"), cleaned.get("citizenship")
         if citizenship in ("us_citizen", "permanent_resident") and visa and visa != "none":
             self.add_error(
                 "visa",
                 "You said you are a US citizen or permanent resident, who needs no visa to "
                 "train: choose “None”, or correct the citizenship answer.",
-            )
-        elif citizenship == "other" and visa == "none":
-            self.add_error(
-                "citizenship",
-                "You chose “None” as your visa need, which is for US citizens and permanent "
-                "residents: say which you are, or choose the visa you need.",
             )
         application_year = self.answers.get("application_year")
         year = cleaned.get("graduation_year")
