@@ -130,10 +130,13 @@ APPLICANT_BUDGETS = [
     ("assessments:home", 5),  # + the latest plan
     ("accounts:home", 7),  # + the draft, the plan count, the latest plans
     # one query per kind of record (a JSON file: no navigation) and the demo notice; the
-    # season tracker adds seasons, season comments written and the reminder opt-out
-    ("accounts:export", 16),
-    # one count per kind of record; + seasons, reminder log and reminder opt-out
-    ("accounts:delete", 13),
+    # season tracker adds seasons, season comments written, the reminders sent and the
+    # reminder opt-out
+    ("accounts:export", 17),
+    # one count per kind of record; + seasons, reminder log and reminder opt-out; + one
+    # count per kind of record the deletion keeps without the name (advisors' comments and
+    # reviews on plans and seasons)
+    ("accounts:delete", 15),
     ("accounts:password_change", 4),
     ("advising:sharing", 6),  # + assignments, shares
     ("assessments:plan_compare", 8),  # the empty form: both selects list the plans
