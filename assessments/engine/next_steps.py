@@ -17,6 +17,7 @@ from assessments.engine.constants import (
     SRC_USMLE_ATTEMPTS,
     SRC_VISA,
     STEP2CK_TARGET_MONTH_DAY,
+    targets_words,
 )
 from assessments.engine.exams import ExamHistory, hands_on_months
 from assessments.engine.inputs import PLATFORM_RCAS, SeasonFacts, SpecialtyRules
@@ -251,8 +252,8 @@ def actions(
                     "apply_early",
                     "low",
                     f"Submit your ResidencyCAS application for {listed} in September, before it "
-                    "is released to programs, to programs that sponsor your visa and already "
-                    "train IMGs. Assign your letters and SLOEs to each program by hand.",
+                    f"is released to programs, to {targets_words(profile.visa)}. Assign your "
+                    "letters and SLOEs to each program by hand.",
                     f"Application complete before {release.date:%d %B %Y}"
                     f"{' (estimated)' if release.estimated else ''}.",
                     "apply_early",
@@ -266,8 +267,8 @@ def actions(
                 Action(
                     "apply_early",
                     "low",
-                    f"Submit ERAS for {listed} on the day it opens to programs, to programs that "
-                    "sponsor your visa and already train IMGs.",
+                    f"Submit ERAS for {listed} on the day it opens to programs, to "
+                    f"{targets_words(profile.visa)}.",
                     f"Application complete by {programs.date:%d %B %Y}"
                     f"{' (estimated)' if programs.estimated else ''}.",
                     "apply_early",

@@ -200,6 +200,23 @@ def test_us_citizen_img_is_told_which_comparison_group_is_used():
     assert "non-US IMG" in next(r for r in pr.notes if r.rule == "comparison_group").text
 
 
+def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
+    # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
+    # aimed at "programs that sponsor your visa", which they do not need.
+    data = profile_data(
+        specialty="IM", backup_specialties=[], step2ck__score=240, sloes=0, visa="none"
+    )
+    data["citizenship"] = "permanent_resident"
+    result = run(data, programs=_im_programs())
+    words = [m.reason.text for p in (result.primary, *result.backups) for m in p.mix]
+    words += [a.text for a in result.actions] + [s["text"] for s in result.signals]
+    assert not [w for w in words if "visa" in w and "sponsor" in w]
+    assert any("programs that already train IMGs" in w for w in words)
+    j1 = run(profile_data(specialty="IM", backup_specialties=[], sloes=0))
+    apply_early = next(a for a in j1.actions if a.code == "apply_early")
+    assert "programs that sponsor your visa and already train IMGs" in apply_early.text
+
+
 def test_observerships_are_not_hands_on_experience():
     # 2 observership months count as 1 weighted month, but no hands-on experience.
     result = run(profile_data(usce_months=1, usce_in_specialty_months=0, observership_months=2))
