@@ -47,6 +47,27 @@ def test_four_failed_step1_attempts_show_a_kind_page_without_programs(client, ow
     assert plan.output["eligibility"]["eligible"] is False
 
 
+def test_an_ineligible_plan_neither_advises_a_parallel_plan_nor_links_to_missing_sections(
+    client, owner
+):
+    # The hero said "High risk ...: a parallel plan is essential", the contents linked to red
+    # flags, strategy, timeline and actions that the page does not have, and the program list
+    # said no program "fit", as if the catalog were the reason.
+    em_programs(3)
+    plan = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    html = page(client, owner, plan)
+    assert "a parallel plan is essential" not in html
+    assert "Emergency Medicine: no application plan." in html
+    for anchor in ("red-flags", "strategy", "ranks-dual", "timeline", "actions"):
+        assert f'href="#{anchor}"' not in html
+    assert 'href="#eligibility"' in html and 'id="eligibility"' in html
+    assert "No program in the catalog fit" not in html
+    assert "No program list: under the USMLE attempt limit" in html
+    client.force_login(owner)
+    printed = client.get(reverse("assessments:plan_print", args=[plan.token])).content.decode()
+    assert "No program list: under the USMLE attempt limit" in printed
+
+
 def test_a_plan_saved_before_the_season_data_still_displays(client, owner):
     em_programs(2)
     plan = make_plan(owner)
