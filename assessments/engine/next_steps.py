@@ -246,7 +246,9 @@ def actions(
     for platform, codes in platforms_used.items():
         listed = ", ".join(codes)
         if platform == PLATFORM_RCAS:
-            release = key_date(facts, year, "rcas_programs")
+            # The timeline's submit-by day (Liaison: "submit by ... for the best chance"),
+            # not the release day itself.
+            by = key_date(facts, year, "rcas_deadline")
             out.append(
                 Action(
                     "apply_early",
@@ -254,8 +256,8 @@ def actions(
                     f"Submit your ResidencyCAS application for {listed} in September, before it "
                     f"is released to programs, to {targets_words(profile.visa)}. Assign your "
                     "letters and SLOEs to each program by hand.",
-                    f"Application complete before {release.date:%d %B %Y}"
-                    f"{' (estimated)' if release.estimated else ''}.",
+                    f"Application complete by {by.date.day} {by.date:%B %Y}"
+                    f"{' (estimated)' if by.estimated else ''}.",
                     "apply_early",
                     f"{SRC_BOTH}; "
                     f"{_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}",

@@ -200,6 +200,16 @@ def test_us_citizen_img_is_told_which_comparison_group_is_used():
     assert "non-US IMG" in next(r for r in pr.notes if r.rule == "comparison_group").text
 
 
+def test_the_residencycas_action_asks_for_the_same_submit_day_as_the_timeline():
+    # The action said "Application complete before 01 October 2027" while the timeline said
+    # to submit by 22 September, a week before release.
+    result = run(em(application_year=2027), today=dt.date(2026, 12, 7))
+    action = next(a for a in result.actions if a.code == "apply_early")
+    release = next(m for m in result.timeline if m.code == "residencycas_release")
+    assert "by 22 September (estimated)" in release.note
+    assert action.how_much == "Application complete by 22 September 2027 (estimated)."
+
+
 def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
     # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
     # aimed at "programs that sponsor your visa", which they do not need.
