@@ -156,3 +156,14 @@ def test_the_signal_marks_are_read_once_per_view(monkeypatch):
     for _row in range(50):
         assert pv.signal_ids.get(7) == "gold"
     assert len(reads) == first
+
+
+def test_the_budget_note_says_what_the_budget_covers_once(client, owner):
+    # It read "Your budget: $1,500. It is $X short of the lower end. Your budget of $1,500 is
+    # $X short of the lower end of the plan ($Y)."
+    em_programs(3)
+    plan = make_plan(owner, budget_usd=500, backup_specialties=[])
+    html = page(client, owner, plan)
+    assert html.count("short of the lower end") == 2  # the key facts, and the note
+    assert "Your budget of $500 is $" in html
+    assert "Your budget: $500." not in html
