@@ -286,7 +286,9 @@ def actions(
                 "Ask your home country's Ministry of Health early for the Statement of Need that "
                 "ECFMG requires for a J-1: it must name exactly the specialty you will train in"
                 + (
-                    " (with two specialties, the one you match into: " + " or ".join(specs) + ")."
+                    " (with more than one specialty, the one you match into: "
+                    + ", ".join(specs[:-1])
+                    + f" or {specs[-1]})."
                     if len(specs) > 1
                     else f" ({specs[0]})."
                 ),

@@ -240,6 +240,20 @@ def test_j1_statement_of_need_names_each_specialty_of_a_dual_applicant():
     assert "Emergency Medicine" in son.text and "Internal Medicine" in son.text
 
 
+def test_the_statement_of_need_counts_the_specialties_it_names():
+    # Radiology with two backups and its PGY-1 year said "with two specialties" before
+    # naming four.
+    result = run(
+        profile_data(specialty="RAD", backup_specialties=["IM", "PATH"], step2ck__score=244)
+    )
+    son = next(a for a in result.actions if a.code == "j1_statement_of_need")
+    assert "two specialties" not in son.text
+    assert (
+        "(with more than one specialty, the one you match into: Diagnostic Radiology, "
+        "Internal Medicine, Pathology or Internal Medicine (preliminary))." in son.text
+    )
+
+
 def test_nrmp_late_fee_after_the_standard_deadline():
     result = run(em(), today=dt.date(2026, 12, 7))
     assert result.applications.nrmp_late_fee == 50
