@@ -133,12 +133,17 @@ def actions(
             )
         )
     if dual.recommended:
+        extra = dual.specialties
+        application = (
+            f"an application for each of {', '.join(extra[:-1])} and {extra[-1]}"
+            if len(extra) > 1
+            else f"a second application for {extra[0] if extra else 'a second specialty'}"
+        )
         out.append(
             Action(
                 "dual_apply",
                 "high",
-                f"Prepare a second application for {', '.join(dual.specialties) or 'a second specialty'}: "
-                "its own personal statement and letters from that field.",
+                f"Prepare {application}: its own personal statement and letters from that field.",
                 "One tailored personal statement and at least one letter per extra specialty.",
                 dual.rule,
                 dual.source,

@@ -240,12 +240,14 @@ def test_j1_statement_of_need_names_each_specialty_of_a_dual_applicant():
     assert "Emergency Medicine" in son.text and "Internal Medicine" in son.text
 
 
-def test_the_statement_of_need_counts_the_specialties_it_names():
+def test_the_statement_of_need_and_dual_action_count_the_specialties_they_name():
     # Radiology with two backups and its PGY-1 year said "with two specialties" before
-    # naming four.
+    # naming four, and "Prepare a second application for IM, PATH".
     result = run(
         profile_data(specialty="RAD", backup_specialties=["IM", "PATH"], step2ck__score=244)
     )
+    dual = next(a for a in result.actions if a.code == "dual_apply")
+    assert dual.text.startswith("Prepare an application for each of IM and PATH: its own")
     son = next(a for a in result.actions if a.code == "j1_statement_of_need")
     assert "two specialties" not in son.text
     assert (
