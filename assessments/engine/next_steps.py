@@ -112,8 +112,9 @@ def actions(
             Action(
                 "failure_narrative",
                 "high",
-                "Write a short account of the failed attempt: what happened, what you changed, "
-                "and the result that shows it worked. No long excuses.",
+                f"Write a short account of the failed attempt{'s' if history.total > 1 else ''}: "
+                "what happened, what you changed, and the result that shows it worked. No long "
+                "excuses.",
                 "Three or four sentences in the personal statement, and the same story ready "
                 "for interviews.",
                 "failure_story",

@@ -228,7 +228,7 @@ def dual_apply(
     if uncertain:
         why.append(f"your {primary.code} tier is {TIER_LABELS[primary.tier]}")
     if major:
-        why.append("of " + _flag_words(major))
+        why.append(("because of " if why else "of ") + _flag_words(major))
     names = (
         " or ".join(available[c].name if c in available else c for c in partners)
         or "a broader specialty"
