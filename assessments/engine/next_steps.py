@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from assessments.engine.calendar import _cite, _date, key_date
@@ -38,6 +39,7 @@ def actions(
     facts: SeasonFacts | None = None,
     costed: Sequence[SpecialtyPlan] = (),
     names: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> tuple[Action, ...]:
     out: list[Action] = []
     names = names or {}
@@ -251,10 +253,35 @@ def actions(
     year = profile.application_year
     for platform, codes in platforms_used.items():
         listed = ", ".join(codes)
-        if platform == PLATFORM_RCAS:
-            # The timeline's submit-by day (Liaison: "submit by ... for the best chance"),
-            # not the release day itself.
-            by = key_date(facts, year, "rcas_deadline")
+        rcas = platform == PLATFORM_RCAS
+        # The timeline's submit-by day (Liaison: "submit by ... for the best chance" on
+        # ResidencyCAS), not the release day itself.
+        by = key_date(facts, year, "rcas_deadline" if rcas else "eras_programs")
+        by_words = f"{by.date.day} {by.date:%B %Y}{' (estimated)' if by.estimated else ''}"
+        source = (
+            f"{SRC_BOTH}; {_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}"
+            if rcas
+            else SRC_BOTH
+        )
+        if today is not None and today > by.date:
+            # A plan made after the day: "submit in September" would be advice for the past.
+            reading = key_date(facts, year, "rcas_programs") if rcas else by
+            out.append(
+                Action(
+                    "apply_early",
+                    "high",
+                    f"Submit your {platform} application for {listed} now if it is not in yet, "
+                    f"to {targets_words(profile.visa)}: programs have had applications since "
+                    f"{reading.date.day} {reading.date:%B %Y}"
+                    f"{' (estimated)' if reading.estimated else ''} and read the early ones "
+                    "first."
+                    + (" Assign your letters and SLOEs to each program by hand." if rcas else ""),
+                    f"The submit-by day, {by_words}, has passed: as soon as you can.",
+                    "apply_early",
+                    source,
+                )
+            )
+        elif rcas:
             out.append(
                 Action(
                     "apply_early",
@@ -262,25 +289,21 @@ def actions(
                     f"Submit your ResidencyCAS application for {listed} in September, before it "
                     f"is released to programs, to {targets_words(profile.visa)}. Assign your "
                     "letters and SLOEs to each program by hand.",
-                    f"Application complete by {by.date.day} {by.date:%B %Y}"
-                    f"{' (estimated)' if by.estimated else ''}.",
+                    f"Application complete by {by_words}.",
                     "apply_early",
-                    f"{SRC_BOTH}; "
-                    f"{_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}",
+                    source,
                 )
             )
         else:
-            programs = key_date(facts, year, "eras_programs")
             out.append(
                 Action(
                     "apply_early",
                     "low",
                     f"Submit ERAS for {listed} on the day it opens to programs, to "
                     f"{targets_words(profile.visa)}.",
-                    f"Application complete by {programs.date:%d %B %Y}"
-                    f"{' (estimated)' if programs.estimated else ''}.",
+                    f"Application complete by {by_words}.",
                     "apply_early",
-                    SRC_BOTH,
+                    source,
                 )
             )
     if profile.visa in ("j1", "either"):

@@ -210,6 +210,25 @@ def test_the_residencycas_action_asks_for_the_same_submit_day_as_the_timeline():
     assert action.how_much == "Application complete by 22 September 2027 (estimated)."
 
 
+def test_a_plan_made_after_the_submit_by_day_says_submit_now_not_in_september():
+    # In December of the application year the action still said "in September" and gave a
+    # past day as the target.
+    today = dt.date(2026, 12, 7)
+    result = run(
+        em(application_year=2026, backup_specialties=["IM"], step2ck__score=235), today=today
+    )
+    early = {a.text.split(" application")[0]: a for a in result.actions if a.code == "apply_early"}
+    rcas, eras = early["Submit your ResidencyCAS"], early["Submit your ERAS"]
+    assert "in September" not in rcas.text and "now if it is not in yet" in rcas.text
+    assert "since 1 October 2026" in rcas.text
+    assert rcas.how_much.startswith("The submit-by day, 23 September 2026 (estimated), has passed")
+    assert "since 23 September 2026" in eras.text
+    assert rcas.impact == eras.impact == "high"
+    on_time = run(em(application_year=2027), today=today)
+    action = next(a for a in on_time.actions if a.code == "apply_early")
+    assert "in September" in action.text and action.impact == "low"
+
+
 def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
     # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
     # aimed at "programs that sponsor your visa", which they do not need.
