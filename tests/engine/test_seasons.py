@@ -229,6 +229,22 @@ def test_a_plan_made_after_the_submit_by_day_says_submit_now_not_in_september():
     assert "in September" in action.text and action.impact == "low"
 
 
+def test_the_timeline_speaks_of_the_visa_the_applicant_needs():
+    # Every plan said "Visa, certification and (for an H-1B) Step 3 must all be in place" and
+    # "Keep visa and certification papers ready", a US citizen's and a J-1 applicant's too.
+    def notes(**changes):
+        return {m.code: m.note for m in run(em(**changes)).timeline}
+
+    citizen = notes(visa="none", citizenship="us_citizen")
+    assert citizen["residency_start"] == "Certification must be in place."
+    assert citizen["interviews"] == "Keep certification papers ready for interviews."
+    assert notes()["residency_start"] == "Visa and certification must both be in place."
+    h1b = notes(visa="h1b")
+    assert h1b["residency_start"] == "Visa, certification and Step 3 must all be in place."
+    assert h1b["interviews"] == "Keep visa and certification papers ready for interviews."
+    assert "(for an H-1B)" in notes(visa="either")["residency_start"]
+
+
 def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
     # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
     # aimed at "programs that sponsor your visa", which they do not need.
