@@ -85,6 +85,8 @@ def actions(
                 f"{goal - latest.score} points above your latest {latest.score}"
                 if (latest is not None and latest.score < goal)
                 else "keep your practice scores there"
+                if latest is not None
+                else "no practice score yet"
             )
             out.append(
                 Action(

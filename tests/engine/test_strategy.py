@@ -118,3 +118,12 @@ def test_actions_are_ordered_by_impact_and_say_how_much():
     assert by_code["sloes"].how_much == "2 more SLOEs to reach 2."
     assert by_code["step3_for_h1b"].impact == "high"
     assert all(a.rule and a.source for a in result.actions)
+
+
+def test_the_step2ck_target_does_not_speak_of_practice_scores_the_applicant_lacks():
+    # With no practice score it said "Target 238: keep your practice scores there".
+    data = profile_data(step2ck__score=None, step2ck__test_date=None, step2ck__practice_scores=[])
+    data["step2ck"]["planned_date"] = "2027-07-15"
+    action = next(a for a in run(data).actions if a.code == "step2ck_prepare")
+    assert "keep your practice scores there" not in action.how_much
+    assert "no practice score yet" in action.how_much
