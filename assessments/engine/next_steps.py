@@ -338,7 +338,12 @@ def actions(
                 "two-year home-country requirement (section 212(e)) before most changes of "
                 "status; the H-1B avoids it but needs ECFMG certification, then Step 3, before "
                 "the petition, and fewer programs offer it.",
-                "Certification by the end of October, Step 3 soon after, petition after the Match.",
+                "Certification and Step 3 done: the petition comes after the Match."
+                if profile.ecfmg_certified and profile.step3.result == "pass"
+                else "Certification done: Step 3 soon, the petition after the Match."
+                if profile.ecfmg_certified
+                else "Certification by the end of October, Step 3 soon after, petition after the "
+                "Match.",
                 "h1b_212e",
                 f"{_cite(facts, 'ecfmg_evsp_general', SRC_VISA)}; "
                 f"{_cite(facts, 'step3_after_certification', SRC_VISA)}",

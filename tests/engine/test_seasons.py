@@ -245,6 +245,20 @@ def test_the_timeline_speaks_of_the_visa_the_applicant_needs():
     assert "(for an H-1B)" in notes(visa="either")["residency_start"]
 
 
+def test_the_h1b_action_does_not_ask_for_certification_and_step3_already_done():
+    def how_much(**changes):
+        result = run(em(visa="h1b", **changes))
+        return next(a for a in result.actions if a.code == "h1b_212e").how_much
+
+    assert how_much().startswith("Certification by the end of October, Step 3 soon after")
+    assert how_much(ecfmg_certified=True) == (
+        "Certification done: Step 3 soon, the petition after the Match."
+    )
+    assert how_much(ecfmg_certified=True, step3={"result": "pass"}) == (
+        "Certification and Step 3 done: the petition comes after the Match."
+    )
+
+
 def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
     # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
     # aimed at "programs that sponsor your visa", which they do not need.
