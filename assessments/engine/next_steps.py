@@ -44,6 +44,23 @@ def actions(
     out: list[Action] = []
     names = names or {}
     plans = tuple(costed) or (primary,)
+    if profile.step1.result == "fail":
+        # Never passed (four attempts never reach here: no plan is made then).
+        out.append(
+            Action(
+                "step1_retake",
+                "high",
+                f"Pass Step 1: {profile.step1.attempts} attempt"
+                f"{'s have' if profile.step1.attempts > 1 else ' has'} not passed yet. Without "
+                "a pass there is no ECFMG certification and no Match; prepare until practice "
+                "scores are well above the passing standard.",
+                f"Attempt {profile.step1.attempts + 1} of at most 4; report the pass before the "
+                "rank order list deadline at the latest, and before programs read applications "
+                "if you can.",
+                "step1_retake",
+                f"{SRC_ECFMG}; {_cite(facts, 'usmle_attempt_limit', SRC_USMLE_ATTEMPTS)}",
+            )
+        )
     if history.step2_passed is False:
         out.append(
             Action(

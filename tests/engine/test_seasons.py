@@ -162,6 +162,18 @@ def test_a_failed_latest_step2ck_gets_a_retake_action():
     assert result.eligibility["eligible"] is True
 
 
+def test_a_step1_not_passed_yet_gets_a_pass_step1_action_first():
+    # Flagged ("Step 1 is not passed yet"), but no action asked to pass it: the first action
+    # was an account of the failures "and the result that shows it worked".
+    result = run(profile_data(step1={"result": "fail", "attempts": 2}))
+    first = result.actions[0]
+    assert first.code == "step1_retake" and first.impact == "high"
+    assert first.text.startswith("Pass Step 1: 2 attempts have not passed yet.")
+    assert first.how_much.startswith("Attempt 3 of at most 4")
+    passed = run(profile_data(step1={"result": "pass", "attempts": 2}))
+    assert "step1_retake" not in {a.code for a in passed.actions}
+
+
 def test_fm_just_above_the_unmatched_median_is_not_strong_and_says_the_score_does_not_separate():
     result = run(profile_data(specialty="FM", backup_specialties=[], step2ck__score=233, sloes=0))
     rules = [s.rule for s in result.tier_steps]
