@@ -483,7 +483,8 @@ def applications(
         )
         if backups:
             text += (
-                f", or {with_backups} beside the minimum for {', '.join(p.code for p in backups)}"
+                f", or {with_backups} {primary.code} applications beside the minimum for "
+                + ", ".join(f"{p.code} ({p.applications_min})" for p in backups)
             )
         text += "."
         budget = Budget(

@@ -127,3 +127,14 @@ def test_the_step2ck_target_does_not_speak_of_practice_scores_the_applicant_lack
     action = next(a for a in run(data).actions if a.code == "step2ck_prepare")
     assert "keep your practice scores there" not in action.how_much
     assert "no practice score yet" in action.how_much
+
+
+def test_the_budget_note_says_what_the_count_beside_the_backups_counts():
+    # It read "it pays for 58 IM applications, or 11 beside the minimum for FM": 11 what?
+    data = profile_data(
+        specialty="IM", backup_specialties=["FM"], step2ck__score=238, sloes=0, budget_usd=1500
+    )
+    budget = run(data).applications.budget
+    assert f"or {budget.affordable_with_backups} IM applications beside the minimum for FM (" in (
+        budget.reason.text
+    )
