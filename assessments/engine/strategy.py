@@ -229,15 +229,15 @@ def dual_apply(
         why.append(f"your {primary.code} tier is {TIER_LABELS[primary.tier]}")
     if major:
         why.append(("because of " if why else "of ") + _flag_words(major))
-    names = (
-        " or ".join(available[c].name if c in available else c for c in partners)
-        or "a broader specialty"
+    # The partners not suggested: the suggested one is not its own alternative.
+    alternatives = " or ".join(
+        available[c].name if c in available else c for c in partners if c not in specialties
     )
     text = f"Apply to a second specialty or track as well, because {' and '.join(why)}. {evidence}"
     if specialties:
         text += f" Suggested: {', '.join(specialties)}"
         if not profile.backup_specialties and len(partners) > 1:
-            text += f" (alternatives: {names})"
+            text += f" (alternatives: {alternatives})"
         text += "."
         if better and not profile.backup_specialties:
             text += (

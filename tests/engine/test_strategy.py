@@ -138,3 +138,10 @@ def test_the_budget_note_says_what_the_count_beside_the_backups_counts():
     assert f"or {budget.affordable_with_backups} IM applications beside the minimum for FM (" in (
         budget.reason.text
     )
+
+
+def test_a_suggested_partner_is_not_listed_as_its_own_alternative():
+    # It read "Suggested: FM (alternatives: Family Medicine or Internal Medicine)".
+    data = profile_data(specialty="PSYCH", backup_specialties=[], step2ck__score=220, sloes=0)
+    reason = run(data).dual_apply.reason
+    assert "Suggested: FM (alternatives: Internal Medicine)." in reason
