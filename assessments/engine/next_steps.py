@@ -270,6 +270,22 @@ def actions(
     for p in plans:
         platforms_used.setdefault(p.platform, []).append(p.code)
     year = profile.application_year
+    ranked_by = key_date(facts, year, "nrmp_rank_deadline")
+    if today is not None and today > ranked_by.date:
+        # A plan for a season whose rank lists are in: "submit now" would lead nowhere.
+        out.append(
+            Action(
+                "apply_early",
+                "high",
+                "This season's rank order list deadline has passed, so applications sent now "
+                "cannot be ranked in its Match: make a new plan for the next season.",
+                f"Deadline: {ranked_by.date.day} {ranked_by.date:%B %Y}"
+                f"{' (estimated)' if ranked_by.estimated else ''}.",
+                "apply_early",
+                ranked_by.source,
+            )
+        )
+        platforms_used = {}
     for platform, codes in platforms_used.items():
         listed = ", ".join(codes)
         rcas = platform == PLATFORM_RCAS

@@ -236,6 +236,11 @@ def test_a_plan_made_after_the_submit_by_day_says_submit_now_not_in_september():
     assert rcas.how_much.startswith("The submit-by day, 23 September 2026 (estimated), has passed")
     assert "since 23 September 2026" in eras.text
     assert rcas.impact == eras.impact == "high"
+    # A season whose rank lists are in gets no "submit now".
+    over = run(em(application_year=2025, step2ck__test_date="2025-06-01"), today=today)
+    (action,) = [a for a in over.actions if a.code == "apply_early"]
+    assert "Submit" not in action.text
+    assert "rank order list deadline has passed" in action.text and "next season" in action.text
     on_time = run(em(application_year=2027), today=today)
     action = next(a for a in on_time.actions if a.code == "apply_early")
     assert "in September" in action.text and action.impact == "low"
