@@ -259,8 +259,18 @@ def _answer_word(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_item_word(v) for v in value)
     return str(value)
+
+
+def _item_word(item: Any) -> str:
+    """One item of a list answer; a practice score ({score, date, form}) as "242 (NBME 13,
+    2026-12-01)", not as the dict it is stored as."""
+    if not isinstance(item, dict):
+        return str(item)
+    details = ", ".join(str(item[k]) for k in ("form", "date") if item.get(k))
+    score = item.get("score", "")
+    return f"{score} ({details})" if details else str(score)
 
 
 def profile_changes(before: Any, after: Any) -> list[str]:

@@ -58,6 +58,23 @@ def test_each_history_row_says_score_tier_and_what_changed(client):
     assert ">246<" in html and ">238<" in html
 
 
+def test_changed_practice_scores_read_as_scores_not_stored_records(client):
+    # The row read "Practice scores {'score': 242, 'date': '2026-12-01', ...} → none".
+    owner = UserFactory()
+    make_plan(owner)
+    make_plan(
+        owner,
+        step2ck__practice_scores=[
+            {"score": 235, "date": "2026-05-01", "form": "NBME 12"},
+            {"score": 242},
+        ],
+    )
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "Practice scores none → 235 (NBME 12, 2026-05-01), 242" in html
+    assert "&#x27;score&#x27;" not in html
+
+
 def test_what_changed_reaches_across_pages(client, settings):
     from assessments.views import plans as plan_views
 
