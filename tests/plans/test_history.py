@@ -171,6 +171,26 @@ def test_compare_shows_tier_flags_programs_and_cost_changes(client):
         assert "NRMP fees: Match Fees, NRMP" in line
 
 
+def test_compare_with_an_ineligible_plan_shows_no_applications_or_cost_for_it(client):
+    # The ineligible plan's side showed "80-120" EM applications, "$4,415-$6,235" and a fee
+    # source, though its own page says no application plan can be made.
+    owner = UserFactory()
+    em_programs(2)
+    before = make_plan(owner, step2ck__score=238)
+    after = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    client.force_login(owner)
+    html = client.get(
+        reverse("assessments:plan_compare"), {"a": str(before.token), "b": str(after.token)}
+    ).content.decode()
+    cost_row = html.split("Estimated cost (USD)", 1)[1].split("</tr>", 1)[0]
+    assert '"text-end text-nowrap">$' in cost_row  # the earlier plan's range
+    assert '"text-end text-nowrap">—</td>' in cost_row  # none for the ineligible plan
+    dual_row = html.split(">Dual application<", 1)[1].split("</tr>", 1)[0]
+    assert "—" in dual_row
+    assert "The later plan has no applications or cost" in html
+    assert "Later plan's cost." not in html and "Earlier plan's cost." in html
+
+
 def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):
     owner = UserFactory()
     before, after = make_plan(owner), make_plan(owner)
