@@ -379,7 +379,8 @@ def timeline(
             dt.date(year, 10, 1),
             dt.date(year + 1, 1, 31),
             today,
-            "Keep visa and certification papers ready for interviews.",
+            f"Keep {'' if profile.visa == 'none' else 'visa and '}certification papers ready "
+            "for interviews.",
             SRC_NRMP_CALENDAR,
         )
     )
@@ -494,7 +495,13 @@ def timeline(
             dt.date(year + 1, 7, 1),
             None,
             today,
-            "Visa, certification and (for an H-1B) Step 3 must all be in place.",
+            {
+                "none": "Certification must be in place.",
+                "j1": "Visa and certification must both be in place.",
+                "h1b": "Visa, certification and Step 3 must all be in place.",
+            }.get(
+                profile.visa, "Visa, certification and (for an H-1B) Step 3 must all be in place."
+            ),
             SRC_NRMP_CALENDAR,
         )
     )

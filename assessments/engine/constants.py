@@ -117,6 +117,14 @@ DEFAULT_PLATFORM = frozenset({"eras"})
 PLATFORM_NAMES = {"eras": "ERAS", "residencycas": "ResidencyCAS", "other": "another platform"}
 
 
+def targets_words(visa: str) -> str:
+    """The programs to aim at: visa sponsors that already train IMGs; for an applicant who needs
+    no visa (US citizen or permanent resident) sponsorship is beside the point."""
+    if visa == "none":
+        return "programs that already train IMGs"
+    return "programs that sponsor your visa and already train IMGs"
+
+
 def _matching_platforms(plans: Sequence[Any]) -> dict[str, frozenset[str]]:
     """The platform each plan applies through (season data: ``SpecialtyPlan.platform``, e.g.
     "ResidencyCAS"), as the catalog's ``application_platform`` codes."""

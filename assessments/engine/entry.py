@@ -228,6 +228,7 @@ def assess(
                 facts,
                 plans,
                 {code: r.name for code, r in rules.items()},
+                today,
             ),
             programs=entries,
             excluded_programs=excluded_programs,

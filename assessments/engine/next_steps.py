@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from assessments.engine.calendar import _cite, _date, key_date
@@ -17,6 +18,7 @@ from assessments.engine.constants import (
     SRC_USMLE_ATTEMPTS,
     SRC_VISA,
     STEP2CK_TARGET_MONTH_DAY,
+    targets_words,
 )
 from assessments.engine.exams import ExamHistory, hands_on_months
 from assessments.engine.inputs import PLATFORM_RCAS, SeasonFacts, SpecialtyRules
@@ -37,10 +39,28 @@ def actions(
     facts: SeasonFacts | None = None,
     costed: Sequence[SpecialtyPlan] = (),
     names: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> tuple[Action, ...]:
     out: list[Action] = []
     names = names or {}
     plans = tuple(costed) or (primary,)
+    if profile.step1.result == "fail":
+        # Never passed (four attempts never reach here: no plan is made then).
+        out.append(
+            Action(
+                "step1_retake",
+                "high",
+                f"Pass Step 1: {profile.step1.attempts} attempt"
+                f"{'s have' if profile.step1.attempts > 1 else ' has'} not passed yet. Without "
+                "a pass there is no ECFMG certification and no Match; prepare until practice "
+                "scores are well above the passing standard.",
+                f"Attempt {profile.step1.attempts + 1} of at most 4; report the pass before the "
+                "rank order list deadline at the latest, and before programs read applications "
+                "if you can.",
+                "step1_retake",
+                f"{SRC_ECFMG}; {_cite(facts, 'usmle_attempt_limit', SRC_USMLE_ATTEMPTS)}",
+            )
+        )
     if history.step2_passed is False:
         out.append(
             Action(
@@ -82,6 +102,8 @@ def actions(
                 f"{goal - latest.score} points above your latest {latest.score}"
                 if (latest is not None and latest.score < goal)
                 else "keep your practice scores there"
+                if latest is not None
+                else "no practice score yet"
             )
             out.append(
                 Action(
@@ -111,8 +133,9 @@ def actions(
             Action(
                 "failure_narrative",
                 "high",
-                "Write a short account of the failed attempt: what happened, what you changed, "
-                "and the result that shows it worked. No long excuses.",
+                f"Write a short account of the failed attempt{'s' if history.total > 1 else ''}: "
+                "what happened, what you changed, and the result that shows it worked. No long "
+                "excuses.",
                 "Three or four sentences in the personal statement, and the same story ready "
                 "for interviews.",
                 "failure_story",
@@ -132,12 +155,17 @@ def actions(
             )
         )
     if dual.recommended:
+        extra = dual.specialties
+        application = (
+            f"an application for each of {', '.join(extra[:-1])} and {extra[-1]}"
+            if len(extra) > 1
+            else f"a second application for {extra[0] if extra else 'a second specialty'}"
+        )
         out.append(
             Action(
                 "dual_apply",
                 "high",
-                f"Prepare a second application for {', '.join(dual.specialties) or 'a second specialty'}: "
-                "its own personal statement and letters from that field.",
+                f"Prepare {application}: its own personal statement and letters from that field.",
                 "One tailored personal statement and at least one letter per extra specialty.",
                 dual.rule,
                 dual.source,
@@ -242,36 +270,75 @@ def actions(
     for p in plans:
         platforms_used.setdefault(p.platform, []).append(p.code)
     year = profile.application_year
+    ranked_by = key_date(facts, year, "nrmp_rank_deadline")
+    if today is not None and today > ranked_by.date:
+        # A plan for a season whose rank lists are in: "submit now" would lead nowhere.
+        out.append(
+            Action(
+                "apply_early",
+                "high",
+                "This season's rank order list deadline has passed, so applications sent now "
+                "cannot be ranked in its Match: make a new plan for the next season.",
+                f"Deadline: {ranked_by.date.day} {ranked_by.date:%B %Y}"
+                f"{' (estimated)' if ranked_by.estimated else ''}.",
+                "apply_early",
+                ranked_by.source,
+            )
+        )
+        platforms_used = {}
     for platform, codes in platforms_used.items():
         listed = ", ".join(codes)
-        if platform == PLATFORM_RCAS:
-            release = key_date(facts, year, "rcas_programs")
+        rcas = platform == PLATFORM_RCAS
+        # The timeline's submit-by day (Liaison: "submit by ... for the best chance" on
+        # ResidencyCAS), not the release day itself.
+        by = key_date(facts, year, "rcas_deadline" if rcas else "eras_programs")
+        by_words = f"{by.date.day} {by.date:%B %Y}{' (estimated)' if by.estimated else ''}"
+        source = (
+            f"{SRC_BOTH}; {_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}"
+            if rcas
+            else SRC_BOTH
+        )
+        if today is not None and today > by.date:
+            # A plan made after the day: "submit in September" would be advice for the past.
+            reading = key_date(facts, year, "rcas_programs") if rcas else by
+            out.append(
+                Action(
+                    "apply_early",
+                    "high",
+                    f"Submit your {platform} application for {listed} now if it is not in yet, "
+                    f"to {targets_words(profile.visa)}: programs have had applications since "
+                    f"{reading.date.day} {reading.date:%B %Y}"
+                    f"{' (estimated)' if reading.estimated else ''} and read the early ones "
+                    "first."
+                    + (" Assign your letters and SLOEs to each program by hand." if rcas else ""),
+                    f"The submit-by day, {by_words}, has passed: as soon as you can.",
+                    "apply_early",
+                    source,
+                )
+            )
+        elif rcas:
             out.append(
                 Action(
                     "apply_early",
                     "low",
                     f"Submit your ResidencyCAS application for {listed} in September, before it "
-                    "is released to programs, to programs that sponsor your visa and already "
-                    "train IMGs. Assign your letters and SLOEs to each program by hand.",
-                    f"Application complete before {release.date:%d %B %Y}"
-                    f"{' (estimated)' if release.estimated else ''}.",
+                    f"is released to programs, to {targets_words(profile.visa)}. Assign your "
+                    "letters and SLOEs to each program by hand.",
+                    f"Application complete by {by_words}.",
                     "apply_early",
-                    f"{SRC_BOTH}; "
-                    f"{_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}",
+                    source,
                 )
             )
         else:
-            programs = key_date(facts, year, "eras_programs")
             out.append(
                 Action(
                     "apply_early",
                     "low",
-                    f"Submit ERAS for {listed} on the day it opens to programs, to programs that "
-                    "sponsor your visa and already train IMGs.",
-                    f"Application complete by {programs.date:%d %B %Y}"
-                    f"{' (estimated)' if programs.estimated else ''}.",
+                    f"Submit ERAS for {listed} on the day it opens to programs, to "
+                    f"{targets_words(profile.visa)}.",
+                    f"Application complete by {by_words}.",
                     "apply_early",
-                    SRC_BOTH,
+                    source,
                 )
             )
     if profile.visa in ("j1", "either"):
@@ -283,7 +350,9 @@ def actions(
                 "Ask your home country's Ministry of Health early for the Statement of Need that "
                 "ECFMG requires for a J-1: it must name exactly the specialty you will train in"
                 + (
-                    " (with two specialties, the one you match into: " + " or ".join(specs) + ")."
+                    " (with more than one specialty, the one you match into: "
+                    + ", ".join(specs[:-1])
+                    + f" or {specs[-1]})."
                     if len(specs) > 1
                     else f" ({specs[0]})."
                 ),
@@ -302,7 +371,12 @@ def actions(
                 "two-year home-country requirement (section 212(e)) before most changes of "
                 "status; the H-1B avoids it but needs ECFMG certification, then Step 3, before "
                 "the petition, and fewer programs offer it.",
-                "Certification by the end of October, Step 3 soon after, petition after the Match.",
+                "Certification and Step 3 done: the petition comes after the Match."
+                if profile.ecfmg_certified and profile.step3.result == "pass"
+                else "Certification done: Step 3 soon, the petition after the Match."
+                if profile.ecfmg_certified
+                else "Certification by the end of October, Step 3 soon after, petition after the "
+                "Match.",
                 "h1b_212e",
                 f"{_cite(facts, 'ecfmg_evsp_general', SRC_VISA)}; "
                 f"{_cite(facts, 'step3_after_certification', SRC_VISA)}",

@@ -16,6 +16,7 @@ from assessments.engine.constants import (
     SRC_NRMP_CALENDAR,
     SRC_USMLE_ATTEMPTS,
     TIER_LABELS,
+    targets_words,
 )
 from assessments.engine.exams import (
     ExamHistory,
@@ -180,9 +181,9 @@ def signal_plans(
         text = (
             f"{plan.name}: {count_text} signal{'s' if rule.total != 1 else ''}. A signal tells a "
             "program you are truly interested; it helps most where your profile is close to "
-            "what the program takes. So we propose them for target programs that sponsor your "
-            "visa and already train IMGs, not for long shots far above your profile and not for "
-            "programs likely to answer you anyway."
+            f"what the program takes. So we propose them for target {targets_words(profile.visa)}"
+            ", not for long shots far above your profile and not for programs likely to answer "
+            "you anyway."
         )
         if rule.rule_text:
             text += f" Rule of the specialty: {rule.rule_text}"

@@ -19,6 +19,7 @@ from assessments.engine.constants import (
     SRC_GS,
     SRC_NRMP,
     TIER_LABELS,
+    targets_words,
 )
 from assessments.engine.exams import ExamHistory
 from assessments.engine.inputs import (
@@ -51,7 +52,7 @@ def _split(low: int, high: int, share: float) -> tuple[int, int]:
     return round(low * share), round(high * share)
 
 
-def _mix(rules: SpecialtyRules, tier: str, low: int, high: int) -> tuple[MixItem, ...]:
+def _mix(rules: SpecialtyRules, tier: str, low: int, high: int, visa: str) -> tuple[MixItem, ...]:
     items: list[MixItem] = []
     if rules.code == "GS-PRELIM" and GS_CATEGORICAL_SHARE[tier]:
         cat_low, cat_high = _split(low, high, GS_CATEGORICAL_SHARE[tier])
@@ -96,8 +97,7 @@ def _mix(rules: SpecialtyRules, tier: str, low: int, high: int) -> tuple[MixItem
             ("community", "community_university"),
             Reason(
                 "mix_community",
-                "The rest at community and university-affiliated programs that sponsor your visa "
-                "and already train IMGs.",
+                f"The rest at community and university-affiliated {targets_words(visa)}.",
                 SRC_BOTH,
             ),
         )
@@ -129,7 +129,7 @@ def specialty_plan(
         applications_max=high,
         eras_cost_min=cost(low),
         eras_cost_max=cost(high),
-        mix=_mix(rules, tier, low, high),
+        mix=_mix(rules, tier, low, high, profile.visa),
         ranks=rules.recommended_ranks,
         basis=rules.basis,
         source_note=rules.source_note,
@@ -228,16 +228,16 @@ def dual_apply(
     if uncertain:
         why.append(f"your {primary.code} tier is {TIER_LABELS[primary.tier]}")
     if major:
-        why.append("of " + _flag_words(major))
-    names = (
-        " or ".join(available[c].name if c in available else c for c in partners)
-        or "a broader specialty"
+        why.append(("because of " if why else "of ") + _flag_words(major))
+    # The partners not suggested: the suggested one is not its own alternative.
+    alternatives = " or ".join(
+        available[c].name if c in available else c for c in partners if c not in specialties
     )
     text = f"Apply to a second specialty or track as well, because {' and '.join(why)}. {evidence}"
     if specialties:
         text += f" Suggested: {', '.join(specialties)}"
         if not profile.backup_specialties and len(partners) > 1:
-            text += f" (alternatives: {names})"
+            text += f" (alternatives: {alternatives})"
         text += "."
         if better and not profile.backup_specialties:
             text += (
@@ -483,7 +483,8 @@ def applications(
         )
         if backups:
             text += (
-                f", or {with_backups} beside the minimum for {', '.join(p.code for p in backups)}"
+                f", or {with_backups} {primary.code} applications beside the minimum for "
+                + ", ".join(f"{p.code} ({p.applications_min})" for p in backups)
             )
         text += "."
         budget = Budget(

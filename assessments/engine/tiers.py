@@ -151,8 +151,8 @@ def tier_for(
                 "multiple_failures",
                 "lower",
                 tier,
-                f"{total} failed exam attempts across the Steps: more than one attempt is high "
-                "risk whatever the score.",
+                f"{total} failed exam attempts across the Steps: more than one failed attempt "
+                "is high risk whatever the score.",
                 SRC_EM,
             )
         )

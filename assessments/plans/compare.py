@@ -83,10 +83,13 @@ class PlanComparison:
     fit_changes: tuple[FitChange, ...]
     programs_before: int
     programs_after: int
-    dual_before: bool
-    dual_after: bool
+    dual_before: bool | None  # None: an ineligible plan (no application plan at all)
+    dual_after: bool | None
     engine_before: str
     engine_after: str
+    # False: four unpassed attempts, so the plan has no applications, cost or dual advice.
+    eligible_before: bool = True
+    eligible_after: bool = True
 
     @property
     def tier_changed(self) -> bool:
@@ -130,6 +133,10 @@ def _flags_of(output: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _eligible(output: Mapping[str, Any]) -> bool:
+    return as_dict(output.get("eligibility")).get("eligible", True) is not False
+
+
 def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanComparison:
     """What changed from the ``before`` plan's output to the ``after`` plan's output: tier per
     specialty, application counts, cost, red flags (by code) and programs (by program id)."""
@@ -154,10 +161,13 @@ def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanCom
             change = "same"
         tiers.append(TierChange(code, name, old_tier, new_tier, change))
 
+    # An ineligible plan's output still holds the counts computed beside its verdict, but its
+    # page shows no applications, cost or dual advice: neither does the comparison.
+    ok_b, ok_a = _eligible(before), _eligible(after)
     counts: list[CountChange] = []
     for code in [*sa, *(c for c in sb if c not in sa)]:
-        old_apps = as_dict((sb.get(code) or {}).get("applications"))
-        new_apps = as_dict((sa.get(code) or {}).get("applications"))
+        old_apps = as_dict((sb.get(code) or {}).get("applications")) if ok_b else {}
+        new_apps = as_dict((sa.get(code) or {}).get("applications")) if ok_a else {}
         counts.append(
             CountChange(
                 f"{code} applications",
@@ -165,7 +175,8 @@ def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanCom
                 (as_int(new_apps.get("min")), as_int(new_apps.get("max"))),
             )
         )
-    apps_b, apps_a = as_dict(before.get("applications")), as_dict(after.get("applications"))
+    apps_b = as_dict(before.get("applications")) if ok_b else {}
+    apps_a = as_dict(after.get("applications")) if ok_a else {}
     counts.append(
         CountChange(
             "All applications", as_range(apps_b.get("total")), as_range(apps_a.get("total"))
@@ -200,10 +211,12 @@ def plan_compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> PlanCom
         fit_changes=fit_changes,
         programs_before=len(pb),
         programs_after=len(pa),
-        dual_before=bool(as_dict(before.get("dual_apply")).get("recommended")),
-        dual_after=bool(as_dict(after.get("dual_apply")).get("recommended")),
+        dual_before=bool(as_dict(before.get("dual_apply")).get("recommended")) if ok_b else None,
+        dual_after=bool(as_dict(after.get("dual_apply")).get("recommended")) if ok_a else None,
         engine_before=str(before.get("engine_version") or ""),
         engine_after=str(after.get("engine_version") or ""),
+        eligible_before=ok_b,
+        eligible_after=ok_a,
     )
 
 
@@ -259,8 +272,18 @@ def _answer_word(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_item_word(v) for v in value)
     return str(value)
+
+
+def _item_word(item: Any) -> str:
+    """One item of a list answer; a practice score ({score, date, form}) as "242 (NBME 13,
+    2026-12-01)", not as the dict it is stored as."""
+    if not isinstance(item, dict):
+        return str(item)
+    details = ", ".join(str(item[k]) for k in ("form", "date") if item.get(k))
+    score = item.get("score", "")
+    return f"{score} ({details})" if details else str(score)
 
 
 def profile_changes(before: Any, after: Any) -> list[str]:

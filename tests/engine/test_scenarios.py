@@ -62,6 +62,20 @@ def test_em_scenario_2_step1_repeat_and_233():
     assert result.dual_apply.specialties == ("FM",)
     assert "FM viable, IM at risk" in result.dual_apply.reason
     assert [a.code for a in result.actions][:3].count("failure_narrative") == 1
+    # Two reasons read as two reasons ("... and of a failed Step 1 attempt" before).
+    assert "because your EM tier is at risk and because of a failed Step 1 attempt" in (
+        result.dual_apply.reason
+    )
+    story = next(a for a in result.actions if a.code == "failure_narrative")
+    assert story.text.startswith("Write a short account of the failed attempt:")
+
+
+def test_several_failed_attempts_get_one_account_of_all_of_them():
+    result = run(
+        em(step1={"result": "pass", "attempts": 2}, step2ck__score=221, step2ck__attempts=2)
+    )
+    story = next(a for a in result.actions if a.code == "failure_narrative")
+    assert story.text.startswith("Write a short account of the failed attempts:")
 
 
 def test_em_scenario_3_borderline_score_excellent_rotations():

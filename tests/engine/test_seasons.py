@@ -162,6 +162,18 @@ def test_a_failed_latest_step2ck_gets_a_retake_action():
     assert result.eligibility["eligible"] is True
 
 
+def test_a_step1_not_passed_yet_gets_a_pass_step1_action_first():
+    # Flagged ("Step 1 is not passed yet"), but no action asked to pass it: the first action
+    # was an account of the failures "and the result that shows it worked".
+    result = run(profile_data(step1={"result": "fail", "attempts": 2}))
+    first = result.actions[0]
+    assert first.code == "step1_retake" and first.impact == "high"
+    assert first.text.startswith("Pass Step 1: 2 attempts have not passed yet.")
+    assert first.how_much.startswith("Attempt 3 of at most 4")
+    passed = run(profile_data(step1={"result": "pass", "attempts": 2}))
+    assert "step1_retake" not in {a.code for a in passed.actions}
+
+
 def test_fm_just_above_the_unmatched_median_is_not_strong_and_says_the_score_does_not_separate():
     result = run(profile_data(specialty="FM", backup_specialties=[], step2ck__score=233, sloes=0))
     rules = [s.rule for s in result.tier_steps]
@@ -200,6 +212,87 @@ def test_us_citizen_img_is_told_which_comparison_group_is_used():
     assert "non-US IMG" in next(r for r in pr.notes if r.rule == "comparison_group").text
 
 
+def test_the_residencycas_action_asks_for_the_same_submit_day_as_the_timeline():
+    # The action said "Application complete before 01 October 2027" while the timeline said
+    # to submit by 22 September, a week before release.
+    result = run(em(application_year=2027), today=dt.date(2026, 12, 7))
+    action = next(a for a in result.actions if a.code == "apply_early")
+    release = next(m for m in result.timeline if m.code == "residencycas_release")
+    assert "by 22 September (estimated)" in release.note
+    assert action.how_much == "Application complete by 22 September 2027 (estimated)."
+
+
+def test_a_plan_made_after_the_submit_by_day_says_submit_now_not_in_september():
+    # In December of the application year the action still said "in September" and gave a
+    # past day as the target.
+    today = dt.date(2026, 12, 7)
+    result = run(
+        em(application_year=2026, backup_specialties=["IM"], step2ck__score=235), today=today
+    )
+    early = {a.text.split(" application")[0]: a for a in result.actions if a.code == "apply_early"}
+    rcas, eras = early["Submit your ResidencyCAS"], early["Submit your ERAS"]
+    assert "in September" not in rcas.text and "now if it is not in yet" in rcas.text
+    assert "since 1 October 2026" in rcas.text
+    assert rcas.how_much.startswith("The submit-by day, 23 September 2026 (estimated), has passed")
+    assert "since 23 September 2026" in eras.text
+    assert rcas.impact == eras.impact == "high"
+    # A season whose rank lists are in gets no "submit now".
+    over = run(em(application_year=2025, step2ck__test_date="2025-06-01"), today=today)
+    (action,) = [a for a in over.actions if a.code == "apply_early"]
+    assert "Submit" not in action.text
+    assert "rank order list deadline has passed" in action.text and "next season" in action.text
+    on_time = run(em(application_year=2027), today=today)
+    action = next(a for a in on_time.actions if a.code == "apply_early")
+    assert "in September" in action.text and action.impact == "low"
+
+
+def test_the_timeline_speaks_of_the_visa_the_applicant_needs():
+    # Every plan said "Visa, certification and (for an H-1B) Step 3 must all be in place" and
+    # "Keep visa and certification papers ready", a US citizen's and a J-1 applicant's too.
+    def notes(**changes):
+        return {m.code: m.note for m in run(em(**changes)).timeline}
+
+    citizen = notes(visa="none", citizenship="us_citizen")
+    assert citizen["residency_start"] == "Certification must be in place."
+    assert citizen["interviews"] == "Keep certification papers ready for interviews."
+    assert notes()["residency_start"] == "Visa and certification must both be in place."
+    h1b = notes(visa="h1b")
+    assert h1b["residency_start"] == "Visa, certification and Step 3 must all be in place."
+    assert h1b["interviews"] == "Keep visa and certification papers ready for interviews."
+    assert "(for an H-1B)" in notes(visa="either")["residency_start"]
+
+
+def test_the_h1b_action_does_not_ask_for_certification_and_step3_already_done():
+    def how_much(**changes):
+        result = run(em(visa="h1b", **changes))
+        return next(a for a in result.actions if a.code == "h1b_212e").how_much
+
+    assert how_much().startswith("Certification by the end of October, Step 3 soon after")
+    assert how_much(ecfmg_certified=True) == (
+        "Certification done: Step 3 soon, the petition after the Match."
+    )
+    assert how_much(ecfmg_certified=True, step3={"result": "pass"}) == (
+        "Certification and Step 3 done: the petition comes after the Match."
+    )
+
+
+def test_an_applicant_who_needs_no_visa_is_not_told_to_target_visa_sponsors():
+    # A permanent resident (visa "none"): the mix, the apply-early action and the signals all
+    # aimed at "programs that sponsor your visa", which they do not need.
+    data = profile_data(
+        specialty="IM", backup_specialties=[], step2ck__score=240, sloes=0, visa="none"
+    )
+    data["citizenship"] = "permanent_resident"
+    result = run(data, programs=_im_programs())
+    words = [m.reason.text for p in (result.primary, *result.backups) for m in p.mix]
+    words += [a.text for a in result.actions] + [s["text"] for s in result.signals]
+    assert not [w for w in words if "visa" in w and "sponsor" in w]
+    assert any("programs that already train IMGs" in w for w in words)
+    j1 = run(profile_data(specialty="IM", backup_specialties=[], sloes=0))
+    apply_early = next(a for a in j1.actions if a.code == "apply_early")
+    assert "programs that sponsor your visa and already train IMGs" in apply_early.text
+
+
 def test_observerships_are_not_hands_on_experience():
     # 2 observership months count as 1 weighted month, but no hands-on experience.
     result = run(profile_data(usce_months=1, usce_in_specialty_months=0, observership_months=2))
@@ -211,6 +304,22 @@ def test_j1_statement_of_need_names_each_specialty_of_a_dual_applicant():
     result = run(profile_data(step2ck__score=235, backup_specialties=["IM"]))
     son = next(a for a in result.actions if a.code == "j1_statement_of_need")
     assert "Emergency Medicine" in son.text and "Internal Medicine" in son.text
+
+
+def test_the_statement_of_need_and_dual_action_count_the_specialties_they_name():
+    # Radiology with two backups and its PGY-1 year said "with two specialties" before
+    # naming four, and "Prepare a second application for IM, PATH".
+    result = run(
+        profile_data(specialty="RAD", backup_specialties=["IM", "PATH"], step2ck__score=244)
+    )
+    dual = next(a for a in result.actions if a.code == "dual_apply")
+    assert dual.text.startswith("Prepare an application for each of IM and PATH: its own")
+    son = next(a for a in result.actions if a.code == "j1_statement_of_need")
+    assert "two specialties" not in son.text
+    assert (
+        "(with more than one specialty, the one you match into: Diagnostic Radiology, "
+        "Internal Medicine, Pathology or Internal Medicine (preliminary))." in son.text
+    )
 
 
 def test_nrmp_late_fee_after_the_standard_deadline():

@@ -118,3 +118,30 @@ def test_actions_are_ordered_by_impact_and_say_how_much():
     assert by_code["sloes"].how_much == "2 more SLOEs to reach 2."
     assert by_code["step3_for_h1b"].impact == "high"
     assert all(a.rule and a.source for a in result.actions)
+
+
+def test_the_step2ck_target_does_not_speak_of_practice_scores_the_applicant_lacks():
+    # With no practice score it said "Target 238: keep your practice scores there".
+    data = profile_data(step2ck__score=None, step2ck__test_date=None, step2ck__practice_scores=[])
+    data["step2ck"]["planned_date"] = "2027-07-15"
+    action = next(a for a in run(data).actions if a.code == "step2ck_prepare")
+    assert "keep your practice scores there" not in action.how_much
+    assert "no practice score yet" in action.how_much
+
+
+def test_the_budget_note_says_what_the_count_beside_the_backups_counts():
+    # It read "it pays for 58 IM applications, or 11 beside the minimum for FM": 11 what?
+    data = profile_data(
+        specialty="IM", backup_specialties=["FM"], step2ck__score=238, sloes=0, budget_usd=1500
+    )
+    budget = run(data).applications.budget
+    assert f"or {budget.affordable_with_backups} IM applications beside the minimum for FM (" in (
+        budget.reason.text
+    )
+
+
+def test_a_suggested_partner_is_not_listed_as_its_own_alternative():
+    # It read "Suggested: FM (alternatives: Family Medicine or Internal Medicine)".
+    data = profile_data(specialty="PSYCH", backup_specialties=[], step2ck__score=220, sloes=0)
+    reason = run(data).dual_apply.reason
+    assert "Suggested: FM (alternatives: Internal Medicine)." in reason

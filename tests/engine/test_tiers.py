@@ -85,6 +85,9 @@ def test_two_failed_attempts_across_steps_mean_high_risk():
     result = run(profile_data(step1={"result": "pass", "attempts": 3}, step2ck__score=260))
     assert result.tier == "high_risk"
     assert result.tier_steps[-1].rule == "multiple_failures"
+    # "more than one attempt" read as if a pass on the second attempt were high risk too,
+    # while one failed attempt only caps the tier at viable.
+    assert "more than one failed attempt is high risk" in result.tier_steps[-1].text
 
 
 def test_step2ck_failure_after_step1_failure_is_high_risk():

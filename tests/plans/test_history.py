@@ -58,6 +58,23 @@ def test_each_history_row_says_score_tier_and_what_changed(client):
     assert ">246<" in html and ">238<" in html
 
 
+def test_changed_practice_scores_read_as_scores_not_stored_records(client):
+    # The row read "Practice scores {'score': 242, 'date': '2026-12-01', ...} → none".
+    owner = UserFactory()
+    make_plan(owner)
+    make_plan(
+        owner,
+        step2ck__practice_scores=[
+            {"score": 235, "date": "2026-05-01", "form": "NBME 12"},
+            {"score": 242},
+        ],
+    )
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "Practice scores none → 235 (NBME 12, 2026-05-01), 242" in html
+    assert "&#x27;score&#x27;" not in html
+
+
 def test_what_changed_reaches_across_pages(client, settings):
     from assessments.views import plans as plan_views
 
@@ -183,6 +200,26 @@ def test_compare_opened_without_a_choice_offers_the_two_newest_plans(client):
     earlier, later = html.split('name="b"', 1)
     assert f'value="{older.token}" selected' in earlier.split('name="a"', 1)[1]
     assert f'value="{newer.token}" selected' in later
+
+
+def test_compare_with_an_ineligible_plan_shows_no_applications_or_cost_for_it(client):
+    # The ineligible plan's side showed "80-120" EM applications, "$4,415-$6,235" and a fee
+    # source, though its own page says no application plan can be made.
+    owner = UserFactory()
+    em_programs(2)
+    before = make_plan(owner, step2ck__score=238)
+    after = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    client.force_login(owner)
+    html = client.get(
+        reverse("assessments:plan_compare"), {"a": str(before.token), "b": str(after.token)}
+    ).content.decode()
+    cost_row = html.split("Estimated cost (USD)", 1)[1].split("</tr>", 1)[0]
+    assert '"text-end text-nowrap">$' in cost_row  # the earlier plan's range
+    assert '"text-end text-nowrap">—</td>' in cost_row  # none for the ineligible plan
+    dual_row = html.split(">Dual application<", 1)[1].split("</tr>", 1)[0]
+    assert "—" in dual_row
+    assert "The later plan has no applications or cost" in html
+    assert "Later plan's cost." not in html and "Earlier plan's cost." in html
 
 
 def test_compare_cites_an_old_plans_fee_season_or_calls_its_cost_an_estimate(client):

@@ -47,6 +47,27 @@ def test_four_failed_step1_attempts_show_a_kind_page_without_programs(client, ow
     assert plan.output["eligibility"]["eligible"] is False
 
 
+def test_an_ineligible_plan_neither_advises_a_parallel_plan_nor_links_to_missing_sections(
+    client, owner
+):
+    # The hero said "High risk ...: a parallel plan is essential", the contents linked to red
+    # flags, strategy, timeline and actions that the page does not have, and the program list
+    # said no program "fit", as if the catalog were the reason.
+    em_programs(3)
+    plan = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    html = page(client, owner, plan)
+    assert "a parallel plan is essential" not in html
+    assert "Emergency Medicine: no application plan." in html
+    for anchor in ("red-flags", "strategy", "ranks-dual", "timeline", "actions"):
+        assert f'href="#{anchor}"' not in html
+    assert 'href="#eligibility"' in html and 'id="eligibility"' in html
+    assert "No program in the catalog fit" not in html
+    assert "No program list: under the USMLE attempt limit" in html
+    client.force_login(owner)
+    printed = client.get(reverse("assessments:plan_print", args=[plan.token])).content.decode()
+    assert "No program list: under the USMLE attempt limit" in printed
+
+
 def test_a_plan_saved_before_the_season_data_still_displays(client, owner):
     em_programs(2)
     plan = make_plan(owner)
@@ -135,3 +156,14 @@ def test_the_signal_marks_are_read_once_per_view(monkeypatch):
     for _row in range(50):
         assert pv.signal_ids.get(7) == "gold"
     assert len(reads) == first
+
+
+def test_the_budget_note_says_what_the_budget_covers_once(client, owner):
+    # It read "Your budget: $1,500. It is $X short of the lower end. Your budget of $1,500 is
+    # $X short of the lower end of the plan ($Y)."
+    em_programs(3)
+    plan = make_plan(owner, budget_usd=500, backup_specialties=[])
+    html = page(client, owner, plan)
+    assert html.count("short of the lower end") == 2  # the key facts, and the note
+    assert "Your budget of $500 is $" in html
+    assert "Your budget: $500." not in html

@@ -68,6 +68,18 @@ def test_with_htmx_it_returns_the_recomputed_panel_and_saves_nothing(client, own
     assert draft_after.updated_at == draft.updated_at
 
 
+def test_an_ineligible_plans_what_if_counts_and_prices_no_applications(client, owner):
+    # It showed "Apply to 80-120 EM programs", a cost and "Dual application: Recommended"
+    # beside a plan that says no application plan can be made.
+    em_programs(3)
+    plan = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    client.force_login(owner)
+    html = post(client, plan, htmx=True, step2ck_score="250").content.decode()
+    assert "What-if result" in html
+    assert "Estimated cost" not in html and "Apply to" not in html
+    assert "Still no application plan: four unpassed attempts on Step 1" in html
+
+
 def test_without_javascript_it_renders_the_whole_page_with_the_result(client, owner, plan):
     client.force_login(owner)
     response = post(client, plan, step2ck_score="220")
