@@ -30,6 +30,11 @@ from assessments.profile import Profile
 # --- calendar --------------------------------------------------------------------------------
 
 
+def _day(day: dt.date) -> str:
+    """A date as the plan writes dates in its text: "8 October 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _date(year: int, month_day: tuple[int, int]) -> dt.date:
     return dt.date(year, *month_day)
 
@@ -249,11 +254,11 @@ def timeline(
     s2 = profile.step2ck
     items: list[Milestone] = []
     if history.step2_passed:
-        note = f"Done: {s2.score} on {s2.test_date}."
+        note = f"Done: {s2.score}" + (f" on {_day(s2.test_date)}." if s2.test_date else ".")
     elif s2.score is not None:
         note = "The last attempt did not pass: plan the retake with care, practice scores first."
     elif s2.planned_date:
-        note = f"Planned for {s2.planned_date}."
+        note = f"Planned for {_day(s2.planned_date)}."
     else:
         note = "Not booked yet."
     items.append(

@@ -310,3 +310,15 @@ def test_a_recommended_backup_counts_in_the_totals(client, owner):
     assert "For reference, not in the total" not in _strategy_row(html, "Internal Medicine")
     assert '<th scope="row">All specialties</th>' in html
     assert "in all, with backups" in html and "not counted" not in html
+
+
+def test_dates_in_the_summary_and_timeline_read_as_the_plan_writes_dates(client, owner):
+    # "taken 2026-10-08" and "Done: 238 on 2026-10-08." read as database values.
+    taken = dt.date.today() - dt.timedelta(days=60)
+    plan = make_plan(owner, step2ck__test_date=taken.isoformat())
+    client.force_login(owner)
+    html = client.get(url(plan)).content.decode()
+    words = f"{taken.day} {taken:%B %Y}"
+    assert f", taken {words}." in html
+    assert f"Done: 238 on {words}." in html
+    assert taken.isoformat() not in html.split('id="summary"', 1)[1].split('id="programs"', 1)[0]
