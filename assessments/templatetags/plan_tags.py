@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
+from assessments.plans.reader import as_date
 from assessments.plans.view import plan_view_lazy
 from assessments.plans.words import tier_word as plan_tier_word
 
@@ -81,9 +82,4 @@ def get_item(mapping: Any, key: Any) -> Any:
 def iso_date(value: Any) -> dt.date | Any:
     """A date stored in a plan's JSON ("2026-10-08") as a date, for the ``date`` filter; any
     other value as it is."""
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+    return as_date(value) or value
