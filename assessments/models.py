@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -446,6 +447,12 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.publisher}, {self.season})"
+
+    def clean(self) -> None:
+        # Plans cite "last checked" as a fact; a date to come would be one nobody checked.
+        # One day of slack: an admin in a time zone ahead of UTC may check "today".
+        if self.checked_on and self.checked_on > timezone.localdate() + dt.timedelta(days=1):
+            raise ValidationError({"checked_on": "The last checked date cannot be in the future."})
 
 
 def _season_field(help_text: str) -> models.PositiveSmallIntegerField:
