@@ -411,3 +411,34 @@ def test_a_source_checked_in_the_future_is_refused(admin_client):
     assert source.checked_on == checked
     today = timezone.localdate().isoformat()
     assert admin_client.post(url, {**data, "checked_on": today}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field"),
+    [
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "confirmed_season"),
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "transcript_confirmed_season"),
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "token_confirmed_season"),
+        ("SpecialtySeason", {"specialty__code": "IM"}, "signals_confirmed_season"),
+        ("NrmpSeason", {}, "confirmed_season"),
+    ],
+)
+def test_admin_refuses_figures_confirmed_for_a_season_after_the_rows_own(
+    admin_client, model, lookup, field
+):
+    from assessments import models
+
+    row = getattr(models, model).objects.get(season=2026, **lookup)
+    before = getattr(row, field)
+    url = reverse(f"admin:assessments_{model.lower()}_change", args=[row.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+
+    response = admin_client.post(url, {**data, field: 2028})
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == [field]
+    assert "Cannot be later than this row&#x27;s season (2026)" in response.content.decode()
+    row.refresh_from_db()
+    assert getattr(row, field) == before
+    assert admin_client.post(url, {**data, field: 2026}).status_code == 302
