@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import hooks, services
 from accounts.forms import AccountDeleteForm, EmailAuthenticationForm, NameForm, SignupForm
 from accounts.models import User
-from accounts.ratelimit import client_of, limit_hit, rate_limit, too_many_requests
+from accounts.ratelimit import client_of, ip_client, limit_hit, rate_limit, too_many_requests
 from accounts.services import signup_tokens
 from core.http import HtmxHttpRequest, safe_next
 
@@ -181,6 +181,28 @@ def account_delete(request: HtmxHttpRequest) -> HttpResponse:
         "kept": services.user_data_summary(user=user, on_delete=models.SET_NULL),
     }
     return render(request, "accounts/delete.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited so that nobody can flood an inbox with reset emails:
+    per IP address (RATE_LIMITS["password_reset_ip"]) and per address asked for
+    (RATE_LIMITS["password_reset_email"]). Every well-formed address counts alike, known or
+    not, so the limit tells nothing about which addresses have an account. The limits leave
+    room for a few tries: the lock-out pages send people here to get back in."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        for name, client, what in (
+            ("password_reset_ip", ip_client(self.request), "reset requests from your network"),
+            ("password_reset_email", f"email:{email}", "reset emails to one address"),
+        ):
+            limit = rate_limit(name)
+            retry_after = limit_hit(limit=limit, client=client)
+            if retry_after is not None:
+                return too_many_requests(
+                    self.request, limit=limit, retry_after=retry_after, what=what
+                )
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -447,11 +448,33 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.publisher}, {self.season})"
 
+    def clean(self) -> None:
+        # Plans cite "last checked" as a fact; a date to come would be one nobody checked.
+        # One day of slack: an admin in a time zone ahead of UTC may check "today".
+        if self.checked_on and self.checked_on > timezone.localdate() + dt.timedelta(days=1):
+            raise ValidationError({"checked_on": "The last checked date cannot be in the future."})
+
 
 def _season_field(help_text: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text=help_text
     )
+
+
+def _confirmed_season_errors(row: models.Model, *fields: str) -> dict[str, str]:
+    """Errors for ``fields`` (seasons figures were last confirmed for) later than the row's
+    own season: a row's figures are confirmed for its season or an earlier one, and plans
+    read a confirmed season at or after the applicant's as "confirmed for your season"."""
+    season = getattr(row, "season", None)
+    errors = {}
+    for field in fields:
+        confirmed = getattr(row, field)
+        if season is not None and confirmed is not None and confirmed > season:
+            errors[field] = (
+                f"Cannot be later than this row's season ({season}): figures are confirmed "
+                "for its season or an earlier one."
+            )
+    return errors
 
 
 class PlatformFeeSchedule(models.Model):
@@ -499,6 +522,9 @@ class PlatformFeeSchedule(models.Model):
         return f"{self.platform} fees, {self.season} season"
 
     def clean(self) -> None:
+        errors = _confirmed_season_errors(
+            self, "confirmed_season", "transcript_confirmed_season", "token_confirmed_season"
+        )
         # The per-program fee starts after the flat fee's programs: a limit under them
         # would print contradictory tiers ("$99 for the first 30, $23 each from the 19th").
         if (
@@ -506,12 +532,12 @@ class PlatformFeeSchedule(models.Model):
             and self.mid_until is not None
             and self.mid_until < self.base_programs
         ):
-            raise ValidationError(
-                {
-                    "mid_until": f"Must not be under the {self.base_programs} programs the "
-                    "flat fee covers: the per-program fee starts after those."
-                }
+            errors["mid_until"] = (
+                f"Must not be under the {self.base_programs} programs the flat fee covers: "
+                "the per-program fee starts after those."
             )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SpecialtySeason(models.Model):
@@ -548,6 +574,10 @@ class SpecialtySeason(models.Model):
     def __str__(self) -> str:
         return f"{self.specialty.code}, {self.season} season"
 
+    def clean(self) -> None:
+        if errors := _confirmed_season_errors(self, "signals_confirmed_season"):
+            raise ValidationError(errors)
+
 
 class NrmpSeason(models.Model):
     """NRMP Main Residency Match fees and the registration deadline of one season."""
@@ -573,6 +603,10 @@ class NrmpSeason(models.Model):
 
     def __str__(self) -> str:
         return f"NRMP, {self.season} season"
+
+    def clean(self) -> None:
+        if errors := _confirmed_season_errors(self, "confirmed_season"):
+            raise ValidationError(errors)
 
 
 class SeasonEvent(models.TextChoices):

@@ -261,6 +261,10 @@ RATE_LIMITS = {
     "login_ip": env.str("RATE_LIMIT_LOGIN_IP", default="30/900"),
     # sign-up attempts from one IP address (each may send an email)
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/3600"),
+    # password reset emails asked for from one IP address, and to one email address
+    # (room for a few tries: the lock-out pages offer the reset as the way back in)
+    "password_reset_ip": env.str("RATE_LIMIT_PASSWORD_RESET_IP", default="10/3600"),
+    "password_reset_email": env.str("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="5/3600"),
     # plan CSV downloads (a large plan's file takes a worker for a fraction of a second)
     "plan_csv": env.str("RATE_LIMIT_PLAN_CSV", default="30/600"),
     # program browser CSV downloads (the whole catalog when unfiltered)

@@ -351,6 +351,16 @@ class Program(models.Model):
                 f"IMG {self.img_share}% + DO {self.do_share}% + US MD {self.usmd_share}% "
                 "add up to more than 100%."
             )
+        # The first-year places are part of the total: more of them would contradict it.
+        if (
+            self.positions is not None
+            and self.total_positions is not None
+            and self.positions > self.total_positions
+        ):
+            errors["positions"] = (
+                f"The {self.positions} first-year positions cannot be more than the "
+                f"{self.total_positions} total positions (all years)."
+            )
         # "Accepting: yes/no" is about one season: without it the engine cannot tell this
         # year's answer from an old one (docs/import-programs.md: yes/no need a season).
         if (

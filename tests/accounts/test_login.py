@@ -115,6 +115,45 @@ def test_password_reset_for_an_unknown_email_sends_nothing_but_looks_the_same(cl
     assert mail.outbox == []
 
 
+def _reset(client, email, ip="203.0.113.7"):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip)
+
+
+def test_password_reset_emails_to_one_address_are_limited_whatever_the_network(client):
+    UserFactory(email="jane@example.org")
+    for n in range(5):  # the default allows a few tries
+        assert _reset(client, "jane@example.org", ip=f"203.0.113.{n}").status_code == 302
+
+    response = _reset(client, "Jane@Example.org ", ip="198.51.100.1")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = response.content.decode()
+    assert "You have reached the limit of 5 reset emails to one address per hour." in body
+    assert len(mail.outbox) == 5
+    # Other addresses are not affected.
+    UserFactory(email="sam@example.org")
+    assert _reset(client, "sam@example.org", ip="198.51.100.1").status_code == 302
+    assert len(mail.outbox) == 6
+
+
+def test_password_reset_requests_from_one_address_are_limited_whatever_the_accounts(
+    client, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset_ip": "3/3600"}
+    UserFactory(email="victim9@example.org")
+    for n in range(3):
+        assert _reset(client, f"victim{n}@example.org").status_code == 302
+
+    response = _reset(client, "victim9@example.org")
+
+    assert response.status_code == 429
+    assert "limit of 3 reset requests from your network per hour" in response.content.decode()
+    assert mail.outbox == []
+    assert _reset(client, "victim9@example.org", ip="198.51.100.1").status_code == 302
+    assert [m.to for m in mail.outbox] == [["victim9@example.org"]]
+
+
 def test_password_change(client):
     user = UserFactory()
     client.force_login(user)

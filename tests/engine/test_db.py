@@ -388,3 +388,57 @@ def test_admin_refuses_platform_fee_tiers_that_contradict_each_other(admin_clien
     rcas.refresh_from_db()
     assert rcas.mid_until == 30
     assert admin_client.post(url, {**data, "mid_until": 18}).status_code == 302
+
+
+def test_a_source_checked_in_the_future_is_refused(admin_client):
+    from django.utils import timezone
+
+    from assessments.models import Source
+
+    source = Source.objects.get(key="saem_residencycas")
+    checked = source.checked_on
+    url = reverse("admin:assessments_source_change", args=[source.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    future = timezone.localdate() + dt.timedelta(days=30)
+
+    response = admin_client.post(url, {**data, "checked_on": future.isoformat()})
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["checked_on"]
+    assert "The last checked date cannot be in the future." in response.content.decode()
+    source.refresh_from_db()
+    assert source.checked_on == checked
+    today = timezone.localdate().isoformat()
+    assert admin_client.post(url, {**data, "checked_on": today}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field"),
+    [
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "confirmed_season"),
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "transcript_confirmed_season"),
+        ("PlatformFeeSchedule", {"platform": "ERAS"}, "token_confirmed_season"),
+        ("SpecialtySeason", {"specialty__code": "IM"}, "signals_confirmed_season"),
+        ("NrmpSeason", {}, "confirmed_season"),
+    ],
+)
+def test_admin_refuses_figures_confirmed_for_a_season_after_the_rows_own(
+    admin_client, model, lookup, field
+):
+    from assessments import models
+
+    row = getattr(models, model).objects.get(season=2026, **lookup)
+    before = getattr(row, field)
+    url = reverse(f"admin:assessments_{model.lower()}_change", args=[row.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+
+    response = admin_client.post(url, {**data, field: 2028})
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == [field]
+    assert "Cannot be later than this row&#x27;s season (2026)" in response.content.decode()
+    row.refresh_from_db()
+    assert getattr(row, field) == before
+    assert admin_client.post(url, {**data, field: 2026}).status_code == 302

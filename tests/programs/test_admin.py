@@ -183,6 +183,25 @@ def test_the_admin_form_wants_the_season_of_an_accepting_answer(staff_client: Cl
     assert program.accepting_applications == "unknown"
 
 
+def test_the_admin_form_refuses_more_first_year_than_total_positions(
+    staff_client: Client,
+) -> None:
+    program = ProgramFactory(positions=10, total_positions=30)
+    change_url = reverse("admin:programs_program_change", args=[program.pk])
+    form = staff_client.get(change_url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
+    data.update({"positions": 40, "specialty": program.specialty_id})
+    data["last_verified"] = program.last_verified.isoformat()
+
+    response = staff_client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["positions"]
+    assert "The 40 first-year positions cannot be more than the 30 total" in response.text
+    program.refresh_from_db()
+    assert program.positions == 10
+
+
 def test_mark_verified_today_sets_the_date_and_records_history(
     staff_client: Client, staff_user: Any
 ) -> None:

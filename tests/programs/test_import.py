@@ -164,6 +164,29 @@ def test_a_hard_minimum_above_the_typical_score_is_rejected(tmp_path: Path) -> N
     assert "row 1, column step2_min: “250”: The hard minimum cannot be higher" in stderr
 
 
+def test_more_first_year_positions_than_total_positions_is_rejected(tmp_path: Path) -> None:
+    keep = ProgramFactory(acgme_id="1400000106", positions=4, total_positions=12)
+    path = write(
+        tmp_path,
+        "positions.csv",
+        "acgme_id,name,city,state,specialty,positions,total_positions",
+        "1400000106,Zeta,Zeta,NY,IM,5,15",  # valid: would update `keep`
+        "1400000107,Eta,Eta,NY,IM,20,6",
+    )
+
+    error, stderr = run_failing(path)
+
+    assert error.returncode == 2
+    assert (
+        "row 2, column positions: “20”: The 20 first-year positions cannot be more than "
+        "the 6 total positions (all years)." in stderr
+    )
+    assert "row 1" not in stderr
+    keep.refresh_from_db()
+    assert (keep.positions, keep.total_positions) == (4, 12)
+    assert Program.objects.count() == 1
+
+
 def test_an_unknown_column_is_reported_once_and_nothing_is_written(tmp_path: Path) -> None:
     path = write(tmp_path, "typo.csv", HEADER.replace("img_share", "img-share"), *GOOD_ROWS)
 

@@ -86,6 +86,19 @@ def test_full_clean_rejects_a_hard_minimum_above_the_typical_score() -> None:
     assert "step2_min" in excinfo.value.message_dict
 
 
+def test_full_clean_rejects_more_first_year_positions_than_total_positions() -> None:
+    program = ProgramFactory.build(positions=12, total_positions=8)
+
+    with pytest.raises(ValidationError) as excinfo:
+        program.full_clean()
+
+    assert excinfo.value.message_dict["positions"] == [
+        "The 12 first-year positions cannot be more than the 8 total positions (all years)."
+    ]
+    program.total_positions = 12  # a one-year program: all its places are first-year
+    program.full_clean()
+
+
 def test_full_clean_rejects_a_verification_date_in_the_future() -> None:
     program = ProgramFactory.build(last_verified=timezone.localdate() + dt.timedelta(days=10))
 
