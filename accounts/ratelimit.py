@@ -124,6 +124,7 @@ def too_many_requests(
     what: str,
     password_reset: bool = False,
     busy: bool = False,
+    emails: bool = False,
 ) -> HttpResponse:
     """The 429 page: what was limited and when to try again. For htmx the message replaces
     the page's main region (base.html lets htmx swap a 429)."""
@@ -135,6 +136,8 @@ def too_many_requests(
         "minutes": minutes,
         "password_reset": password_reset,
         "busy": busy,
+        # the limit protects inboxes (reset emails), not the site's speed
+        "emails": emails,
     }
     htmx = getattr(request, "htmx", False)
     template = "429.html#message" if htmx else "429.html"

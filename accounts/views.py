@@ -200,7 +200,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             retry_after = limit_hit(limit=limit, client=client)
             if retry_after is not None:
                 return too_many_requests(
-                    self.request, limit=limit, retry_after=retry_after, what=what
+                    self.request, limit=limit, retry_after=retry_after, what=what, emails=True
                 )
         return super().form_valid(form)
 
