@@ -237,6 +237,18 @@ def application_move(
         application.interview_at = interview_at
         application.interview_mode = interview_mode
     if status == Status.INTERVIEWED:
+        interview_day = application.interview_at and timezone.localdate(application.interview_at)
+        if interview_day and today < interview_day:
+            raise ValidationError(
+                {
+                    "on": (
+                        "Your interview is scheduled for "
+                        f"{date_format(interview_day, 'j F Y')}: it cannot be done on "
+                        f"{date_format(today, 'j F Y')}. If the program moved it, reschedule "
+                        "it first (“Interview rescheduled”, with the new date and time)."
+                    )
+                }
+            )
         application.interviewed = True
     if status in rules.FINAL:
         # A withdrawn or rejected application leaves the rank list, as it could not be

@@ -345,6 +345,41 @@ def test_a_scheduled_interview_can_be_rescheduled_and_the_calendar_follows() -> 
     assert b"DTSTART:20270108T143000" in ics and b"20261220" not in ics
 
 
+def test_an_interview_cannot_be_marked_done_before_its_scheduled_day() -> None:
+    season = SeasonFactory(match_year=timezone.localdate().year + 1)
+    when = timezone.now() + dt.timedelta(days=10)
+    application = applied(
+        season, status=Status.INTERVIEW_SCHEDULED, interview_at=when, interview_mode="virtual"
+    )
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+
+    response = client.post(url, {"status": "interviewed"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    day = timezone.localdate(when)
+    assert f"Your interview is scheduled for {day:%-d %B %Y}" in page
+    assert "reschedule it first" in page
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_SCHEDULED
+    assert not application.interviewed
+
+    # Moved to an earlier day: rescheduled, it can then be marked done.
+    earlier = timezone.localtime() - dt.timedelta(hours=2)
+    client.post(
+        url,
+        {
+            "status": "interview_scheduled",
+            "interview_at": earlier.strftime("%Y-%m-%dT%H:%M"),
+            "interview_mode": "virtual",
+        },
+    )
+    assert client.post(url, {"status": "interviewed"}).status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEWED
+
+
 def test_the_move_form_preselects_no_status_and_saving_it_unchosen_changes_nothing() -> None:
     application = applied(SeasonFactory(), status=Status.INTERVIEWED, interviewed=True)
     client = logged_in(application.season.owner)
