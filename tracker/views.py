@@ -165,11 +165,10 @@ def add(request: HtmxHttpRequest) -> HttpResponse:
     if form.cleaned_data.get("plan"):
         plan = Plan.objects.filter(token=form.cleaned_data["plan"], owner=request.user).first()
     if request.method == "GET":
-        existing = selectors.season_for(request.user)
-        already = bool(existing and existing.applications.filter(program=program).exists())
-        return render(
-            request, "tracker/add.html", {"form": form, "program": program, "already": already}
-        )
+        season = selectors.adding_season(request.user, plan)
+        already = bool(season and season.applications.filter(program=program).exists())
+        context = {"form": form, "program": program, "already": already, "season": season}
+        return render(request, "tracker/add.html", context)
     application, created = services.application_add(owner=request.user, program=program, plan=plan)
     if _partial(request):
         return render(

@@ -82,6 +82,34 @@ def test_the_no_javascript_path_confirms_then_adds(planned: Any) -> None:
     assert programs[2].name in home.content.decode()
 
 
+def test_the_no_javascript_add_page_checks_the_season_the_plan_adds_to(planned: Any) -> None:
+    user, _, programs = planned
+    older = make_plan(owner=user, application_year=2026)  # the 2027 Match
+    newer = make_plan(owner=user, application_year=2027)  # the 2028 Match
+    in_2027 = services.application_add(owner=user, program=programs[0], plan=older)[0]
+    services.application_add(owner=user, program=programs[1], plan=newer)
+    assert in_2027.season.match_year == 2027
+    client = logged_in(user)
+    url = reverse("tracker:add")
+    already = "This program is already in"
+
+    page = client.get(url, {"program": programs[0].pk, "plan": str(older.token)}).content.decode()
+    assert already in page
+    assert f'href="{reverse("tracker:home")}?year=2027"' in page
+    assert (
+        already
+        not in client.get(
+            url, {"program": programs[0].pk, "plan": str(newer.token)}
+        ).content.decode()
+    )
+    assert (
+        already
+        not in client.get(
+            url, {"program": programs[1].pk, "plan": str(older.token)}
+        ).content.decode()
+    )
+
+
 def test_add_rejects_a_missing_or_bad_program(planned: Any) -> None:
     user, _, _ = planned
     client = logged_in(user)
