@@ -621,5 +621,7 @@ def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return render(request, "tracker/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
         reminders.unsubscribe(user=user)
-        return render(request, "tracker/unsubscribe.html", {"done": True})
+        # Only applicants have the switch on My applications; advisors have no season.
+        context = {"done": True, "has_season": user.seasons.exists()}
+        return render(request, "tracker/unsubscribe.html", context)
     return render(request, "tracker/unsubscribe.html", {"token": token})
