@@ -7,6 +7,7 @@ from tracker.models import (
     Outcome,
     RankListEntry,
     ReminderLog,
+    ReminderOptOut,
     Season,
     SeasonComment,
     SignalAllowance,
@@ -55,3 +56,11 @@ admin.site.register(RankListEntry)
 admin.site.register(Outcome)
 admin.site.register(SeasonComment)
 admin.site.register(ReminderLog)
+
+
+# An advisor has no season switch to lift a one-click unsubscribe: an admin deletes the row.
+@admin.register(ReminderOptOut)
+class ReminderOptOutAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

@@ -146,6 +146,19 @@ def season_for(user: Any, match_year: int | None = None) -> Season | None:
     return seasons.first()
 
 
+def plan_match_year(plan: Plan | None) -> int:
+    """The Match year a season for `plan` tracks: the plan's application year's Match, else
+    (no plan, or none saved in it) the season under way."""
+    year = plan.profile.get("application_year") if plan and isinstance(plan.profile, dict) else None
+    return year + 1 if isinstance(year, int) else rules.default_match_year(timezone.localdate())
+
+
+def adding_season(user: Any, plan: Plan | None = None) -> Season | None:
+    """The season services.application_add adds to for `plan` (else the newest plan), if it
+    exists yet."""
+    return season_for(user, plan_match_year(plan or latest_plan(user)))
+
+
 def season_summaries(user: Any) -> list[Season]:
     """The user's seasons with what each produced (applications sent, interview offers, the
     outcome), for the plan history: one query."""

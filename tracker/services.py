@@ -40,13 +40,6 @@ logger = logging.getLogger(__name__)
 COMMENT_MAX_LENGTH = 5000
 
 
-def _plan_match_year(plan: Plan | None) -> int | None:
-    if plan is None or not isinstance(plan.profile, dict):
-        return None
-    year = plan.profile.get("application_year")
-    return year + 1 if isinstance(year, int) else None
-
-
 @transaction.atomic
 def season_get_or_create(
     *, owner: Any, match_year: int | None = None, plan: Plan | None = None
@@ -56,7 +49,7 @@ def season_get_or_create(
     if plan is not None and plan.owner_id != owner.pk:
         raise PermissionDenied("Not your plan.")
     plan = plan or selectors.latest_plan(owner)
-    year = match_year or _plan_match_year(plan) or rules.default_match_year(timezone.localdate())
+    year = match_year or selectors.plan_match_year(plan)
     season, created = Season.objects.get_or_create(
         owner=owner, match_year=year, defaults={"plan": plan}
     )
@@ -237,6 +230,18 @@ def application_move(
         application.interview_at = interview_at
         application.interview_mode = interview_mode
     if status == Status.INTERVIEWED:
+        interview_day = application.interview_at and timezone.localdate(application.interview_at)
+        if interview_day and today < interview_day:
+            raise ValidationError(
+                {
+                    "on": (
+                        "Your interview is scheduled for "
+                        f"{date_format(interview_day, 'j F Y')}: it cannot be done on "
+                        f"{date_format(today, 'j F Y')}. If the program moved it, reschedule "
+                        "it first (“Interview rescheduled”, with the new date and time)."
+                    )
+                }
+            )
         application.interviewed = True
     if status in rules.FINAL:
         # A withdrawn or rejected application leaves the rank list, as it could not be

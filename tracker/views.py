@@ -64,6 +64,17 @@ def _season(request: HtmxHttpRequest) -> Season | None:
     return selectors.season_for(request.user, _year(request))
 
 
+def _no_season(request: HtmxHttpRequest, tab: str) -> dict[str, Any]:
+    """A season page without the season asked for: a ?year= the user has no season for
+    lists the Match years they do have, not "You have not started a season yet"."""
+    return {
+        "season": None,
+        "tab": tab,
+        "year": _year(request),
+        "seasons": list(selectors.user_seasons(request.user).values_list("match_year", flat=True)),
+    }
+
+
 def _with_year(name: str, season: Season | None, *args: Any) -> str:
     url = reverse(name, args=args)
     return f"{url}?year={season.match_year}" if season else url
@@ -102,7 +113,7 @@ def _season_context(season: Season, applications: list[Any]) -> dict[str, Any]:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
     if season is None:
-        return render(request, "tracker/home.html", {"season": None, "tab": "applications"})
+        return render(request, "tracker/home.html", _no_season(request, "applications"))
     applications = selectors.season_applications(season)
     comments = selectors.season_comments(season)
     context = {
@@ -154,11 +165,10 @@ def add(request: HtmxHttpRequest) -> HttpResponse:
     if form.cleaned_data.get("plan"):
         plan = Plan.objects.filter(token=form.cleaned_data["plan"], owner=request.user).first()
     if request.method == "GET":
-        existing = selectors.season_for(request.user)
-        already = bool(existing and existing.applications.filter(program=program).exists())
-        return render(
-            request, "tracker/add.html", {"form": form, "program": program, "already": already}
-        )
+        season = selectors.adding_season(request.user, plan)
+        already = bool(season and season.applications.filter(program=program).exists())
+        context = {"form": form, "program": program, "already": already, "season": season}
+        return render(request, "tracker/add.html", context)
     application, created = services.application_add(owner=request.user, program=program, plan=plan)
     if _partial(request):
         return render(
@@ -288,11 +298,15 @@ def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def progress(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
-    context: dict[str, Any] = {"season": season, "tab": "progress"}
-    if season is not None:
-        applications = selectors.season_applications(season)
-        context["progress"] = selectors.season_progress(season, applications)
-        context["checkpoint_basis"] = rules.CHECKPOINT_BASIS
+    if season is None:
+        return render(request, "tracker/progress.html", _no_season(request, "progress"))
+    applications = selectors.season_applications(season)
+    context = {
+        "season": season,
+        "tab": "progress",
+        "progress": selectors.season_progress(season, applications),
+        "checkpoint_basis": rules.CHECKPOINT_BASIS,
+    }
     return render(request, "tracker/progress.html", context)
 
 
@@ -301,11 +315,15 @@ def progress(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def calendar(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
-    context: dict[str, Any] = {"season": season, "tab": "calendar"}
-    if season is not None:
-        applications = selectors.season_applications(season)
-        context["rows"] = selectors.interview_calendar(applications)
-        context["clashes"] = sum(1 for r in context["rows"] if r.clash)
+    if season is None:
+        return render(request, "tracker/calendar.html", _no_season(request, "calendar"))
+    rows = selectors.interview_calendar(selectors.season_applications(season))
+    context = {
+        "season": season,
+        "tab": "calendar",
+        "rows": rows,
+        "clashes": sum(1 for r in rows if r.clash),
+    }
     return render(request, "tracker/calendar.html", context)
 
 
@@ -405,7 +423,7 @@ def _rank_context(
 def rank_list(request: HtmxHttpRequest) -> HttpResponse:
     season = _season(request)
     if season is None:
-        return render(request, "tracker/rank_list.html", {"season": None, "tab": "rank"})
+        return render(request, "tracker/rank_list.html", _no_season(request, "rank"))
     context = _rank_context(season, selectors.season_applications(season))
     return render(request, "tracker/rank_list.html", context)
 
@@ -603,5 +621,7 @@ def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return render(request, "tracker/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
         reminders.unsubscribe(user=user)
-        return render(request, "tracker/unsubscribe.html", {"done": True})
+        # Only applicants have the switch on My applications; advisors have no season.
+        context = {"done": True, "has_season": user.seasons.exists()}
+        return render(request, "tracker/unsubscribe.html", context)
     return render(request, "tracker/unsubscribe.html", {"token": token})

@@ -11,7 +11,7 @@ from advising.emails import applicant_plan_path
 from advising.models import PlanComment, PlanReview
 from advising.selectors import plan_feedback
 from tests.advising.conftest import World, client_for
-from tests.factories import CommentFactory, PlanFactory, ReviewFactory
+from tests.factories import CommentFactory, PlanFactory, ReviewFactory, SeasonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,23 @@ def test_review_page_lists_the_applicants_other_plans(world: World) -> None:
 
     assert reverse("advising:plan_review", args=[older.pk]) in html
     assert reverse("advising:plan_review", args=[world.plan_b.pk]) not in html
+
+
+def test_review_page_links_to_the_applicants_seasons(world: World) -> None:
+    url = reverse("advising:plan_review", args=[world.plan_a.pk])
+    assert "Application season:" not in client_for(world.advisor_shared).get(url).content.decode()
+    tracked = SeasonFactory(owner=world.applicant_a, match_year=2028, plan=world.plan_a)
+    earlier = SeasonFactory(owner=world.applicant_a, match_year=2027)
+    other = SeasonFactory(owner=world.applicant_b, match_year=2028)
+
+    html = client_for(world.advisor_shared).get(url).content.decode()
+
+    tracked_url = reverse("tracker:advise", args=[tracked.pk])
+    assert f'<a href="{tracked_url}">Match 2028</a> (tracked against this plan)' in html
+    assert f'<a href="{reverse("tracker:advise", args=[earlier.pk])}">Match 2027</a>' in html
+    assert reverse("tracker:advise", args=[other.pk]) not in html
+    # The link leads to a page the advisor may open.
+    assert client_for(world.advisor_shared).get(tracked_url).status_code == 200
 
 
 def test_adding_a_comment_stores_it_on_the_plan_and_emails_the_applicant(world: World) -> None:

@@ -120,8 +120,19 @@ def test_season_with_javascript(page, console_messages, screenshot, tmp_path) ->
     events = list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
     assert [str(e["SUMMARY"]) for e in events] == [f"Interview: {application.program.name}"]
 
-    # Interviewed programs build the rank list; drag and drop reorders it.
+    # Not done before its day: the program moved it earlier, so it is rescheduled first.
     page.goto(reverse("tracker:application", args=[application.pk]))
+    page.get_by_label("New status").select_option("interviewed")
+    page.get_by_role("button", name="Save status").click()
+    page.get_by_text("reschedule it first").wait_for()
+    earlier = (dt.datetime.now() - dt.timedelta(days=1)).replace(hour=9, minute=30)
+    page.get_by_label("New status").select_option("interview_scheduled")
+    page.get_by_label("Interview date and time").fill(earlier.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Interview", exact=True).select_option("virtual")
+    page.get_by_role("button", name="Save status").click()
+    page.get_by_text("Status saved: Interview scheduled").wait_for()
+
+    # Interviewed programs build the rank list; drag and drop reorders it.
     page.get_by_label("New status").select_option("interviewed")
     page.get_by_role("button", name="Save status").click()
     page.get_by_text("Status saved: Interviewed").wait_for()

@@ -60,6 +60,24 @@ def test_advisor_reads_the_season_and_comments_with_a_notice(advised: Any) -> No
     assert "Add five community programs." in home
 
 
+@pytest.mark.parametrize(
+    ("full_name", "named"), [("Ada Advisor", "Ada Advisor"), ("", "ada@example.org")]
+)
+def test_the_season_comment_email_names_the_advisor_as_the_plan_comment_email_does(
+    advised: Any, full_name: str, named: str
+) -> None:
+    _, _, season = advised
+    advisor = AdvisorFactory(email="ada@example.org", full_name=full_name)
+    AssignmentFactory(advisor=advisor, applicant=season.owner)
+
+    logged_in(advisor).post(
+        reverse("tracker:advise_comment", args=[season.pk]), {"body": "Add programs."}
+    )
+
+    assert f"{named} left a comment on your MatchPlan season" in mail.outbox[0].body
+    assert "Your advisor left" not in mail.outbox[0].body
+
+
 def test_an_empty_comment_shows_a_field_error(advised: Any) -> None:
     _, advisor, season = advised
     response = logged_in(advisor).post(

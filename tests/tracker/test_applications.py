@@ -82,6 +82,34 @@ def test_the_no_javascript_path_confirms_then_adds(planned: Any) -> None:
     assert programs[2].name in home.content.decode()
 
 
+def test_the_no_javascript_add_page_checks_the_season_the_plan_adds_to(planned: Any) -> None:
+    user, _, programs = planned
+    older = make_plan(owner=user, application_year=2026)  # the 2027 Match
+    newer = make_plan(owner=user, application_year=2027)  # the 2028 Match
+    in_2027 = services.application_add(owner=user, program=programs[0], plan=older)[0]
+    services.application_add(owner=user, program=programs[1], plan=newer)
+    assert in_2027.season.match_year == 2027
+    client = logged_in(user)
+    url = reverse("tracker:add")
+    already = "This program is already in"
+
+    page = client.get(url, {"program": programs[0].pk, "plan": str(older.token)}).content.decode()
+    assert already in page
+    assert f'href="{reverse("tracker:home")}?year=2027"' in page
+    assert (
+        already
+        not in client.get(
+            url, {"program": programs[0].pk, "plan": str(newer.token)}
+        ).content.decode()
+    )
+    assert (
+        already
+        not in client.get(
+            url, {"program": programs[1].pk, "plan": str(older.token)}
+        ).content.decode()
+    )
+
+
 def test_add_rejects_a_missing_or_bad_program(planned: Any) -> None:
     user, _, _ = planned
     client = logged_in(user)
@@ -343,6 +371,41 @@ def test_a_scheduled_interview_can_be_rescheduled_and_the_calendar_follows() -> 
     ]
     ics = client.get(reverse("tracker:calendar_ics"), {"year": 2027}).content
     assert b"DTSTART:20270108T143000" in ics and b"20261220" not in ics
+
+
+def test_an_interview_cannot_be_marked_done_before_its_scheduled_day() -> None:
+    season = SeasonFactory(match_year=timezone.localdate().year + 1)
+    when = timezone.now() + dt.timedelta(days=10)
+    application = applied(
+        season, status=Status.INTERVIEW_SCHEDULED, interview_at=when, interview_mode="virtual"
+    )
+    client = logged_in(season.owner)
+    url = reverse("tracker:move", args=[application.pk])
+
+    response = client.post(url, {"status": "interviewed"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    day = timezone.localdate(when)
+    assert f"Your interview is scheduled for {day:%-d %B %Y}" in page
+    assert "reschedule it first" in page
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEW_SCHEDULED
+    assert not application.interviewed
+
+    # Moved to an earlier day: rescheduled, it can then be marked done.
+    earlier = timezone.localtime() - dt.timedelta(hours=2)
+    client.post(
+        url,
+        {
+            "status": "interview_scheduled",
+            "interview_at": earlier.strftime("%Y-%m-%dT%H:%M"),
+            "interview_mode": "virtual",
+        },
+    )
+    assert client.post(url, {"status": "interviewed"}).status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.INTERVIEWED
 
 
 def test_the_move_form_preselects_no_status_and_saving_it_unchosen_changes_nothing() -> None:

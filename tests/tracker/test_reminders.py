@@ -23,6 +23,7 @@ from tests.factories import (
     applied,
     make_plan,
 )
+from tests.fuzz.strategies import logged_in
 from tracker import reminders, selectors, services
 from tracker.models import ReminderLog, ReminderOptOut, Status
 
@@ -125,6 +126,29 @@ def test_one_click_unsubscribe_stops_every_reminder(client) -> None:
     assert not season.reminders and ReminderOptOut.objects.filter(user=season.owner).exists()
     _run(selectors.match_calendar(2027).rank_list_deadline.date - dt.timedelta(days=1))
     assert mail.outbox == []
+
+
+def test_the_unsubscribe_page_tells_an_advisor_how_to_get_the_notes_back(client) -> None:
+    advisor = AdvisorFactory()
+    url = reverse("tracker:unsubscribe", args=[reminders.unsubscribe_token(advisor)])
+
+    page = client.post(url).content.decode()
+
+    assert "You are unsubscribed" in page
+    assert "ask your MatchPlan administrator" in page
+    assert "My applications" not in page  # the applicants' switch: advisors have no season
+    # The administrator can lift it: the opt-out is in the admin.
+    admin = logged_in(UserFactory(is_staff=True, is_superuser=True))
+    changelist = admin.get(reverse("admin:tracker_reminderoptout_changelist"))
+    assert changelist.status_code == 200 and str(advisor) in changelist.content.decode()
+
+    season = SeasonFactory(match_year=2027, reminders=True)
+    url = reverse("tracker:unsubscribe", args=[reminders.unsubscribe_token(season.owner)])
+    page = client.post(url).content.decode()
+    assert (
+        f'switch them on again on <a href="{reverse("tracker:home")}">My applications</a>' in page
+    )
+    assert "administrator" not in page
 
 
 def test_the_reminder_links_to_its_own_season_when_there_is_a_later_one() -> None:

@@ -110,6 +110,20 @@ def test_progress_without_a_season_explains_how_to_start() -> None:
     assert "You have not started a season yet" in page
 
 
+@pytest.mark.parametrize(
+    "name", ["tracker:home", "tracker:progress", "tracker:calendar", "tracker:rank_list"]
+)
+def test_a_year_without_a_season_links_to_the_seasons_the_user_has(name: str) -> None:
+    season = SeasonFactory(match_year=2028)
+    url = reverse(name)
+
+    page = logged_in(season.owner).get(url, {"year": 2027}).content.decode()
+
+    assert "You have not started a season yet" not in page
+    assert "You have no season for the Match 2027." in page
+    assert f'<a href="{url}?year=2028">Match 2028</a>' in page
+
+
 def _interview(season: Any, when: dt.datetime, name: str, mode: str = "virtual") -> Any:
     return applied(
         season,

@@ -26,6 +26,13 @@ def season_of(states: dict[int, Any], applicant_id: int) -> Any:
     return states.get(applicant_id)
 
 
+@register.inclusion_tag("tracker/includes/advisor_season_links.html")
+def advisor_season_links(advisor: Any, plan: Any) -> dict[str, Any]:
+    """Links from an advisor's plan review to the seasons of its applicant they may see."""
+    seasons = selectors.advisable_seasons(advisor).filter(owner_id=plan.owner_id)
+    return {"seasons": list(seasons.order_by("-match_year")), "plan": plan}
+
+
 @register.inclusion_tag("tracker/includes/plan_history_seasons.html")
 def season_history(user: Any) -> dict[str, Any]:
     """What each season produced, under the applicant's plan history."""
