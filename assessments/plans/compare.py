@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.forms import VISA_CHOICES
 from assessments.plans.reader import as_dict, as_int, as_list, as_range
 from assessments.plans.words import TIER_INDEX, tier_word
 
@@ -253,6 +254,13 @@ _CHANGE_LABELS: dict[str, str] = {
 }
 
 
+# Coded answers in the wizard's own words: the short name its choice labels start with
+# ("J-1", "H-1B only", "Either", "None"), not the stored code ("j1", "h1b").
+_ANSWER_WORDS: dict[str, dict[str, str]] = {
+    "visa": {code: label.split(":")[0] for code, label in VISA_CHOICES},
+}
+
+
 def _flat(profile: Any, prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     if not isinstance(profile, dict):
@@ -286,6 +294,11 @@ def _item_word(item: Any) -> str:
     return f"{score} ({details})" if details else str(score)
 
 
+def _path_word(path: str, value: Any) -> str:
+    words = _ANSWER_WORDS.get(path, {})
+    return _answer_word(words.get(value, value) if isinstance(value, str) else value)
+
+
 def profile_changes(before: Any, after: Any) -> list[str]:
     """The answers that differ between two plans' profiles, in words ("Step 2 CK score 240 →
     246"), in the order of ``_CHANGE_LABELS`` (other paths after them)."""
@@ -294,9 +307,9 @@ def profile_changes(before: Any, after: Any) -> list[str]:
     paths += sorted((set(old) | set(new)) - set(_CHANGE_LABELS))
     changes = []
     for path in paths:
-        a, b = old.get(path), new.get(path)
-        if _answer_word(a) == _answer_word(b):
+        a, b = _path_word(path, old.get(path)), _path_word(path, new.get(path))
+        if a == b:
             continue
         label = _CHANGE_LABELS.get(path, path.replace(".", " ").replace("_", " ").capitalize())
-        changes.append(f"{label} {_answer_word(a)} → {_answer_word(b)}")
+        changes.append(f"{label} {a} → {b}")
     return changes

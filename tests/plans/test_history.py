@@ -52,7 +52,7 @@ def test_each_history_row_says_score_tier_and_what_changed(client):
 
     assert "First plan" in html
     assert "Step 2 CK score 238 → 246" in html
-    assert "Visa j1 → h1b" in html
+    assert "Visa J-1 → H-1B only" in html  # the wizard's words, not the stored codes
     assert "Same answers as the plan before" in html
     assert html.count(">Emergency Medicine<") == 3
     assert ">246<" in html and ">238<" in html
