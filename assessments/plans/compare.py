@@ -6,9 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.forms import VISA_CHOICES
+from assessments.forms import (
+    CITIZENSHIP_CHOICES,
+    PATHWAY_CHOICES,
+    STEP1_RESULT_CHOICES,
+    STEP3_RESULT_CHOICES,
+    VISA_CHOICES,
+)
 from assessments.plans.reader import as_dict, as_int, as_list, as_range
 from assessments.plans.words import TIER_INDEX, tier_word
+from programs.models import ProgramType
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +244,12 @@ _CHANGE_LABELS: dict[str, str] = {
     "step1.score": "Step 1 score",
     "step3.result": "Step 3",
     "visa": "Visa",
+    "citizenship": "Citizenship",
     "graduation_year": "Graduation year",
     "application_year": "Application year",
     "ecfmg_certified": "ECFMG certified",
     "oet_passed": "OET",
+    "pathway": "ECFMG Pathway",
     "usce_months": "US clinical months",
     "usce_in_specialty_months": "US months in the specialty",
     "us_letters": "US letters",
@@ -254,10 +263,19 @@ _CHANGE_LABELS: dict[str, str] = {
 }
 
 
+def _short_words(choices: Any) -> dict[str, str]:
+    return {str(code): str(label).split(":")[0] for code, label in choices}
+
+
 # Coded answers in the wizard's own words: the short name its choice labels start with
-# ("J-1", "H-1B only", "Either", "None"), not the stored code ("j1", "h1b").
+# ("J-1", "H-1B only", "Not taken yet"), not the stored code ("j1", "h1b", "not_taken").
 _ANSWER_WORDS: dict[str, dict[str, str]] = {
-    "visa": {code: label.split(":")[0] for code, label in VISA_CHOICES},
+    "visa": _short_words(VISA_CHOICES),
+    "step1.result": _short_words(STEP1_RESULT_CHOICES),
+    "step3.result": _short_words(STEP3_RESULT_CHOICES),
+    "pathway": _short_words(PATHWAY_CHOICES),
+    "citizenship": _short_words(CITIZENSHIP_CHOICES),
+    "program_types": _short_words(ProgramType.choices),
 }
 
 
@@ -296,7 +314,11 @@ def _item_word(item: Any) -> str:
 
 def _path_word(path: str, value: Any) -> str:
     words = _ANSWER_WORDS.get(path, {})
-    return _answer_word(words.get(value, value) if isinstance(value, str) else value)
+    if isinstance(value, list):
+        value = [words.get(v, v) if isinstance(v, str) else v for v in value]
+    elif isinstance(value, str):
+        value = words.get(value, value)
+    return _answer_word(value)
 
 
 def profile_changes(before: Any, after: Any) -> list[str]:

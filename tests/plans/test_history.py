@@ -75,6 +75,25 @@ def test_changed_practice_scores_read_as_scores_not_stored_records(client):
     assert "&#x27;score&#x27;" not in html
 
 
+def test_changed_coded_answers_read_in_the_wizards_words(client):
+    # The rows read "Step 1 not_taken → pass", "Pathway not_started → met" and "Program types
+    # community → community, university": the stored codes.
+    owner = UserFactory()
+    make_plan(owner, pathway="not_started", program_types=["community"])
+    make_plan(
+        owner,
+        step3={"result": "pass"},
+        pathway="met",
+        program_types=["community", "university"],
+    )
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "Step 3 Not taken yet → Passed" in html
+    assert "ECFMG Pathway Not yet → Done" in html
+    assert "Program types Community-based → Community-based, University-based" in html
+    assert "not_taken" not in html and "not_started" not in html
+
+
 def test_what_changed_reaches_across_pages(client, settings):
     from assessments.views import plans as plan_views
 
