@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
@@ -36,19 +35,11 @@ from advising.forms import (
 )
 from advising.models import Share
 from assessments.models import Plan, Tier
-from assessments.plans.reader import plan_summary_output
 from assessments.views.plans import ProgramTablePart
 from core.http import HtmxHttpRequest
 from programs.models import Specialty
 
 DASHBOARD_PAGE_SIZE = 20
-
-# The applicant's plan page renders its body through this include; until it exists
-# the review page shows a compact summary of its own.
-PLAN_BODY_TEMPLATES = [
-    "assessments/includes/plan_body.html",
-    "advising/includes/plan_summary.html",
-]
 
 
 def _base_url(request: HtmxHttpRequest) -> str:
@@ -235,23 +226,16 @@ def _review_context(
     specialty_names = _specialty_names()
     return {
         "plan": plan,
-        # The summary, without the program lists: the plan body reads the plan's view.
-        "output": plan_summary_output(plan),
         "read_only": True,
         "applicant": plan.owner,
         "other_plans": selectors.applicant_plans(plan.owner),
         "feedback": feedback,
         "comment_form": comment_form or CommentForm(),
         "status_form": status_form,
-        "plan_body_template": _plan_body_template(),
         "specialty_name": specialty_names.get(plan.specialty_code, plan.specialty_code),
         "specialty_names": specialty_names,
         "tier_labels": dict(Tier.choices),
     }
-
-
-def _plan_body_template() -> str:
-    return select_template(PLAN_BODY_TEMPLATES).template.name
 
 
 @require_http_methods(["GET"])

@@ -13,6 +13,7 @@ from assessments.engine.constants import (
     SRC_ERAS_CALENDAR,
     SRC_FEES,
     SRC_NRMP_CALENDAR,
+    SRC_USMLE_ATTEMPTS,
     SRC_VISA,
     STEP2CK_TARGET_MONTH_DAY,
 )
@@ -392,6 +393,31 @@ def timeline(
     rank_day = key_date(facts, year, "nrmp_rank_deadline")
     deadline = rank_day.date
     day = key_date(facts, year, "match_day")
+    s1 = profile.step1
+    if s1.result != "pass":
+        # As the step1_retake action asks: no certification and no Match without a pass.
+        failed = s1.result == "fail"
+        items.append(
+            _task(
+                "step1",
+                "Step 1 passed, result reported",
+                deadline,
+                False,
+                today,
+                (
+                    f"Attempt {s1.attempts + 1} of at most 4: pass it before the rank order "
+                    "list deadline at the latest, and before programs read applications if "
+                    "you can."
+                    if failed
+                    else "Not taken yet: pass it before the rank order list deadline at the "
+                    "latest, and before programs read applications if you can."
+                ),
+                "step1_retake",
+                f"{SRC_ECFMG}; {_cite(facts, 'usmle_attempt_limit', SRC_USMLE_ATTEMPTS)}"
+                if failed
+                else SRC_ECFMG,
+            )
+        )
     h1b = profile.visa in ("h1b", "either")
     # For an H-1B, Step 3 can be taken only after certification, and the petition needs Step 3:
     # certification first (by the end of October), Step 3 next, the petition after Match Day.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from assessments.engine.calendar import _cite, _date, key_date
@@ -26,6 +27,17 @@ from assessments.engine.outputs import Action, DualApply, RedFlag, ScoreUsed, Sp
 from assessments.profile import Profile
 
 # --- actions ---------------------------------------------------------------------------------
+
+
+def _field(rules: SpecialtyRules) -> str | None:
+    """The field where rotations, letters and scholarly work count: the specialty; for a
+    preliminary track its field ("General Surgery (preliminary)" is General Surgery); None for
+    a transitional year, which rotates through several."""
+    if rules.track == "transitional":
+        return None
+    if rules.track == "preliminary":
+        return re.sub(r"\s*\(preliminary\)$", "", rules.name, flags=re.IGNORECASE)
+    return rules.name
 
 
 def actions(
@@ -171,6 +183,7 @@ def actions(
                 dual.source,
             )
         )
+    field = _field(rules)
     usce_gap = rules.usce_target_months - profile.usce_months
     if usce_gap > 0:
         in_spec = profile.usce_in_specialty_months
@@ -178,8 +191,8 @@ def actions(
             Action(
                 "usce",
                 "high" if hands_on_months(profile) <= 0 else "medium",
-                f"Get hands-on US clinical experience (externships, sub-internships), in "
-                f"{rules.name} where you can.",
+                "Get hands-on US clinical experience (externships, sub-internships)"
+                + (f", in {field} where you can." if field else "."),
                 f"{usce_gap:g} more month{'s' if usce_gap != 1 else ''} to reach "
                 f"{rules.usce_target_months} (you have {profile.usce_months:g}, {in_spec:g} in "
                 f"{rules.code}).",
@@ -193,7 +206,8 @@ def actions(
             Action(
                 "us_letters",
                 "high" if profile.us_letters <= 0 else "medium",
-                f"Collect letters from US physicians in {rules.name} who saw your work.",
+                "Collect letters from US physicians in "
+                f"{field or 'the specialties of your rotations'} who saw your work.",
                 f"{letters_gap} more to reach {rules.us_letters_target}.",
                 "letters_target",
                 SRC_BOTH,
@@ -259,7 +273,8 @@ def actions(
             Action(
                 "research",
                 "medium" if primary.tier == "strong" else "low",
-                f"Add scholarly work in {rules.name}: a case report, a poster, a QI project.",
+                f"Add scholarly work{f' in {field}' if field else ''}: a case report, a poster, "
+                "a QI project.",
                 f"{max(1, 2 - scholarly)} more item{'s' if 2 - scholarly > 1 else ''} "
                 f"(you have {scholarly}).",
                 "research",

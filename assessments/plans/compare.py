@@ -6,8 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.forms import (
+    CITIZENSHIP_CHOICES,
+    PATHWAY_CHOICES,
+    STEP1_RESULT_CHOICES,
+    STEP3_RESULT_CHOICES,
+    VISA_CHOICES,
+)
 from assessments.plans.reader import as_dict, as_int, as_list, as_range
 from assessments.plans.words import TIER_INDEX, tier_word
+from programs.models import ProgramType
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,10 +244,12 @@ _CHANGE_LABELS: dict[str, str] = {
     "step1.score": "Step 1 score",
     "step3.result": "Step 3",
     "visa": "Visa",
+    "citizenship": "Citizenship",
     "graduation_year": "Graduation year",
     "application_year": "Application year",
     "ecfmg_certified": "ECFMG certified",
     "oet_passed": "OET",
+    "pathway": "ECFMG Pathway",
     "usce_months": "US clinical months",
     "usce_in_specialty_months": "US months in the specialty",
     "us_letters": "US letters",
@@ -250,6 +260,22 @@ _CHANGE_LABELS: dict[str, str] = {
     "preferred_states": "Preferred states",
     "program_types": "Program types",
     "budget_usd": "Budget",
+}
+
+
+def _short_words(choices: Any) -> dict[str, str]:
+    return {str(code): str(label).split(":")[0] for code, label in choices}
+
+
+# Coded answers in the wizard's own words: the short name its choice labels start with
+# ("J-1", "H-1B only", "Not taken yet"), not the stored code ("j1", "h1b", "not_taken").
+_ANSWER_WORDS: dict[str, dict[str, str]] = {
+    "visa": _short_words(VISA_CHOICES),
+    "step1.result": _short_words(STEP1_RESULT_CHOICES),
+    "step3.result": _short_words(STEP3_RESULT_CHOICES),
+    "pathway": _short_words(PATHWAY_CHOICES),
+    "citizenship": _short_words(CITIZENSHIP_CHOICES),
+    "program_types": _short_words(ProgramType.choices),
 }
 
 
@@ -286,6 +312,15 @@ def _item_word(item: Any) -> str:
     return f"{score} ({details})" if details else str(score)
 
 
+def _path_word(path: str, value: Any) -> str:
+    words = _ANSWER_WORDS.get(path, {})
+    if isinstance(value, list):
+        value = [words.get(v, v) if isinstance(v, str) else v for v in value]
+    elif isinstance(value, str):
+        value = words.get(value, value)
+    return _answer_word(value)
+
+
 def profile_changes(before: Any, after: Any) -> list[str]:
     """The answers that differ between two plans' profiles, in words ("Step 2 CK score 240 →
     246"), in the order of ``_CHANGE_LABELS`` (other paths after them)."""
@@ -294,9 +329,9 @@ def profile_changes(before: Any, after: Any) -> list[str]:
     paths += sorted((set(old) | set(new)) - set(_CHANGE_LABELS))
     changes = []
     for path in paths:
-        a, b = old.get(path), new.get(path)
-        if _answer_word(a) == _answer_word(b):
+        a, b = _path_word(path, old.get(path)), _path_word(path, new.get(path))
+        if a == b:
             continue
         label = _CHANGE_LABELS.get(path, path.replace(".", " ").replace("_", " ").capitalize())
-        changes.append(f"{label} {_answer_word(a)} → {_answer_word(b)}")
+        changes.append(f"{label} {a} → {b}")
     return changes

@@ -4,7 +4,8 @@ import re
 
 import pytest
 from django.core import mail
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
 from advising.emails import applicant_plan_path
@@ -200,7 +201,7 @@ def test_a_deleted_advisor_leaves_their_comments_on_the_plan(world: World) -> No
     assert "A former advisor" in html
 
 
-def test_review_page_falls_back_to_the_summary_without_crashing_on_sparse_output(
+def test_review_page_shows_the_plan_body_without_crashing_on_sparse_output(
     world: World,
 ) -> None:
     sparse = PlanFactory(owner=world.applicant_a, output={"tier": "risk"}, tier="risk")
@@ -211,3 +212,17 @@ def test_review_page_falls_back_to_the_summary_without_crashing_on_sparse_output
 
     assert response.status_code == 200
     assert "At risk" in response.content.decode()
+
+
+def test_review_page_includes_the_plan_body_and_no_fallback_summary_is_left(world: World) -> None:
+    # A compact summary (advising/includes/plan_summary.html) was kept as a fallback for a
+    # plan body that has long existed: dead code that could drift from the real page.
+    response = client_for(world.advisor_assigned).get(
+        reverse("advising:plan_review", args=[world.plan_a.pk])
+    )
+
+    names = {t.name for t in response.templates}
+    assert "assessments/includes/plan_body.html" in names
+    assert 'class="plan-body"' in response.content.decode()
+    with pytest.raises(TemplateDoesNotExist):
+        get_template("advising/includes/plan_summary.html")

@@ -174,6 +174,23 @@ def test_a_step1_not_passed_yet_gets_a_pass_step1_action_first():
     assert "step1_retake" not in {a.code for a in passed.actions}
 
 
+def test_a_step1_not_passed_yet_has_a_timeline_row_due_by_the_rank_list_deadline():
+    # The action asked to pass Step 1 before the rank order list deadline, but the timeline
+    # had no Step 1 row at all.
+    result = run(profile_data(step1={"result": "fail", "attempts": 2}))
+    by_code = {m.code: m for m in result.timeline}
+    row = by_code["step1"]
+    action = next(a for a in result.actions if a.code == "step1_retake")
+    assert row.date == by_code["rank_list"].date and row.kind == "task"
+    assert row.status == "due" and row.rule == action.rule
+    assert row.note.startswith("Attempt 3 of at most 4: pass it before the rank order list")
+    assert row.source == action.source
+    not_taken = run(profile_data(step1={"result": "not_taken", "attempts": 1, "score": None}))
+    assert next(m for m in not_taken.timeline if m.code == "step1").note.startswith("Not taken yet")
+    passed = run(profile_data(step1={"result": "pass", "attempts": 2}))
+    assert "step1" not in {m.code for m in passed.timeline}
+
+
 def test_fm_just_above_the_unmatched_median_is_not_strong_and_says_the_score_does_not_separate():
     result = run(profile_data(specialty="FM", backup_specialties=[], step2ck__score=233, sloes=0))
     rules = [s.rule for s in result.tier_steps]

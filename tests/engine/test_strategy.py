@@ -145,3 +145,41 @@ def test_a_suggested_partner_is_not_listed_as_its_own_alternative():
     data = profile_data(specialty="PSYCH", backup_specialties=[], step2ck__score=220, sloes=0)
     reason = run(data).dual_apply.reason
     assert "Suggested: FM (alternatives: Internal Medicine)." in reason
+
+
+def test_letters_rotations_and_research_name_the_field_of_a_prelim_or_transitional_track():
+    # The actions read "letters from US physicians in Transitional Year" and "scholarly work in
+    # General Surgery (preliminary)": a track's admin name, not a field one trains or writes in.
+    def texts(**changes):
+        data = profile_data(
+            backup_specialties=[],
+            usce_months=0,
+            usce_in_specialty_months=0,
+            us_letters=0,
+            publications=0,
+            presentations=0,
+            **changes,
+        )
+        return {a.code: a.text for a in run(data).actions}
+
+    prelim = texts(specialty="GS-PRELIM")
+    assert prelim["us_letters"] == (
+        "Collect letters from US physicians in General Surgery who saw your work."
+    )
+    assert prelim["research"].startswith("Add scholarly work in General Surgery: a case report")
+    assert prelim["usce"].endswith("sub-internships), in General Surgery where you can.")
+    ty = texts(specialty="TY")
+    assert ty["us_letters"] == (
+        "Collect letters from US physicians in the specialties of your rotations who saw your work."
+    )
+    assert ty["research"] == "Add scholarly work: a case report, a poster, a QI project."
+    assert ty["usce"] == "Get hands-on US clinical experience (externships, sub-internships)."
+    for actions in (prelim, ty):
+        for code in ("us_letters", "research", "usce"):
+            assert "Transitional Year" not in actions[code] and "(preliminary)" not in actions[code]
+    im = texts(specialty="IM")  # a categorical specialty keeps its name
+    assert (
+        im["us_letters"]
+        == "Collect letters from US physicians in Internal Medicine who saw your work."
+    )
+    assert im["research"].startswith("Add scholarly work in Internal Medicine: ")

@@ -52,7 +52,7 @@ def test_each_history_row_says_score_tier_and_what_changed(client):
 
     assert "First plan" in html
     assert "Step 2 CK score 238 → 246" in html
-    assert "Visa j1 → h1b" in html
+    assert "Visa J-1 → H-1B only" in html  # the wizard's words, not the stored codes
     assert "Same answers as the plan before" in html
     assert html.count(">Emergency Medicine<") == 3
     assert ">246<" in html and ">238<" in html
@@ -73,6 +73,25 @@ def test_changed_practice_scores_read_as_scores_not_stored_records(client):
     html = client.get(reverse("assessments:plan_list")).content.decode()
     assert "Practice scores none → 235 (NBME 12, 2026-05-01), 242" in html
     assert "&#x27;score&#x27;" not in html
+
+
+def test_changed_coded_answers_read_in_the_wizards_words(client):
+    # The rows read "Step 1 not_taken → pass", "Pathway not_started → met" and "Program types
+    # community → community, university": the stored codes.
+    owner = UserFactory()
+    make_plan(owner, pathway="not_started", program_types=["community"])
+    make_plan(
+        owner,
+        step3={"result": "pass"},
+        pathway="met",
+        program_types=["community", "university"],
+    )
+    client.force_login(owner)
+    html = client.get(reverse("assessments:plan_list")).content.decode()
+    assert "Step 3 Not taken yet → Passed" in html
+    assert "ECFMG Pathway Not yet → Done" in html
+    assert "Program types Community-based → Community-based, University-based" in html
+    assert "not_taken" not in html and "not_started" not in html
 
 
 def test_what_changed_reaches_across_pages(client, settings):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Plan
-from tests.factories import em_programs, make_plan
+from tests.factories import AdvisorFactory, ShareFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,39 @@ def test_an_ineligible_plan_neither_advises_a_parallel_plan_nor_links_to_missing
     client.force_login(owner)
     printed = client.get(reverse("assessments:plan_print", args=[plan.token])).content.decode()
     assert "No program list: under the USMLE attempt limit" in printed
+
+
+def test_an_ineligible_plan_shows_no_empty_program_tables_or_controls(client, owner):
+    # The page, its print view and the advisor's review showed an all-zero "Programs left
+    # out" table, a CSV download and the program filters for a plan that has no list at all.
+    em_programs(3)
+    plan = make_plan(owner, step1={"result": "fail", "attempts": 4})
+    advisor = AdvisorFactory()
+    ShareFactory(applicant=owner, advisor=advisor)
+    client.force_login(owner)
+    pages = {
+        "page": page(client, owner, plan),
+        "print": client.get(reverse("assessments:plan_print", args=[plan.token])),
+    }
+    client.force_login(advisor)
+    pages["review"] = client.get(reverse("advising:plan_review", args=[plan.pk]))
+    for name, html in pages.items():
+        html = html if isinstance(html, str) else html.content.decode()
+        assert "No program list: under the USMLE attempt limit" in html, name
+        assert "Programs left out" not in html, name
+        assert 'id="excluded"' not in html, name
+        assert "(CSV)" not in html, name
+        assert "Apply filters" not in html, name
+        assert 'name="fit"' not in html, name
+        assert "Catalog:" not in html, name
+
+
+def test_an_eligible_plan_still_shows_its_program_controls_and_exclusions(client, owner):
+    em_programs(3)
+    plan = make_plan(owner)
+    html = page(client, owner, plan)
+    assert "Programs left out" in html and 'href="#excluded"' in html
+    assert "Download programs (CSV)" in html and "Apply filters" in html
 
 
 def test_a_plan_saved_before_the_season_data_still_displays(client, owner):
