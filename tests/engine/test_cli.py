@@ -127,3 +127,22 @@ def test_cli_works_after_a_plain_migrate(tmp_path):
     lines = _log_lines_removed(bad.stderr)
     assert "visa: Must be one of: either, h1b, j1, none; got 'x'." in lines
     assert all(":" in line for line in lines)
+
+
+@pytest.mark.django_db
+def test_the_abridged_output_in_the_docs_is_what_the_command_prints():
+    """docs/assess.md shows figures of the example profile's plan; they must be the command's
+    own (they once showed ERAS prices after EM had moved to ResidencyCAS)."""
+    doc = (ROOT / "docs" / "assess.md").read_text()
+    code, out, _ = assess([str(ROOT / "docs" / "example-profile.json"), "--today", "2026-06-01"])
+    assert code == 0
+    plan = json.loads(out)
+    cost = plan["applications"]["estimated_cost_usd"]
+    budget = plan["applications"]["budget"]
+    assert f'"estimated_cost_usd": {{"min": {cost["min"]}, "max": {cost["max"]}}}' in doc
+    assert f'"covers": "{budget["covers"]}"' in doc
+    assert (
+        f'"affordable_primary_applications": {budget["affordable_primary_applications"]}, '
+        f'"affordable_with_backups": {budget["affordable_with_backups"]}'
+    ) in doc
+    assert all(f'"{reason}": 0' in doc for reason in plan["excluded"])
