@@ -9,7 +9,8 @@ from pathlib import Path
 from assessments.plan_json import plan_to_dict
 from tests.engine.helpers import profile_data, program, run
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "rules.md").read_text()
 DOCUMENTED = set(re.findall(r"`([a-z0-9_]+)`", DOC))
 
 PROGRAMS = [
@@ -81,3 +82,14 @@ def test_every_rule_code_the_engine_emits_is_documented():
     missing = sorted(emitted - DOCUMENTED)
     assert not missing, f"rule codes missing from docs/rules.md: {missing}"
     assert len(emitted) > 40  # the profiles really exercise the engine
+
+
+def test_the_program_rule_codes_listed_are_ones_the_engine_gives():
+    """Section 11's row of program reasons, verify notes and exclusions names only codes the
+    engine's source still holds (it once listed fit_from_tier, fit_img_friendly and
+    fit_few_imgs, long gone)."""
+    engine = "".join(path.read_text() for path in (ROOT / "assessments" / "engine").glob("*.py"))
+    row = next(line for line in DOC.splitlines() if line.startswith("| `fit_score`"))
+    codes = re.findall(r"`([a-z0-9_]+)`", row.split("|")[1])
+    assert len(codes) > 20
+    assert [code for code in codes if f'"{code}"' not in engine] == []
