@@ -25,7 +25,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --url http://$(HOST):$(PORT)/
 
 ## Serve the app with demo data and demo users at http://$(HOST):$(PORT)
 run: demo

@@ -51,6 +51,13 @@ def test_load_demo_is_idempotent_and_covers_every_specialty(settings: Any) -> No
     assert set(Program.objects.values_list("source", flat=True)) == {settings.DEMO_SOURCE}
 
 
+def test_load_demo_prints_the_address_make_run_serves(settings: Any) -> None:
+    settings.DEBUG = True
+    assert "Open http://127.0.0.1:8000/" in load_demo()
+    # `make run PORT=8010` passes its address.
+    assert "Open http://127.0.0.1:8010/" in load_demo("--url", "http://127.0.0.1:8010/")
+
+
 def test_load_demo_leaves_programs_an_admin_edited_alone(settings: Any) -> None:
     load_demo()
     program = Program.objects.order_by("acgme_id").first()

@@ -27,8 +27,13 @@ class Command(BaseCommand):
             action="store_true",
             help="delete the demo programs instead (demo users are left alone)",
         )
+        parser.add_argument(
+            "--url",
+            default=DEMO_URL,
+            help=f"where the app will be served, printed at the end (default {DEMO_URL})",
+        )
 
-    def handle(self, *args: Any, remove: bool, **options: Any) -> None:
+    def handle(self, *args: Any, remove: bool, url: str, **options: Any) -> None:
         if remove:
             deleted = demo_catalog_remove()
             self.stdout.write(f"Removed {deleted} demo record(s).")
@@ -57,4 +62,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for role, user in users.items():
             self.stdout.write(f"  {role:<10} {user.email}")
-        self.stdout.write(f"Open {DEMO_URL}")
+        self.stdout.write(f"Open {url}")
