@@ -440,3 +440,20 @@ def test_a_stacked_row_names_the_three_fit_counts(applicant: Any) -> None:
     # likely / target / reach sort links are then out of sight.
     html = logged_in(applicant).get(URL).content.decode()
     assert 'data-label="Programs that fit: likely / target / reach"' in row_html(html, "EM")
+
+
+def test_a_plans_explorer_without_a_draft_sends_to_the_wizard_not_back_to_itself() -> None:
+    # /explore/ without a draft redirects to the latest plan's explorer: linking there from
+    # that explorer went round in a circle.
+    user = UserFactory()
+    plan = plan_create(owner=user, profile_data=draft_profile_data(DraftFactory.build()))
+    client = logged_in(user)
+    url = reverse("assessments:plan_explorer", args=[plan.token])
+    assert client.get(URL).url == url
+
+    html = client.get(url).content.decode()
+
+    assert "Make primary" not in html
+    assert "you have no self-assessment in progress" in html
+    assert 'href="/explore/"' not in html
+    assert f'href="{reverse("assessments:wizard")}">answer the self-assessment</a>' in html
