@@ -124,6 +124,25 @@ def test_an_invalid_what_if_value_is_ignored_and_named(applicant: Any) -> None:
     assert "Step 2 CK of <strong>240</strong>" in html
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?step2ck_score=999", "Enter a score from 1 to 300."),
+        ("?step2ck_score=abc", "Enter a score as a whole number, from 1 to 300."),
+        ("?step2ck_score=240.5", "Enter a score as a whole number, from 1 to 300."),
+        ("?visa=zz", "Choose one of the visa options listed."),
+    ],
+)
+def test_an_ignored_value_is_named_in_the_what_if_forms_words(
+    applicant: Any, query: str, message: str
+) -> None:
+    html = logged_in(applicant).get(URL + query).content.decode()
+
+    assert message in html
+    assert "Ensure this value" not in html and "Select a valid choice" not in html
+    assert "Enter a whole number." not in html
+
+
 def test_the_filters_count_sponsoring_programs_and_preferred_states(applicant: Any) -> None:
     em_programs(3, j1="yes", state="NY")
     em_programs(2, j1="unknown", state="CA")
