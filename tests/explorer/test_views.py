@@ -476,3 +476,19 @@ def test_a_plans_explorer_without_a_draft_sends_to_the_wizard_not_back_to_itself
     assert "you have no self-assessment in progress" in html
     assert 'href="/explore/"' not in html
     assert f'href="{reverse("assessments:wizard")}">answer the self-assessment</a>' in html
+
+
+def test_an_htmx_update_brings_a_compare_form_with_its_what_if_values(applicant: Any) -> None:
+    # The compare form stood outside the swapped region: after a what-if change in place it
+    # still sent the page's first values, and the comparison disagreed with the table.
+    client = logged_in(applicant)
+    first = client.get(URL).content.decode()
+    assert 'aria-label="Compare two specialties"' in first
+
+    swapped = client.get(URL + "?visa=none&step2ck_score=250&sort=name", **HX).content.decode()
+
+    form = swapped[swapped.index('aria-label="Compare two specialties"') :]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="visa" value="none">' in form
+    assert '<input type="hidden" name="step2ck_score" value="250">' in form
+    assert 'name="sort"' not in form
