@@ -171,14 +171,17 @@ def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[st
     return links
 
 
-def _may_pick(request: HtmxHttpRequest, data: dict[str, Any], plan: Plan | None) -> bool:
+def _may_pick(request: HtmxHttpRequest, data: dict[str, Any], plan: Plan | None) -> bool | None:
     """The pick buttons write the viewer's wizard draft (explorer_pick). On a saved plan's
     explorer they appear only while that draft still holds the plan's answers: otherwise a
-    pick would put the specialty into other answers than the rows show."""
+    pick would put the specialty into other answers than the rows show. None: the viewer
+    has no draft at all (then the draft's explorer, /explore/, sends them back here)."""
     if plan is None:
         return True
     draft = drafts.draft_for_request(request)
-    return draft is not None and drafts.draft_profile_data(draft) == data
+    if draft is None:
+        return None
+    return drafts.draft_profile_data(draft) == data
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -249,7 +252,8 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "aria_sort": _aria_sort(key, descending),
         "query": _query(request, sort=""),
         "urls": _urls(plan),
-        "may_pick": may_pick,
+        "may_pick": bool(may_pick),
+        "has_draft": may_pick is not None,
         "wizard_url": reverse("assessments:wizard"),
         "visa_word": VISA_WORDS.get(question.profile.visa, "") if question else "",
         **lazy,
@@ -301,7 +305,7 @@ def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseB
             "pair": pair,
             "query": _query(request, a="", b=""),
             "urls": _urls(plan),
-            "may_pick": _may_pick(request, data, plan),
+            "may_pick": bool(_may_pick(request, data, plan)),
         },
     )
 

@@ -78,6 +78,25 @@ def test_the_printed_plan_has_every_program_and_the_disclaimer(page) -> None:
     assert page.locator("footer").get_by_text("not a guarantee of any outcome").is_visible()
 
 
+def test_the_printed_plan_stays_within_the_paper(page) -> None:
+    # A4/Letter less the page margins is about 725 CSS px wide. The program table's screen
+    # minimum widths and the spelled-out source addresses ran past it.
+    user = UserFactory(email="paper@example.org")
+    em_programs(5)
+    plan = make_plan(user)
+    _log_in(page, user.email)
+    page.set_viewport_size({"width": 725, "height": 1000})
+    page.goto(reverse("assessments:plan_print", args=[plan.token]))
+    page.emulate_media(media="print")
+    assert page.locator("a[href^='https://'][href$='_Guide']").count()  # a long address
+    past_the_edge = page.evaluate(
+        """() => [...document.querySelectorAll('.plan-main table, .plan-main a')]
+             .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+             .map(el => el.outerHTML.slice(0, 80))"""
+    )
+    assert past_the_edge == []
+
+
 def test_every_plan_page_control_has_its_own_id_and_a_name(page) -> None:
     user = UserFactory(email="labels@example.org")
     em_programs(3)

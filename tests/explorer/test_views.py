@@ -124,6 +124,25 @@ def test_an_invalid_what_if_value_is_ignored_and_named(applicant: Any) -> None:
     assert "Step 2 CK of <strong>240</strong>" in html
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?step2ck_score=999", "Enter a score from 1 to 300."),
+        ("?step2ck_score=abc", "Enter a score as a whole number, from 1 to 300."),
+        ("?step2ck_score=240.5", "Enter a score as a whole number, from 1 to 300."),
+        ("?visa=zz", "Choose one of the visa options listed."),
+    ],
+)
+def test_an_ignored_value_is_named_in_the_what_if_forms_words(
+    applicant: Any, query: str, message: str
+) -> None:
+    html = logged_in(applicant).get(URL + query).content.decode()
+
+    assert message in html
+    assert "Ensure this value" not in html and "Select a valid choice" not in html
+    assert "Enter a whole number." not in html
+
+
 def test_the_filters_count_sponsoring_programs_and_preferred_states(applicant: Any) -> None:
     em_programs(3, j1="yes", state="NY")
     em_programs(2, j1="unknown", state="CA")
@@ -440,3 +459,36 @@ def test_a_stacked_row_names_the_three_fit_counts(applicant: Any) -> None:
     # likely / target / reach sort links are then out of sight.
     html = logged_in(applicant).get(URL).content.decode()
     assert 'data-label="Programs that fit: likely / target / reach"' in row_html(html, "EM")
+
+
+def test_a_plans_explorer_without_a_draft_sends_to_the_wizard_not_back_to_itself() -> None:
+    # /explore/ without a draft redirects to the latest plan's explorer: linking there from
+    # that explorer went round in a circle.
+    user = UserFactory()
+    plan = plan_create(owner=user, profile_data=draft_profile_data(DraftFactory.build()))
+    client = logged_in(user)
+    url = reverse("assessments:plan_explorer", args=[plan.token])
+    assert client.get(URL).url == url
+
+    html = client.get(url).content.decode()
+
+    assert "Make primary" not in html
+    assert "you have no self-assessment in progress" in html
+    assert 'href="/explore/"' not in html
+    assert f'href="{reverse("assessments:wizard")}">answer the self-assessment</a>' in html
+
+
+def test_an_htmx_update_brings_a_compare_form_with_its_what_if_values(applicant: Any) -> None:
+    # The compare form stood outside the swapped region: after a what-if change in place it
+    # still sent the page's first values, and the comparison disagreed with the table.
+    client = logged_in(applicant)
+    first = client.get(URL).content.decode()
+    assert 'aria-label="Compare two specialties"' in first
+
+    swapped = client.get(URL + "?visa=none&step2ck_score=250&sort=name", **HX).content.decode()
+
+    form = swapped[swapped.index('aria-label="Compare two specialties"') :]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="visa" value="none">' in form
+    assert '<input type="hidden" name="step2ck_score" value="250">' in form
+    assert 'name="sort"' not in form

@@ -200,3 +200,20 @@ def test_the_budget_note_says_what_the_budget_covers_once(client, owner):
     assert html.count("short of the lower end") == 2  # the key facts, and the note
     assert "Your budget of $500 is $" in html
     assert "Your budget: $500." not in html
+
+
+def test_the_print_view_opens_the_sources_and_the_programs_left_out(client, owner):
+    # Paper prints a closed <details> as its summary line only: the printed plan said
+    # "every source is listed at the end of the plan" above a bare "Sources of this plan's
+    # rules", and named the programs left out without listing them.
+    em_programs(3)
+    em_programs(1, name="Closed Door Program", j1="no", h1b="no")
+    plan = make_plan(owner)
+    client.force_login(owner)
+    printed = client.get(reverse("assessments:plan_print", args=[plan.token])).content.decode()
+    screen = page(client, owner, plan)
+
+    assert '<details class="mb-2" open>' in printed
+    assert '<details class="mb-2 plan-excluded-programs" open>' in printed
+    assert "Closed Door Program" in printed
+    assert " open>" not in screen  # the page keeps them folded
