@@ -149,15 +149,19 @@ def test_an_admin_edit_is_recorded_in_the_history_with_its_author(
     assert latest.img_share == 55
 
 
-def test_the_admin_form_rejects_an_out_of_range_value(staff_client: Client) -> None:
-    program = ProgramFactory(img_share=30)
+def _post_change(staff_client: Client, program: Program, **changes: Any) -> Any:
+    """Post the program's admin change form as it is shown, with ``changes``."""
     change_url = reverse("admin:programs_program_change", args=[program.pk])
     form = staff_client.get(change_url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
-    data.update({"img_share": 120, "specialty": program.specialty_id})
+    data.update({**changes, "specialty": program.specialty_id})
     data["last_verified"] = program.last_verified.isoformat()
+    return staff_client.post(change_url, data)
 
-    response = staff_client.post(change_url, data)
+
+def test_the_admin_form_rejects_an_out_of_range_value(staff_client: Client) -> None:
+    program = ProgramFactory(img_share=30)
+    response = _post_change(staff_client, program, img_share=120)
 
     assert response.status_code == 200
     assert "img_share" in response.context["adminform"].form.errors
@@ -167,13 +171,7 @@ def test_the_admin_form_rejects_an_out_of_range_value(staff_client: Client) -> N
 
 def test_the_admin_form_wants_the_season_of_an_accepting_answer(staff_client: Client) -> None:
     program = ProgramFactory(accepting_applications="unknown", accepting_season=None)
-    change_url = reverse("admin:programs_program_change", args=[program.pk])
-    form = staff_client.get(change_url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
-    data.update({"accepting_applications": "yes", "specialty": program.specialty_id})
-    data["last_verified"] = program.last_verified.isoformat()
-
-    response = staff_client.post(change_url, data)
+    response = _post_change(staff_client, program, accepting_applications="yes")
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -187,13 +185,7 @@ def test_the_admin_form_refuses_more_first_year_than_total_positions(
     staff_client: Client,
 ) -> None:
     program = ProgramFactory(positions=10, total_positions=30)
-    change_url = reverse("admin:programs_program_change", args=[program.pk])
-    form = staff_client.get(change_url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k != "updated_at"}
-    data.update({"positions": 40, "specialty": program.specialty_id})
-    data["last_verified"] = program.last_verified.isoformat()
-
-    response = staff_client.post(change_url, data)
+    response = _post_change(staff_client, program, positions=40)
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["positions"]
