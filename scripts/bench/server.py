@@ -168,12 +168,14 @@ def prepare(env: dict[str, str], *args: str) -> str:
         [str(VENV_BIN / "python"), "-m", "scripts.bench.prepare", *args],
         cwd=ROOT,
         env=env,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    # Its messages first: on a failure they say why (check=True would drop them).
     if result.stderr.strip():
         sys.stderr.write(result.stderr)
+    result.check_returncode()
     return result.stdout
 
 
