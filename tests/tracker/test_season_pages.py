@@ -137,7 +137,11 @@ def _interview(season: Any, when: dt.datetime, name: str, mode: str = "virtual")
 
 def test_calendar_lists_upcoming_interviews_in_order_and_flags_same_day_clashes() -> None:
     season = SeasonFactory()
-    base = timezone.now().replace(microsecond=0) + dt.timedelta(days=5)
+    # 09:00 local time five days on: the afternoon one stays on the same day at any hour
+    # the test runs (from now + 5 days, + 3 hours crossed midnight after 21:00).
+    base = (timezone.localtime() + dt.timedelta(days=5)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     _interview(season, base + dt.timedelta(days=3), "Later Program")
     _interview(season, base, "Morning Program")
     _interview(season, base + dt.timedelta(hours=3), "Afternoon Program")
