@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from assessments.plan_forms import VISA_WORDS
+from assessments.plan_forms import SCORE_ERRORS, VISA_ERRORS, VISA_WORDS
 from assessments.profile import MAX_SCORE, MIN_SCORE, VISAS
 
 
@@ -20,18 +20,14 @@ class ExplorerForm(forms.Form):
         min_value=MIN_SCORE,
         max_value=MAX_SCORE,
         help_text="Empty: your answer. A score not taken yet counts as taken today.",
-        # The plan's what-if form's words (plan_forms.WhatIfForm), not Django's defaults.
-        error_messages={
-            "min_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
-            "max_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
-            "invalid": f"Enter a score as a whole number, from {MIN_SCORE} to {MAX_SCORE}.",
-        },
+        # The plan's what-if form's words, not Django's defaults.
+        error_messages=SCORE_ERRORS,
     )
     visa = forms.ChoiceField(
         label="Visa need (what if)",
         required=False,
         choices=[("", "As answered"), *((v, VISA_WORDS[v]) for v in VISAS)],
-        error_messages={"invalid_choice": "Choose one of the visa options listed."},
+        error_messages=VISA_ERRORS,
     )
     sponsor = forms.BooleanField(
         label="Count only programs that sponsor my visa",

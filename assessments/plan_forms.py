@@ -20,8 +20,16 @@ VISA_WORDS: dict[str, str] = {
     "j1": "J-1",
     "h1b": "H-1B only",
     "either": "J-1 or H-1B",
-    "none": "No visa (US citizen or permanent resident)",
+    "none": "No visa needed (US citizen, permanent resident or own work permit)",
 }
+
+# The what-if fields' errors, shared by the plan's what-if form and the explorer's.
+SCORE_ERRORS = {
+    "min_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
+    "max_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
+    "invalid": f"Enter a score as a whole number, from {MIN_SCORE} to {MAX_SCORE}.",
+}
+VISA_ERRORS = {"invalid_choice": "Choose one of the visa options listed."}
 
 
 class PlanProgramFilterForm(forms.Form):
@@ -105,16 +113,12 @@ class WhatIfForm(forms.Form):
             f"A score from {MIN_SCORE} to {MAX_SCORE}. Leave it empty to keep your answer; "
             "a score you have not taken yet counts as taken today."
         ),
-        error_messages={
-            "min_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
-            "max_value": f"Enter a score from {MIN_SCORE} to {MAX_SCORE}.",
-            "invalid": f"Enter a score as a whole number, from {MIN_SCORE} to {MAX_SCORE}.",
-        },
+        error_messages=SCORE_ERRORS,
     )
     visa = forms.ChoiceField(
         label="Visa need",
         choices=[(v, VISA_WORDS[v]) for v in VISAS],
-        error_messages={"invalid_choice": "Choose one of the visa options listed."},
+        error_messages=VISA_ERRORS,
     )
     specialty = forms.ChoiceField(
         label="Primary specialty",
