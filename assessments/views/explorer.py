@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import drafts, explorer, services
 from assessments.explorer_forms import CompareForm, ExplorerForm, PickForm
-from assessments.models import Plan
+from assessments.models import AssessmentDraft, Plan
 from assessments.plan_forms import VISA_WORDS
 from assessments.plans.queries import plan_for_viewer, plans_of
 from assessments.plans.reader import plan_profile
@@ -171,17 +171,13 @@ def _sort_links(request: HtmxHttpRequest, key: str, descending: bool) -> dict[st
     return links
 
 
-def _may_pick(request: HtmxHttpRequest, data: dict[str, Any], plan: Plan | None) -> bool | None:
+def _may_pick(draft: AssessmentDraft | None, data: dict[str, Any], plan: Plan | None) -> bool:
     """The pick buttons write the viewer's wizard draft (explorer_pick). On a saved plan's
     explorer they appear only while that draft still holds the plan's answers: otherwise a
-    pick would put the specialty into other answers than the rows show. None: the viewer
-    has no draft at all (then the draft's explorer, /explore/, sends them back here)."""
+    pick would put the specialty into other answers than the rows show."""
     if plan is None:
         return True
-    draft = drafts.draft_for_request(request)
-    if draft is None:
-        return None
-    return drafts.draft_profile_data(draft) == data
+    return draft is not None and drafts.draft_profile_data(draft) == data
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -241,7 +237,8 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
             ("sort_links", lambda: _sort_links(request, key, descending)),
         )
     }
-    may_pick = _may_pick(request, data, plan)
+    # Only a saved plan's explorer asks (the draft's own explorer always may pick).
+    draft = drafts.draft_for_request(request) if plan is not None else None
     context = {
         "plan": plan,
         "question": question,
@@ -252,8 +249,9 @@ def _page(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseBase
         "aria_sort": _aria_sort(key, descending),
         "query": _query(request, sort=""),
         "urls": _urls(plan),
-        "may_pick": bool(may_pick),
-        "has_draft": may_pick is not None,
+        "may_pick": _may_pick(draft, data, plan),
+        # Without a draft, /explore/ would send the viewer straight back here.
+        "has_draft": draft is not None,
         "wizard_url": reverse("assessments:wizard"),
         "visa_word": VISA_WORDS.get(question.profile.visa, "") if question else "",
         **lazy,
@@ -305,7 +303,9 @@ def _compare(request: HtmxHttpRequest, token: uuid.UUID | None) -> HttpResponseB
             "pair": pair,
             "query": _query(request, a="", b=""),
             "urls": _urls(plan),
-            "may_pick": bool(_may_pick(request, data, plan)),
+            "may_pick": _may_pick(
+                drafts.draft_for_request(request) if plan is not None else None, data, plan
+            ),
         },
     )
 
