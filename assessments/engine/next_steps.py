@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 
 from assessments.engine.calendar import _cite, _date, key_date
@@ -29,14 +28,14 @@ from assessments.profile import Profile
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _field(rules: SpecialtyRules) -> str | None:
+def _field(rules: SpecialtyRules, names: Mapping[str, str]) -> str | None:
     """The field where rotations, letters and scholarly work count: the specialty; for a
-    preliminary track its field ("General Surgery (preliminary)" is General Surgery); None for
-    a transitional year, which rotates through several."""
+    preliminary track the categorical specialty of its code ("GS-PRELIM" is General Surgery);
+    None for a transitional year, which rotates through several."""
     if rules.track == "transitional":
         return None
     if rules.track == "preliminary":
-        return re.sub(r"\s*\(preliminary\)$", "", rules.name, flags=re.IGNORECASE)
+        return names.get(rules.code.split("-", 1)[0], rules.name)
     return rules.name
 
 
@@ -183,7 +182,7 @@ def actions(
                 dual.source,
             )
         )
-    field = _field(rules)
+    field = _field(rules, names)
     usce_gap = rules.usce_target_months - profile.usce_months
     if usce_gap > 0:
         in_spec = profile.usce_in_specialty_months
