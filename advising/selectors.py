@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -19,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import ADVISORS_GROUP
@@ -205,11 +207,30 @@ def share_for_invitation(token: str) -> Share | None:
     )
 
 
-def plan_has_comments() -> Exists:
+# The plan page's two flags are RawSQL EXISTS, not Exists(queryset): compiling the ORM
+# subqueries cost more than the query itself. Measured in process on the benchmark's
+# database (1,000 loads of one plan, 7 December 2026): the plan with both as Exists 1.68 ms
+# of wall time, with both prebuilt 1.35 ms, without them 0.86 ms; the RawSQL pair adds
+# about 0.1 ms. The tests in tests/advising/test_feedback_flags.py check both flags.
+
+
+def _plan_has_row_in(model: type[PlanComment] | type[PlanReview]) -> RawSQL:
+    q = connection.ops.quote_name
+    plan = Plan._meta
+    column = model._meta.get_field("plan").column
+    # Table and column names from the models, quoted; no value from outside.
+    sql = (
+        f"EXISTS (SELECT 1 FROM {q(model._meta.db_table)} f"  # noqa: S608  # nosec B608
+        f" WHERE f.{q(column)} = {q(plan.db_table)}.{q(plan.pk.column)})"
+    )
+    return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611  # nosec B611
+
+
+def plan_has_comments() -> RawSQL:
     """For the plan page's query: whether the plan has advisor comments."""
-    return Exists(PlanComment.objects.filter(plan=OuterRef("pk")))
+    return _plan_has_row_in(PlanComment)
 
 
-def plan_has_review() -> Exists:
+def plan_has_review() -> RawSQL:
     """For the plan page's query: whether the plan has an advisor's review."""
-    return Exists(PlanReview.objects.filter(plan=OuterRef("pk")))
+    return _plan_has_row_in(PlanReview)

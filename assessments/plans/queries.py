@@ -46,7 +46,10 @@ def plan_for_viewer(
     queryset = Plan.objects.filter(allowed, token=token).defer(*_PAGE_DEFERRED)
     if page:
         queryset = _with_page_extras(queryset)
-    return queryset.first()
+    try:
+        return queryset.get()  # the token is unique; get() needs no ORDER BY, unlike first()
+    except Plan.DoesNotExist:
+        return None
 
 
 # Yes/no answers other apps add to the plan page's one query, as correlated sub-selects:
