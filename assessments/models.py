@@ -64,6 +64,9 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     engine_version = models.CharField(max_length=40)
     specialty_code = models.CharField(max_length=20)
+    # Like the code, tier and count, a copy of the output's (its primary specialty's name):
+    # the plan page's title reads it without parsing the plan.
+    specialty_name = models.CharField(max_length=100, blank=True, default="")
     tier = models.CharField(max_length=10, choices=Tier.choices)
     red_flag_count = models.PositiveSmallIntegerField(default=0)
     profile = models.JSONField(help_text="The answers the plan was computed from.")
@@ -78,6 +81,13 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specialty_code} plan of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def specialty_label(self) -> str:
+        """'Internal Medicine (IM)', or the code alone where the name is not known."""
+        if self.specialty_name:
+            return f"{self.specialty_name} ({self.specialty_code})"
+        return self.specialty_code
 
 
 class CatalogSnapshot(models.Model):

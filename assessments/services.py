@@ -145,6 +145,7 @@ def plan_create(
                 owner=owner,
                 engine_version=result.engine_version,
                 specialty_code=result.specialty,
+                specialty_name=result.primary.name,
                 tier=result.tier,
                 red_flag_count=len(result.red_flags),
                 profile=json_copy(profile_data),

@@ -242,7 +242,6 @@ def _page_context(
     only if one is missing. The viewer's own parts (navigation, CSRF token, feedback) render
     per request."""
     view = plan_view_lazy(plan)
-    choices = whatif_specialty_choices()
     plan_url = reverse("assessments:plan_detail", args=[plan.token])
     return {
         "plan": plan,
@@ -252,19 +251,17 @@ def _page_context(
         ),
         "next_query": urlencode({"next": plan_url}),
         # The empty form is a cached fragment; a submitted one renders as submitted. The
-        # template calls a callable, so the empty form is built only when its fragment is
-        # missing.
+        # template calls a callable, so the empty form and its choices are read only when
+        # that fragment is missing.
         "whatif_form": whatif_form
         or (
             lambda: WhatIfForm(
-                initial=WhatIfForm.initial_from(plan_profile(plan)), specialty_choices=choices
+                initial=WhatIfForm.initial_from(plan_profile(plan)),
+                specialty_choices=whatif_specialty_choices(),
             )
         ),
         "whatif_submitted": whatif_form is not None,
-        "whatif_choices": choices,
-        # The page title names the specialty as the what-if choices do (no need to parse the
-        # plan for it).
-        "specialty_label": dict(choices).get(plan.specialty_code, plan.specialty_code),
+        "whatif_choices": whatif_specialty_choices,
         "whatif": whatif,
         "is_anonymous_plan": plan.owner_id is None,
     }
@@ -495,7 +492,7 @@ def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     return render(
         request,
         "assessments/plan_delete.html",
-        {"plan": plan, "specialty_name": dict(specialty_choices()).get(plan.specialty_code)},
+        {"plan": plan, "specialty_name": plan.specialty_name},
     )
 
 

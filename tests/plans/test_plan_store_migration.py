@@ -32,7 +32,7 @@ from tests.factories import EMProgramFactory, UserFactory, profile_data
 
 MIGRATION = importlib.import_module("assessments.migrations.0014_plans_reference_catalog_snapshots")
 BEFORE = ("assessments", "0013_remove_platform_release_date")
-AFTER = ("assessments", "0014_plans_reference_catalog_snapshots")
+AFTER = ("assessments", "0016_plan_specialty_name")  # the latest: the models as they are
 FACT_KEYS = MIGRATION.FACT_KEYS
 INTERNED = sorted(
     {
@@ -248,6 +248,7 @@ def test_plans_in_every_old_form_display_exactly_as_before(client):
         owner=owner,
         engine_version=result.engine_version,
         specialty_code=result.specialty,
+        specialty_name=result.primary.name,
         tier=result.tier,
         profile=data,
         inputs=inputs,
@@ -292,3 +293,39 @@ def test_plans_in_every_old_form_display_exactly_as_before(client):
     plan = Plan.objects.get(token=tokens["format 2"])
     assert PlanPrograms.objects.filter(plan=plan).exists()
     assert _page(client, plan) == expected
+
+
+@pytest.mark.usefixtures("restored_reference_data")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_saved_plans_get_their_specialty_name_for_the_page_title(client):
+    owner = UserFactory()
+    before = ("assessments", "0015_assumption_note_wording")
+    _migrate(before)
+    from django.db.migrations.loader import MigrationLoader
+
+    OldPlan = (
+        MigrationLoader(connection).project_state(before).apps.get_model("assessments", "Plan")
+    )
+
+    def old_plan(code: str, output: dict[str, Any]):
+        return OldPlan.objects.create(
+            owner_id=owner.pk,
+            engine_version="x",
+            specialty_code=code,
+            tier="viable",
+            profile={},
+            inputs={},
+            output=output,
+        ).token
+
+    named = old_plan("EM", {"primary": {"name": "Emergency Medicine, as it was"}})
+    unnamed = old_plan("IM", {"tier": "viable"})  # an output without the primary's name
+    unknown = old_plan("ZZ", {})
+    _migrate(AFTER)
+
+    names = dict(Plan.objects.values_list("token", "specialty_name"))
+    assert names[named] == "Emergency Medicine, as it was"
+    assert names[unnamed] == Specialty.objects.get(code="IM").name
+    assert names[unknown] == ""
+    assert Plan.objects.get(token=unnamed).specialty_label == "Internal Medicine (IM)"
+    assert Plan.objects.get(token=unknown).specialty_label == "ZZ"
