@@ -18,6 +18,7 @@ from advising.models import PlanReview, ReviewStatus
 from assessments.drafts import SESSION_PLAN_TOKENS_KEY
 from assessments.models import Plan
 from assessments.plans.view import plan_view_cache_clear
+from programs.models import Specialty
 from tests.factories import (
     AdvisorFactory,
     AssignmentFactory,
@@ -173,6 +174,9 @@ def test_a_warm_page_reads_one_fragment(owner, plan, monkeypatch):
     fragments = sorted(k.split(".")[2] for k in keys if k.startswith("template.cache."))
     # all but the what-if form's CSRF token and the feedback, which are the viewer's own
     assert fragments == ["plan_page"]
+    # the title names the specialty from the plan itself (no cache read for it)
+    assert f"<title>{plan.specialty_name} ({plan.specialty_code}) plan, " in again
+    assert plan.specialty_name == Specialty.objects.get(code=plan.specialty_code).name
     assert CSRF.sub("", again) == CSRF.sub("", first)
 
 
