@@ -4,13 +4,13 @@ Every signed-in request loads its user and the navigation then asks whether they
 with the stock backend that is a second query on every page. Here the load annotates the
 flag, so the two are one query.
 
-The flag is a ``RawSQL`` EXISTS, not ``Exists(queryset)``: compiling the ORM subquery is
-most of the cost of the whole load. Measured in process on the benchmark's database
-(``scripts/profile_request.py``'s settings, 1,000 loads, 7 December 2026): ``Exists`` over
-the group membership 1.48 ms of wall time per load, this ``RawSQL`` 0.78 ms, a plain
-``get(pk=...)`` 0.58 ms and a second query for the flag 0.76 ms more. A plan page costs
-about 9 ms, so this is 8 % of every signed-in page. The test
-``tests/accounts/test_backends.py`` checks the flag against the groups.
+The flag is a ``RawSQL`` EXISTS, not ``Exists(queryset)``: compiling the ORM subquery costs
+more than the rest of the load. ``scripts/bench_micro.py`` prints the four ways per load (7
+December 2026, 23:00 UTC, benchmark database): ``Exists`` 1.39 ms of CPU and 1.86 ms of
+wall time, this ``RawSQL`` 0.70 and 1.04, a plain ``get(pk=...)`` 0.49 and 0.65, and the
+plain get with a second query for the flag 1.10 and 1.51. Every signed-in page loads its
+user; a warm plan page costs 6-9 ms. ``tests/accounts/test_backends.py`` checks the flag
+against the groups.
 """
 
 from __future__ import annotations

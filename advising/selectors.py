@@ -208,10 +208,10 @@ def share_for_invitation(token: str) -> Share | None:
 
 
 # The plan page's two flags are RawSQL EXISTS, not Exists(queryset): compiling the ORM
-# subqueries cost more than the query itself. Measured in process on the benchmark's
-# database (1,000 loads of one plan, 7 December 2026): the plan with both as Exists 1.68 ms
-# of wall time, with both prebuilt 1.35 ms, without them 0.86 ms; the RawSQL pair adds
-# about 0.1 ms. The tests in tests/advising/test_feedback_flags.py check both flags.
+# subqueries costs more than running them. scripts/bench_micro.py prints the plan page's query
+# (7 December 2026, 23:00 UTC, benchmark database): with both flags as Exists 1.56 ms of CPU
+# and 1.90 ms of wall time, as RawSQL 1.08 and 1.38, without flags 0.82 and 1.03 (and then
+# two more queries on every page). tests/advising/test_feedback_flags.py checks both flags.
 
 
 def _plan_has_row_in(model: type[PlanComment] | type[PlanReview]) -> RawSQL:

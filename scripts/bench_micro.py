@@ -28,12 +28,76 @@ def cpu_ms(work: Callable[[], object], repeat: int) -> float:
     return (time.process_time() - start) / repeat * 1000
 
 
+def cpu_wall_ms(work: Callable[[], object], repeat: int) -> str:
+    """CPU and wall time per call: a query's wall time holds its round trip."""
+    work()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeat):
+        work()
+    cpu = (time.process_time() - start_cpu) / repeat * 1000
+    wall = (time.perf_counter() - start) / repeat * 1000
+    return f"{cpu:.3f} ms CPU, {wall:.3f} ms wall"
+
+
+def _flag_queries(user, plan) -> None:
+    """The per-request loads whose flags are RawSQL EXISTS (accounts.backends, the plan
+    page's query), against the ORM's Exists(queryset) that they replace."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Exists, OuterRef
+
+    from accounts.backends import ModelBackend
+    from accounts.models import ADVISORS_GROUP, User
+    from advising.models import PlanComment, PlanReview
+    from assessments.models import Plan
+    from assessments.plans.queries import plan_for_viewer
+
+    membership = User.groups.through
+    backend = ModelBackend()
+
+    def user_with_exists() -> object:
+        advises = membership.objects.filter(user_id=OuterRef("pk"), group__name=ADVISORS_GROUP)
+        return User.objects.annotate(is_advisor=Exists(advises)).get(pk=user.pk)
+
+    def user_and_second_query() -> object:
+        loaded = User.objects.get(pk=user.pk)
+        return Group.objects.filter(user=loaded, name=ADVISORS_GROUP).exists()
+
+    print(f"user load, flag as Exists(queryset):     {cpu_wall_ms(user_with_exists, 500)}")
+    print(
+        f"user load, flag as RawSQL (the backend): {cpu_wall_ms(lambda: backend.get_user(user.pk), 500)}"
+    )
+    print(
+        f"user load, plain get:                    {cpu_wall_ms(lambda: User.objects.get(pk=user.pk), 500)}"
+    )
+    print(f"user load, flag as a second query:       {cpu_wall_ms(user_and_second_query, 500)}")
+
+    def plan_with_exists() -> object:
+        return (
+            Plan.objects.filter(owner=plan.owner_id, token=plan.token)
+            .defer("inputs", "output")
+            .annotate(
+                has_advisor_comments=Exists(PlanComment.objects.filter(plan=OuterRef("pk"))),
+                has_advisor_review=Exists(PlanReview.objects.filter(plan=OuterRef("pk"))),
+            )
+            .get()
+        )
+
+    def plan_page_query() -> object:
+        return plan_for_viewer(user=plan.owner, session_tokens=[], token=plan.token, page=True)
+
+    def plan_without_flags() -> object:
+        return plan_for_viewer(user=plan.owner, session_tokens=[], token=plan.token)
+
+    print(f"plan page query, flags as Exists:        {cpu_wall_ms(plan_with_exists, 500)}")
+    print(f"plan page query, flags as RawSQL (used): {cpu_wall_ms(plan_page_query, 500)}")
+    print(f"plan page query, no flags:               {cpu_wall_ms(plan_without_flags, 500)}")
+
+
 def main() -> int:
     _django()
     from django.db import connections, router
     from django.urls import reverse
 
-    from accounts.backends import ModelBackend
     from accounts.models import User
     from assessments.engine.outputs import Reason
     from core.context_processors import NAV_URLS, navigation
@@ -61,17 +125,11 @@ def main() -> int:
         f"navigation URLs, reversed once:          {cpu_ms(lambda: navigation(None), 2000):.4f} ms"
     )
 
-    user = User.objects.order_by("pk").first()
-    if user is not None:
-        backend = ModelBackend()
-        print(
-            "user load with the advisor flag:         "
-            f"{cpu_ms(lambda: backend.get_user(user.pk), 500):.3f} ms"
-        )
-        print(
-            "user load, plain get:                    "
-            f"{cpu_ms(lambda: User.objects.get(pk=user.pk), 500):.3f} ms"
-        )
+    from assessments.models import Plan
+
+    plan = Plan.objects.filter(owner__isnull=False).select_related("owner").order_by("pk").first()
+    if plan is not None:
+        _flag_queries(plan.owner, plan)
 
     draft_owner = User.objects.filter(drafts__isnull=False).order_by("pk").first()
     if draft_owner is not None:
