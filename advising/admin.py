@@ -145,6 +145,7 @@ if not admin.site.is_registered(Plan):
             "created_at",
             "engine_version",
             "specialty_code",
+            "specialty_name",
             "tier",
             "red_flag_count",
             "profile",

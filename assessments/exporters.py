@@ -34,6 +34,7 @@ def export_plans(user: User) -> list[dict[str, Any]]:
             "created_at": plan.created_at.isoformat(),
             "engine_version": plan.engine_version,
             "specialty_code": plan.specialty_code,
+            "specialty_name": plan.specialty_name,
             "tier": plan.tier,
             "red_flag_count": plan.red_flag_count,
             "profile": plan.profile,

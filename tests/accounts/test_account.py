@@ -70,7 +70,9 @@ def test_the_name_form_takes_posts_only_from_a_logged_in_user(client):
 def test_export_downloads_the_users_data_as_json(client):
     user = UserFactory(email="jane@example.org")
     draft = DraftFactory(owner=user)
-    plan = EmptyPlanFactory(owner=user, specialty_code="IM", tier="risk")
+    plan = EmptyPlanFactory(
+        owner=user, specialty_code="IM", specialty_name="Internal Medicine", tier="risk"
+    )
     other = UserFactory()
     DraftFactory(owner=other)
     EmptyPlanFactory(owner=other)
@@ -89,6 +91,7 @@ def test_export_downloads_the_users_data_as_json(client):
     assert data["drafts"][0]["answers"]["specialty"] == "EM"
     assert [p["token"] for p in data["plans"]] == [str(plan.token)]
     assert data["plans"][0]["tier"] == "risk"
+    assert data["plans"][0]["specialty_name"] == "Internal Medicine"
     # drafts and plans are not exported a second time by the generic fallback
     assert "assessments.AssessmentDraft" not in data["other"]
     assert "assessments.Plan" not in data["other"]
