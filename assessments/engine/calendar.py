@@ -16,6 +16,7 @@ from assessments.engine.constants import (
     SRC_USMLE_ATTEMPTS,
     SRC_VISA,
     STEP2CK_TARGET_MONTH_DAY,
+    USMLE_MAX_ATTEMPTS,
 )
 from assessments.engine.exams import ExamHistory
 from assessments.engine.inputs import (
@@ -34,6 +35,11 @@ from assessments.profile import Profile
 def _day(day: dt.date) -> str:
     """A date as the plan writes dates in its text: "8 October 2026"."""
     return f"{day.day} {day:%B %Y}"
+
+
+def season_day_words(day: SeasonDay) -> str:
+    """A key date of the season in the plan's words: "8 October 2026 (estimated)"."""
+    return f"{_day(day.date)}{' (estimated)' if day.estimated else ''}"
 
 
 def _date(year: int, month_day: tuple[int, int]) -> dt.date:
@@ -371,8 +377,7 @@ def timeline(
                 deadline_reg,
                 False,
                 today,
-                f"Registration opens {opens.date.day} {opens.date:%B %Y}"
-                f"{' (estimated)' if opens.estimated else ''}; after this standard deadline it "
+                f"Registration opens {season_day_words(opens)}; after this standard deadline it "
                 f"costs ${n.late_fee} more.",
                 "nrmp_fees",
                 n.source.cite() if n.source else SRC_FEES,
@@ -405,7 +410,7 @@ def timeline(
                 False,
                 today,
                 (
-                    f"Attempt {s1.attempts + 1} of at most 4: pass it before the rank order "
+                    f"Attempt {s1.attempts + 1} of at most {USMLE_MAX_ATTEMPTS}: pass it before the rank order "
                     "list deadline at the latest, and before programs read applications if "
                     "you can."
                     if failed

@@ -27,6 +27,8 @@ SRC_GENERAL = "MatchPlan rule for every specialty (general advice to IMGs; our a
 SRC_NRMP = "NRMP Charting Outcomes 2026, non-US IMGs"
 SRC_USMLE = "USMLE minimum passing score announcements (reported by ECFMG)"
 SRC_USMLE_ATTEMPTS = "USMLE attempt limit (4 per Step, since July 2021)"
+# Four unpassed attempts on any Step: ineligible for every Step (SRC_USMLE_ATTEMPTS).
+USMLE_MAX_ATTEMPTS = 4
 SRC_ECFMG = "ECFMG certification requirements"
 SRC_VISA = "ECFMG J-1 sponsorship and H-1B petition requirements"
 SRC_FEES = "AAMC ERAS and NRMP fee schedules"

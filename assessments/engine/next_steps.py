@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from assessments.engine.calendar import _cite, _date, key_date
+from assessments.engine.calendar import _cite, _date, key_date, season_day_words
 from assessments.engine.constants import (
     IMPACTS,
     SRC_ASSUMPTION,
@@ -18,6 +18,7 @@ from assessments.engine.constants import (
     SRC_USMLE_ATTEMPTS,
     SRC_VISA,
     STEP2CK_TARGET_MONTH_DAY,
+    USMLE_MAX_ATTEMPTS,
     targets_words,
 )
 from assessments.engine.exams import ExamHistory, hands_on_months
@@ -65,7 +66,7 @@ def actions(
                 f"{'s have' if profile.step1.attempts > 1 else ' has'} not passed yet. Without "
                 "a pass there is no ECFMG certification and no Match; prepare until practice "
                 "scores are well above the passing standard.",
-                f"Attempt {profile.step1.attempts + 1} of at most 4; report the pass before the "
+                f"Attempt {profile.step1.attempts + 1} of at most {USMLE_MAX_ATTEMPTS}; report the pass before the "
                 "rank order list deadline at the latest, and before programs read applications "
                 "if you can.",
                 "step1_retake",
@@ -80,7 +81,7 @@ def actions(
                 f"Retake Step 2 CK: your latest attempt ({profile.step2ck.score}) is under the "
                 f"passing score of {history.step2_standard}. Without a pass there is no ECFMG "
                 "certification and no Match; prepare until practice scores are well above it.",
-                f"Attempt {profile.step2ck.attempts + 1} of at most 4; report the new result "
+                f"Attempt {profile.step2ck.attempts + 1} of at most {USMLE_MAX_ATTEMPTS}; report the new result "
                 "before the rank order list deadline at the latest, and before programs read "
                 "applications if you can.",
                 "step2ck_retake",
@@ -293,8 +294,7 @@ def actions(
                 "high",
                 "This season's rank order list deadline has passed, so applications sent now "
                 "cannot be ranked in its Match: make a new plan for the next season.",
-                f"Deadline: {ranked_by.date.day} {ranked_by.date:%B %Y}"
-                f"{' (estimated)' if ranked_by.estimated else ''}.",
+                f"Deadline: {season_day_words(ranked_by)}.",
                 "apply_early",
                 ranked_by.source,
             )
@@ -306,7 +306,7 @@ def actions(
         # The timeline's submit-by day (Liaison: "submit by ... for the best chance" on
         # ResidencyCAS), not the release day itself.
         by = key_date(facts, year, "rcas_deadline" if rcas else "eras_programs")
-        by_words = f"{by.date.day} {by.date:%B %Y}{' (estimated)' if by.estimated else ''}"
+        by_words = season_day_words(by)
         source = (
             f"{SRC_BOTH}; {_cite(facts, 'liaison_residencycas_quickstart', SRC_ASSUMPTION)}"
             if rcas
@@ -321,8 +321,7 @@ def actions(
                     "high",
                     f"Submit your {platform} application for {listed} now if it is not in yet, "
                     f"to {targets_words(profile.visa)}: programs have had applications since "
-                    f"{reading.date.day} {reading.date:%B %Y}"
-                    f"{' (estimated)' if reading.estimated else ''} and read the early ones "
+                    f"{season_day_words(reading)} and read the early ones "
                     "first."
                     + (" Assign your letters and SLOEs to each program by hand." if rcas else ""),
                     f"The submit-by day, {by_words}, has passed: as soon as you can.",

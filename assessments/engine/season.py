@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assessments.engine.calendar import SeasonDay, _cite, key_date
+from assessments.engine.calendar import _cite, key_date, season_day_words
 from assessments.engine.constants import (
     IMG_FEW_SHARE,
     SRC_ASSUMPTION,
@@ -16,6 +16,7 @@ from assessments.engine.constants import (
     SRC_NRMP_CALENDAR,
     SRC_USMLE_ATTEMPTS,
     TIER_LABELS,
+    USMLE_MAX_ATTEMPTS,
     targets_words,
 )
 from assessments.engine.exams import (
@@ -46,8 +47,6 @@ from assessments.engine.strategy import specialty_plan
 from assessments.profile import Profile
 
 # --- eligibility, signals, comparison group ----------------------------------------------------
-
-USMLE_MAX_ATTEMPTS = 4  # four unpassed attempts on any Step: ineligible for every Step
 
 
 def eligibility(
@@ -387,10 +386,6 @@ def _fees_note(facts: SeasonFacts | None, season: int) -> tuple[int | None, bool
     )
 
 
-def _opens_words(day: SeasonDay) -> str:
-    return f"{day.date.day} {day.date:%B %Y}{' (estimated)' if day.estimated else ''}"
-
-
 _GRADE_NAMES = {"just_past": "just past", "well_past": "well past", "far_past": "far past"}
 
 
@@ -433,7 +428,7 @@ def season_choice(
     if "score_late" in triggers:
         why.append(
             "your Step 2 CK score will not be in when programs start reading on "
-            + _opens_words(reading_now)
+            + season_day_words(reading_now)
         )
     if "projected_below_target" in triggers:
         why.append(
@@ -504,7 +499,7 @@ def season_choice(
                 facts,
                 what=(
                     "Apply with what you have, sending applications before programs start "
-                    f"reading on {_opens_words(reading_now)} and the score when it is in. Many "
+                    f"reading on {season_day_words(reading_now)} and the score when it is in. Many "
                     "programs will not review you without it, and a rushed low score stays on "
                     "your transcript for good."
                 ),
@@ -528,7 +523,7 @@ def season_choice(
                     f"Take Step 2 CK when your practice scores reach {needed} or more ({strong} "
                     f"or more for a strong {primary.code} application), add US clinical "
                     f"experience and letters, and apply in September {year + 1}: programs "
-                    f"start reading on {_opens_words(reading_next)}. The fees are paid once, a "
+                    f"start reading on {season_day_words(reading_next)}. The fees are paid once, a "
                     "year later."
                 ),
                 changes=" ".join(
