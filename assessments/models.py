@@ -65,7 +65,9 @@ class Plan(models.Model):
     engine_version = models.CharField(max_length=40)
     specialty_code = models.CharField(max_length=20)
     # Like the code, tier and count, a copy of the output's (its primary specialty's name):
-    # the plan page's title reads it without parsing the plan.
+    # the plan page's title reads it without parsing the plan, where it read the what-if
+    # specialties from the cache, one read per page (0.26 ms of CPU, 0.34 ms of wall time:
+    # scripts/profile_request.py --cache-reads, docs/benchmarks.md, stop 25).
     specialty_name = models.CharField(max_length=100, blank=True, default="")
     tier = models.CharField(max_length=10, choices=Tier.choices)
     red_flag_count = models.PositiveSmallIntegerField(default=0)

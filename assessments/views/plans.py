@@ -489,11 +489,7 @@ def plan_delete(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         when = date_format(timezone.localtime(plan.created_at), "j F Y, H:i")
         messages.success(request, f"The plan of {when} is deleted.")
         return redirect("assessments:plan_list")
-    return render(
-        request,
-        "assessments/plan_delete.html",
-        {"plan": plan, "specialty_name": plan.specialty_name},
-    )
+    return render(request, "assessments/plan_delete.html", {"plan": plan})
 
 
 @require_http_methods(["GET"])
