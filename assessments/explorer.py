@@ -10,8 +10,6 @@ computed, never stored: nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from assessments import engine, selectors
 from assessments.engine import RedFlag, Standing, TierStep
 from assessments.profile import Profile, parse_profile
 from assessments.rule_data import rule_data, rule_data_version
-from assessments.services import gc_paused
+from assessments.services import computed_key, gc_paused
 from programs.selectors import catalog_state
 
 # --- season facts: platform and program signals ----------------------------------------------
@@ -386,16 +384,8 @@ def explorer_profile(data: Mapping[str, Any], *, codes: Iterable[str], today: dt
 # over the whole catalog (a request with new answers, table render included, ~23 ms of CPU at
 # 5,000 programs, scripts/profile_request.py), while
 # sorting, filtering and what-if changes back to earlier values ask for the same standings
-# again. The key holds everything they depend on: the answers, the day, the catalog version,
-# the version of the rule, fee and season data (assessments.rule_data) and the engine version;
-# nothing needs invalidating.
+# again. Keyed by services.computed_key: nothing needs invalidating.
 STANDINGS_CACHE_SECONDS = 600
-
-
-def _standings_key(data: Mapping[str, Any], today: dt.date, catalog: str, rules: str) -> str:
-    answers = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    text = "|".join((engine.ENGINE_VERSION, answers, today.isoformat(), catalog, rules))
-    return "explorer-standings:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,7 +411,7 @@ def ask(*, profile_data: Mapping[str, Any], today: dt.date) -> Question:
     specialties, catalog = catalog_state()
     codes = [code for code, _name in specialties]
     profile = explorer_profile(profile_data, codes=codes, today=today)
-    key = _standings_key(profile_data, today, catalog, rule_data_version())
+    key = computed_key("explorer-standings", profile_data, today, catalog, rule_data_version())
     return Question(profile_data, profile, today, key, catalog)
 
 

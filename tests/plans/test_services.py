@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 
 import pytest
 
 from assessments import engine
-from assessments.models import AssessmentDraft, Plan
+from assessments.models import AssessmentDraft, Plan, SpecialtyRule
 from assessments.plans.reader import plan_output
 from assessments.profile import ProfileError
 from assessments.services import plan_create, plan_whatif, whatif_profile
@@ -112,3 +113,42 @@ def test_plan_whatif_recomputes_and_saves_nothing():
     plan.refresh_from_db()
     assert plan.tier == "viable" and plan.output["tier"] == "viable"
     assert AssessmentDraft.objects.values("answers", "updated_at").get() == draft_before
+
+
+def test_a_repeated_what_if_is_read_from_the_shared_cache():
+    from django.core.cache import cache
+
+    em_programs(2)
+    plan = make_plan(UserFactory())
+    first = plan_whatif(plan=plan, step2ck_score=250)
+    keys = [key for key in cache._cache if ":whatif:" in key]  # local memory in tests
+
+    with patch("assessments.services.engine.assess", wraps=engine.assess) as assess:
+        again = plan_whatif(plan=plan, step2ck_score=250)
+        assert again == first and not assess.called
+        other = plan_whatif(plan=plan, step2ck_score=230)  # a value not asked before
+    assert len(keys) == 1 and assess.called and other is not again
+
+
+def test_a_cached_what_if_sees_a_catalog_edit_at_once():
+    programs = em_programs(2)
+    plan = make_plan(UserFactory())
+    assert plan_whatif(plan=plan, step2ck_score=250)["program_counts"]["listed"] == 2
+
+    programs[0].accepting_applications = "no"
+    programs[0].save()
+
+    after = plan_whatif(plan=plan, step2ck_score=250)
+    assert after["program_counts"]["listed"] == 1
+    assert after["excluded"]["not_accepting"] == 1
+
+
+def test_a_cached_what_if_sees_a_rule_edit_at_once():
+    em_programs(2)
+    plan = make_plan(UserFactory())
+    assert plan_whatif(plan=plan, step2ck_score=250)["tier"] == "strong"
+
+    SpecialtyRule.objects.filter(specialty__code="EM").update(strong_min=255)
+    SpecialtyRule.objects.get(specialty__code="EM").save()  # as an admin edit does: the signal runs
+
+    assert plan_whatif(plan=plan, step2ck_score=250)["tier"] == "viable"
