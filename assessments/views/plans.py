@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import retarget
 
 from accounts.ratelimit import (
     RateLimit,
@@ -324,8 +325,14 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 "diff": compare_outputs(plan_summary_output(plan), output),
             }
     context = _page_context(request, plan, whatif_form=form, whatif=whatif)
-    template = f"{PLAN_TEMPLATE}#whatif" if _partial(request) else PLAN_TEMPLATE
-    return render(request, template, context)
+    if not _partial(request):
+        return render(request, PLAN_TEMPLATE, context)
+    if whatif is not None:
+        # The form in the page already shows what was sent: only the outcome is swapped
+        # (rendering the form again was a quarter of a cached what-if's CPU).
+        return render(request, f"{PLAN_TEMPLATE}#whatif_outcome", context)
+    # Field errors: the whole panel, form included, where the outcome would have gone.
+    return retarget(render(request, f"{PLAN_TEMPLATE}#whatif", context), "#whatif")
 
 
 @require_http_methods(["GET"])

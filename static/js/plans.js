@@ -11,7 +11,8 @@
     }
   });
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "whatif") {
+    var target = event.detail.target;
+    if (target && (target.id === "whatif" || target.id === "whatif-outcome")) {
       var result = document.getElementById("whatif-result");
       if (result) {
         result.focus();

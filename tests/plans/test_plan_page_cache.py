@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -250,14 +251,27 @@ def test_the_table_fragment_is_cached_per_query_and_pages_in_place(owner):
     assert "Showing 1–50 of 60 programs." in default
 
 
-def _whatif(client: Client, plan, **data: str) -> str:
+def _whatif(client: Client, plan, *, htmx: bool = True, **data: str) -> HttpResponse:
     path = reverse("assessments:plan_whatif", args=[plan.token])
-    response = client.post(path, data, **HX)
+    response = client.post(path, data, **(HX if htmx else {}))
     assert response.status_code == 200
-    return response.content.decode()
+    return response
 
 
-def test_a_valid_what_if_shows_its_values_in_the_form_exactly_as_submitted(owner, plan):
+def test_a_valid_what_if_with_htmx_swaps_the_outcome_alone(owner, plan):
+    data = {"step2ck_score": "250", "visa": "h1b", "specialty": "EM"}
+    response = _whatif(owner_client(owner), plan, **data)
+    html = response.content.decode()
+
+    # The form in the page keeps what was typed: the answer is the outcome, for its target.
+    assert "What-if result" in html and 'id="whatif-result"' in html
+    assert "<form" not in html and 'name="step2ck_score"' not in html
+    assert "HX-Retarget" not in response
+    page = owner_client(owner).get(url(plan)).content.decode()
+    assert 'hx-target="#whatif-outcome"' in page and '<div id="whatif-outcome">' in page
+
+
+def test_a_valid_what_if_without_javascript_shows_its_values_exactly_as_submitted(owner, plan):
     from crispy_forms.utils import render_crispy_form
 
     from assessments.plan_forms import WhatIfForm
@@ -266,7 +280,7 @@ def test_a_valid_what_if_shows_its_values_in_the_form_exactly_as_submitted(owner
     client = owner_client(owner)
     for score in ("250", " 251 "):  # the second is shown as typed, not normalised
         data = {"step2ck_score": score, "visa": "h1b", "specialty": "EM"}
-        html = _whatif(client, plan, **data)
+        html = _whatif(client, plan, htmx=False, **data).content.decode()
         bound = WhatIfForm(data, specialty_choices=whatif_specialty_choices())
         assert bound.is_valid()
         assert render_crispy_form(bound) in html
@@ -275,9 +289,12 @@ def test_a_valid_what_if_shows_its_values_in_the_form_exactly_as_submitted(owner
         assert "What-if result" in html
 
 
-def test_an_invalid_what_if_shows_its_errors(owner, plan):
-    html = _whatif(owner_client(owner), plan, step2ck_score="999", visa="h1b", specialty="EM")
+def test_an_invalid_what_if_answers_with_the_form_and_its_errors_for_the_whole_panel(owner, plan):
+    response = _whatif(owner_client(owner), plan, step2ck_score="999", visa="h1b", specialty="EM")
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#whatif"
     assert 'name="step2ck_score" value="999"' in html and "is-invalid" in html
+    assert '<div id="whatif-outcome">' in html  # the next valid what-if has its target
     assert "What-if result" not in html
 
 
