@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from scripts.bench.client import Response
 from scripts.bench.rotation import BrowserChoices, Req, browser_rotation, form_post, get
@@ -215,6 +216,35 @@ def whatif(ctx: Context, opts: Options) -> list[Checked]:
     return checked
 
 
+# A what-if values no one asked before: each a pass over the plan's specialties (the
+# endpoint above is the what-if values an applicant goes back to, each drawn from the
+# shared cache after its first request). Scores of one parity, as for the explorer.
+WHATIF_VISAS = ("j1", "h1b", "either", "none")
+
+
+def whatif_new_values(ctx: Context, opts: Options) -> list[Checked]:
+    parity = (opts.seed // 1000) % 2
+    return [
+        Checked(
+            _post(
+                ctx,
+                opts,
+                applicant,
+                applicant["whatif_url"],
+                urlencode(
+                    {"step2ck_score": score, "visa": visa, "specialty": applicant["specialty"]}
+                ),
+                htmx=True,
+            ),
+            Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
+        )
+        for score in range(200 + parity, 280, 2)
+        for visa in WHATIF_VISAS
+        for applicant in _with_plans(ctx)
+        if applicant.get("whatif_url")
+    ]
+
+
 # The explorer as applicants come back to it: sorted, filtered, with a what-if score. Every
 # request of this rotation is verified (and so computed) once before the warm-up: the measured
 # run is the explorer revisited, each page drawn from the shared cache. New what-if values,
@@ -342,6 +372,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         missing=_needs_plan_service,
     ),
     Endpoint("whatif", "what-if update (htmx)", whatif, missing=_needs_whatif),
+    Endpoint(
+        "whatif-new",
+        "what-if, new values",
+        whatif_new_values,
+        warm_on_others=True,
+        missing=_needs_whatif,
+    ),
     Endpoint(
         "explorer",
         "specialty explorer",

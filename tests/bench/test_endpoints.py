@@ -147,3 +147,29 @@ def test_new_what_if_values_are_distinct_and_the_warm_up_asks_other_ones():
     assert all("HX-Request" in i.req.headers for i in measured)
     endpoint = next(e for e in ENDPOINTS if e.name == "explorer-new")
     assert endpoint.warm_on_others and endpoint.missing(ctx) is None
+
+
+def test_new_what_if_values_are_distinct_and_the_warm_up_never_repeats_them():
+    from dataclasses import replace
+
+    from scripts.bench.endpoints import whatif_new_values
+
+    applicant = {
+        "session": "s1",
+        "csrf": "c1",
+        "plan_url": "/plans/1/",
+        "specialty": "IM",
+        "whatif_url": "/plans/1/what-if/",
+    }
+    ctx = {**CTX, "applicants": [applicant, {"session": "s2", "csrf": "c2"}]}
+    measured = whatif_new_values(ctx, OPTS)
+    warm_up = whatif_new_values(ctx, replace(OPTS, seed=OPTS.seed + 1000))
+
+    bodies = [i.req.body for i in measured]
+    assert len(bodies) == len(set(bodies)) == 40 * 4  # 40 scores of one parity, 4 visa needs
+    assert not set(bodies) & {i.req.body for i in warm_up}
+    assert all(i.req.path == "/plans/1/what-if/" for i in measured)
+    assert all("specialty=IM" in i.req.body for i in measured)
+    assert all(i.expect.contains == ("What-if result",) for i in measured)
+    endpoint = next(e for e in ENDPOINTS if e.name == "whatif-new")
+    assert endpoint.missing(CTX) is not None and endpoint.warm_on_others
