@@ -327,11 +327,11 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
     context = _page_context(request, plan, whatif_form=form, whatif=whatif)
     if not _partial(request):
         return render(request, PLAN_TEMPLATE, context)
-    if whatif is not None:
+    if whatif is not None and request.htmx.target == "whatif-outcome":
         # The form in the page already shows what was sent: only the outcome is swapped
         # (rendering the form again was a quarter of a cached what-if's CPU).
         return render(request, f"{PLAN_TEMPLATE}#whatif_outcome", context)
-    # Field errors: the whole panel, form included, where the outcome would have gone.
+    # Field errors, or a form that showed some: the whole panel, form included.
     return retarget(render(request, f"{PLAN_TEMPLATE}#whatif", context), "#whatif")
 
 

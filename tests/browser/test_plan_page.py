@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from assessments.models import Plan
 from tests.browser.conftest import csp_violations
@@ -50,11 +51,28 @@ def test_filter_sort_whatif_csv_and_print_in_place(page, console_messages, scree
     page.locator("th[aria-sort='descending']").wait_for()
     assert page.evaluate("window.__notReloaded") is True  # swapped in place, not reloaded
 
+    # A score out of range: the panel comes back with the field's error, no result.
+    page.get_by_label("Step 2 CK score").fill("999")
+    page.get_by_role("button", name="Recompute").click()
+    page.locator("#whatif_step2ck_score.is-invalid").wait_for()
+    assert page.locator("#whatif-result").count() == 0
+    # Corrected: only the outcome is swapped in, under the form that keeps what was typed,
+    # and it takes the focus.
     page.get_by_label("Step 2 CK score").fill("250")
     page.get_by_role("button", name="Recompute").click()
     result = page.locator("#whatif-result")
     result.wait_for()
     assert result.locator(".tier-strong").first.is_visible()
+    assert page.get_by_label("Step 2 CK score").input_value() == "250"
+    assert page.locator("#whatif-form .is-invalid").count() == 0  # the error went with it
+    page.wait_for_function("document.activeElement.id === 'whatif-result'")
+    # Another value swaps the outcome alone, under the same form.
+    page.get_by_label("Step 2 CK score").fill("230")
+    page.get_by_role("button", name="Recompute").click()
+    expect(page.locator("#whatif-result .tier-viable").first).to_be_visible()
+    assert page.get_by_label("Step 2 CK score").input_value() == "230"
+    page.locator("#what-if").screenshot(path="test-artifacts/screenshots/plans-02b-what-if-panel.png")
+    assert page.locator("#whatif-form").count() == 1
     assert page.evaluate("window.__notReloaded") is True
     assert Plan.objects.count() == 1
     screenshot(page, "plans-02-what-if")

@@ -251,9 +251,13 @@ def test_the_table_fragment_is_cached_per_query_and_pages_in_place(owner):
     assert "Showing 1–50 of 60 programs." in default
 
 
-def _whatif(client: Client, plan, *, htmx: bool = True, **data: str) -> HttpResponse:
+def _whatif(
+    client: Client, plan, *, htmx: bool = True, target: str = "whatif-outcome", **data: str
+) -> HttpResponse:
+    """A what-if POST; with htmx, for the element the form names as its target."""
     path = reverse("assessments:plan_whatif", args=[plan.token])
-    response = client.post(path, data, **(HX if htmx else {}))
+    headers = {**HX, "HTTP_HX_TARGET": target} if htmx else {}
+    response = client.post(path, data, **headers)
     assert response.status_code == 200
     return response
 
@@ -269,6 +273,20 @@ def test_a_valid_what_if_with_htmx_swaps_the_outcome_alone(owner, plan):
     assert "HX-Retarget" not in response
     page = owner_client(owner).get(url(plan)).content.decode()
     assert 'hx-target="#whatif-outcome"' in page and '<div id="whatif-outcome">' in page
+
+
+def test_a_form_that_showed_errors_gets_the_whole_panel_back_without_them(owner, plan):
+    client = owner_client(owner)
+    wrong = _whatif(client, plan, step2ck_score="999", visa="h1b", specialty="EM")
+    # The form with errors names the whole panel as its target...
+    assert 'hx-target="#whatif"' in wrong.content.decode()
+
+    fixed = _whatif(client, plan, target="whatif", step2ck_score="250", visa="h1b", specialty="EM")
+    html = fixed.content.decode()
+    # ...so the fix comes back with a clean form as well as the outcome.
+    assert fixed["HX-Retarget"] == "#whatif"
+    assert "What-if result" in html and 'name="step2ck_score" value="250"' in html
+    assert "is-invalid" not in html and 'hx-target="#whatif-outcome"' in html
 
 
 def test_a_valid_what_if_without_javascript_shows_its_values_exactly_as_submitted(owner, plan):
