@@ -6,7 +6,8 @@ the test client as the given user, and prints the mean and median CPU and wall t
 request and the number of queries. ``--profile`` prints cProfile's top functions.
 
     .venv/bin/python scripts/profile_request.py /programs/?specialty=IM \\
-        --as applicant-01@bench.invalid --repeat 200 [--htmx] [--post 'a=1&b=2'] [--profile]
+        --as applicant-01@bench.invalid --repeat 200 [--htmx [--target ID]] [--post 'a=1&b=2']
+        [--profile]
 
 Several URLs rotate (each request takes the next), so caches help only as much as they
 would over that rotation. This script is for finding where time goes; the figures that
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
+    parser.add_argument("--target", default="", help="with --htmx: the id htmx sends as HX-Target")
     parser.add_argument("--post", help="urlencoded body: POST instead of GET")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top 40")
     parser.add_argument(
@@ -121,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         user = get_user_model().objects.get(email=args.email)
         client.force_login(user, backend="accounts.backends.ModelBackend")
     headers = {"HX-Request": "true"} if args.htmx else {}
+    if args.htmx and args.target:
+        headers["HX-Target"] = args.target
 
     def send(index: int):
         url = args.urls[index % len(args.urls)]

@@ -81,7 +81,14 @@ def _cookies(ctx: Context, person: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _post(
-    ctx: Context, opts: Options, person: Mapping[str, Any], path: str, body: str, *, htmx: bool
+    ctx: Context,
+    opts: Options,
+    person: Mapping[str, Any],
+    path: str,
+    body: str,
+    *,
+    htmx: bool,
+    target: str = "",
 ) -> Req:
     return form_post(
         path,
@@ -90,8 +97,13 @@ def _post(
         csrf_header=ctx["csrf_header"],
         csrf_token=person["csrf"],
         htmx=htmx,
+        target=target,
         host=opts.host,
     )
+
+
+# The what-if form's htmx target on a plan page: the outcome under the form.
+WHATIF_TARGET = "whatif-outcome"
 
 
 # --- builders -----------------------------------------------------------------------------
@@ -208,7 +220,15 @@ def whatif(ctx: Context, opts: Options) -> list[Checked]:
         for body in applicant.get("whatif_bodies", []):
             checked.append(
                 Checked(
-                    _post(ctx, opts, applicant, applicant["whatif_url"], body, htmx=True),
+                    _post(
+                        ctx,
+                        opts,
+                        applicant,
+                        applicant["whatif_url"],
+                        body,
+                        htmx=True,
+                        target=WHATIF_TARGET,
+                    ),
                     # The recomputed tiers, not the form again with field errors.
                     Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
                 )
@@ -235,6 +255,7 @@ def whatif_new_values(ctx: Context, opts: Options) -> list[Checked]:
                     {"step2ck_score": score, "visa": visa, "specialty": applicant["specialty"]}
                 ),
                 htmx=True,
+                target=WHATIF_TARGET,
             ),
             Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
         )

@@ -73,9 +73,12 @@ def form_post(
     csrf_header: str,
     csrf_token: str,
     htmx: bool = False,
+    target: str = "",
     host: str = "",
 ) -> Req:
-    """A form POST as a browser sends it: session + CSRF cookie, token in the header."""
+    """A form POST as a browser sends it: session + CSRF cookie, token in the header; with
+    ``htmx``, the ``target`` id htmx names as HX-Target (it sends the id of the element the
+    answer will replace)."""
     headers = {
         "Content-Type": FORM_CONTENT_TYPE,
         "Cookie": cookie_header(cookies),
@@ -83,6 +86,8 @@ def form_post(
     }
     if htmx:
         headers["HX-Request"] = "true"
+        if target:
+            headers["HX-Target"] = target
     if host:
         headers["Host"] = host
     return Req("POST", path, headers, body)

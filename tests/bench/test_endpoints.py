@@ -171,5 +171,7 @@ def test_new_what_if_values_are_distinct_and_the_warm_up_never_repeats_them():
     assert all(i.req.path == "/plans/1/what-if/" for i in measured)
     assert all("specialty=IM" in i.req.body for i in measured)
     assert all(i.expect.contains == ("What-if result",) for i in measured)
+    # As htmx sends it from the plan page: the outcome under the form is the target.
+    assert all(i.req.headers["HX-Target"] == "whatif-outcome" for i in measured)
     endpoint = next(e for e in ENDPOINTS if e.name == "whatif-new")
     assert endpoint.missing(CTX) is not None and endpoint.warm_on_others
