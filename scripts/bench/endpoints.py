@@ -214,50 +214,37 @@ def plan_generate(ctx: Context, opts: Options) -> list[Checked]:
     ]
 
 
+def _whatif(ctx: Context, opts: Options, applicant: Mapping[str, Any], body: str) -> Checked:
+    """One what-if as htmx posts it from the plan page, expecting the recomputed tiers (not
+    the form again with field errors)."""
+    return Checked(
+        _post(ctx, opts, applicant, applicant["whatif_url"], body, htmx=True, target=WHATIF_TARGET),
+        Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
+    )
+
+
 def whatif(ctx: Context, opts: Options) -> list[Checked]:
-    checked = []
-    for applicant in _with_plans(ctx):
-        for body in applicant.get("whatif_bodies", []):
-            checked.append(
-                Checked(
-                    _post(
-                        ctx,
-                        opts,
-                        applicant,
-                        applicant["whatif_url"],
-                        body,
-                        htmx=True,
-                        target=WHATIF_TARGET,
-                    ),
-                    # The recomputed tiers, not the form again with field errors.
-                    Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
-                )
-            )
-    return checked
+    return [
+        _whatif(ctx, opts, applicant, body)
+        for applicant in _with_plans(ctx)
+        for body in applicant.get("whatif_bodies", [])
+    ]
 
 
-# A what-if values no one asked before: each a pass over the plan's specialties (the
-# endpoint above is the what-if values an applicant goes back to, each drawn from the
-# shared cache after its first request). Scores of one parity, as for the explorer.
+# What-if values no one asked before: each a pass over the plan's specialties (the endpoint
+# above is the values an applicant goes back to, each drawn from the shared cache after its
+# first request). Scores of one parity, as for the explorer.
 WHATIF_VISAS = ("j1", "h1b", "either", "none")
 
 
 def whatif_new_values(ctx: Context, opts: Options) -> list[Checked]:
     parity = (opts.seed // 1000) % 2
     return [
-        Checked(
-            _post(
-                ctx,
-                opts,
-                applicant,
-                applicant["whatif_url"],
-                urlencode(
-                    {"step2ck_score": score, "visa": visa, "specialty": applicant["specialty"]}
-                ),
-                htmx=True,
-                target=WHATIF_TARGET,
-            ),
-            Expect((200,), ("What-if result",), absent=("<html", "Traceback")),
+        _whatif(
+            ctx,
+            opts,
+            applicant,
+            urlencode({"step2ck_score": score, "visa": visa, "specialty": applicant["specialty"]}),
         )
         for score in range(200 + parity, 280, 2)
         for visa in WHATIF_VISAS
