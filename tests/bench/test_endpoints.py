@@ -175,3 +175,23 @@ def test_new_what_if_values_are_distinct_and_the_warm_up_never_repeats_them():
     assert all(i.req.headers["HX-Target"] == "whatif-outcome" for i in measured)
     endpoint = next(e for e in ENDPOINTS if e.name == "whatif-new")
     assert endpoint.missing(CTX) is not None and endpoint.warm_on_others
+
+
+def test_every_what_if_of_the_rotation_is_checked_so_the_run_measures_them_revisited():
+    from scripts.bench.endpoints import whatif
+
+    applicants = [
+        {
+            "session": f"s{i}",
+            "csrf": f"c{i}",
+            "plan_url": f"/plans/{i}/",
+            "whatif_url": f"/plans/{i}/what-if/",
+            "whatif_bodies": [f"step2ck_score={200 + j}" for j in range(5)],
+        }
+        for i in range(20)  # prepare.py's applicants, five values each
+    ]
+    items = whatif({**CTX, "applicants": applicants}, OPTS)
+    endpoint = next(e for e in ENDPOINTS if e.name == "whatif")
+
+    assert len(items) == 100
+    assert sample(items, endpoint.verify_limit) == items
