@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from programs.models import Program, fictional_sources
 
@@ -25,6 +28,8 @@ def demo_data_present() -> bool:
     return present
 
 
-def demo_notice(request: HttpRequest) -> dict[str, bool]:
-    """Tell every page (Django admin included) whether the demo notice shows."""
-    return {"demo_data_present": demo_data_present()}
+def demo_notice(request: HttpRequest) -> dict[str, Any]:
+    """Tell every page (Django admin included) whether the demo notice shows. Lazy, as
+    Django's own ``auth`` context processor is: only the page shell reads it, so an htmx
+    fragment (a wizard step, a page of programs, a what-if) makes no cache read for it."""
+    return {"demo_data_present": SimpleLazyObject(demo_data_present)}

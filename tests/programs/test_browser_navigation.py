@@ -183,3 +183,19 @@ def test_the_account_export_carries_the_demo_notice_while_demo_programs_are_in(
     data = json.loads(client.get(reverse("accounts:export")).content)
 
     assert data["demo_notice"].startswith("Demo data: the programs in this catalog are fictional")
+
+
+def test_the_demo_notice_is_read_for_whole_pages_only(client: Client) -> None:
+    ProgramFactory(source=settings.DEMO_SOURCE)
+    cache.delete(DEMO_CACHE_KEY)
+
+    # An htmx fragment has no page shell, so nothing asks whether demo data is in.
+    fragment = client.get(LIST, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert "demo-notice" not in fragment.content.decode()
+    assert cache.get(DEMO_CACHE_KEY) is None
+
+    page = client.get(LIST).content.decode()
+    assert '<div class="demo-notice" role="note">' in page
+    assert "<strong>Demo data:</strong> the programs in this catalog are fictional" in page
+    assert cache.get(DEMO_CACHE_KEY) is True
