@@ -11,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Plan
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import SCREENSHOTS, csp_violations
 from tests.factories import PASSWORD, UserFactory, em_programs, make_plan
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_filter_sort_whatif_csv_and_print_in_place(page, console_messages, scree
     page.get_by_role("button", name="Recompute").click()
     expect(page.locator("#whatif-result .tier-viable").first).to_be_visible()
     assert page.get_by_label("Step 2 CK score").input_value() == "230"
-    page.locator("#what-if").screenshot(path="test-artifacts/screenshots/plans-02b-what-if-panel.png")
+    page.locator("#what-if").screenshot(path=str(SCREENSHOTS / "plans-02b-what-if-panel.png"))
     assert page.locator("#whatif-form").count() == 1
     assert page.evaluate("window.__notReloaded") is True
     assert Plan.objects.count() == 1
