@@ -279,6 +279,23 @@ def test_a_valid_what_if_with_htmx_swaps_the_outcome_alone(owner, plan):
     assert f'hx-target="#{WHATIF_TARGET}"' in page
 
 
+def test_a_what_if_reads_the_plans_summary_not_its_program_rows(owner, plan):
+    from assessments.plans import view
+
+    plan_view_cache_clear()
+    data = {"step2ck_score": "250", "visa": "h1b", "specialty": "EM"}
+    html = _whatif(owner_client(owner), plan, **data).content.decode()
+
+    # "this plan" figures come from the stored summary: the 3 programs, its applications...
+    listed = plan.output["program_counts"]["listed"]
+    assert listed == 3
+    assert re.search(r"this plan: 3; left out now: \d+", html)
+    apps = plan.output["applications"]
+    assert f"this plan: {apps['min']}–{apps['max']} EM" in html
+    # ...and no page view of the plan was parsed (every program row) or kept in the worker.
+    assert str(plan.token) not in view._view_cache
+
+
 def test_a_form_that_showed_errors_gets_the_whole_panel_back_without_them(owner, plan):
     client = owner_client(owner)
     wrong = _whatif(client, plan, step2ck_score="999", visa="h1b", specialty="EM")
