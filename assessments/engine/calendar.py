@@ -346,9 +346,8 @@ def timeline(
                 "ERAS opens to programs: have your application submitted",
                 key_date(facts, year, "eras_programs"),
                 today,
-                f"Applications can be sent from {submit.date.day} {submit.date:%B}"
-                f"{' (estimated)' if submit.estimated else ''}; apply by the day programs "
-                "start reading, since early applications are read first.",
+                f"Applications can be sent from {season_day_words(submit)}; apply by the day "
+                "programs start reading, since early applications are read first.",
                 season,
             )
         )
@@ -360,9 +359,8 @@ def timeline(
                 "ResidencyCAS releases applications to programs",
                 key_date(facts, year, "rcas_programs"),
                 today,
-                f"Submit your ResidencyCAS application by {by.date.day} {by.date:%B}"
-                f"{' (estimated)' if by.estimated else ''}, before this date. Letters and SLOEs "
-                "are assigned to each program by hand.",
+                f"Submit your ResidencyCAS application by {season_day_words(by)}, before this "
+                "date. Letters and SLOEs are assigned to each program by hand.",
                 season,
             )
         )

@@ -235,7 +235,7 @@ def test_the_residencycas_action_asks_for_the_same_submit_day_as_the_timeline():
     result = run(em(application_year=2027), today=dt.date(2026, 12, 7))
     action = next(a for a in result.actions if a.code == "apply_early")
     release = next(m for m in result.timeline if m.code == "residencycas_release")
-    assert "by 22 September (estimated)" in release.note
+    assert "by 22 September 2027 (estimated)" in release.note
     assert action.how_much == "Application complete by 22 September 2027 (estimated)."
 
 
