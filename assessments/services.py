@@ -212,9 +212,10 @@ def whatif_profile(
 
 
 # A what-if's result, kept in the shared cache: an applicant moves the score up and down and
-# back, and every value asked before comes back without a pass over the catalog (the engine
-# is most of a what-if: 12.7 ms of a 25.5 ms request at 5,000 programs, per
-# scripts/profile_request.py). Keyed by computed_key, like the explorer's standings.
+# back, and every value asked before comes back without a pass over the catalog (at 5,000
+# programs a what-if cost 25.5-25.8 ms of CPU, 11.8-12.4 with its result cached:
+# scripts/profile_request.py, docs/benchmarks.md, stop 26). Keyed by computed_key, like the
+# explorer's standings.
 WHATIF_CACHE_SECONDS = 600
 
 

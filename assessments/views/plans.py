@@ -319,10 +319,10 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
                 )
         else:
             # Like the what-if output, the saved plan is read without its program lists: the
-            # panel shows tiers, flags and counts only. (Its page view, `pv`, would parse
-            # every program row: at 50,000 programs a what-if that read it cost a parse of
-            # 13,000 rows and kept them in the worker, whose garbage collector then walked
-            # them at every full collection.)
+            # panel shows tiers, flags and counts only. (Its page view, `pv`, parses every
+            # program row, about 13,000 at 50,000 programs, and is kept in the worker, whose
+            # garbage collector then walks them: a cached what-if served 19.0 req/s at that
+            # size with it and 219.0 without, make bench, docs/benchmarks.md, stop 26.)
             before = plan_summary_output(plan)
             whatif = {
                 "view": build_plan_view(output),
@@ -334,7 +334,9 @@ def plan_whatif(request: HtmxHttpRequest, token: uuid.UUID) -> HttpResponseBase:
         return render(request, PLAN_TEMPLATE, context)
     if whatif is not None and request.htmx.target == "whatif-outcome":
         # The form in the page already shows what was sent: only the outcome is swapped
-        # (rendering the form again was a quarter of a cached what-if's CPU).
+        # (rendering the form again made a cached what-if cost 11.8-12.4 ms of CPU instead
+        # of 7.1-8.0 at 5,000 programs: scripts/profile_request.py, docs/benchmarks.md,
+        # stop 26).
         return render(request, f"{PLAN_TEMPLATE}#whatif_outcome", context)
     # Field errors, or a form that showed some: the whole panel, form included.
     return retarget(render(request, f"{PLAN_TEMPLATE}#whatif", context), "#whatif")
